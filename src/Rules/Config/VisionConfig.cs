@@ -1,0 +1,131 @@
+using Vision.Rules.Schedules;
+using Vision.Rules.Zones;
+
+namespace Vision.Rules.Config;
+
+/// <summary>The whole validated configuration: detector, cameras with their zones and rules, named schedules, evidence and tracker settings.</summary>
+public sealed record VisionConfig(
+    string SourcePath,
+    DetectorConfig Detector,
+    TrackerConfig Tracker,
+    EvidenceConfig Evidence,
+    IReadOnlyDictionary<string, Schedule> Schedules,
+    IReadOnlyList<CameraConfig> Cameras,
+    ConfigLocations Locations)
+{
+    public CameraConfig? FindCamera(string id)
+    {
+        foreach (var camera in Cameras)
+            if (string.Equals(camera.Id, id, StringComparison.Ordinal)) return camera;
+        return null;
+    }
+}
+
+/// <summary>Which detector model to load and how to run it.</summary>
+public sealed record DetectorConfig(
+    string Model,
+    string? Manifest,
+    string Provider,
+    int Threads,
+    float MinScore,
+    float NmsIou,
+    int MaxBatch,
+    TimeSpan MaxBatchWait);
+
+/// <summary>Tracker tuning shared by all cameras.</summary>
+public sealed record TrackerConfig(
+    float HighScore,
+    float LowScore,
+    float MatchIou,
+    TimeSpan LostTimeout,
+    int ConfirmHits);
+
+/// <summary>How evidence is cut and rendered.</summary>
+public sealed record EvidenceConfig(
+    TimeSpan PreRoll,
+    TimeSpan PostRoll,
+    int JpegQuality);
+
+/// <summary>One camera: its source, analysis rate, time zone, zones and rules.</summary>
+public sealed record CameraConfig(
+    string Id,
+    string Name,
+    string? Source,
+    string TimeZoneId,
+    AnalysisConfig Analysis,
+    IReadOnlyList<Zone> Zones,
+    IReadOnlyList<RuleDefinition> Rules)
+{
+    public Zone? FindZone(string id)
+    {
+        foreach (var zone in Zones)
+            if (string.Equals(zone.Id, id, StringComparison.Ordinal)) return zone;
+        return null;
+    }
+}
+
+/// <summary>How often and at what size a camera's frames are analysed.</summary>
+public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode);
+
+public enum DecodeMode { All, Keyframes }
+
+/// <summary>A named polygon on one camera's image.</summary>
+public sealed record Zone(string Id, string Name, ZonePolygon Polygon);
+
+public enum ViolationType { IllegalParking, StreetStall, Litter }
+
+public enum AnchorPoint { BottomCenter, Center }
+
+/// <summary>One rule: which objects, where, when and for how long make a violation.</summary>
+public sealed record RuleDefinition(
+    string Id,
+    string Name,
+    ViolationType Type,
+    string Version,
+    IReadOnlyList<string> Classes,
+    IReadOnlyList<string> ZoneIds,
+    float MinConfidence,
+    float MinBoxSize,
+    TimeSpan Dwell,
+    TimeSpan Cooldown,
+    string? ScheduleName,
+    AnchorPoint Anchor,
+    float MaxMotion,
+    IReadOnlyList<string> NearClasses,
+    float NearDistance);
+
+/// <summary>Wire names of violation types as they appear in YAML and in cases.jsonl.</summary>
+public static class ViolationTypeNames
+{
+    public const string IllegalParking = "illegal_parking";
+    public const string StreetStall = "street_stall";
+    public const string Litter = "litter";
+
+    public static string ToWire(this ViolationType type) => type switch
+    {
+        ViolationType.IllegalParking => IllegalParking,
+        ViolationType.StreetStall => StreetStall,
+        ViolationType.Litter => Litter,
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    public static bool TryParse(string value, out ViolationType type)
+    {
+        switch (value)
+        {
+            case IllegalParking: type = ViolationType.IllegalParking; return true;
+            case StreetStall: type = ViolationType.StreetStall; return true;
+            case Litter: type = ViolationType.Litter; return true;
+            default: type = default; return false;
+        }
+    }
+
+    /// <summary>Chinese display name used on photos.</summary>
+    public static string ChineseName(this ViolationType type) => type switch
+    {
+        ViolationType.IllegalParking => "机动车违停",
+        ViolationType.StreetStall => "占道经营",
+        ViolationType.Litter => "暴露垃圾",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+}
