@@ -36,6 +36,9 @@ public sealed class ConfigLocations
 
     public void Add(string keyPath, ConfigLocation location) => _byPath[keyPath] = location;
 
+    /// <summary>True when this exact key path was written in the file (not filled in by a default).</summary>
+    public bool Contains(string keyPath) => _byPath.ContainsKey(keyPath);
+
     public ConfigLocation Find(string keyPath)
     {
         // Fall back to the nearest parent path that was recorded, then to the file itself.

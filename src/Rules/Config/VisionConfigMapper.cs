@@ -1,0 +1,580 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Vision.Rules.Schedules;
+using Vision.Rules.Zones;
+using YamlDotNet.RepresentationModel;
+
+namespace Vision.Rules.Config;
+
+/// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
+internal sealed partial class VisionConfigMapper
+{
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "schedules", "cameras"];
+    private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
+    private static readonly string[] TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout", "confirm_hits"];
+    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality"];
+    private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
+    private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "analysis", "zones", "rules"];
+    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode"];
+    private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
+    private static readonly string[] RuleKeys =
+    [
+        "id", "name", "type", "zones", "classes", "min_confidence", "min_box_size", "dwell", "cooldown",
+        "schedule", "anchor", "max_motion", "near_classes", "near_distance", "version",
+    ];
+
+    private static readonly (string, string)[] Providers = [("cpu", "cpu"), ("cuda", "cuda"), ("tensorrt", "tensorrt")];
+    private static readonly (string, DecodeMode)[] DecodeModes = [("all", DecodeMode.All), ("keyframes", DecodeMode.Keyframes)];
+    private static readonly (string, AnchorPoint)[] Anchors = [("bottom_center", AnchorPoint.BottomCenter), ("center", AnchorPoint.Center)];
+    private static readonly (string, ViolationType)[] RuleTypes =
+    [
+        (ViolationTypeNames.IllegalParking, ViolationType.IllegalParking),
+        (ViolationTypeNames.StreetStall, ViolationType.StreetStall),
+        (ViolationTypeNames.Litter, ViolationType.Litter),
+    ];
+    private static readonly (string, DayOfWeek)[] DayNames =
+    [
+        ("mon", DayOfWeek.Monday), ("tue", DayOfWeek.Tuesday), ("wed", DayOfWeek.Wednesday), ("thu", DayOfWeek.Thursday),
+        ("fri", DayOfWeek.Friday), ("sat", DayOfWeek.Saturday), ("sun", DayOfWeek.Sunday),
+        ("monday", DayOfWeek.Monday), ("tuesday", DayOfWeek.Tuesday), ("wednesday", DayOfWeek.Wednesday), ("thursday", DayOfWeek.Thursday),
+        ("friday", DayOfWeek.Friday), ("saturday", DayOfWeek.Saturday), ("sunday", DayOfWeek.Sunday),
+    ];
+
+    private const string PolygonExample = "[[0.1, 0.6], [0.9, 0.6], [0.9, 1.0], [0.1, 1.0]]";
+    private const int MaxDateRangeDays = 366;
+
+    private readonly YamlConfigReader _r;
+    private readonly string _sourcePath;
+    private readonly Dictionary<string, Schedule> _schedules = new(StringComparer.Ordinal);
+    private readonly List<string> _scheduleNames = [];
+    private readonly Dictionary<string, ConfigLocation> _ruleIds = new(StringComparer.Ordinal);
+    private string _timeZoneId = TimeZoneNames.Default;
+    private TimeZoneInfo? _timeZone;
+
+    public VisionConfigMapper(YamlConfigReader reader, string sourcePath)
+    {
+        _r = reader;
+        _sourcePath = sourcePath;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>The config, or null when any error was recorded.</summary>
+    public VisionConfig? Map(YamlNode root)
+    {
+        var map = _r.Map(root, "", RootKeys, "detector, cameras, ...");
+        if (map is null) return null;
+
+        var tzNode = map.GetSet("timezone");
+        if (tzNode is not null && _r.Text(tzNode, "timezone", "a time zone name such as Asia/Shanghai") is { } tzText)
+        {
+            _timeZoneId = tzText.Trim();
+            _timeZone = TimeZoneNames.TryFind(_timeZoneId);
+            if (_timeZone is null) _r.Error(tzNode, "timezone", TimeZoneNames.UnknownMessage(_timeZoneId));
+        }
+        else
+        {
+            _timeZone = TimeZoneNames.TryFind(_timeZoneId);
+        }
+
+        if (map.GetSet("schedules") is { } schedulesNode) ReadSchedules(schedulesNode, "schedules");
+
+        DetectorConfig? detector = null;
+        if (map.Required("detector", "{ model: yolox_nano }") is { } detectorNode) detector = ReadDetector(detectorNode, "detector");
+
+        var tracker = map.GetSet("tracker") is { } trackerNode ? ReadTracker(trackerNode, "tracker") : ReadTracker(null, "tracker");
+        var evidence = map.GetSet("evidence") is { } evidenceNode ? ReadEvidence(evidenceNode, "evidence") : ReadEvidence(null, "evidence");
+
+        var cameras = new List<CameraConfig>();
+        var camerasNode = map.Get("cameras");
+        if (camerasNode is null)
+            _r.Error(_r.At(root), "cameras", "missing required key 'cameras'; list at least one camera, e.g. 'cameras: [{ id: cam-01, ... }]'");
+        else
+            ReadCameras(camerasNode, "cameras", cameras);
+
+        if (_r.Errors.Count > 0 || detector is null) return null;
+        return new VisionConfig(_sourcePath, detector, tracker!, evidence!, _schedules.ToFrozenDictionary(StringComparer.Ordinal), cameras, _r.Locations);
+    }
+
+    private DetectorConfig? ReadDetector(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, DetectorKeys, "model, provider, ...");
+        if (m is null) return null;
+        string? model = null;
+        if (m.Required("model", "yolox_nano") is { } modelNode)
+        {
+            model = _r.Text(modelNode, m.PathOf("model"), "a model name or a path to an .onnx file");
+            if (model is not null && string.IsNullOrWhiteSpace(model))
+            {
+                _r.Error(modelNode, m.PathOf("model"), "is blank; write a model name (yolox_nano) or a path to an .onnx file");
+                model = null;
+            }
+        }
+        var manifest = m.OptionalText("manifest");
+        string provider;
+        if (m.GetSet("provider") is YamlScalarNode { Value: { } providerText } providerNode && providerText.Trim().Equals("gpu", StringComparison.OrdinalIgnoreCase))
+        {
+            _r.Error(providerNode, m.PathOf("provider"), $"unknown provider '{providerText}': for an NVIDIA GPU write cuda (or tensorrt); valid: cpu, cuda, tensorrt");
+            provider = "cpu";
+        }
+        else provider = m.Choice("provider", "cpu", Providers, "provider");
+        int threads = m.Integer("threads", 0, v => v >= 0 ? null : "threads must be >= 0 (0 = the runtime's default)");
+        float minScore = m.Fraction("min_score", 0.1f, "min_score");
+        float nmsIou = m.Fraction("nms_iou", 0.45f, "nms_iou");
+        int maxBatch = m.Integer("max_batch", 8, v => v >= 1 ? null : "max_batch must be >= 1");
+        var maxBatchWait = m.Duration("max_batch_wait", TimeSpan.FromMilliseconds(20), v => v >= TimeSpan.Zero ? null : "max_batch_wait must be >= 0");
+        return model is null ? null : new DetectorConfig(model.Trim(), manifest, provider, threads, minScore, nmsIou, maxBatch, maxBatchWait);
+    }
+
+    private TrackerConfig? ReadTracker(YamlNode? node, string path)
+    {
+        var m = node is null ? null : _r.Map(node, path, TrackerKeys, "high_score, low_score, ...");
+        if (node is not null && m is null) return null;
+        float high = m?.Fraction("high_score", 0.3f, "high_score") ?? 0.3f;
+        float low = m?.Fraction("low_score", 0.1f, "low_score") ?? 0.1f;
+        if (m is not null && low >= high)
+        {
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"low_score ({low}) must be below high_score ({high}): low-score detections only extend tracks that high-score detections started");
+            if (m.Get("low_score") is not null) m.Error("low_score", message);
+            else m.Error("high_score", message);
+        }
+        float matchIou = m?.Fraction("match_iou", 0.2f, "match_iou") ?? 0.2f;
+        var lostTimeout = m?.Duration("lost_timeout", TimeSpan.FromSeconds(30), v => v > TimeSpan.Zero ? null : "lost_timeout must be > 0") ?? TimeSpan.FromSeconds(30);
+        int confirmHits = m?.Integer("confirm_hits", 2, v => v >= 1 ? null : "confirm_hits must be >= 1") ?? 2;
+        return new TrackerConfig(high, low, matchIou, lostTimeout, confirmHits);
+    }
+
+    private EvidenceConfig? ReadEvidence(YamlNode? node, string path)
+    {
+        var m = node is null ? null : _r.Map(node, path, EvidenceKeys, "pre_roll, post_roll, jpeg_quality");
+        if (node is not null && m is null) return null;
+        var preRoll = m?.Duration("pre_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "pre_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
+        var postRoll = m?.Duration("post_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "post_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
+        int quality = m?.Integer("jpeg_quality", 90, v => v is >= 1 and <= 100 ? null : "jpeg_quality must be between 1 and 100") ?? 90;
+        return new EvidenceConfig(preRoll, postRoll, quality);
+    }
+
+    private void ReadSchedules(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            _r.Error(node, path, $"expected a mapping of schedule names to schedules (e.g. 'daytime: {{ times: [\"07:00-21:00\"] }}'), got {YamlConfigReader.Describe(node)}");
+            return;
+        }
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } name } || YamlConfigReader.IsNull(keyNode))
+            {
+                _r.Error(keyNode, path, $"schedule names must be plain names, got {YamlConfigReader.Describe(keyNode)}");
+                continue;
+            }
+            var schedulePath = YamlConfigReader.Child(path, name);
+            _r.Locations.Add(schedulePath, _r.At(keyNode));
+            _scheduleNames.Add(name);
+            if (!CheckId(name, keyNode, schedulePath, "schedule name")) continue;
+            var schedule = ReadSchedule(name, YamlConfigReader.IsNull(value) ? null : value, schedulePath);
+            if (schedule is not null) _schedules[name] = schedule;
+        }
+    }
+
+    private Schedule? ReadSchedule(string name, YamlNode? node, string path)
+    {
+        var m = node is null ? null : _r.Map(node, path, ScheduleKeys, "days, times, holidays, workdays");
+        if (node is not null && m is null) return null;
+        bool ok = true;
+
+        var timeZone = _timeZone;
+        if (m?.GetSet("timezone") is { } tzNode)
+        {
+            var tzText = _r.Text(tzNode, m.PathOf("timezone"), "a time zone name such as Asia/Shanghai");
+            timeZone = tzText is null ? null : TimeZoneNames.TryFind(tzText.Trim());
+            if (tzText is not null && timeZone is null) _r.Error(tzNode, m.PathOf("timezone"), TimeZoneNames.UnknownMessage(tzText.Trim()));
+        }
+        ok &= timeZone is not null;
+
+        IReadOnlySet<DayOfWeek>? days = null;
+        if (m?.GetSet("days") is { } daysNode)
+        {
+            var items = _r.Sequence(daysNode, m.PathOf("days"), "[mon, tue, wed, thu, fri]");
+            if (items is null) ok = false;
+            else
+            {
+                var set = new HashSet<DayOfWeek>();
+                foreach (var (item, itemPath) in items)
+                {
+                    if (ReadDay(item, itemPath) is { } day) set.Add(day);
+                    else ok = false;
+                }
+                days = set.ToFrozenSet();
+            }
+        }
+
+        List<TimeOfDayRange>? ranges = null;
+        if (m?.GetSet("times") is { } timesNode)
+        {
+            var items = _r.Sequence(timesNode, m.PathOf("times"), "[\"07:00-21:00\"]");
+            if (items is null) ok = false;
+            else if (items.Count == 0)
+            {
+                _r.Error(timesNode, m.PathOf("times"), "is empty, so the schedule would never be on; list time ranges or remove 'times' for all day");
+                ok = false;
+            }
+            else
+            {
+                ranges = [];
+                foreach (var (item, itemPath) in items)
+                {
+                    var text = _r.Text(item, itemPath, $"a time range such as {TimeOfDayRange.Examples}");
+                    if (text is null) { ok = false; continue; }
+                    if (TimeOfDayRange.TryParse(text, out var range)) ranges.Add(range);
+                    else
+                    {
+                        _r.Error(item, itemPath, $"bad time range '{text}': write HH:MM-HH:MM with hours 00-23 (end may be 24:00), e.g. {TimeOfDayRange.Examples}");
+                        ok = false;
+                    }
+                }
+            }
+        }
+
+        var holidays = m?.GetSet("holidays") is { } holidaysNode ? ReadDates(holidaysNode, m.PathOf("holidays")) : [];
+        var workdays = m?.GetSet("workdays") is { } workdaysNode ? ReadDates(workdaysNode, m.PathOf("workdays")) : [];
+        if (holidays is null || workdays is null) ok = false;
+        else
+        {
+            foreach (var (date, (item, itemPath)) in workdays)
+            {
+                if (holidays.ContainsKey(date))
+                {
+                    _r.Error(item, itemPath, $"{date:yyyy-MM-dd} is listed in both holidays and workdays; keep it in one of them");
+                    ok = false;
+                }
+            }
+        }
+
+        if (!ok) return null;
+        return new Schedule
+        {
+            Name = name,
+            TimeZone = timeZone!,
+            Days = days ?? Schedule.EveryDayOfWeek,
+            TimeRanges = ranges ?? [TimeOfDayRange.AllDay],
+            Holidays = holidays!.Keys.ToFrozenSet(),
+            ExtraWorkdays = workdays!.Keys.ToFrozenSet(),
+        };
+    }
+
+    private DayOfWeek? ReadDay(YamlNode node, string path)
+    {
+        var text = _r.Text(node, path, "a day name (mon, tue, ...)");
+        if (text is null) return null;
+        foreach (var (word, day) in DayNames)
+            if (string.Equals(word, text.Trim(), StringComparison.OrdinalIgnoreCase)) return day;
+        var shortNames = new List<string>(7);
+        for (int i = 0; i < 7; i++) shortNames.Add(DayNames[i].Item1);
+        var allNames = new List<string>(DayNames.Length);
+        foreach (var (word, _) in DayNames) allNames.Add(word);
+        var closest = Suggestions.Closest(text, allNames);
+        var hint = closest is null ? "" : $" (did you mean '{closest}'?)";
+        _r.Error(node, path, $"bad day name '{text}'{hint}; use {string.Join(", ", shortNames)}");
+        return null;
+    }
+
+    /// <summary>Dates "YYYY-MM-DD" or ranges "YYYY-MM-DD..YYYY-MM-DD", each with the list item it came from.</summary>
+    private Dictionary<DateOnly, (YamlNode, string)>? ReadDates(YamlNode node, string path)
+    {
+        var items = _r.Sequence(node, path, "[2026-10-01, 2026-10-02]");
+        if (items is null) return null;
+        var dates = new Dictionary<DateOnly, (YamlNode, string)>();
+        bool ok = true;
+        foreach (var (item, itemPath) in items)
+        {
+            var text = _r.Text(item, itemPath, "a date YYYY-MM-DD");
+            if (text is null) { ok = false; continue; }
+            text = text.Trim();
+            int dots = text.IndexOf("..", StringComparison.Ordinal);
+            string firstText = dots < 0 ? text : text[..dots].Trim();
+            string lastText = dots < 0 ? text : text[(dots + 2)..].Trim();
+            if (!TryDate(firstText, out var first) || !TryDate(lastText, out var last))
+            {
+                _r.Error(item, itemPath, $"bad date '{text}': write dates as YYYY-MM-DD, e.g. 2026-10-01, or a range 2026-10-01..2026-10-07");
+                ok = false;
+                continue;
+            }
+            if (last < first || last.DayNumber - first.DayNumber >= MaxDateRangeDays)
+            {
+                _r.Error(item, itemPath, $"bad date range '{text}': the end must be on or after the start and within {MaxDateRangeDays} days of it");
+                ok = false;
+                continue;
+            }
+            for (var date = first; date <= last; date = date.AddDays(1)) dates.TryAdd(date, (item, itemPath));
+        }
+        return ok ? dates : null;
+    }
+
+    private static bool TryDate(string text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    private void ReadCameras(YamlNode node, string path, List<CameraConfig> cameras)
+    {
+        const string example = "[{ id: cam-01, zones: [...], rules: [...] }]";
+        if (YamlConfigReader.IsNull(node))
+        {
+            _r.Error(node, path, $"no cameras: list at least one camera, e.g. 'cameras: {example}'");
+            return;
+        }
+        var items = _r.Sequence(node, path, example);
+        if (items is null) return;
+        if (items.Count == 0)
+        {
+            _r.Error(node, path, $"no cameras: list at least one camera, e.g. 'cameras: {example}'");
+            return;
+        }
+        var seen = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
+        foreach (var (item, itemPath) in items)
+        {
+            var camera = ReadCamera(item, itemPath, seen);
+            if (camera is not null) cameras.Add(camera);
+        }
+    }
+
+    private CameraConfig? ReadCamera(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds)
+    {
+        var m = _r.Map(node, path, CameraKeys, "id, source, zones, rules, ...");
+        if (m is null) return null;
+        var id = ReadId(m, "cam-01", "camera id", seenIds, "camera ids must be unique");
+        var name = m.OptionalText("name") ?? id;
+        var source = m.OptionalText("source");
+
+        string timeZoneId = _timeZoneId;
+        if (m.GetSet("timezone") is { } tzNode && _r.Text(tzNode, m.PathOf("timezone"), "a time zone name such as Asia/Shanghai") is { } tzText)
+        {
+            timeZoneId = tzText.Trim();
+            if (TimeZoneNames.TryFind(timeZoneId) is null) m.Error("timezone", TimeZoneNames.UnknownMessage(timeZoneId));
+        }
+
+        var analysis = m.GetSet("analysis") is { } analysisNode ? ReadAnalysis(analysisNode, m.PathOf("analysis")) : new AnalysisConfig(1, 1280, DecodeMode.All);
+
+        var zones = new List<Zone>();
+        var zoneIds = new List<string>();
+        if (m.GetSet("zones") is { } zonesNode && _r.Sequence(zonesNode, m.PathOf("zones"), "[{ id: kerb, polygon: " + PolygonExample + " }]") is { } zoneItems)
+        {
+            var seenZones = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
+            foreach (var (zoneNode, zonePath) in zoneItems)
+            {
+                var zone = ReadZone(zoneNode, zonePath, seenZones, zoneIds);
+                if (zone is not null) zones.Add(zone);
+            }
+        }
+
+        var rules = new List<RuleDefinition>();
+        if (m.GetSet("rules") is { } rulesNode && _r.Sequence(rulesNode, m.PathOf("rules"), "[{ id: parking, type: illegal_parking, zones: [kerb] }]") is { } ruleItems)
+        {
+            foreach (var (ruleNode, rulePath) in ruleItems)
+            {
+                var rule = ReadRule(ruleNode, rulePath, id is null ? "this camera" : $"camera '{id}'", zones, zoneIds);
+                if (rule is not null) rules.Add(rule);
+            }
+        }
+
+        return id is null || analysis is null ? null : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules);
+    }
+
+    private AnalysisConfig? ReadAnalysis(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode");
+        if (m is null) return null;
+        double fps = m.Number("fps", 1, v => v > 0 && v <= 30 ? null : "fps must be > 0 and <= 30 (frames analysed per second)");
+        int maxWidth = m.Integer("max_width", 1280, v => v >= 64 ? null : "max_width must be >= 64 pixels");
+        var decode = m.Choice("decode", DecodeMode.All, DecodeModes, "decode mode");
+        return new AnalysisConfig(fps, maxWidth, decode);
+    }
+
+    private Zone? ReadZone(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds, List<string> zoneIds)
+    {
+        var m = _r.Map(node, path, ZoneKeys, "id, name, polygon");
+        if (m is null) return null;
+        var id = ReadId(m, "kerb-east", "zone id", seenIds, "zone ids must be unique on a camera");
+        if (id is not null) zoneIds.Add(id);
+        var name = m.OptionalText("name") ?? id;
+        ZonePolygon? polygon = null;
+        if (m.Required("polygon", PolygonExample) is { } polygonNode) polygon = ReadPolygon(polygonNode, m.PathOf("polygon"));
+        return id is null || polygon is null ? null : new Zone(id, name ?? id, polygon);
+    }
+
+    private ZonePolygon? ReadPolygon(YamlNode node, string path)
+    {
+        var items = _r.Sequence(node, path, PolygonExample);
+        if (items is null) return null;
+        var points = new List<NormalizedPoint>(items.Count);
+        bool ok = true;
+        foreach (var (item, itemPath) in items)
+        {
+            if (item is not YamlSequenceNode { Children.Count: 2 } pair)
+            {
+                _r.Error(item, itemPath, $"expected a point [x, y] (fractions of the frame's width and height), got {YamlConfigReader.Describe(item)}");
+                ok = false;
+                continue;
+            }
+            var x = _r.Number(pair.Children[0], YamlConfigReader.Item(itemPath, 0));
+            var y = _r.Number(pair.Children[1], YamlConfigReader.Item(itemPath, 1));
+            if (x is null || y is null) { ok = false; continue; }
+            if (x is < 0 or > 1 || y is < 0 or > 1)
+            {
+                var text = string.Create(CultureInfo.InvariantCulture, $"[{x}, {y}]");
+                _r.Error(item, itemPath, $"point {text} is outside the image: coordinates are fractions of the frame's width and height, each 0..1");
+                ok = false;
+                continue;
+            }
+            points.Add(new NormalizedPoint(x.Value, y.Value));
+        }
+        if (!ok) return null;
+        var problem = ZonePolygon.Validate(points);
+        if (problem is not null)
+        {
+            _r.Error(node, path, problem);
+            return null;
+        }
+        return new ZonePolygon(points);
+    }
+
+    private RuleDefinition? ReadRule(YamlNode node, string path, string cameraName, List<Zone> cameraZones, List<string> cameraZoneIds)
+    {
+        var m = _r.Map(node, path, RuleKeys, "id, type, zones, ...");
+        if (m is null) return null;
+        var id = ReadId(m, "parking-east", "rule id", _ruleIds, "rule ids must be unique across the file");
+        var name = m.OptionalText("name") ?? id;
+
+        ViolationType? type = null;
+        if (m.Required("type", ViolationTypeNames.IllegalParking) is { } typeNode && m.TryChoice(typeNode, m.PathOf("type"), RuleTypes, "rule type", out var parsedType))
+            type = parsedType;
+        var defaults = RuleTypeDefaults.For(type ?? ViolationType.IllegalParking);
+        bool ok = id is not null && type is not null;
+
+        // Zones must name zones of this camera.
+        var zoneIds = new List<string>();
+        var ruleZones = new List<Zone>();
+        if (m.Required("zones", "[kerb-east]") is { } zonesNode)
+        {
+            var names = _r.Names(zonesNode, m.PathOf("zones"), "[kerb-east]");
+            if (names is null) ok = false;
+            else if (names.Count == 0)
+            {
+                _r.Error(zonesNode, m.PathOf("zones"), "is empty; list the zones (of this camera) the rule watches");
+                ok = false;
+            }
+            else
+            {
+                foreach (var (zoneId, item, itemPath) in names)
+                {
+                    if (!cameraZoneIds.Contains(zoneId))
+                    {
+                        var known = cameraZoneIds.Count == 0
+                            ? $"{cameraName} has no zones; define it under the camera's 'zones'"
+                            : $"zones on {cameraName}: {string.Join(", ", cameraZoneIds)}";
+                        _r.Error(item, itemPath, $"unknown zone '{zoneId}'{Suggestions.DidYouMean(zoneId, cameraZoneIds)}; {known}");
+                        ok = false;
+                        continue;
+                    }
+                    if (!zoneIds.Contains(zoneId)) zoneIds.Add(zoneId);
+                    foreach (var zone in cameraZones)
+                        if (zone.Id == zoneId) ruleZones.Add(zone);
+                }
+            }
+        }
+        else ok = false;
+
+        var classes = ReadClassList(m, "classes", defaults.Classes, allowEmpty: false, ref ok);
+        float minConfidence = m.Fraction("min_confidence", defaults.MinConfidence, "min_confidence");
+        float minBoxSize = m.Fraction("min_box_size", defaults.MinBoxSize, "min_box_size (a fraction of the frame height)");
+        var dwell = m.Duration("dwell", defaults.Dwell, v => v > TimeSpan.Zero ? null : "dwell must be > 0 (how long an object must stay before it is a violation)");
+        var cooldown = m.Duration("cooldown", defaults.Cooldown, v => v >= TimeSpan.Zero ? null : "cooldown must be >= 0 (0 = no cooldown)");
+
+        string? scheduleName = null;
+        Schedule? schedule = null;
+        if (m.GetSet("schedule") is { } scheduleNode && _r.Text(scheduleNode, m.PathOf("schedule"), "a schedule name") is { } scheduleText)
+        {
+            scheduleName = scheduleText.Trim();
+            if (!_scheduleNames.Contains(scheduleName))
+            {
+                var known = _scheduleNames.Count == 0
+                    ? "no schedules are defined; add it under the top-level 'schedules', or remove 'schedule' to keep the rule always active"
+                    : $"defined schedules: {string.Join(", ", _scheduleNames)}";
+                _r.Error(scheduleNode, m.PathOf("schedule"), $"unknown schedule '{scheduleName}'{Suggestions.DidYouMean(scheduleName, _scheduleNames)}; {known}");
+                ok = false;
+            }
+            else if (!_schedules.TryGetValue(scheduleName, out schedule)) ok = false;
+        }
+
+        var anchor = m.Choice("anchor", defaults.Anchor, Anchors, "anchor");
+        float maxMotion = (float)m.Number("max_motion", defaults.MaxMotion, v => v > 0 ? null : "max_motion must be > 0 (a fraction of the object's size)");
+        var nearClasses = ReadClassList(m, "near_classes", defaults.NearClasses, allowEmpty: true, ref ok);
+        float nearDistance = (float)m.Number("near_distance", defaults.NearDistance, v => v >= 0 ? null : "near_distance must be >= 0 (multiples of the object's larger side)");
+
+        string? version = null;
+        if (m.GetSet("version") is { } versionNode)
+        {
+            version = _r.Text(versionNode, m.PathOf("version"), "a version text such as \"3\"")?.Trim();
+            if (version is { Length: 0 })
+            {
+                _r.Error(versionNode, m.PathOf("version"), "is blank; write a version or remove the key to derive one from the rule");
+                version = null;
+            }
+        }
+
+        if (!ok) return null;
+        var rule = new RuleDefinition(id!, name ?? id!, type!.Value, "", classes, zoneIds, minConfidence, minBoxSize, dwell, cooldown,
+            scheduleName, anchor, maxMotion, nearClasses, nearDistance);
+        return rule with { Version = version ?? RuleVersion.Compute(rule, ruleZones, schedule) };
+    }
+
+    private IReadOnlyList<string> ReadClassList(YamlMap m, string key, IReadOnlyList<string> fallback, bool allowEmpty, ref bool ok)
+    {
+        var node = m.Get(key);
+        if (node is null) return fallback;
+        if (YamlConfigReader.IsNull(node))
+        {
+            if (allowEmpty) return [];
+            m.Error(key, $"is empty; list at least one class or remove the key to use the default [{string.Join(", ", fallback)}]");
+            ok = false;
+            return fallback;
+        }
+        var names = _r.Names(node, m.PathOf(key), "[car, bus]");
+        if (names is null) { ok = false; return fallback; }
+        if (names.Count == 0 && !allowEmpty)
+        {
+            m.Error(key, $"is empty; list at least one class or remove the key to use the default [{string.Join(", ", fallback)}]");
+            ok = false;
+            return fallback;
+        }
+        var result = new List<string>(names.Count);
+        foreach (var (name, _, _) in names) result.Add(name);
+        return result;
+    }
+
+    /// <summary>Reads and checks a required id: characters, uniqueness. Null when unusable.</summary>
+    private string? ReadId(YamlMap m, string example, string what, Dictionary<string, ConfigLocation> seen, string uniqueness)
+    {
+        if (m.Required("id", example) is not { } node) return null;
+        var id = _r.Text(node, m.PathOf("id"), $"a {what} such as {example}");
+        if (id is null) return null;
+        if (!CheckId(id, node, m.PathOf("id"), what)) return null;
+        var here = _r.At(node);
+        if (seen.TryGetValue(id, out var first))
+        {
+            _r.Error(node, m.PathOf("id"), $"duplicate {what} '{id}' (first used at line {first.Line}); {uniqueness}");
+            return null;
+        }
+        seen[id] = here;
+        return id;
+    }
+
+    private bool CheckId(string id, YamlNode node, string path, string what)
+    {
+        if (IdPattern().IsMatch(id)) return true;
+        _r.Error(node, path, $"invalid {what} '{id}': use only letters A-Z a-z, digits, '_' and '-' (ids appear in file names and case records; put free text in 'name')");
+        return false;
+    }
+}

@@ -1,0 +1,252 @@
+using Vision.Models;
+using Vision.Rules.Config;
+using Vision.Rules.Schedules;
+using Vision.Rules.Zones;
+
+namespace Vision.Rules.Evaluation;
+
+/// <summary>
+/// Applies one rule on one camera to the tracked objects of each frame and turns them into episodes:
+/// started when an object meets every condition, confirmed after the dwell, one case per episode,
+/// and no second case for the same object or spot within the cooldown.
+/// </summary>
+internal sealed class RuleEvaluator
+{
+    private const int MaxSpots = 256;
+
+    private readonly RuleDefinition _rule;
+    private readonly (string Id, ZonePolygon Polygon)[] _zones;
+    private readonly Schedule? _schedule;
+    private readonly bool[] _ruleClass;
+    private readonly bool[] _nearClass;
+    private readonly int _zoneInertia;
+    private readonly Dictionary<int, TrackRuleState> _states = new();
+    private readonly List<int> _gone = new();
+    private readonly List<ReportedSpot> _spots = new();
+
+    public RuleEvaluator(RuleDefinition rule, CameraConfig camera, Schedule? schedule, IReadOnlyList<string> classNames, int zoneInertia)
+    {
+        _rule = rule;
+        _schedule = schedule;
+        _zoneInertia = zoneInertia;
+        _zones = new (string, ZonePolygon)[rule.ZoneIds.Count];
+        for (int i = 0; i < rule.ZoneIds.Count; i++)
+        {
+            var zone = camera.FindZone(rule.ZoneIds[i])
+                ?? throw new InvalidOperationException($"rule '{rule.Id}' names zone '{rule.ZoneIds[i]}' missing on camera '{camera.Id}' (config validation should have caught this)");
+            _zones[i] = (zone.Id, zone.Polygon);
+        }
+        _ruleClass = ClassMask(rule.Classes, classNames);
+        _nearClass = ClassMask(rule.NearClasses, classNames);
+    }
+
+    public RuleDefinition Rule => _rule;
+
+    public void Evaluate(int frameWidth, int frameHeight, ReadOnlySpan<TrackedObject> objects, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
+    {
+        bool scheduleActive = _schedule?.IsActive(now) ?? true;
+
+        foreach (var state in _states.Values) state.SeenThisFrame = false;
+
+        for (int i = 0; i < objects.Length; i++)
+        {
+            ref readonly var obj = ref objects[i];
+            if ((uint)obj.ClassId >= (uint)_ruleClass.Length || !_ruleClass[obj.ClassId]) continue;
+
+            if (!_states.TryGetValue(obj.TrackId, out var state))
+            {
+                if (!obj.Visible) continue;
+                state = new TrackRuleState();
+                _states.Add(obj.TrackId, state);
+            }
+            state.SeenThisFrame = true;
+
+            // A coasting object keeps its episode as it was; nothing is decided on a frame that did not see it.
+            if (!obj.Visible) continue;
+
+            bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted);
+
+            if (state.Episode is not null && (!holds || clockRestarted))
+            {
+                EndEpisode(state, obj, now, events);
+            }
+
+            if (!holds) continue;
+
+            if (state.Episode is null)
+            {
+                StartEpisode(state, obj, now, ref nextEpisodeId, events);
+                continue;
+            }
+
+            AdvanceEpisode(state, obj, now, events);
+        }
+
+        RemoveGoneTracks(now, events);
+        ExpireSpots(now);
+    }
+
+    private bool UpdateConditions(TrackRuleState state, in TrackedObject obj, ReadOnlySpan<TrackedObject> objects,
+        int frameWidth, int frameHeight, DateTimeOffset now, bool scheduleActive, out bool clockRestarted)
+    {
+        var box = obj.Box;
+        double anchorX = box.CenterX;
+        double anchorY = _rule.Anchor == AnchorPoint.BottomCenter ? box.Bottom : box.CenterY;
+        string? zone = null;
+        double nx = anchorX / frameWidth, ny = anchorY / frameHeight;
+        for (int z = 0; z < _zones.Length; z++)
+        {
+            if (_zones[z].Polygon.Contains(nx, ny)) { zone = _zones[z].Id; break; }
+        }
+        state.Zone.Update(zone, _zoneInertia);
+
+        double size = Math.Max(box.Width, box.Height);
+        clockRestarted = state.Stationary.Update(anchorX, anchorY, size, _rule.MaxMotion, now);
+
+        bool eligible = obj.Confirmed
+            && obj.Score >= _rule.MinConfidence
+            && Math.Min(box.Width, box.Height) >= _rule.MinBoxSize * frameHeight;
+
+        bool nearOk = true;
+        if (_rule.Type == ViolationType.Litter)
+        {
+            // Litter counts only while unattended: someone near it (a hand picking it up, its owner) restarts the clock.
+            if (AnyNear(obj, objects, visibleOnly: true)) { clockRestarted |= state.Episode is not null; nearOk = false; }
+        }
+        else if (_rule.Type == ViolationType.StreetStall && _rule.NearClasses.Count > 0)
+        {
+            nearOk = AnyNear(obj, objects, visibleOnly: false);
+        }
+
+        return eligible && scheduleActive && state.Zone.Inside && nearOk;
+    }
+
+    private bool AnyNear(in TrackedObject obj, ReadOnlySpan<TrackedObject> objects, bool visibleOnly)
+    {
+        float margin = _rule.NearDistance * Math.Max(obj.Box.Width, obj.Box.Height);
+        var reach = new BoundingBox(obj.Box.X - margin, obj.Box.Y - margin, obj.Box.Width + 2 * margin, obj.Box.Height + 2 * margin);
+        for (int j = 0; j < objects.Length; j++)
+        {
+            ref readonly var other = ref objects[j];
+            if (other.TrackId == obj.TrackId) continue;
+            if ((uint)other.ClassId >= (uint)_nearClass.Length || !_nearClass[other.ClassId]) continue;
+            if (visibleOnly && !other.Visible) continue;
+            if (reach.Intersects(other.Box)) return true;
+        }
+        return false;
+    }
+
+    private void StartEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
+    {
+        var spot = FindSpot(obj.TrackId, obj.Box, now);
+        var episode = new ActiveEpisode(nextEpisodeId++, state.Zone.ZoneId ?? _zones[0].Id, now, Suppressed: spot is not null);
+        state.Episode = episode;
+        if (spot is not null)
+        {
+            spot.LastOccupied = now;
+            return;
+        }
+        events.Add(Event(EpisodeEventKind.Started, episode, obj, now));
+    }
+
+    private void AdvanceEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, List<EpisodeEvent> events)
+    {
+        var episode = state.Episode!;
+        if (episode.Suppressed || episode.Confirmed)
+        {
+            var spot = FindSpot(obj.TrackId, obj.Box, now);
+            if (spot is not null) spot.LastOccupied = now;
+            // A silent episode whose case spot has expired ends; the next frame starts a fresh one with its own first photo.
+            else if (episode.Suppressed) state.Episode = null;
+            return;
+        }
+
+        var elapsed = now - episode.StartedAt;
+        if (!episode.MidwayReported && elapsed >= _rule.Dwell / 2)
+        {
+            episode.MidwayReported = true;
+            events.Add(Event(EpisodeEventKind.Midway, episode, obj, now));
+        }
+        if (elapsed < _rule.Dwell) return;
+
+        episode.Confirmed = true;
+        events.Add(Event(EpisodeEventKind.Confirmed, episode, obj, now));
+        AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now));
+    }
+
+    private void EndEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, List<EpisodeEvent> events)
+    {
+        var episode = state.Episode!;
+        state.Episode = null;
+        if (!episode.Suppressed)
+            events.Add(Event(EpisodeEventKind.Ended, episode, obj, now));
+    }
+
+    private void RemoveGoneTracks(DateTimeOffset now, List<EpisodeEvent> events)
+    {
+        _gone.Clear();
+        foreach (var (trackId, state) in _states)
+            if (!state.SeenThisFrame) _gone.Add(trackId);
+        foreach (var trackId in _gone)
+        {
+            var state = _states[trackId];
+            if (state.Episode is { Suppressed: false } episode)
+                events.Add(new EpisodeEvent(EpisodeEventKind.Ended, episode.Id, _rule, episode.ZoneId, trackId, -1, 0f, default, episode.StartedAt, now, episode.Confirmed));
+            _states.Remove(trackId);
+        }
+    }
+
+    private ReportedSpot? FindSpot(int trackId, in BoundingBox box, DateTimeOffset now)
+    {
+        foreach (var spot in _spots)
+        {
+            if (now - spot.LastOccupied > _rule.Cooldown) continue;
+            if (spot.Covers(trackId, box)) return spot;
+        }
+        return null;
+    }
+
+    private void AddSpot(ReportedSpot spot)
+    {
+        if (_spots.Count >= MaxSpots) _spots.RemoveAt(0);
+        _spots.Add(spot);
+    }
+
+    private void ExpireSpots(DateTimeOffset now)
+    {
+        for (int i = _spots.Count - 1; i >= 0; i--)
+            if (now - _spots[i].LastOccupied > _rule.Cooldown) _spots.RemoveAt(i);
+    }
+
+    private EpisodeEvent Event(EpisodeEventKind kind, ActiveEpisode episode, in TrackedObject obj, DateTimeOffset now) =>
+        new(kind, episode.Id, _rule, episode.ZoneId, obj.TrackId, obj.ClassId, obj.Score, obj.Box, episode.StartedAt, now, episode.Confirmed);
+
+    private static bool[] ClassMask(IReadOnlyList<string> names, IReadOnlyList<string> classNames)
+    {
+        var mask = new bool[classNames.Count];
+        for (int c = 0; c < classNames.Count; c++)
+        {
+            foreach (var name in names)
+                if (string.Equals(name, classNames[c], StringComparison.Ordinal)) { mask[c] = true; break; }
+        }
+        return mask;
+    }
+
+    private sealed class TrackRuleState
+    {
+        public ZoneMembership Zone;
+        public StationaryTest Stationary;
+        public ActiveEpisode? Episode;
+        public bool SeenThisFrame;
+    }
+
+    private sealed class ActiveEpisode(long id, string zoneId, DateTimeOffset startedAt, bool Suppressed)
+    {
+        public long Id { get; } = id;
+        public string ZoneId { get; } = zoneId;
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public bool Suppressed { get; } = Suppressed;
+        public bool MidwayReported { get; set; }
+        public bool Confirmed { get; set; }
+    }
+}
