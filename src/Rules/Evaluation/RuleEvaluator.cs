@@ -13,6 +13,12 @@ namespace Vision.Rules.Evaluation;
 internal sealed class RuleEvaluator
 {
     private const int MaxSpots = 256;
+    /// <summary>
+    /// An episode is confirmed only if the object was seen in at least this share of the frames since it
+    /// started: evidence must show it through the dwell, and a track coasting on its last box must not
+    /// inherit whatever stops at that spot later.
+    /// </summary>
+    public const double MinVisibleShare = 0.5;
 
     private readonly RuleDefinition _rule;
     private readonly (string Id, ZonePolygon Polygon)[] _zones;
@@ -62,7 +68,11 @@ internal sealed class RuleEvaluator
             state.SeenThisFrame = true;
 
             // A coasting object keeps its episode as it was; nothing is decided on a frame that did not see it.
-            if (!obj.Visible) continue;
+            if (!obj.Visible)
+            {
+                if (state.Episode is { } coasting) coasting.FramesTotal++;
+                continue;
+            }
 
             bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted);
 
@@ -79,6 +89,8 @@ internal sealed class RuleEvaluator
                 continue;
             }
 
+            state.Episode.FramesTotal++;
+            state.Episode.FramesSeen++;
             AdvanceEpisode(state, obj, now, events);
         }
 
@@ -156,18 +168,29 @@ internal sealed class RuleEvaluator
         {
             var spot = FindSpot(obj.TrackId, obj.Box, now);
             if (spot is not null) spot.LastOccupied = now;
-            // A silent episode whose case spot has expired ends; the next frame starts a fresh one with its own first photo.
-            else if (episode.Suppressed) state.Episode = null;
+            // The case spot expired (nothing seen there for the cooldown): whatever is here now is a new
+            // occupant, even if the tracker kept the id; the next frame starts a fresh episode.
+            else state.Episode = null;
             return;
         }
 
         var elapsed = now - episode.StartedAt;
+        if (FindSpot(obj.TrackId, obj.Box, now) is { } reported)
+        {
+            // Another track already raised a case for this spot (the same object seen twice, or under a new id).
+            reported.LastOccupied = now;
+            episode.Suppressed = true;
+            events.Add(Event(EpisodeEventKind.Ended, episode, obj, now));
+            return;
+        }
+
         if (!episode.MidwayReported && elapsed >= _rule.Dwell / 2)
         {
             episode.MidwayReported = true;
             events.Add(Event(EpisodeEventKind.Midway, episode, obj, now));
         }
         if (elapsed < _rule.Dwell) return;
+        if (episode.FramesSeen < MinVisibleShare * episode.FramesTotal) return;
 
         episode.Confirmed = true;
         events.Add(Event(EpisodeEventKind.Confirmed, episode, obj, now));
@@ -245,7 +268,9 @@ internal sealed class RuleEvaluator
         public long Id { get; } = id;
         public string ZoneId { get; } = zoneId;
         public DateTimeOffset StartedAt { get; } = startedAt;
-        public bool Suppressed { get; } = Suppressed;
+        public bool Suppressed { get; set; } = Suppressed;
+        public int FramesSeen { get; set; } = 1;
+        public int FramesTotal { get; set; } = 1;
         public bool MidwayReported { get; set; }
         public bool Confirmed { get; set; }
     }

@@ -1,0 +1,144 @@
+using OpenCvSharp;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Tracking;
+using Vision.Rules;
+using Vision.Rules.Config;
+using Vision.Rules.Evaluation;
+using Vision.Rules.Schedules;
+
+namespace Vision.Pipeline.Analysis;
+
+/// <summary>
+/// Everything that is per camera after detection: tracker, rules, and the snapshots each open episode
+/// keeps for its photos. Time is the frame's own time, through a <see cref="FrameClock"/>. Not thread-safe:
+/// one analyser per camera, fed frames in order.
+/// </summary>
+public sealed class CameraAnalyzer
+{
+    /// <summary>Open episodes whose snapshots are kept; beyond this the oldest unconfirmed one is dropped, so memory stays bounded.</summary>
+    public const int MaxOpenEpisodes = 128;
+    private const int SnapshotJpegQuality = 95;
+
+    private readonly FrameClock _clock;
+    private readonly ObjectTracker _tracker;
+    private readonly CameraRuleEvaluator _rules;
+    private readonly IReadOnlyList<string> _classNames;
+    private readonly int _sourceWidth, _sourceHeight;
+    private readonly List<EpisodeEvent> _events = new();
+    private readonly Dictionary<long, OpenEpisode> _open = new();
+    private TrackedObject[] _objects = new TrackedObject[64];
+    private Appearance[] _looks = new Appearance[64];
+    private byte[]? _frameJpeg;
+
+    public CameraAnalyzer(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
+        IReadOnlyList<string> classNames, DateTimeOffset start, int sourceWidth, int sourceHeight)
+    {
+        Camera = camera;
+        _classNames = classNames;
+        _sourceWidth = sourceWidth;
+        _sourceHeight = sourceHeight;
+        _clock = new FrameClock(start);
+        _tracker = new ObjectTracker(TrackerFor(camera, tracker), classNames.Count, _clock);
+        _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock);
+    }
+
+    public CameraConfig Camera { get; }
+
+    /// <summary>When set, every frame's detections, tracks and events are written to it.</summary>
+    public AnalysisTrace? Trace { get; init; }
+
+    /// <summary>Episodes dropped because too many were open at once.</summary>
+    public long DroppedEpisodes { get; private set; }
+
+    /// <summary>Tracks, rules and episode evidence for one frame; adds each violation confirmed in it to <paramref name="confirmed"/>.</summary>
+    public void Process(AnalysisFrame frame, List<ViolationCase> confirmed)
+    {
+        _clock.Set(frame.CapturedAt);
+        var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections);
+        if (_looks.Length < detections.Length) _looks = new Appearance[detections.Length * 2];
+        var pixels = frame.Buffer.Pixels.AsSpan();
+        for (int i = 0; i < detections.Length; i++)
+            _looks[i] = Appearance.Measure(pixels, frame.Buffer.Width, frame.Buffer.Height, detections[i].Box);
+        _tracker.Update(detections, _looks.AsSpan(0, detections.Length));
+
+        var tracks = _tracker.Tracks;
+        if (_objects.Length < tracks.Count) _objects = new TrackedObject[tracks.Count * 2];
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            var t = tracks[i];
+            _objects[i] = new TrackedObject(t.Id, t.ClassId, t.Score, t.Box, t.Visible, t.Confirmed);
+        }
+
+        _events.Clear();
+        _rules.Evaluate(frame.Buffer.Width, frame.Buffer.Height, _objects.AsSpan(0, tracks.Count), _events);
+        Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, tracks, _events);
+        if (_events.Count == 0) return;
+
+        _frameJpeg = null;
+        foreach (var e in _events)
+        {
+            switch (e.Kind)
+            {
+                case EpisodeEventKind.Started:
+                    EnforceCapacity();
+                    _open[e.EpisodeId] = new OpenEpisode(Snapshot(frame, e));
+                    break;
+                case EpisodeEventKind.Midway:
+                    if (_open.TryGetValue(e.EpisodeId, out var midway)) midway.Midway = Snapshot(frame, e);
+                    break;
+                case EpisodeEventKind.Confirmed:
+                    if (_open.Remove(e.EpisodeId, out var open)) confirmed.Add(ToCase(e, open, Snapshot(frame, e), frame));
+                    break;
+                case EpisodeEventKind.Ended:
+                    _open.Remove(e.EpisodeId);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Tracks must start at the lowest confidence any of this camera's rules accepts, or those objects are never tracked.</summary>
+    internal static TrackerConfig TrackerFor(CameraConfig camera, TrackerConfig tracker)
+    {
+        float birth = tracker.HighScore;
+        foreach (var rule in camera.Rules) birth = Math.Min(birth, rule.MinConfidence);
+        return birth >= tracker.HighScore ? tracker : tracker with { HighScore = birth, LowScore = Math.Min(tracker.LowScore, birth) };
+    }
+
+    private ViolationCase ToCase(EpisodeEvent e, OpenEpisode open, FrameSnapshot confirmation, AnalysisFrame frame)
+    {
+        var photos = new List<(PhotoRole, FrameSnapshot)>(3) { (PhotoRole.FirstSeen, open.FirstSeen) };
+        photos.Add((PhotoRole.Midway, open.Midway ?? confirmation));
+        photos.Add((PhotoRole.Confirmation, confirmation));
+        var zone = Camera.FindZone(e.ZoneId) ?? Camera.Zones[0];
+        string className = (uint)e.ClassId < (uint)_classNames.Count ? _classNames[e.ClassId] : e.ClassId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ViolationCase(Camera, e.Rule, zone, e.EpisodeId, e.TrackId, className, e.StartedAt, e.At, photos,
+            frame.Buffer.Width, frame.Buffer.Height, _sourceWidth, _sourceHeight);
+    }
+
+    private FrameSnapshot Snapshot(AnalysisFrame frame, EpisodeEvent e)
+    {
+        // One JPEG per frame however many episodes need it.
+        if (_frameJpeg is null)
+        {
+            Cv2.ImEncode(".jpg", frame.Buffer.Image, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, SnapshotJpegQuality));
+            _frameJpeg = jpeg;
+        }
+        return new FrameSnapshot(_frameJpeg, frame.CapturedAt, frame.StreamTime, e.Box, e.Score);
+    }
+
+    private void EnforceCapacity()
+    {
+        if (_open.Count < MaxOpenEpisodes) return;
+        long oldest = long.MaxValue;
+        foreach (var id in _open.Keys) oldest = Math.Min(oldest, id);
+        _open.Remove(oldest);
+        DroppedEpisodes++;
+    }
+
+    private sealed class OpenEpisode(FrameSnapshot firstSeen)
+    {
+        public FrameSnapshot FirstSeen { get; } = firstSeen;
+        public FrameSnapshot? Midway { get; set; }
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using Vision.Models;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Replay;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Cli;
+
+/// <summary><c>vision replay</c>: runs the pipeline over a recorded video and writes cases with evidence.</summary>
+public static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "YAML config with cameras, zones, schedules and rules", Required = true };
+        var source = new Option<string>("--source") { Description = "video file to analyse (H.264/H.265)", Required = true };
+        var camera = new Option<string?>("--camera") { Description = "camera id in the config the video comes from (optional when the config has one camera)" };
+        var output = new Option<string>("--out") { Description = "folder for cases.jsonl, photos and clips", Required = true };
+        var start = new Option<string?>("--start") { Description = "wall-clock time of the first frame, ISO-8601 (default: the file's creation time, else 1970-01-01T00:00Z)" };
+        var fps = new Option<double?>("--fps") { Description = "analysis frames per second (default: the camera's analysis.fps)" };
+        var quiet = new Option<bool>("--quiet") { Description = "print nothing but errors" };
+        var trace = new Option<string?>("--trace") { Description = "write each analysed frame's detections, tracks and rule events to this JSON-lines file (for tuning)" };
+
+        var command = new Command("replay", "Analyse a recorded video as if it came from one of the config's cameras; same input and flags give the same cases.")
+        {
+            config, source, camera, output, start, fps, quiet, trace,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var options = new ReplayOptions(parsed.GetValue(config)!, parsed.GetValue(source)!, parsed.GetValue(camera),
+                parsed.GetValue(output)!, parsed.GetValue(start), parsed.GetValue(fps), parsed.GetValue(trace));
+            return await RunAsync(options, parsed.GetValue(quiet), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ReplayOptions options, bool quiet, CancellationToken ct)
+    {
+        var progress = quiet || Console.IsErrorRedirected ? null : new ProgressLine();
+        try
+        {
+            var summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false);
+            progress?.Finish();
+            if (!quiet) Console.WriteLine(Describe(summary));
+            return 0;
+        }
+        catch (Exception e) when (UserFacing(e) is { } message)
+        {
+            progress?.Finish();
+            Console.Error.WriteLine($"vision replay: {message}");
+            return CommandLineEntry.UserError;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            progress?.Finish();
+            Console.Error.WriteLine("vision replay: stopped");
+            return 130;
+        }
+    }
+
+    /// <summary>The one message a user gets for a mistake they can fix; null for a bug (which keeps its stack trace).</summary>
+    internal static string? UserFacing(Exception e) => e switch
+    {
+        ConfigException c => c.Errors.Count == 1 ? c.Message : $"{c.Errors.Count} mistakes in the config:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", c.Errors)}",
+        ModelLoadException m => m.Message,
+        VideoSourceException v => v.Message,
+        UsageException u => u.Message,
+        UnauthorizedAccessException a => $"cannot write the output: {a.Message}",
+        IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => $"disk full while writing evidence: {io.Message}; free space or choose another --out",
+        _ => null,
+    };
+
+    private static string Describe(ReplaySummary s)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        double seconds = Math.Max(0.001, s.Elapsed.TotalSeconds);
+        double fps = s.Frames / seconds;
+        double speed = s.VideoDuration.TotalSeconds / seconds;
+        return string.Create(inv,
+            $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}{Environment.NewLine}" +
+            $"  time: {s.Timings.Shares()} (decode = ffmpeg CPU time; others = wall time in process)");
+    }
+
+    /// <summary>A single progress line on a terminal, redrawn at most twice a second.</summary>
+    private sealed class ProgressLine
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private long _lastDraw = -1000;
+        private bool _drawn;
+
+        public void Report(ReplayProgress p)
+        {
+            long now = _clock.ElapsedMilliseconds;
+            if (now - _lastDraw < 500) return;
+            _lastDraw = now;
+            double fps = p.Frames / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r  {p.StreamTime:hh\\:mm\\:ss} / {p.Duration:hh\\:mm\\:ss}  frames {p.Frames}  {fps:0.0} fps  cases {p.Cases}   "));
+            _drawn = true;
+        }
+
+        public void Finish()
+        {
+            if (_drawn) Console.Error.WriteLine();
+        }
+    }
+}

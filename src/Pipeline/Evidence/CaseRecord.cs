@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace Vision.Pipeline.Evidence;
+
+/// <summary>One line of cases.jsonl: the facts of a confirmed violation and its evidence files with their SHA-256.</summary>
+public sealed record CaseRecord(
+    string CaseId,
+    string CameraId,
+    string CameraName,
+    string RuleId,
+    string RuleName,
+    string RuleVersion,
+    string Violation,
+    string ZoneId,
+    string StartedAt,
+    string ConfirmedAt,
+    double DwellSeconds,
+    IReadOnlyList<CaseObject> Objects,
+    FrameSize Frame,
+    CaseEvidence Evidence);
+
+/// <summary>The object that made the violation, box in source-video pixels.</summary>
+public sealed record CaseObject(int TrackId, [property: JsonPropertyName("class")] string ClassName, double Confidence, PixelBox Box);
+
+public sealed record PixelBox(int X, int Y, int Width, int Height);
+
+public sealed record FrameSize(int Width, int Height);
+
+public sealed record CaseEvidence(IReadOnlyList<EvidencePhoto> Photos, EvidenceClip? Clip, string? ClipError);
+
+public sealed record EvidencePhoto(string File, string Sha256, string Role, string TakenAt);
+
+public sealed record EvidenceClip(string File, string Sha256, string Start, string End, double DurationSeconds);

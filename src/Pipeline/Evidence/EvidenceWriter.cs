@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Vision.Models;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Evidence;
+
+/// <summary>
+/// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and the
+/// case record. A clip that cannot be cut does not lose the case: it keeps its photos and says why.
+/// </summary>
+public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
+{
+    public async Task<CaseRecord> WriteAsync(ViolationCase violation, CancellationToken ct)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId);
+        string caseId = CaseIds.For(violation, zone);
+        string caseDir = Path.Combine(outputDirectory, caseId);
+        Directory.CreateDirectory(caseDir);
+
+        var photos = new List<EvidencePhoto>(violation.Photos.Count);
+        for (int i = 0; i < violation.Photos.Count; i++)
+        {
+            var (role, snapshot) = violation.Photos[i];
+            byte[] jpeg = renderer.Render(violation, role, i + 1, violation.Photos.Count, snapshot, zone);
+            string name = $"photo-{i + 1}.jpg";
+            await File.WriteAllBytesAsync(Path.Combine(caseDir, name), jpeg, ct).ConfigureAwait(false);
+            photos.Add(new EvidencePhoto($"{caseId}/{name}", Sha256Hex(jpeg), role.ToWire(), Format(snapshot.At, zone)));
+        }
+
+        EvidenceClip? clip = null;
+        string? clipError = null;
+        try
+        {
+            string clipPath = Path.Combine(caseDir, "clip.mp4");
+            var info = await clips.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
+            clip = new EvidenceClip($"{caseId}/clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),
+                Format(info.Start, zone), Format(info.End, zone), Math.Round(info.Duration.TotalSeconds, 3));
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            clipError = e.Message;
+        }
+
+        var confirmation = violation.Confirmation;
+        return new CaseRecord(
+            caseId,
+            violation.Camera.Id,
+            violation.Camera.Name,
+            violation.Rule.Id,
+            violation.Rule.Name,
+            violation.Rule.Version,
+            violation.Rule.Type.ToWire(),
+            violation.Zone.Id,
+            Format(violation.StartedAt, zone),
+            Format(violation.ConfirmedAt, zone),
+            Math.Round((violation.ConfirmedAt - violation.StartedAt).TotalSeconds, 3),
+            [new CaseObject(violation.TrackId, violation.ClassName, Math.Round(confirmation.Score, 3), ToSourcePixels(confirmation.Box, violation))],
+            new FrameSize(violation.SourceWidth, violation.SourceHeight),
+            new CaseEvidence(photos, clip, clipError));
+    }
+
+    /// <summary>ISO-8601 with the camera's local offset, millisecond precision.</summary>
+    public static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+
+    private static PixelBox ToSourcePixels(BoundingBox box, ViolationCase v)
+    {
+        double sx = (double)v.SourceWidth / v.FrameWidth, sy = (double)v.SourceHeight / v.FrameHeight;
+        return new PixelBox((int)Math.Round(box.X * sx), (int)Math.Round(box.Y * sy), (int)Math.Round(box.Width * sx), (int)Math.Round(box.Height * sy));
+    }
+
+    private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static async Task<string> Sha256HexAsync(string path, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+    }
+}

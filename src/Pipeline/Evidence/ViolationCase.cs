@@ -1,0 +1,22 @@
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Evidence;
+
+/// <summary>A confirmed violation episode with everything needed to write its evidence and case record.</summary>
+public sealed record ViolationCase(
+    CameraConfig Camera,
+    RuleDefinition Rule,
+    Zone Zone,
+    long EpisodeId,
+    int TrackId,
+    string ClassName,
+    DateTimeOffset StartedAt,
+    DateTimeOffset ConfirmedAt,
+    IReadOnlyList<(PhotoRole Role, FrameSnapshot Snapshot)> Photos,
+    int FrameWidth,
+    int FrameHeight,
+    int SourceWidth,
+    int SourceHeight)
+{
+    public FrameSnapshot Confirmation => Photos[^1].Snapshot;
+}

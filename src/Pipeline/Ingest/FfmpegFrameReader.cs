@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Ingest;
+
+/// <summary>
+/// Decodes a source with Debian's ffmpeg as a child process: ffmpeg samples frames at the analysis rate
+/// (or decodes keyframes only), scales them down, and writes raw BGR to stdout; each frame's own
+/// timestamp comes from the showinfo filter on stderr. OpenCvSharp's bundled FFmpeg cannot open network
+/// streams, so live and file sources share this one path.
+/// </summary>
+public sealed class FfmpegFrameReader : IAsyncDisposable
+{
+    private const int ErrorLinesKept = 20;
+
+    private readonly Process _process;
+    private readonly Stream _stdout;
+    private readonly Channel<double> _timestamps = Channel.CreateBounded<double>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+    private readonly Queue<string> _errorLines = new();
+    private readonly Task _stderrPump;
+    private readonly FrameReaderOptions _options;
+    private long _sequence;
+    private TimeSpan _processorTime;
+
+    private FfmpegFrameReader(Process process, FrameReaderOptions options)
+    {
+        _process = process;
+        _options = options;
+        _stdout = process.StandardOutput.BaseStream;
+        _stderrPump = Task.Run(PumpStderrAsync);
+    }
+
+    public static FfmpegFrameReader Start(FrameReaderOptions options)
+    {
+        var info = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (var arg in BuildArguments(options)) info.ArgumentList.Add(arg);
+        try
+        {
+            var process = Process.Start(info) ?? throw new VideoSourceException("ffmpeg did not start");
+            return new FfmpegFrameReader(process, options);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new VideoSourceException("ffmpeg is not installed or not on PATH: install Debian's ffmpeg package (apt-get install ffmpeg)", e);
+        }
+    }
+
+    /// <summary>The ffmpeg command line, exposed for tests and logs (credentials are not redacted here: never log it raw).</summary>
+    public static IReadOnlyList<string> BuildArguments(FrameReaderOptions o)
+    {
+        var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats" };
+        if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
+        if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase)) args.AddRange(["-rtsp_transport", "tcp"]);
+        args.AddRange(["-i", o.Source, "-map", "0:v:0", "-an", "-sn", "-dn"]);
+
+        // Pick the first frame of every 1/fps bucket of the stream's own timestamps: exact rate on
+        // average, real timestamps, no duplicated frames (unlike the fps filter).
+        string fps = o.Fps.ToString("0.######", CultureInfo.InvariantCulture);
+        var filters = $"select='isnan(prev_selected_t)+gte(floor(t*{fps})-floor(prev_selected_t*{fps}),1)'";
+        filters += $",scale={o.OutputWidth}:{o.OutputHeight}:flags=bilinear,showinfo";
+        args.AddRange(["-vf", filters, "-fps_mode", "passthrough", "-pix_fmt", "bgr24", "-f", "rawvideo", "pipe:1"]);
+        return args;
+    }
+
+    /// <summary>CPU time ffmpeg has used so far (decode cost), as last sampled: an exited process can no longer be asked.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            SampleProcessorTime();
+            return _processorTime;
+        }
+    }
+
+    private void SampleProcessorTime()
+    {
+        try
+        {
+            if (!_process.HasExited) _processorTime = _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>The last lines ffmpeg printed that were not frame info, credentials removed.</summary>
+    public string ErrorTail
+    {
+        get
+        {
+            lock (_errorLines) return SecretRedactor.Redact(string.Join(" | ", _errorLines));
+        }
+    }
+
+    /// <summary>Reads the next analysis frame into <paramref name="frame"/>; false at the end of the source.</summary>
+    public async ValueTask<bool> ReadAsync(AnalysisFrame frame, CancellationToken ct)
+    {
+        var pixels = frame.Buffer.Pixels;
+        int read = await _stdout.ReadAtLeastAsync(pixels, pixels.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        if (read < pixels.Length) return false;
+
+        double ptsSeconds;
+        try
+        {
+            ptsSeconds = await _timestamps.Reader.ReadAsync(ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new VideoSourceException($"ffmpeg sent a frame without its timestamp (source '{SecretRedactor.Redact(_options.Source)}'): {ErrorTail}");
+        }
+
+        if ((_sequence & 7) == 0) SampleProcessorTime();
+        frame.Sequence = _sequence++;
+        // ffmpeg has already rebased timestamps to the source's start, as its -ss does for clips.
+        frame.StreamTime = TimeSpan.FromSeconds(Math.Max(0, ptsSeconds));
+        return true;
+    }
+
+    /// <summary>Waits for ffmpeg to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken ct)
+    {
+        await _process.WaitForExitAsync(ct).ConfigureAwait(false);
+        await _stderrPump.ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
+    private async Task PumpStderrAsync()
+    {
+        var reader = _process.StandardError;
+        try
+        {
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                if (TryParsePtsTime(line, out double pts))
+                {
+                    await _timestamps.Writer.WriteAsync(pts).ConfigureAwait(false);
+                    continue;
+                }
+                if (line.Contains("Parsed_showinfo", StringComparison.Ordinal)) continue;
+                lock (_errorLines)
+                {
+                    _errorLines.Enqueue(line.Trim());
+                    if (_errorLines.Count > ErrorLinesKept) _errorLines.Dequeue();
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _timestamps.Writer.TryComplete();
+        }
+    }
+
+    internal static bool TryParsePtsTime(string line, out double seconds)
+    {
+        seconds = 0;
+        int at = line.IndexOf(" pts_time:", StringComparison.Ordinal);
+        if (at < 0 || !line.Contains("Parsed_showinfo", StringComparison.Ordinal)) return false;
+        int start = at + " pts_time:".Length;
+        int end = start;
+        while (end < line.Length && line[end] != ' ') end++;
+        return double.TryParse(line.AsSpan(start, end - start), NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        try { await _stderrPump.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
+
+namespace Vision.Pipeline.Ingest;
+
+/// <summary>Reads a source's codec, size, frame rate, duration and start time with ffprobe.</summary>
+public static class VideoProbe
+{
+    public static async Task<VideoInfo> ProbeAsync(string source, CancellationToken ct)
+    {
+        bool isUrl = source.Contains("://", StringComparison.Ordinal);
+        if (!isUrl)
+        {
+            if (Directory.Exists(source))
+                throw new VideoSourceException($"source '{source}' is a folder, not a video file: pass the path of an .mp4/.mkv/.ts file");
+            if (!File.Exists(source))
+                throw new VideoSourceException($"source '{source}' does not exist: check the path (relative paths start from {Environment.CurrentDirectory})");
+            try { using var _ = File.OpenRead(source); }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new VideoSourceException($"source '{source}' cannot be read ({e.Message}): check its permissions", e);
+            }
+        }
+
+        IMediaAnalysis analysis;
+        try
+        {
+            analysis = isUrl
+                ? await FFProbe.AnalyseAsync(new Uri(source), cancellationToken: ct).ConfigureAwait(false)
+                : await FFProbe.AnalyseAsync(source, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FFMpegException or FFProbeProcessException or FormatNullException or InvalidOperationException)
+        {
+            throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' is not a readable video: {SecretRedactor.Redact(FirstLine(e.Message))}. Pass an H.264/H.265 video file or stream", e);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new VideoSourceException("ffprobe is not installed or not on PATH: install Debian's ffmpeg package (apt-get install ffmpeg)", e);
+        }
+
+        var video = analysis.PrimaryVideoStream
+            ?? throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' has no video stream: pass a video file, not audio or data");
+        if (video.Width is not > 0 || video.Height is not > 0)
+            throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' has a video stream without a frame size: the file is probably damaged");
+
+        double frameRate = video.AverageFrameRate > 0 ? video.AverageFrameRate : video.FrameRate();
+        return new VideoInfo(
+            source,
+            video.CodecName ?? "unknown",
+            video.Width ?? 0,
+            video.Height ?? 0,
+            frameRate,
+            analysis.Duration,
+            analysis.Format.StartTime,
+            CreationTime(analysis));
+    }
+
+    private static double FrameRate(this VideoStream video) => video.RealFrameRate > 0 ? video.RealFrameRate : 25;
+
+    private static DateTimeOffset? CreationTime(IMediaAnalysis analysis)
+    {
+        if (analysis.Format.Tags is { } tags && tags.TryGetValue("creation_time", out var text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            && value.Year > 1970)
+            return value;
+        return null;
+    }
+
+    private static string FirstLine(string text)
+    {
+        int cut = text.IndexOf('\n');
+        return (cut < 0 ? text : text[..cut]).Trim();
+    }
+}

@@ -1,0 +1,31 @@
+namespace Vision.Pipeline.Replay;
+
+/// <summary>What <c>vision replay</c> was asked to do.</summary>
+/// <param name="Start">Wall-clock time of the first frame as typed (ISO-8601); without an offset it is read in the camera's time zone.</param>
+public sealed record ReplayOptions(
+    string ConfigPath,
+    string Source,
+    string? CameraId,
+    string OutputDirectory,
+    string? Start,
+    double? Fps,
+    string? TracePath = null);
+
+/// <summary>Where a replay has got to.</summary>
+public readonly record struct ReplayProgress(long Frames, int Cases, TimeSpan StreamTime, TimeSpan Duration);
+
+/// <summary>What a finished replay did and where its time went.</summary>
+public sealed record ReplaySummary(
+    string CameraId,
+    long Frames,
+    int Cases,
+    TimeSpan Elapsed,
+    TimeSpan VideoDuration,
+    double AnalysisFps,
+    int FrameWidth,
+    int FrameHeight,
+    string CasesFile,
+    Inference.StageTimings Timings);
+
+/// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Vision.Models;
+using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Inference;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Replay;
+
+/// <summary>
+/// <c>vision replay</c>: one video file through decode → detect → track → rules → evidence, with the
+/// video's own timestamps as the clock. Same input and flags give the same cases, byte for byte.
+/// </summary>
+public static class ReplayRunner
+{
+    private const int ChannelCapacity = 2;
+
+    public static async Task<ReplaySummary> RunAsync(ReplayOptions options, Action<ReplayProgress>? progress, CancellationToken ct)
+    {
+        var config = VisionConfigLoader.Load(options.ConfigPath);
+        var camera = SelectCamera(config, options.CameraId);
+        var video = await VideoProbe.ProbeAsync(options.Source, ct).ConfigureAwait(false);
+        using var detector = DetectorFactory.Load(config);
+
+        var start = ResolveStart(options.Start, camera, video);
+        double fps = options.Fps ?? camera.Analysis.Fps;
+        if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
+        var (width, height) = AnalysisSize(video, camera.Analysis.MaxWidth);
+
+        Directory.CreateDirectory(options.OutputDirectory);
+        var timings = new StageTimings();
+        var wall = Stopwatch.StartNew();
+
+        int poolSize = ChannelCapacity + Math.Max(1, detector.MaxBatch) + ChannelCapacity + 2;
+        using var pool = new FramePool(camera.Id, width, height, poolSize);
+        var frames = Channel.CreateBounded<AnalysisFrame>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var detected = Channel.CreateBounded<AnalysisFrame>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
+        var analyzer = new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace };
+        using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
+        var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll);
+        await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
+
+        using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = failure.Token;
+        long framesAnalysed = 0;
+        var lastStreamTime = TimeSpan.Zero;
+
+        var readerOptions = new FrameReaderOptions(video.Source, width, height, fps, camera.Analysis.Decode);
+        await using var reader = FfmpegFrameReader.Start(readerOptions);
+
+        async Task Decode()
+        {
+            long count = 0;
+            try
+            {
+                while (true)
+                {
+                    var frame = await pool.RentAsync(token).ConfigureAwait(false);
+                    if (!await reader.ReadAsync(frame, token).ConfigureAwait(false))
+                    {
+                        frame.Release();
+                        break;
+                    }
+                    frame.CapturedAt = start + frame.StreamTime;
+                    count++;
+                    await frames.Writer.WriteAsync(frame, token).ConfigureAwait(false);
+                }
+                int exit = await reader.WaitForExitAsync(token).ConfigureAwait(false);
+                if (exit != 0 && count == 0)
+                    throw new VideoSourceException($"ffmpeg could not decode '{options.Source}' (exit {exit}): {reader.ErrorTail}");
+            }
+            finally
+            {
+                timings.Set(Stage.Decode, reader.ProcessorTime, count);
+                frames.Writer.TryComplete();
+            }
+        }
+
+        async Task Detect()
+        {
+            try
+            {
+                var stage = new DetectionStage(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
+                await stage.RunAsync(frames.Reader, (f, c) => detected.Writer.WriteAsync(f, c), token).ConfigureAwait(false);
+            }
+            finally
+            {
+                detected.Writer.TryComplete();
+            }
+        }
+
+        async Task Analyse()
+        {
+            var found = new List<ViolationCase>();
+            try
+            {
+                await foreach (var frame in detected.Reader.ReadAllAsync(token).ConfigureAwait(false))
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    found.Clear();
+                    try
+                    {
+                        analyzer.Process(frame, found);
+                        lastStreamTime = frame.StreamTime;
+                    }
+                    finally
+                    {
+                        frame.Release();
+                    }
+                    timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
+                    framesAnalysed++;
+                    foreach (var c in found) await confirmed.Writer.WriteAsync(c, token).ConfigureAwait(false);
+                    progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
+                }
+            }
+            finally
+            {
+                confirmed.Writer.TryComplete();
+            }
+        }
+
+        async Task WriteEvidence()
+        {
+            await foreach (var violation in confirmed.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var record = await evidence.WriteAsync(violation, token).ConfigureAwait(false);
+                await caseLog.AppendAsync(record, token).ConfigureAwait(false);
+                timings.Add(Stage.Evidence, Stopwatch.GetElapsedTime(t0));
+            }
+        }
+
+        await RunAllAsync(failure, Decode, Detect, Analyse, WriteEvidence).ConfigureAwait(false);
+        progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
+
+        return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings);
+    }
+
+    /// <summary>Runs the stages together; the first to fail cancels the rest and its exception is the one thrown.</summary>
+    private static async Task RunAllAsync(CancellationTokenSource failure, params Func<Task>[] stages)
+    {
+        Exception? first = null;
+        var tasks = new Task[stages.Length];
+        for (int i = 0; i < stages.Length; i++)
+        {
+            var stage = stages[i];
+            tasks[i] = Task.Run(async () =>
+            {
+                try { await stage().ConfigureAwait(false); }
+                catch (Exception e)
+                {
+                    if (e is not OperationCanceledException) Interlocked.CompareExchange(ref first, e, null);
+                    await failure.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            });
+        }
+        try { await Task.WhenAll(tasks).ConfigureAwait(false); }
+        catch when (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
+
+    private static CameraConfig SelectCamera(VisionConfig config, string? cameraId)
+    {
+        if (cameraId is null)
+        {
+            if (config.Cameras.Count == 1) return config.Cameras[0];
+            throw new UsageException($"{config.SourcePath} has {config.Cameras.Count} cameras: say which one the video comes from with --camera ({string.Join(", ", config.Cameras.Select(c => c.Id))})");
+        }
+        return config.FindCamera(cameraId)
+            ?? throw new UsageException($"camera '{cameraId}' is not in {config.SourcePath}: use one of {string.Join(", ", config.Cameras.Select(c => c.Id))}");
+    }
+
+    /// <summary>--start as given, else the file's creation time, else the Unix epoch; a time without offset is read in the camera's zone.</summary>
+    internal static DateTimeOffset ResolveStart(string? start, CameraConfig camera, VideoInfo video)
+    {
+        if (start is null) return video.CreationTime ?? DateTimeOffset.UnixEpoch;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(camera.TimeZoneId);
+        bool hasOffset = start.EndsWith('Z') || start.EndsWith('z') || System.Text.RegularExpressions.Regex.IsMatch(start, @"[+-]\d{2}:?\d{2}$");
+        if (hasOffset && DateTimeOffset.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.None, out var withOffset))
+            return withOffset;
+        if (!hasOffset && DateTime.TryParse(start, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone.GetUtcOffset(local));
+        throw new UsageException($"--start '{start}' is not an ISO-8601 time: write e.g. 2026-11-23T08:30:00+08:00 (or without offset, read in {camera.TimeZoneId})");
+    }
+
+    /// <summary>Frames are scaled down to at most <paramref name="maxWidth"/>, even sizes, aspect kept.</summary>
+    internal static (int Width, int Height) AnalysisSize(VideoInfo video, int maxWidth)
+    {
+        int width = Math.Min(video.Width, maxWidth) & ~1;
+        int height = (int)Math.Round((double)video.Height * width / video.Width) & ~1;
+        return (Math.Max(2, width), Math.Max(2, height));
+    }
+}
