@@ -43,7 +43,7 @@ public sealed record RuleTypeDefaults(
         MaxMotion: 0.2f,
         Anchor: AnchorPoint.Center,
         NearClasses: ["person"],
-        NearDistance: 1.5f);
+        NearDistance: 0.5f);
 
     /// <summary>The defaults for one violation type.</summary>
     public static RuleTypeDefaults For(ViolationType type) => type switch

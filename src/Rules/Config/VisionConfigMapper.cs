@@ -511,7 +511,7 @@ internal sealed partial class VisionConfigMapper
         var anchor = m.Choice("anchor", defaults.Anchor, Anchors, "anchor");
         float maxMotion = (float)m.Number("max_motion", defaults.MaxMotion, v => v > 0 ? null : "max_motion must be > 0 (a fraction of the object's size)");
         var nearClasses = ReadClassList(m, "near_classes", defaults.NearClasses, allowEmpty: true, ref ok);
-        float nearDistance = (float)m.Number("near_distance", defaults.NearDistance, v => v >= 0 ? null : "near_distance must be >= 0 (multiples of the object's larger side)");
+        float nearDistance = (float)m.Number("near_distance", defaults.NearDistance, v => v >= 0 ? null : "near_distance must be >= 0 (gap between the boxes, in multiples of the nearby object's larger side)");
 
         string? version = null;
         if (m.GetSet("version") is { } versionNode)

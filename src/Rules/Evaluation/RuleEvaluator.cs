@@ -20,6 +20,14 @@ internal sealed class RuleEvaluator
     /// </summary>
     public const double MinVisibleShare = 0.5;
 
+    /// <summary>
+    /// An object unseen for more than this many frames and this long was taken away (a bottle picked up,
+    /// a car that left while another took its place), not merely missed by the detector: its episode ends
+    /// and the clock starts again if it comes back. Flicker and brief occlusion stay within these.
+    /// </summary>
+    public const int MaxUnseenFrames = 4;
+    public static readonly TimeSpan MaxUnseenTime = TimeSpan.FromSeconds(4);
+
     private readonly RuleDefinition _rule;
     private readonly (string Id, ZonePolygon Polygon)[] _zones;
     private readonly Schedule? _schedule;
@@ -70,9 +78,17 @@ internal sealed class RuleEvaluator
             // A coasting object keeps its episode as it was; nothing is decided on a frame that did not see it.
             if (!obj.Visible)
             {
-                if (state.Episode is { } coasting) coasting.FramesTotal++;
+                state.UnseenFrames++;
+                if (state.Episode is { } coasting)
+                {
+                    coasting.FramesTotal++;
+                    if (state.UnseenFrames > MaxUnseenFrames && now - state.LastSeenAt > MaxUnseenTime)
+                        EndEpisode(state, obj, now, events);
+                }
                 continue;
             }
+            state.UnseenFrames = 0;
+            state.LastSeenAt = now;
 
             bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted);
 
@@ -133,17 +149,22 @@ internal sealed class RuleEvaluator
         return eligible && scheduleActive && state.Zone.Inside && nearOk;
     }
 
+    /// <summary>
+    /// Whether an object of a near class is close: the gap between the boxes is at most near_distance
+    /// times the nearby object's larger side. Scaling by the person (or stall object) rather than the
+    /// litter keeps "near" the same physical distance close to or far from the camera.
+    /// </summary>
     private bool AnyNear(in TrackedObject obj, ReadOnlySpan<TrackedObject> objects, bool visibleOnly)
     {
-        float margin = _rule.NearDistance * Math.Max(obj.Box.Width, obj.Box.Height);
-        var reach = new BoundingBox(obj.Box.X - margin, obj.Box.Y - margin, obj.Box.Width + 2 * margin, obj.Box.Height + 2 * margin);
         for (int j = 0; j < objects.Length; j++)
         {
             ref readonly var other = ref objects[j];
             if (other.TrackId == obj.TrackId) continue;
             if ((uint)other.ClassId >= (uint)_nearClass.Length || !_nearClass[other.ClassId]) continue;
             if (visibleOnly && !other.Visible) continue;
-            if (reach.Intersects(other.Box)) return true;
+            float margin = _rule.NearDistance * Math.Max(other.Box.Width, other.Box.Height);
+            var reach = new BoundingBox(other.Box.X - margin, other.Box.Y - margin, other.Box.Width + 2 * margin, other.Box.Height + 2 * margin);
+            if (reach.Intersects(obj.Box)) return true;
         }
         return false;
     }
@@ -261,6 +282,8 @@ internal sealed class RuleEvaluator
         public StationaryTest Stationary;
         public ActiveEpisode? Episode;
         public bool SeenThisFrame;
+        public int UnseenFrames;
+        public DateTimeOffset LastSeenAt;
     }
 
     private sealed class ActiveEpisode(long id, string zoneId, DateTimeOffset startedAt, bool Suppressed)

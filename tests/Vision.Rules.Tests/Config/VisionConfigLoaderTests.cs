@@ -178,7 +178,7 @@ public sealed class VisionConfigLoaderTests
         Assert.Equal(0.2f, rule.MaxMotion);
         Assert.Equal(AnchorPoint.Center, rule.Anchor);
         Assert.Equal(["person"], rule.NearClasses);
-        Assert.Equal(1.5f, rule.NearDistance);
+        Assert.Equal(0.5f, rule.NearDistance);
     }
 
     [Fact]
