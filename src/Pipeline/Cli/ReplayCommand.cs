@@ -76,9 +76,12 @@ public static class ReplayCommand
         double seconds = Math.Max(0.001, s.Elapsed.TotalSeconds);
         double fps = s.Frames / seconds;
         double speed = s.VideoDuration.TotalSeconds / seconds;
-        return string.Create(inv,
-            $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}{Environment.NewLine}" +
-            $"  time: {s.Timings.Shares()} (decode = ffmpeg CPU time; others = wall time in process)");
+        string text = string.Create(inv,
+            $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}");
+        text += $"{Environment.NewLine}  time: {s.Timings.Shares()} (decode = ffmpeg CPU time; others = wall time in process)";
+        if (s.DecodeErrors > 0)
+            text += $"{Environment.NewLine}  warning: ffmpeg reported {s.DecodeErrors} decode error(s): part of the source is damaged and those frames were skipped";
+        return text;
     }
 
     /// <summary>A single progress line on a terminal, redrawn at most twice a second.</summary>

@@ -23,6 +23,10 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     private readonly FrameReaderOptions _options;
     private long _sequence;
     private TimeSpan _processorTime;
+    private int _decodeErrors;
+
+    /// <summary>Error lines ffmpeg printed while decoding (a damaged stretch of the file); frames there were skipped.</summary>
+    public int DecodeErrors => Volatile.Read(ref _decodeErrors);
 
     private FfmpegFrameReader(Process process, FrameReaderOptions options)
     {
@@ -145,6 +149,8 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
                     continue;
                 }
                 if (line.Contains("Parsed_showinfo", StringComparison.Ordinal)) continue;
+                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("Invalid", StringComparison.Ordinal) || line.Contains("corrupt", StringComparison.OrdinalIgnoreCase))
+                    Interlocked.Increment(ref _decodeErrors);
                 lock (_errorLines)
                 {
                     _errorLines.Enqueue(line.Trim());

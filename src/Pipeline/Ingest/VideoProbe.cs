@@ -32,7 +32,7 @@ public static class VideoProbe
         }
         catch (Exception e) when (e is FFMpegException or FFProbeProcessException or FormatNullException or InvalidOperationException)
         {
-            throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' is not a readable video: {SecretRedactor.Redact(FirstLine(e.Message))}. Pass an H.264/H.265 video file or stream", e);
+            throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' is not a readable video ({SecretRedactor.Redact(Reason(e.Message))}): pass an H.264/H.265 video file or stream; a file still being written or cut short has no index yet", e);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -65,6 +65,18 @@ public static class VideoProbe
             && value.Year > 1970)
             return value;
         return null;
+    }
+
+    /// <summary>ffprobe's own words without FFMpegCore's wrapper and the demuxer's address prefix.</summary>
+    internal static string Reason(string message)
+    {
+        string line = FirstLine(message);
+        int dash = line.IndexOf(" - ", StringComparison.Ordinal);
+        if (dash >= 0) line = line[(dash + 3)..];
+        line = System.Text.RegularExpressions.Regex.Replace(line, @"\[[^\]]*@ 0x[0-9a-f]+\]\s*", "");
+        line = line.TrimEnd(')', ' ', '.');
+        int colon = line.LastIndexOf(": ", StringComparison.Ordinal);
+        return colon >= 0 && line.StartsWith('/') ? line[(colon + 2)..] : line;
     }
 
     private static string FirstLine(string text)

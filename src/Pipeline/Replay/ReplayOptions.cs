@@ -25,7 +25,11 @@ public sealed record ReplaySummary(
     int FrameWidth,
     int FrameHeight,
     string CasesFile,
-    Inference.StageTimings Timings);
+    Inference.StageTimings Timings)
+{
+    /// <summary>Lines ffmpeg reported as errors (damaged frames it skipped); 0 for a clean file.</summary>
+    public int DecodeErrors { get; init; }
+}
 
 /// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>
 public sealed class UsageException(string message) : Exception(message);

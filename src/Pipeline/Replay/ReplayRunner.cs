@@ -30,7 +30,7 @@ public static class ReplayRunner
         if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
         var (width, height) = AnalysisSize(video, camera.Analysis.MaxWidth);
 
-        Directory.CreateDirectory(options.OutputDirectory);
+        CreateOutputDirectory(options.OutputDirectory);
         var timings = new StageTimings();
         var wall = Stopwatch.StartNew();
 
@@ -139,7 +139,25 @@ public static class ReplayRunner
         await RunAllAsync(failure, Decode, Detect, Analyse, WriteEvidence).ConfigureAwait(false);
         progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
 
-        return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings);
+        return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)
+        {
+            DecodeErrors = reader.DecodeErrors,
+        };
+    }
+
+    private static void CreateOutputDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            string probe = Path.Combine(path, ".vision-write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write to --out '{path}' ({e.Message}): choose a folder you can write to");
+        }
     }
 
     /// <summary>Runs the stages together; the first to fail cancels the rest and its exception is the one thrown.</summary>

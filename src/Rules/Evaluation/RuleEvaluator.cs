@@ -185,7 +185,15 @@ internal sealed class RuleEvaluator
     private void AdvanceEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, List<EpisodeEvent> events)
     {
         var episode = state.Episode!;
-        if (episode.Suppressed || episode.Confirmed)
+        if (episode.Confirmed)
+        {
+            // The reported object is still here: its spot stays live whatever the cooldown (even 0).
+            var own = OwnSpot(obj.TrackId) ?? FindSpot(obj.TrackId, obj.Box, now);
+            if (own is null) AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now));
+            else own.LastOccupied = now;
+            return;
+        }
+        if (episode.Suppressed)
         {
             var spot = FindSpot(obj.TrackId, obj.Box, now);
             if (spot is not null) spot.LastOccupied = now;
@@ -238,6 +246,13 @@ internal sealed class RuleEvaluator
                 events.Add(new EpisodeEvent(EpisodeEventKind.Ended, episode.Id, _rule, episode.ZoneId, trackId, -1, 0f, default, episode.StartedAt, now, episode.Confirmed));
             _states.Remove(trackId);
         }
+    }
+
+    private ReportedSpot? OwnSpot(int trackId)
+    {
+        foreach (var spot in _spots)
+            if (spot.TrackId == trackId) return spot;
+        return null;
     }
 
     private ReportedSpot? FindSpot(int trackId, in BoundingBox box, DateTimeOffset now)
