@@ -10,6 +10,7 @@ public sealed class NonMaxSuppression
 {
     private int[] _order = [];
     private float[] _scores = [];
+    private Comparison<int> _byScoreThenIndex = static (x, y) => x.CompareTo(y);
     private bool[] _suppressed = [];
 
     /// <summary>Appends the surviving <paramref name="candidates"/> to <paramref name="kept"/>, best score first.</summary>
@@ -24,6 +25,13 @@ public sealed class NonMaxSuppression
             int size = Math.Max(count, _order.Length * 2);
             _order = new int[size];
             _scores = new float[size];
+            var scores = _scores;
+            // Created once per buffer size: a comparer struct passed to Sort is boxed on every call.
+            _byScoreThenIndex = (x, y) =>
+            {
+                int byScore = scores[y].CompareTo(scores[x]);
+                return byScore != 0 ? byScore : x.CompareTo(y);
+            };
             _suppressed = new bool[size];
         }
         var items = CollectionsMarshal.AsSpan(candidates);
@@ -35,7 +43,7 @@ public sealed class NonMaxSuppression
             _scores[i] = items[i].Score;
         }
         suppressed.Clear();
-        order.Sort(new ByScoreThenIndex(_scores));
+        order.Sort(_byScoreThenIndex);
 
         for (int a = 0; a < count; a++)
         {
@@ -49,15 +57,6 @@ public sealed class NonMaxSuppression
                 if (suppressed[j] || items[j].ClassId != best.ClassId) continue;
                 if (best.Box.IoU(items[j].Box) > iouThreshold) suppressed[j] = true;
             }
-        }
-    }
-
-    private readonly struct ByScoreThenIndex(float[] scores) : IComparer<int>
-    {
-        public int Compare(int x, int y)
-        {
-            int byScore = scores[y].CompareTo(scores[x]);
-            return byScore != 0 ? byScore : x.CompareTo(y);
         }
     }
 }

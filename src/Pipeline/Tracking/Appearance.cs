@@ -41,7 +41,7 @@ public struct Appearance
         {
             int cx0 = (cell & 1) == 0 ? x0 : midX, cx1 = (cell & 1) == 0 ? Math.Max(midX, x0 + 1) : x1;
             int cy0 = (cell & 2) == 0 ? y0 : midY, cy1 = (cell & 2) == 0 ? Math.Max(midY, y0 + 1) : y1;
-            int stepX = Math.Max(1, (cx1 - cx0) / MaxSamplesPerSide), stepY = Math.Max(1, (cy1 - cy0) / MaxSamplesPerSide);
+            int stepX = Math.Max(1, (cx1 - cx0 + MaxSamplesPerSide - 1) / MaxSamplesPerSide), stepY = Math.Max(1, (cy1 - cy0 + MaxSamplesPerSide - 1) / MaxSamplesPerSide);
             long b = 0, g = 0, r = 0, n = 0;
             for (int y = cy0; y < cy1; y += stepY)
             {

@@ -101,7 +101,9 @@ internal sealed class RuleEvaluator
 
             if (state.Episode is null)
             {
-                StartEpisode(state, obj, now, ref nextEpisodeId, events);
+                // Only an object that has held still for one frame interval starts an episode, so passing
+                // traffic in a zone costs no snapshot and no event.
+                if (!clockRestarted) StartEpisode(state, obj, now, ref nextEpisodeId, events);
                 continue;
             }
 

@@ -77,6 +77,16 @@ public sealed class ReplayFootageTests
     }
 
     [SharedDataFact]
+    public async Task Keyframe_only_decoding_at_one_frame_a_second_finds_the_same_six_visitors()
+    {
+        // This clip has a keyframe every second, so keyframes-only decoding sees every analysed moment.
+        var result = await ReplayHarness.RunAsync("one-by-one-person-detection",
+            ("analysis: { fps: 2, max_width: 1280 }", "analysis: { fps: 1, max_width: 1280, decode: keyframes }"));
+        Assert.Equal(6, result.Cases.Count);
+        Assert.InRange(result.Summary.Frames, 130, 141);
+    }
+
+    [SharedDataFact]
     public async Task Nobody_stays_longer_than_a_one_minute_dwell()
     {
         var result = await ReplayHarness.RunAsync("one-by-one-person-detection", ("dwell: 8s", "dwell: 60s"));

@@ -29,6 +29,9 @@ public sealed class RuleEvaluationTests
 
     private static TimeSpan S(int seconds) => TimeSpan.FromSeconds(seconds);
 
+    /// <summary>An object must be seen holding still on two frames before its episode starts: at 1 fps, one second after it first appears.</summary>
+    private static readonly TimeSpan Settle = S(1);
+
     [Fact]
     public void Parked_car_in_no_parking_zone_becomes_one_case_after_dwell()
     {
@@ -39,11 +42,11 @@ public sealed class RuleEvaluationTests
         var started = street.Events[0];
         var midway = street.Events[1];
         var confirmed = street.Events[2];
-        Assert.Equal(Noon, started.At);
-        Assert.Equal(Noon, started.StartedAt);
-        Assert.Equal(Noon + S(90), midway.At);
-        Assert.Equal(Noon, confirmed.StartedAt);
-        Assert.Equal(Noon + S(180), confirmed.At);
+        Assert.Equal(Noon + Settle, started.At);
+        Assert.Equal(Noon + Settle, started.StartedAt);
+        Assert.Equal(Noon + Settle + S(90), midway.At);
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(Noon + Settle + S(180), confirmed.At);
         Assert.Equal(TimeSpan.FromMinutes(3), confirmed.At - confirmed.StartedAt);
         Assert.True(confirmed.WasConfirmed);
         Assert.All(street.Events, e =>
@@ -116,8 +119,8 @@ public sealed class RuleEvaluationTests
         var confirmed = street.Of(EpisodeEventKind.Confirmed);
         Assert.Equal(2, confirmed.Count);
         Assert.Equal(2, confirmed[1].TrackId);
-        Assert.Equal(Noon + S(arrival), confirmed[1].StartedAt);
-        Assert.Equal(Noon + S(arrival + 180), confirmed[1].At);
+        Assert.Equal(Noon + S(arrival) + Settle, confirmed[1].StartedAt);
+        Assert.Equal(Noon + S(arrival + 180) + Settle, confirmed[1].At);
         Assert.NotEqual(confirmed[0].EpisodeId, confirmed[1].EpisodeId);
     }
 
@@ -172,7 +175,7 @@ public sealed class RuleEvaluationTests
         street.Run(0, 200, t => [t % 3 == 2 ? Coasting(1, Car, ParkedBox) : Seen(1, Car, ParkedBox)]);
 
         var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
-        Assert.Equal(Noon + S(180), confirmed.At);
+        Assert.Equal(Noon + Settle + S(180), confirmed.At);
     }
 
     [Fact]
@@ -184,7 +187,7 @@ public sealed class RuleEvaluationTests
         street.Run(0, 200, t => [Seen(1, Car, t is 60 or 120 ? offKerb : onKerb)]);
 
         Assert.Equal([EpisodeEventKind.Started, EpisodeEventKind.Midway, EpisodeEventKind.Confirmed], street.Kinds());
-        Assert.Equal(Noon + S(180), street.Events[2].At);
+        Assert.Equal(Noon + Settle + S(180), street.Events[2].At);
     }
 
     [Fact]
@@ -243,8 +246,8 @@ public sealed class RuleEvaluationTests
         street.Run(0, 200, _ => [Seen(1, Bottle, BottleBox), Seen(2, Person, new BoundingBox(150, 420, 50, 150))]);
 
         var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
-        Assert.Equal(Noon, confirmed.StartedAt);
-        Assert.Equal(Noon + S(120), confirmed.At);
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(Noon + Settle + S(120), confirmed.At);
     }
 
     private const string Stall = "{ id: stall, type: street_stall, zones: [kerb], near_classes: [dining table], dwell: 5m }";
@@ -258,8 +261,8 @@ public sealed class RuleEvaluationTests
 
         var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
         Assert.Equal(1, confirmed.TrackId);
-        Assert.Equal(Noon, confirmed.StartedAt);
-        Assert.Equal(Noon + S(300), confirmed.At);
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(Noon + Settle + S(300), confirmed.At);
     }
 
     [Fact]
@@ -354,9 +357,9 @@ public sealed class RuleEvaluationTests
         var confirmed = street.Of(EpisodeEventKind.Confirmed);
         Assert.Equal(2, confirmed.Count);
         Assert.Equal("parking-quick", confirmed[0].Rule.Id);
-        Assert.Equal(Noon + S(60), confirmed[0].At);
+        Assert.Equal(Noon + Settle + S(60), confirmed[0].At);
         Assert.Equal("parking-slow", confirmed[1].Rule.Id);
-        Assert.Equal(Noon + S(180), confirmed[1].At);
+        Assert.Equal(Noon + Settle + S(180), confirmed[1].At);
         Assert.NotEqual(confirmed[0].EpisodeId, confirmed[1].EpisodeId);
     }
 
