@@ -21,7 +21,10 @@ awk '
       if ($i == "Skipped:") s += $(i+1)
     }
   }
-  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }
+  END {
+    if (s > 0) printf "note: %d test(s) skipped: they need ../shared (models/yolox_nano.onnx, footage/*.mp4) beside the project, or VISION_SHARED set to it\n", s
+    printf "tests: %d passed, %d failed, %d skipped\n", p, f, s
+  }
 ' "$log"
 rm -f "$log"
 exit $status
