@@ -34,14 +34,14 @@ public static class ReplayRunner
         var timings = new StageTimings();
         var wall = Stopwatch.StartNew();
 
-        int poolSize = ChannelCapacity + Math.Max(1, detector.MaxBatch) + ChannelCapacity + 2;
+        int poolSize = ChannelCapacity + Math.Max(1, detector.MaxBatch) + 2;
         using var pool = new FramePool(camera.Id, width, height, poolSize);
-        var frames = Channel.CreateBounded<AnalysisFrame>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var detected = Channel.CreateBounded<AnalysisFrame>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var feed = new ChannelFrameFeed(ChannelCapacity);
         var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
-        var analyzer = new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace };
+        var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll);
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
@@ -50,6 +50,12 @@ public static class ReplayRunner
         var token = failure.Token;
         long framesAnalysed = 0;
         var lastStreamTime = TimeSpan.Zero;
+        loop.FrameAnalysed += (frame, _) =>
+        {
+            framesAnalysed++;
+            lastStreamTime = frame.StreamTime;
+            progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
+        };
 
         var readerOptions = new FrameReaderOptions(video.Source, width, height, fps, camera.Analysis.Decode);
         await using var reader = FfmpegFrameReader.Start(readerOptions);
@@ -69,7 +75,7 @@ public static class ReplayRunner
                     }
                     frame.CapturedAt = start + frame.StreamTime;
                     count++;
-                    await frames.Writer.WriteAsync(frame, token).ConfigureAwait(false);
+                    await feed.Writer.WriteAsync(frame, token).ConfigureAwait(false);
                 }
                 int exit = await reader.WaitForExitAsync(token).ConfigureAwait(false);
                 if (exit != 0 && count == 0)
@@ -78,46 +84,15 @@ public static class ReplayRunner
             finally
             {
                 timings.Set(Stage.Decode, reader.ProcessorTime, count);
-                frames.Writer.TryComplete();
-            }
-        }
-
-        async Task Detect()
-        {
-            try
-            {
-                var stage = new DetectionStage(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
-                await stage.RunAsync(frames.Reader, (f, c) => detected.Writer.WriteAsync(f, c), token).ConfigureAwait(false);
-            }
-            finally
-            {
-                detected.Writer.TryComplete();
+                feed.Writer.TryComplete();
             }
         }
 
         async Task Analyse()
         {
-            var found = new List<ViolationCase>();
             try
             {
-                await foreach (var frame in detected.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                {
-                    long t0 = Stopwatch.GetTimestamp();
-                    found.Clear();
-                    try
-                    {
-                        analyzer.Process(frame, found);
-                        lastStreamTime = frame.StreamTime;
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-                    timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
-                    framesAnalysed++;
-                    foreach (var c in found) await confirmed.Writer.WriteAsync(c, token).ConfigureAwait(false);
-                    progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
-                }
+                await loop.RunAsync(feed, (c, t) => confirmed.Writer.WriteAsync(c, t), token).ConfigureAwait(false);
             }
             finally
             {
@@ -136,7 +111,7 @@ public static class ReplayRunner
             }
         }
 
-        await RunAllAsync(failure, Decode, Detect, Analyse, WriteEvidence).ConfigureAwait(false);
+        await RunAllAsync(failure, Decode, Analyse, WriteEvidence).ConfigureAwait(false);
         progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
 
         return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OpenCvSharp;
+using Vision.Models;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Inference;
+using Vision.Pipeline.Ingest;
+
+namespace Vision.Pipeline.Analysis;
+
+/// <summary>
+/// The one path every frame takes, in replay and live alike: batches of frames (of any cameras) from a
+/// feed → one detector call per batch → each frame's camera analyser (tracking, rules, snapshots) →
+/// confirmed violations handed on. One detector serves every camera; analysers are per camera and can
+/// be added or removed while running (config reload).
+/// </summary>
+public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings)
+{
+    private readonly ConcurrentDictionary<string, CameraAnalyzer> _analyzers = new(StringComparer.Ordinal);
+    private readonly int _maxBatch = Math.Max(1, Math.Min(maxBatch, Math.Max(1, detector.MaxBatch)));
+
+    /// <summary>Frames analysed so far, per camera.</summary>
+    public event Action<AnalysisFrame, int>? FrameAnalysed;
+
+    public void SetAnalyzer(CameraAnalyzer analyzer) => _analyzers[analyzer.Camera.Id] = analyzer;
+
+    public void RemoveAnalyzer(string cameraId) => _analyzers.TryRemove(cameraId, out _);
+
+    public bool TryGetAnalyzer(string cameraId, out CameraAnalyzer analyzer) => _analyzers.TryGetValue(cameraId, out analyzer!);
+
+    /// <summary>Runs until the feed ends or <paramref name="ct"/> is cancelled; each confirmed violation goes to <paramref name="confirmed"/>.</summary>
+    public async Task RunAsync(IFrameFeed feed, Func<ViolationCase, CancellationToken, ValueTask> confirmed, CancellationToken ct)
+    {
+        var batch = new AnalysisFrame[_maxBatch];
+        var images = new Mat[_maxBatch];
+        var results = new List<Detection>[_maxBatch];
+        var found = new List<ViolationCase>();
+
+        while (true)
+        {
+            int count = await feed.ReadBatchAsync(batch, maxBatchWait, ct).ConfigureAwait(false);
+            if (count == 0) return;
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    images[i] = batch[i].Buffer.Image;
+                    results[i] = batch[i].Detections;
+                }
+                long started = Stopwatch.GetTimestamp();
+                detector.Detect(images.AsSpan(0, count), results.AsSpan(0, count));
+                timings.Add(Stage.Detection, Stopwatch.GetElapsedTime(started), count);
+                timings.RecordBatch(count);
+
+                for (int i = 0; i < count; i++)
+                {
+                    var frame = batch[i];
+                    found.Clear();
+                    long t0 = Stopwatch.GetTimestamp();
+                    // A camera removed by a reload while its frame was in flight: the frame is simply dropped.
+                    if (_analyzers.TryGetValue(frame.CameraId, out var analyzer)) analyzer.Process(frame, found);
+                    timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
+                    FrameAnalysed?.Invoke(frame, found.Count);
+                    frame.Release();
+                    batch[i] = null!;
+                    foreach (var violation in found) await confirmed(violation, ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    batch[i]?.Release();
+                    batch[i] = null!;
+                }
+            }
+        }
+    }
+}
