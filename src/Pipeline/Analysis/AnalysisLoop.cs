@@ -22,6 +22,9 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     /// <summary>Frames analysed so far, per camera.</summary>
     public event Action<AnalysisFrame, int>? FrameAnalysed;
 
+    /// <summary>After each detector call: frames in the batch and how long the call took.</summary>
+    public event Action<int, TimeSpan>? BatchDetected;
+
     public void SetAnalyzer(CameraAnalyzer analyzer) => _analyzers[analyzer.Camera.Id] = analyzer;
 
     public void RemoveAnalyzer(string cameraId) => _analyzers.TryRemove(cameraId, out _);
@@ -49,8 +52,10 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
                 }
                 long started = Stopwatch.GetTimestamp();
                 detector.Detect(images.AsSpan(0, count), results.AsSpan(0, count));
-                timings.Add(Stage.Detection, Stopwatch.GetElapsedTime(started), count);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                timings.Add(Stage.Detection, elapsed, count);
                 timings.RecordBatch(count);
+                BatchDetected?.Invoke(count, elapsed);
 
                 for (int i = 0; i < count; i++)
                 {

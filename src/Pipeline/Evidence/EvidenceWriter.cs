@@ -9,8 +9,13 @@ namespace Vision.Pipeline.Evidence;
 /// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and the
 /// case record. A clip that cannot be cut does not lose the case: it keeps its photos and says why.
 /// </summary>
-public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
+public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
 {
+    public EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
+        : this(outputDirectory, renderer, _ => clips, preRoll, postRoll)
+    {
+    }
+
     public async Task<CaseRecord> WriteAsync(ViolationCase violation, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId);
@@ -32,14 +37,19 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         string? clipError = null;
         try
         {
+            var source = clips(violation.Camera) ?? throw new IOException("this camera has no recording (recording disabled or the disk was full): the case keeps its photos");
             string clipPath = Path.Combine(caseDir, "clip.mp4");
-            var info = await clips.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
+            var info = await source.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
             clip = new EvidenceClip($"{caseId}/clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),
                 Format(info.Start, zone), Format(info.End, zone), Math.Round(info.Duration.TotalSeconds, 3));
         }
         catch (Exception e) when (e is IOException or ArgumentException)
         {
             clipError = e.Message;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            clipError = "the service stopped before the clip's post-roll was recorded: the case keeps its photos";
         }
 
         var confirmation = violation.Confirmation;

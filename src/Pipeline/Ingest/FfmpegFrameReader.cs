@@ -62,8 +62,19 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats" };
         if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
-        if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase)) args.AddRange(["-rtsp_transport", "tcp"]);
-        args.AddRange(["-i", o.Source, "-map", "0:v:0", "-an", "-sn", "-dn"]);
+        string timeoutMicros = ((long)o.SocketTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
+        if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || o.Source.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
+            args.AddRange(["-rtsp_transport", "tcp", "-timeout", timeoutMicros]);
+        else if (o.Source.Contains("://", StringComparison.Ordinal))
+            args.AddRange(["-rw_timeout", timeoutMicros]);
+        args.AddRange(["-i", o.Source]);
+        if (o.RecordTo is not null)
+        {
+            string seconds = o.SegmentLength.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            args.AddRange(["-map", "0:v:0", "-c:v", "copy", "-f", "segment", "-segment_time", seconds, "-segment_format", "mpegts",
+                "-reset_timestamps", "1", "-strftime", "1", o.RecordTo]);
+        }
+        args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
 
         // Pick the first frame of every 1/fps bucket of the stream's own timestamps: exact rate on
         // average, real timestamps, no duplicated frames (unlike the fps filter).

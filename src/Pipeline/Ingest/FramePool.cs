@@ -36,14 +36,37 @@ public sealed class FramePool : IDisposable
 
     public bool TryRent(out AnalysisFrame frame) => _free.Reader.TryRead(out frame!);
 
+    private bool _retired, _disposed;
+
     internal void Return(AnalysisFrame frame)
     {
         frame.Detections.Clear();
         if (!_free.Writer.TryWrite(frame)) throw new InvalidOperationException("a frame was released twice");
+        lock (_all)
+        {
+            if (_retired && _free.Reader.Count == Capacity) DisposeBuffers();
+        }
+    }
+
+    /// <summary>No more rents; the pinned buffers are freed as soon as every frame in flight is back.</summary>
+    public void Retire()
+    {
+        lock (_all)
+        {
+            _retired = true;
+            if (_free.Reader.Count == Capacity) DisposeBuffers();
+        }
     }
 
     public void Dispose()
     {
+        lock (_all) DisposeBuffers();
+    }
+
+    private void DisposeBuffers()
+    {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var frame in _all) frame.Buffer.Dispose();
     }
 }

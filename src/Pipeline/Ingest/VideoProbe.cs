@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Ingest;
 /// <summary>Reads a source's codec, size, frame rate, duration and start time with ffprobe.</summary>
 public static class VideoProbe
 {
-    public static async Task<VideoInfo> ProbeAsync(string source, CancellationToken ct)
+    public static async Task<VideoInfo> ProbeAsync(string source, CancellationToken ct, TimeSpan? networkTimeout = null)
     {
         bool isUrl = source.Contains("://", StringComparison.Ordinal);
         if (!isUrl)
@@ -27,10 +27,10 @@ public static class VideoProbe
         try
         {
             analysis = isUrl
-                ? await FFProbe.AnalyseAsync(new Uri(source), cancellationToken: ct).ConfigureAwait(false)
+                ? await FFProbe.AnalyseAsync(new Uri(source), customArguments: NetworkArguments(source, networkTimeout ?? TimeSpan.FromSeconds(10)), cancellationToken: ct).ConfigureAwait(false)
                 : await FFProbe.AnalyseAsync(source, cancellationToken: ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is FFMpegException or FFProbeProcessException or FormatNullException or InvalidOperationException)
+        catch (Exception e) when (e is FFMpegException or FFProbeProcessException or FormatNullException or InvalidOperationException or UriFormatException)
         {
             throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' is not a readable video ({SecretRedactor.Redact(Reason(e.Message))}): pass an H.264/H.265 video file or stream; a file still being written or cut short has no index yet", e);
         }
@@ -54,6 +54,12 @@ public static class VideoProbe
             analysis.Duration,
             analysis.Format.StartTime,
             CreationTime(analysis));
+    }
+
+    private static string NetworkArguments(string source, TimeSpan timeout)
+    {
+        string micros = ((long)timeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
+        return source.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase) ? $"-rtsp_transport tcp -timeout {micros}" : $"-rw_timeout {micros}";
     }
 
     private static double FrameRate(this VideoStream video) => video.RealFrameRate > 0 ? video.RealFrameRate : 25;

@@ -13,6 +13,12 @@ public sealed record VisionConfig(
     IReadOnlyList<CameraConfig> Cameras,
     ConfigLocations Locations)
 {
+    /// <summary>How live cameras are pulled: stall timeout, reconnect backoff, frames in flight.</summary>
+    public LiveConfig Live { get; init; } = LiveConfig.Default;
+
+    /// <summary>The rolling recording of each camera's original stream that live clips are cut from.</summary>
+    public RecordingConfig Recording { get; init; } = RecordingConfig.Default;
+
     public CameraConfig? FindCamera(string id)
     {
         foreach (var camera in Cameras)
@@ -40,11 +46,26 @@ public sealed record TrackerConfig(
     TimeSpan LostTimeout,
     int ConfirmHits);
 
-/// <summary>How evidence is cut and rendered.</summary>
+/// <summary>How evidence is cut and rendered, and where <c>vision run</c> keeps it.</summary>
 public sealed record EvidenceConfig(
     TimeSpan PreRoll,
     TimeSpan PostRoll,
-    int JpegQuality);
+    int JpegQuality)
+{
+    public string Directory { get; init; } = "evidence";
+}
+
+/// <summary>Live ingest: a stream silent for <see cref="StallTimeout"/> is reconnected, with exponential backoff between tries.</summary>
+public sealed record LiveConfig(TimeSpan StallTimeout, TimeSpan ReconnectInitial, TimeSpan ReconnectMax, int FramesPerCamera)
+{
+    public static LiveConfig Default { get; } = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 3);
+}
+
+/// <summary>The rolling recording per camera: short stream-copied segments, bounded by seconds and bytes, on local disk.</summary>
+public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, TimeSpan Keep, long MaxBytesPerCamera, long MinFreeBytes, bool Enabled)
+{
+    public static RecordingConfig Default { get; } = new("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), 256L << 20, 512L << 20, true);
+}
 
 /// <summary>One camera: its source, analysis rate, time zone, zones and rules.</summary>
 public sealed record CameraConfig(

@@ -10,10 +10,12 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "schedules", "cameras"];
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras"];
+    private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
+    private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
     private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
     private static readonly string[] TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout", "confirm_hits"];
-    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality"];
+    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality", "directory"];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
     private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "analysis", "zones", "rules"];
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode"];
@@ -86,6 +88,8 @@ internal sealed partial class VisionConfigMapper
 
         var tracker = map.GetSet("tracker") is { } trackerNode ? ReadTracker(trackerNode, "tracker") : ReadTracker(null, "tracker");
         var evidence = map.GetSet("evidence") is { } evidenceNode ? ReadEvidence(evidenceNode, "evidence") : ReadEvidence(null, "evidence");
+        var live = map.GetSet("live") is { } liveNode ? ReadLive(liveNode, "live") : LiveConfig.Default;
+        var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
 
         var cameras = new List<CameraConfig>();
         var camerasNode = map.Get("cameras");
@@ -95,7 +99,11 @@ internal sealed partial class VisionConfigMapper
             ReadCameras(camerasNode, "cameras", cameras);
 
         if (_r.Errors.Count > 0 || detector is null) return null;
-        return new VisionConfig(_sourcePath, detector, tracker!, evidence!, _schedules.ToFrozenDictionary(StringComparer.Ordinal), cameras, _r.Locations);
+        return new VisionConfig(_sourcePath, detector, tracker!, evidence!, _schedules.ToFrozenDictionary(StringComparer.Ordinal), cameras, _r.Locations)
+        {
+            Live = live!,
+            Recording = recording!,
+        };
     }
 
     private DetectorConfig? ReadDetector(YamlNode node, string path)
@@ -154,7 +162,35 @@ internal sealed partial class VisionConfigMapper
         var preRoll = m?.Duration("pre_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "pre_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
         var postRoll = m?.Duration("post_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "post_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
         int quality = m?.Integer("jpeg_quality", 90, v => v is >= 1 and <= 100 ? null : "jpeg_quality must be between 1 and 100") ?? 90;
-        return new EvidenceConfig(preRoll, postRoll, quality);
+        string directory = m?.OptionalText("directory") ?? "evidence";
+        return new EvidenceConfig(preRoll, postRoll, quality) { Directory = directory };
+    }
+
+    private LiveConfig? ReadLive(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, LiveKeys, "stall_timeout, reconnect_initial, reconnect_max, frames_per_camera");
+        if (m is null) return null;
+        var d = LiveConfig.Default;
+        var stall = m.Duration("stall_timeout", d.StallTimeout, v => v >= TimeSpan.FromSeconds(1) ? null : "stall_timeout must be at least 1s");
+        var initial = m.Duration("reconnect_initial", d.ReconnectInitial, v => v > TimeSpan.Zero ? null : "reconnect_initial must be > 0");
+        var max = m.Duration("reconnect_max", d.ReconnectMax, v => v > TimeSpan.Zero ? null : "reconnect_max must be > 0");
+        if (max < initial) _r.Error(node, m.PathOf("reconnect_max"), $"reconnect_max ({ConfigDuration.Format(max)}) must not be below reconnect_initial ({ConfigDuration.Format(initial)})");
+        int frames = m.Integer("frames_per_camera", d.FramesPerCamera, v => v is >= 2 and <= 16 ? null : "frames_per_camera must be between 2 and 16");
+        return new LiveConfig(stall, initial, max, frames);
+    }
+
+    private RecordingConfig? ReadRecording(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, RecordingKeys, "enabled, directory, segment_length, keep, max_bytes_per_camera, min_free_bytes");
+        if (m is null) return null;
+        var d = RecordingConfig.Default;
+        bool enabled = m.Choice("enabled", d.Enabled, [("true", true), ("false", false)], "enabled");
+        string directory = m.OptionalText("directory") ?? d.Directory;
+        var segment = m.Duration("segment_length", d.SegmentLength, v => v >= TimeSpan.FromSeconds(1) && v <= TimeSpan.FromSeconds(30) ? null : "segment_length must be between 1s and 30s");
+        var keep = m.Duration("keep", d.Keep, v => v >= TimeSpan.FromSeconds(10) ? null : "keep must be at least 10s (pre-roll plus a few segments)");
+        long maxBytes = (long)m.Number("max_bytes_per_camera", d.MaxBytesPerCamera, v => v >= 1 << 20 ? null : "max_bytes_per_camera must be at least 1048576 (1 MiB)");
+        long minFree = (long)m.Number("min_free_bytes", d.MinFreeBytes, v => v >= 0 ? null : "min_free_bytes must be >= 0");
+        return new RecordingConfig(directory, segment, keep, maxBytes, minFree, enabled);
     }
 
     private void ReadSchedules(YamlNode node, string path)

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Vision.Pipeline.Hosting;
+using Vision.Pipeline.Inference;
+using Vision.Pipeline.Replay;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Cli;
+
+/// <summary><c>vision run</c>: the long-running service for live cameras, with /metrics, /healthz, /readyz and /api/cameras.</summary>
+public static class RunCommand
+{
+    public const string DefaultHttp = "http://127.0.0.1:8080";
+
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "YAML config with cameras (RTSP URLs), zones, schedules and rules", Required = true };
+        var http = new Option<string>("--http") { Description = $"where the metrics and status endpoints listen (default {DefaultHttp})", DefaultValueFactory = _ => DefaultHttp };
+        var json = new Option<bool>("--log-json") { Description = "write logs as JSON lines (for log collectors)" };
+        var command = new Command("run", "Watch live cameras until stopped (Ctrl-C or SIGTERM); config edits apply without a restart.") { config, http, json };
+        command.SetAction(async (parsed, ct) => await RunAsync(parsed.GetValue(config)!, parsed.GetValue(http)!, parsed.GetValue(json), ct).ConfigureAwait(false));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string configPath, string http, bool logJson, CancellationToken ct)
+    {
+        VisionConfig config;
+        Models.IObjectDetector detector;
+        try
+        {
+            if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                throw new UsageException($"--http '{http}' is not a URL: write e.g. {DefaultHttp}");
+            config = VisionConfigLoader.Load(configPath);
+            detector = DetectorFactory.Load(config);
+        }
+        catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
+        {
+            Console.Error.WriteLine($"vision run: {message}");
+            return CommandLineEntry.UserError;
+        }
+
+        using (detector)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls(http);
+            builder.Logging.ClearProviders();
+            if (logJson) builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+            else builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
+
+            var app = builder.Build();
+            var service = app.Services.GetRequiredService<LiveService>();
+            app.MapGet("/healthz", () => Results.Text("ok\n"));
+            app.MapGet("/readyz", () => service.Ready
+                ? Results.Json(new { ready = true, cameras = service.Cameras().Count, configError = service.LastReloadError })
+                : Results.Json(new { ready = false, reason = "starting cameras" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            app.MapGet("/api/cameras", () => Results.Json(service.Cameras()));
+            app.MapGet("/api/status", () => Results.Json(new
+            {
+                ready = service.Ready,
+                configError = service.LastReloadError,
+                timeShares = service.Timings.Shares(),
+                meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
+                cameras = service.Cameras(),
+            }));
+            app.MapMetrics("/metrics");
+
+            try
+            {
+                await app.RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine($"vision run: cannot listen on {http} ({e.Message}): pass another --http URL");
+                return CommandLineEntry.UserError;
+            }
+            return 0;
+        }
+    }
+}

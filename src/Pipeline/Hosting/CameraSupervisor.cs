@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Live;
+using Vision.Pipeline.Recording;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Hosting;
+
+/// <summary>
+/// Runs one <see cref="LiveCamera"/> per configured camera and keeps the set in step with the config:
+/// <see cref="Apply"/> starts added cameras, stops removed ones, reconnects cameras whose source or
+/// analysis settings changed, and swaps only the rules of cameras whose zones or rules changed.
+/// </summary>
+public sealed class CameraSupervisor(
+    AnalysisLoop loop,
+    FrameMailboxes mailboxes,
+    IReadOnlyList<string> classNames,
+    TimeProvider clock,
+    ILoggerFactory logs) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
+    private readonly ILogger _log = logs.CreateLogger("Vision.Cameras");
+    private readonly Random _random = new();
+    private readonly object _gate = new();
+    private VisionConfig? _config;
+
+    public IEnumerable<CameraHealth> Cameras => _cameras.Values.Select(r => r.Camera.Health);
+
+    public CameraHealth? FindHealth(string cameraId) => _cameras.TryGetValue(cameraId, out var running) ? running.Camera.Health : null;
+
+    /// <summary>The clip source of a camera (its recording ring), for the evidence writer.</summary>
+    public IClipSource? ClipsFor(CameraConfig camera) =>
+        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingClipSource(ring, clock) : null;
+
+    public async Task ApplyAsync(VisionConfig config, CancellationToken ct)
+    {
+        List<Running> toStop = new();
+        lock (_gate)
+        {
+            var wanted = config.Cameras.ToDictionary(c => c.Id, StringComparer.Ordinal);
+            foreach (var (id, running) in _cameras)
+            {
+                if (!wanted.TryGetValue(id, out var next)) { toStop.Add(running); continue; }
+                bool reconnect = Fingerprint.Connection(running.Config) != Fingerprint.Connection(next)
+                    || _config is null || _config.Live != config.Live || _config.Recording != config.Recording;
+                if (reconnect) toStop.Add(running);
+                else if (Fingerprint.Rules(running.Config, _config) != Fingerprint.Rules(next, config))
+                {
+                    running.Config = next;
+                    running.Tracker = config.Tracker;
+                    running.Schedules = config.Schedules;
+                    InstallAnalyzer(running);
+                    _log.LogInformation("camera {CameraId}: zones/rules updated without reconnecting", id);
+                }
+            }
+        }
+
+        foreach (var running in toStop) await StopAsync(running).ConfigureAwait(false);
+
+        lock (_gate)
+        {
+            _config = config;
+            foreach (var camera in config.Cameras)
+            {
+                if (_cameras.ContainsKey(camera.Id)) continue;
+                Start(camera, config, ct);
+            }
+        }
+    }
+
+    private void Start(CameraConfig camera, VisionConfig config, CancellationToken ct)
+    {
+        var ring = config.Recording.Enabled
+            ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording, clock)
+            : null;
+        var live = new LiveCamera(camera, config.Live, ring, mailboxes, clock, logs.CreateLogger("Vision.Camera"), _random);
+        var running = new Running(live, camera, config.Tracker, config.Schedules, CancellationTokenSource.CreateLinkedTokenSource(ct));
+        live.Connected += _ => InstallAnalyzer(running);
+        mailboxes.Add(camera.Id, live.Health);
+        _cameras[camera.Id] = running;
+        running.Task = Task.Run(() => live.RunAsync(running.Stop.Token));
+        running.Janitor = ring is null ? Task.CompletedTask : Task.Run(() => TrimLoopAsync(ring, running.Stop.Token));
+        _log.LogInformation("camera {CameraId} started ({Source})", camera.Id, live.Health.Source);
+    }
+
+    private void InstallAnalyzer(Running running)
+    {
+        var (width, height) = running.Camera.SourceSize;
+        if (width == 0) return; // not connected yet: installed on connect
+        loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, clock.GetUtcNow(), width, height));
+    }
+
+    private async Task TrimLoopAsync(SegmentRing ring, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                ring.Trim();
+                await Task.Delay(ring.SegmentLength, clock, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task StopAsync(Running running)
+    {
+        string id = running.Config.Id;
+        await running.Stop.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(running.Task, running.Janitor).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+        mailboxes.Remove(id);
+        loop.RemoveAnalyzer(id);
+        _cameras.TryRemove(id, out _);
+        running.Stop.Dispose();
+        _log.LogInformation("camera {CameraId} stopped", id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var running in _cameras.Values.ToList()) await StopAsync(running).ConfigureAwait(false);
+    }
+
+    private sealed class Running(LiveCamera camera, CameraConfig config, TrackerConfig tracker, IReadOnlyDictionary<string, Rules.Schedules.Schedule> schedules, CancellationTokenSource stop)
+    {
+        public LiveCamera Camera { get; } = camera;
+        public CameraConfig Config { get; set; } = config;
+        public TrackerConfig Tracker { get; set; } = tracker;
+        public IReadOnlyDictionary<string, Rules.Schedules.Schedule> Schedules { get; set; } = schedules;
+        public CancellationTokenSource Stop { get; } = stop;
+        public Task Task { get; set; } = Task.CompletedTask;
+        public Task Janitor { get; set; } = Task.CompletedTask;
+    }
+
+    /// <summary>What decides whether a changed camera must reconnect (source, analysis) or only get new rules (zones, rules, schedules, tracker).</summary>
+    private static class Fingerprint
+    {
+        public static string Connection(CameraConfig c) => JsonSerializer.Serialize(new { c.Source, c.Analysis });
+
+        public static string Rules(CameraConfig c, VisionConfig? config) => JsonSerializer.Serialize(new
+        {
+            c.Name,
+            c.TimeZoneId,
+            Zones = c.Zones.Select(z => new { z.Id, z.Name, Points = z.Polygon.Points }),
+            Rules = c.Rules.Select(r => new { r.Id, r.Name, r.Version }),
+            Tracker = config?.Tracker,
+        });
+    }
+}

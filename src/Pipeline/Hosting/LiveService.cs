@@ -1,0 +1,181 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vision.Models;
+using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Inference;
+using Vision.Pipeline.Live;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Hosting;
+
+/// <summary>
+/// <c>vision run</c>: live cameras through the same analysis loop and evidence writer as replay. Watches
+/// the config file and applies edits without a restart (a broken edit is refused, the old config keeps
+/// running). On stop, cameras are closed first, then in-flight evidence is finished within the host's
+/// shutdown time; a case line is only written once its files are complete.
+/// </summary>
+public sealed class LiveService : BackgroundService
+{
+    private const int EvidenceWorkers = 4;
+    private const int EvidenceQueueCapacity = 256;
+    private static readonly TimeSpan ConfigPollInterval = TimeSpan.FromSeconds(2);
+
+    private readonly IObjectDetector _detector;
+    private readonly ILoggerFactory _logs;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private readonly FrameMailboxes _mailboxes = new();
+    private readonly StageTimings _timings = new();
+    private readonly Channel<ViolationCase> _confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(EvidenceQueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly AnalysisLoop _loop;
+    private readonly CameraSupervisor _supervisor;
+    private VisionConfig _config;
+    private string _configFingerprint;
+
+    public LiveService(VisionConfig config, IObjectDetector detector, ILoggerFactory logs, TimeProvider clock)
+    {
+        _config = config;
+        _configFingerprint = FileFingerprint(config.SourcePath);
+        _detector = detector;
+        _logs = logs;
+        _log = logs.CreateLogger("Vision.Service");
+        _clock = clock;
+        _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings);
+        _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs);
+        Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count);
+        _loop.BatchDetected += Metrics.ObserveBatch;
+        _loop.FrameAnalysed += (frame, cases) =>
+        {
+            if (_supervisor.FindHealth(frame.CameraId) is not { } health) return;
+            health.FrameAnalysed();
+            for (int i = 0; i < cases; i++) health.CaseRaised();
+        };
+    }
+
+    public VisionMetrics Metrics { get; }
+
+    /// <summary>True once the cameras of the first config have been started.</summary>
+    public bool Ready { get; private set; }
+
+    /// <summary>Why the last edit of the config file was refused; null when it was applied.</summary>
+    public string? LastReloadError { get; private set; }
+
+    public IReadOnlyList<CameraSnapshot> Cameras() => _supervisor.Cameras.Select(h => h.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+
+    public StageTimings Timings => _timings;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string evidenceDir = _config.Evidence.Directory;
+        Directory.CreateDirectory(evidenceDir);
+        await using var caseLog = new CaseLog(Path.Combine(evidenceDir, "cases.jsonl"), append: true);
+        using var renderer = new PhotoRenderer(_config.Evidence.JpegQuality);
+        if (!renderer.HasCjkFont) _log.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
+        var evidence = new EvidenceWriter(evidenceDir, renderer, _supervisor.ClipsFor, _config.Evidence.PreRoll, _config.Evidence.PostRoll);
+
+        // Evidence outlives the cameras on stop: it gets its own token, cancelled only if finishing takes too long.
+        using var evidenceStop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, EvidenceWorkers).Select(_ => Task.Run(() => WriteEvidenceAsync(evidence, caseLog, evidenceStop.Token))).ToArray();
+
+        await _supervisor.ApplyAsync(_config, stoppingToken).ConfigureAwait(false);
+        Ready = true;
+        _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", _config.Cameras.Count, _config.SourcePath, Path.GetFullPath(evidenceDir));
+
+        var watcher = Task.Run(() => WatchConfigAsync(stoppingToken));
+        try
+        {
+            await _loop.RunAsync(_mailboxes, (c, ct) => _confirmed.Writer.WriteAsync(c, ct), stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _log.LogInformation("stopping: closing cameras, then finishing evidence in progress");
+            await _supervisor.DisposeAsync().ConfigureAwait(false);
+            _confirmed.Writer.TryComplete();
+            // Clips still waiting for a post-roll that will never be recorded give up now; photos are kept.
+            evidenceStop.CancelAfter(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            try { await watcher.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            _log.LogInformation("stopped; {Cases} case(s) written this run", caseLog.Count);
+        }
+    }
+
+    private async Task WriteEvidenceAsync(EvidenceWriter evidence, CaseLog caseLog, CancellationToken ct)
+    {
+        await foreach (var violation in _confirmed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                var record = await evidence.WriteAsync(violation, ct).ConfigureAwait(false);
+                await caseLog.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
+                _log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
+                    record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Disk full or unwritable evidence folder: say so loudly; the next case tries again.
+                _log.LogError("camera {CameraId}: could not write the evidence of a {Violation} case: {Reason}", violation.Camera.Id, violation.Rule.Type.ToWire(), e.Message);
+            }
+        }
+    }
+
+    private async Task WatchConfigAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(ConfigPollInterval, _clock, ct).ConfigureAwait(false);
+                string fingerprint = FileFingerprint(_config.SourcePath);
+                if (fingerprint == _configFingerprint) continue;
+                _configFingerprint = fingerprint;
+                await ReloadAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Loads and checks the edited config; applies it, or refuses it with the reason and keeps the running one.</summary>
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        VisionConfig next;
+        try
+        {
+            next = VisionConfigLoader.Load(_config.SourcePath);
+            ClassNameCheck.Validate(next, _detector.ClassNames);
+            if (next.Detector != _config.Detector)
+                _log.LogWarning("config: detector settings changed; they take effect at the next restart (the model stays loaded)");
+        }
+        catch (ConfigException e)
+        {
+            LastReloadError = e.Message;
+            Metrics.ConfigReload(failed: true);
+            _log.LogError("config edit refused, the previous config keeps running:{NewLine}{Errors}", Environment.NewLine, e.Message);
+            return;
+        }
+        await _supervisor.ApplyAsync(next, ct).ConfigureAwait(false);
+        _config = next;
+        LastReloadError = null;
+        Metrics.ConfigReload(failed: false);
+        _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
+    }
+
+    private static string FileFingerprint(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))) : "missing";
+        }
+        catch (IOException)
+        {
+            return "unreadable";
+        }
+    }
+}

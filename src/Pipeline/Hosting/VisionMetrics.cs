@@ -1,0 +1,73 @@
+using Prometheus;
+using Vision.Pipeline.Inference;
+using Vision.Pipeline.Live;
+
+namespace Vision.Pipeline.Hosting;
+
+/// <summary>
+/// The Prometheus metrics <c>/metrics</c> serves. Camera counters live in each camera's
+/// <see cref="CameraHealth"/> and are copied in just before each scrape; labels carry camera ids only,
+/// never source URLs (they may hold passwords). Process CPU and memory come with prometheus-net.
+/// </summary>
+public sealed class VisionMetrics
+{
+    private readonly CollectorRegistry _registry;
+    private readonly Gauge _state;
+    private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures;
+    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed;
+    private readonly Histogram _batchSize, _inferenceSeconds;
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue)
+    {
+        _registry = registry;
+        var f = Metrics.WithCustomRegistry(registry);
+        _state = f.CreateGauge("vision_camera_state", "1 for the camera's current state, 0 for the others.", "camera", "state");
+        _received = f.CreateCounter("vision_camera_frames_received_total", "Frames decoded for analysis.", "camera");
+        _analysed = f.CreateCounter("vision_camera_frames_analysed_total", "Frames that went through detection, tracking and rules.", "camera");
+        _dropped = f.CreateCounter("vision_camera_frames_dropped_total", "Frames replaced by a newer one before analysis (latest frame wins) or with no free buffer.", "camera");
+        _reconnects = f.CreateCounter("vision_camera_reconnects_total", "Times the stream was reopened after a failure, stall or end.", "camera");
+        _decodeErrors = f.CreateCounter("vision_camera_decode_errors_total", "Error lines ffmpeg reported while decoding.", "camera");
+        _cases = f.CreateCounter("vision_cases_total", "Violations confirmed.", "camera");
+        _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full).", "camera");
+        _frameQueue = f.CreateGauge("vision_frame_queue_depth", "Frames waiting for detection (at most one per camera).");
+        _evidenceQueue = f.CreateGauge("vision_evidence_queue_depth", "Confirmed violations waiting for their evidence to be written.");
+        _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
+        _batchSize = f.CreateHistogram("vision_inference_batch_size", "Frames per detector call.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32] });
+        _inferenceSeconds = f.CreateHistogram("vision_inference_seconds", "Detector call latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
+
+        registry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var health in cameras()) Copy(health.Snapshot());
+            _frameQueue.Set(frameQueue());
+            _evidenceQueue.Set(evidenceQueue());
+        });
+    }
+
+    public CollectorRegistry Registry => _registry;
+
+    public void ObserveBatch(int size, TimeSpan latency)
+    {
+        _batchSize.Observe(size);
+        _inferenceSeconds.Observe(latency.TotalSeconds);
+    }
+
+    public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);
+
+    private void Copy(CameraSnapshot s)
+    {
+        foreach (var state in CameraStateNames.All)
+        {
+            string wire = state.ToWire();
+            _state.WithLabels(s.Id, wire).Set(wire == s.State ? 1 : 0);
+        }
+        _received.WithLabels(s.Id).IncTo(s.FramesReceived);
+        _analysed.WithLabels(s.Id).IncTo(s.FramesAnalysed);
+        _dropped.WithLabels(s.Id).IncTo(s.FramesDropped);
+        _reconnects.WithLabels(s.Id).IncTo(s.Reconnects);
+        _decodeErrors.WithLabels(s.Id).IncTo(s.DecodeErrors);
+        _cases.WithLabels(s.Id).IncTo(s.Cases);
+        _recordingFailures.WithLabels(s.Id).IncTo(s.RecordingFailures);
+        _known.Add(s.Id);
+    }
+}

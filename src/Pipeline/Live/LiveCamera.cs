@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Recording;
+using Vision.Pipeline.Replay;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Live;
+
+/// <summary>
+/// Pulls one camera for as long as it is configured: probe, then one ffmpeg process that both records
+/// the original stream into the ring and hands sampled, scaled frames to the mailboxes. A stream that
+/// stays silent past the stall timeout, ends, or fails is reconnected with backoff; its state and the
+/// reason are always in <see cref="Health"/>. Nothing here can block or slow another camera.
+/// </summary>
+public sealed class LiveCamera
+{
+    /// <summary>After this long online, the next failure starts backoff from the beginning again.</summary>
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
+    private readonly CameraConfig _camera;
+    private readonly LiveConfig _live;
+    private readonly FrameMailboxes _mailboxes;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly ReconnectBackoff _backoff;
+    private FramePool? _pool;
+
+    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, TimeProvider clock, ILogger log, Random random)
+    {
+        _camera = camera;
+        _live = live;
+        Ring = ring;
+        _mailboxes = mailboxes;
+        _clock = clock;
+        _log = log;
+        _backoff = new ReconnectBackoff(live.ReconnectInitial, live.ReconnectMax, random);
+        Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock);
+    }
+
+    public CameraConfig Camera => _camera;
+    public CameraHealth Health { get; }
+    public SegmentRing? Ring { get; }
+
+    /// <summary>Source size as last probed; the analyser maps boxes back to it.</summary>
+    public (int Width, int Height) SourceSize { get; private set; }
+
+    /// <summary>Raised when the camera is (re)connected with a new source size, before frames flow.</summary>
+    public event Action<LiveCamera>? Connected;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var scope = _log.BeginScope("camera {CameraId}", _camera.Id);
+        if (string.IsNullOrWhiteSpace(_camera.Source))
+        {
+            Health.Set(CameraState.BadUrl, "the camera has no 'source' in the config: add its RTSP URL");
+            return;
+        }
+
+        while (!ct.IsCancellationRequested)
+        {
+            var (state, reason, wasStable) = await ConnectAndStreamAsync(ct).ConfigureAwait(false);
+            if (ct.IsCancellationRequested) break;
+            if (wasStable) _backoff.Reset();
+            var delay = _backoff.Next();
+            // A wrong password or path will not fix itself: retry, but no faster than the cap.
+            if (state is CameraState.AuthFailed or CameraState.BadUrl) delay = _live.ReconnectMax;
+            Health.Set(state, reason);
+            Health.Reconnected();
+            _log.LogWarning("{State}: {Reason}; reconnecting in {Delay:0.0} s", state.ToWire(), Health.Snapshot().Reason, delay.TotalSeconds);
+            try { await Task.Delay(delay, _clock, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { break; }
+        }
+        Health.Set(CameraState.Stopped, "stopped");
+    }
+
+    private async Task<(CameraState State, string Reason, bool WasStable)> ConnectAndStreamAsync(CancellationToken ct)
+    {
+        Health.Set(CameraState.Connecting, "connecting");
+        VideoInfo video;
+        try
+        {
+            using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            probeTimeout.CancelAfter(_live.StallTimeout * 2);
+            video = await VideoProbe.ProbeAsync(_camera.Source!, probeTimeout.Token, _live.StallTimeout).ConfigureAwait(false);
+        }
+        catch (VideoSourceException e)
+        {
+            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message);
+            return (failedState, failedReason, false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return (CameraState.Offline, $"no answer from the camera within {_live.StallTimeout.TotalSeconds:0} s", false);
+        }
+
+        var (width, height) = ReplayRunner.AnalysisSize(video, _camera.Analysis.MaxWidth);
+        if (_pool is null || _pool.Width != width || _pool.Height != height)
+        {
+            // Frames of the old size still in flight go back to the old pool, which frees itself when they are all back.
+            _pool?.Retire();
+            _pool = new FramePool(_camera.Id, width, height, _live.FramesPerCamera);
+        }
+        SourceSize = (video.Width, video.Height);
+        Connected?.Invoke(this);
+
+        bool record = Ring is not null && Ring.HasFreeSpace();
+        if (Ring is not null && !record)
+        {
+            Health.RecordingFailed();
+            _log.LogError("camera {CameraId}: the disk holding {Directory} is nearly full; running without recording (cases keep their photos, no clips)", _camera.Id, Ring.Directory);
+        }
+
+        var options = new FrameReaderOptions(_camera.Source!, width, height, _camera.Analysis.Fps, _camera.Analysis.Decode)
+        {
+            RecordTo = record ? Ring!.OutputPattern : null,
+            SegmentLength = Ring?.SegmentLength ?? TimeSpan.FromSeconds(2),
+            SocketTimeout = _live.StallTimeout,
+        };
+        await using var reader = FfmpegFrameReader.Start(options);
+        using var scratch = new FramePool(_camera.Id, width, height, 1);
+        DateTimeOffset? onlineSince = null;
+        long reportedErrors = 0;
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                // No free frame means the analysis holds them all: decode into scratch and drop it.
+                bool dropping = !_pool.TryRent(out var frame);
+                if (dropping) frame = await scratch.RentAsync(ct).ConfigureAwait(false);
+
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                stall.CancelAfter(_live.StallTimeout);
+                bool got;
+                try
+                {
+                    got = await reader.ReadAsync(frame, stall.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    frame.Release();
+                    return (CameraState.Stalled, $"connected but no frame for {_live.StallTimeout.TotalSeconds:0} s", Stable(onlineSince));
+                }
+                catch (VideoSourceException e)
+                {
+                    frame.Release();
+                    return (CameraState.Offline, e.Message, Stable(onlineSince));
+                }
+
+                if (!got)
+                {
+                    frame.Release();
+                    break;
+                }
+
+                Health.FrameReceived();
+                if (onlineSince is null)
+                {
+                    onlineSince = _clock.GetUtcNow();
+                    Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
+                    _log.LogInformation("camera {CameraId} online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
+                        _camera.Id, video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height, record ? ", recording" : "");
+                }
+                long errors = reader.DecodeErrors;
+                if (errors > reportedErrors) { Health.DecodeErrors(errors - reportedErrors); reportedErrors = errors; }
+
+                if (dropping)
+                {
+                    Health.FrameDropped();
+                    frame.Release();
+                    continue;
+                }
+                frame.CapturedAt = _clock.GetUtcNow();
+                _mailboxes.Post(frame);
+            }
+        }
+
+        var (state, reason) = StreamFailure.Classify(reader.ErrorTail);
+        return (state, onlineSince is null ? reason : $"the stream ended after {(_clock.GetUtcNow() - onlineSince.Value).TotalSeconds:0} s online ({reason})", Stable(onlineSince));
+    }
+
+    private bool Stable(DateTimeOffset? onlineSince) => onlineSince is { } since && _clock.GetUtcNow() - since >= StableAfter;
+}

@@ -1,0 +1,21 @@
+namespace Vision.Pipeline.Live;
+
+/// <summary>
+/// Exponential backoff with full jitter between reconnect tries: initial, 2×, 4×… up to the cap, each
+/// delay drawn uniformly from [cap/2, cap] of that step so hundreds of cameras that dropped together
+/// (a switch rebooted) do not reconnect in lockstep.
+/// </summary>
+public sealed class ReconnectBackoff(TimeSpan initial, TimeSpan max, Random random)
+{
+    private int _attempt;
+
+    public TimeSpan Next()
+    {
+        double step = initial.TotalMilliseconds * Math.Pow(2, Math.Min(_attempt, 30));
+        double capped = Math.Min(step, max.TotalMilliseconds);
+        _attempt++;
+        return TimeSpan.FromMilliseconds(capped / 2 + random.NextDouble() * capped / 2);
+    }
+
+    public void Reset() => _attempt = 0;
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using FFMpegCore;
+using Vision.Pipeline.Evidence;
+
+namespace Vision.Pipeline.Recording;
+
+/// <summary>
+/// Cuts live clips from a camera's <see cref="SegmentRing"/>: waits until the post-roll has been
+/// recorded, then joins the segments covering the span with ffmpeg's concat demuxer, stream copy.
+/// Segments start at keyframes, so the clip starts at most one segment before the asked start.
+/// </summary>
+public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClipSource
+{
+    public async Task<ClipInfo> CutAsync(DateTimeOffset from, DateTimeOffset to, string outputPath, CancellationToken ct)
+    {
+        ring.Hold(from, to);
+        try
+        {
+            // The post-roll exists once a segment has started after `to` (the one holding `to` is closed).
+            var giveUp = to + ring.SegmentLength * 3 + TimeSpan.FromSeconds(15);
+            while (true)
+            {
+                var segments = ring.Segments();
+                if (segments.Count > 0 && segments[^1].Start > to) break;
+                if (clock.GetUtcNow() > giveUp)
+                    throw new IOException($"the recording did not reach {to:O} (camera offline or recording stopped): the case keeps its photos");
+                await Task.Delay(TimeSpan.FromMilliseconds(500), clock, ct).ConfigureAwait(false);
+            }
+
+            var covering = ring.Segments().Where(s => s.Start < to && s.End > from).ToList();
+            if (covering.Count == 0 || covering[0].Start > from + ring.SegmentLength)
+                throw new IOException($"the recording no longer holds {from:O} (ring overrun: raise recording.keep or max_bytes_per_camera)");
+
+            string list = outputPath + ".segments.txt";
+            await File.WriteAllLinesAsync(list, covering.Select(s => $"file '{s.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct).ConfigureAwait(false);
+            try
+            {
+                await RunFfmpegAsync(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-map", "0:v:0", "-c", "copy",
+                    "-map_metadata", "-1", "-fflags", "+bitexact", "-movflags", "+faststart", outputPath], ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(list);
+            }
+            var probe = await FFProbe.AnalyseAsync(outputPath, cancellationToken: ct).ConfigureAwait(false);
+            var start = covering[0].Start;
+            return new ClipInfo(start, start + probe.Duration, probe.Duration);
+        }
+        finally
+        {
+            ring.Release(from, to);
+        }
+    }
+
+    private static async Task RunFfmpegAsync(IReadOnlyList<string> args, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new IOException("ffmpeg did not start");
+        string errors = await process.StandardError.ReadToEndAsync(ct).ConfigureAwait(false);
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"joining recorded segments failed (ffmpeg exit {process.ExitCode}): {errors.Trim()}"));
+    }
+}
