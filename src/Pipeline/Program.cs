@@ -1,7 +1,16 @@
 using System.CommandLine;
 using Vision.Pipeline.Cli;
 
-var root = new RootCommand("Vision: finds illegal parking, street stalls and litter in street-camera video and keeps the evidence.");
-root.Subcommands.Add(ReplayCommand.Create());
-root.Subcommands.Add(RunCommand.Create());
-return await CommandLineEntry.InvokeAsync(root, args);
+namespace Vision.Pipeline;
+
+/// <summary>The <c>vision</c> command line: <c>replay</c> for recorded video, <c>run</c> for live cameras.</summary>
+public static class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Vision: finds illegal parking, street stalls and litter in street-camera video and keeps the evidence.");
+        root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        return CommandLineEntry.InvokeAsync(root, args);
+    }
+}
