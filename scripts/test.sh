@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The live-camera tests start a real RTSP server on loopback (Debian's GStreamer RTSP server).
+bash scripts/install-test-servers.sh
 
 dotnet build Vision.sln -c Release -warnaserror -nologo -v q
 

@@ -52,7 +52,7 @@ public sealed class CameraSupervisor(
                     running.Config = next;
                     running.Tracker = config.Tracker;
                     running.Schedules = config.Schedules;
-                    InstallAnalyzer(running);
+                    InstallAnalyzer(running, onlyIfSizeChanged: false);
                     _log.LogInformation("camera {CameraId}: zones/rules updated without reconnecting", id);
                 }
             }
@@ -78,7 +78,7 @@ public sealed class CameraSupervisor(
             : null;
         var live = new LiveCamera(camera, config.Live, ring, mailboxes, clock, logs.CreateLogger("Vision.Camera"), _random);
         var running = new Running(live, camera, config.Tracker, config.Schedules, CancellationTokenSource.CreateLinkedTokenSource(ct));
-        live.Connected += _ => InstallAnalyzer(running);
+        live.Connected += _ => InstallAnalyzer(running, onlyIfSizeChanged: true);
         mailboxes.Add(camera.Id, live.Health);
         _cameras[camera.Id] = running;
         running.Task = Task.Run(() => live.RunAsync(running.Stop.Token));
@@ -86,10 +86,16 @@ public sealed class CameraSupervisor(
         _log.LogInformation("camera {CameraId} started ({Source})", camera.Id, live.Health.Source);
     }
 
-    private void InstallAnalyzer(Running running)
+    /// <summary>
+    /// A reconnect keeps the camera's analyser (its tracks and reported spots), so a camera that drops
+    /// for a moment does not raise the same parked car again; a new source size or new rules make a new one.
+    /// </summary>
+    private void InstallAnalyzer(Running running, bool onlyIfSizeChanged)
     {
         var (width, height) = running.Camera.SourceSize;
         if (width == 0) return; // not connected yet: installed on connect
+        if (onlyIfSizeChanged && running.AnalyzerSize == (width, height)) return;
+        running.AnalyzerSize = (width, height);
         loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, clock.GetUtcNow(), width, height));
     }
 
@@ -135,6 +141,7 @@ public sealed class CameraSupervisor(
         public CancellationTokenSource Stop { get; } = stop;
         public Task Task { get; set; } = Task.CompletedTask;
         public Task Janitor { get; set; } = Task.CompletedTask;
+        public (int Width, int Height) AnalyzerSize { get; set; }
     }
 
     /// <summary>What decides whether a changed camera must reconnect (source, analysis) or only get new rules (zones, rules, schedules, tracker).</summary>

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Vision.Models;
+using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tests.Replay;
+using Vision.Tests.Common;
+
+namespace Vision.Pipeline.Tests.Live;
+
+/// <summary>
+/// <c>vision run</c> against a real RTSP server on loopback (Debian's GStreamer RTSP server) serving the
+/// shared footage by stream copy, with the real model: what ops and officers see from live cameras.
+/// </summary>
+public sealed class LiveServiceTests
+{
+    private const string Common = """
+        detector: { model: yolox_nano }
+        evidence: { directory: WORK/evidence, pre_roll: 2s, post_roll: 2s }
+        recording: { directory: WORK/recordings, keep: 30s }
+        live: { stall_timeout: 4s, reconnect_initial: 500ms, reconnect_max: 3s }
+        cameras:
+
+        """;
+
+    /// <summary>The bottle scene's camera, as in samples/footage/bottle-detection.yaml.</summary>
+    private static string BottleCamera(string id, string url) => $$"""
+          - id: {{id}}
+            source: {{url}}
+            analysis: { fps: 2, max_width: 1280 }
+            zones:
+              - { id: table-top, polygon: [[0.0, 0.70], [1.0, 0.70], [1.0, 1.0], [0.0, 1.0]] }
+            rules:
+              - { id: litter-{{id}}, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 5s, cooldown: 10m }
+
+        """;
+
+    private static Task<string> BottleFootage() => TestFootage.PrepareAsync("bottle-detection", TimeSpan.FromSeconds(40), gop: 30);
+
+    [RtspFact]
+    public async Task Twenty_cameras_run_at_once_and_each_finds_the_same_cases_as_replay_while_a_wrong_path_reports_its_reason()
+    {
+        // Compared with replay of the very file the server streams: each live camera must confirm the
+        // same violations (count, type, and the same bottles: boxes overlapping the replay's, IoU >= 0.5).
+        // Times differ (live frames are sampled on arrival), so they are not compared.
+        string footage = await BottleFootage();
+        var replay = await ReplayPreparedAsync(footage);
+        Assert.Equal(3, replay.Count);
+
+        var mounts = Enumerable.Range(1, 20).ToDictionary(i => $"bottles{i:00}", _ => footage);
+        await using var server = await RtspTestServer.StartAsync(mounts);
+        var config = new StringBuilder(Common);
+        foreach (var mount in mounts.Keys) config.Append(BottleCamera("cam-" + mount, server.Url(mount)));
+        config.Append(BottleCamera("cam-wrong-path", server.Url("no-such-mount")));
+
+        await using var vision = await VisionProcess.StartAsync(config.ToString());
+        await vision.WaitUntilAsync(() => Task.FromResult(mounts.Keys.All(m => vision.Cases().Count(c => c.GetProperty("cameraId").GetString() == "cam-" + m) >= 3)),
+            TimeSpan.FromSeconds(120), "every camera confirmed its 3 bottles");
+
+        var cases = vision.Cases();
+        foreach (var mount in mounts.Keys)
+        {
+            var mine = cases.Where(c => c.GetProperty("cameraId").GetString() == "cam-" + mount).ToList();
+            Assert.Equal(3, mine.Count);
+            foreach (var c in mine)
+            {
+                Assert.Equal("litter", c.GetProperty("violation").GetString());
+                var box = ReplayResult.Box(c);
+                Assert.True(replay.Any(r => r.IoU(box) >= 0.5f), $"{mount}: live case box {box} matches no replay case ({string.Join(", ", replay)})");
+            }
+        }
+        var wrong = await vision.CameraAsync("cam-wrong-path");
+        Assert.Equal("bad_url", wrong.GetProperty("state").GetString());
+        Assert.Contains("404", wrong.GetProperty("reason").GetString());
+        string metrics = await vision.GetStringAsync("/metrics");
+        Assert.Contains("vision_camera_state{camera=\"cam-wrong-path\",state=\"bad_url\"} 1", metrics);
+        Assert.Contains("vision_inference_batch_size_count", metrics);
+        Assert.Contains("process_cpu_seconds_total", metrics);
+    }
+
+    [RtspFact]
+    public async Task Cameras_reconnect_after_the_rtsp_server_restarts_and_resume()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["a"] = footage, ["b"] = footage, ["c"] = footage });
+        await using var vision = await VisionProcess.StartAsync(Common + BottleCamera("cam-a", server.Url("a")) + BottleCamera("cam-b", server.Url("b")) + BottleCamera("cam-c", server.Url("c")));
+        await WaitAllOnlineAsync(vision, ["cam-a", "cam-b", "cam-c"], TimeSpan.FromSeconds(30));
+
+        await server.StopAsync();
+        await vision.WaitUntilAsync(async () => (await vision.CamerasAsync()).All(c => c.GetProperty("state").GetString() != "online"),
+            TimeSpan.FromSeconds(15), "every camera noticed the server was gone");
+        var before = (await vision.CamerasAsync()).ToDictionary(c => c.GetProperty("id").GetString()!, c => c.GetProperty("framesReceived").GetInt64());
+
+        await server.RestartAsync();
+        // Backoff cap 3 s, stall timeout 4 s: each camera must be back well within 15 s.
+        await WaitAllOnlineAsync(vision, ["cam-a", "cam-b", "cam-c"], TimeSpan.FromSeconds(15));
+        await vision.WaitUntilAsync(async () => (await vision.CamerasAsync()).All(c => c.GetProperty("framesReceived").GetInt64() > before[c.GetProperty("id").GetString()!] + 4),
+            TimeSpan.FromSeconds(15), "every camera receives frames again");
+        Assert.All(await vision.CamerasAsync(), c => Assert.True(c.GetProperty("reconnects").GetInt64() >= 1));
+    }
+
+    [RtspFact]
+    public async Task A_stream_that_stays_connected_but_sends_nothing_is_detected_as_stalled_within_its_timeout()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["s"] = footage });
+        await using var proxy = new StallingTcpProxy(server.Port);
+        await using var vision = await VisionProcess.StartAsync(Common + BottleCamera("cam-s", $"rtsp://127.0.0.1:{proxy.Port}/s"));
+        await WaitAllOnlineAsync(vision, ["cam-s"], TimeSpan.FromSeconds(30));
+
+        proxy.Stall();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await vision.WaitUntilAsync(async () => (await vision.CameraAsync("cam-s")).GetProperty("state").GetString() is "stalled" or "offline",
+            TimeSpan.FromSeconds(12), "the stalled stream was detected");
+        // Stall timeout 4 s, plus the time to notice and report.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 2, 9);
+        var camera = await vision.CameraAsync("cam-s");
+        Assert.Contains("4 s", camera.GetProperty("reason").GetString());
+
+        proxy.Resume();
+        await WaitAllOnlineAsync(vision, ["cam-s"], TimeSpan.FromSeconds(20));
+    }
+
+    [RtspFact]
+    public async Task A_config_edit_adds_and_removes_cameras_without_a_restart_and_a_broken_edit_is_refused()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["a"] = footage, ["b"] = footage, ["c"] = footage });
+        await using var vision = await VisionProcess.StartAsync(Common + BottleCamera("cam-a", server.Url("a")) + BottleCamera("cam-b", server.Url("b")));
+        await WaitAllOnlineAsync(vision, ["cam-a", "cam-b"], TimeSpan.FromSeconds(30));
+
+        await File.WriteAllTextAsync(vision.ConfigPath, (Common + BottleCamera("cam-a", server.Url("a")) + BottleCamera("cam-c", server.Url("c"))).Replace("WORK", vision.WorkDirectory, StringComparison.Ordinal));
+        await vision.WaitUntilAsync(async () => Ids(await vision.CamerasAsync()) == "cam-a,cam-c", TimeSpan.FromSeconds(20), "cam-b removed and cam-c added");
+        await WaitAllOnlineAsync(vision, ["cam-a", "cam-c"], TimeSpan.FromSeconds(20));
+
+        string broken = (Common + BottleCamera("cam-a", server.Url("a"))).Replace("WORK", vision.WorkDirectory, StringComparison.Ordinal).Replace("dwell: 5s", "dwel: 5s", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(vision.ConfigPath, broken);
+        await vision.WaitUntilAsync(async () => (await vision.GetStringAsync("/readyz")).Contains("dwel", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the broken edit was reported");
+        Assert.Equal("cam-a,cam-c", Ids(await vision.CamerasAsync()));
+        Assert.Contains("vision_config_reload_failed 1", await vision.GetStringAsync("/metrics"));
+        Assert.Contains("config edit refused", vision.Output);
+    }
+
+    [RtspFact]
+    public async Task Sigterm_during_work_stops_within_ten_seconds_and_leaves_only_complete_cases()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["a"] = footage, ["b"] = footage });
+        await using var vision = await VisionProcess.StartAsync(Common + BottleCamera("cam-a", server.Url("a")) + BottleCamera("cam-b", server.Url("b")));
+        await vision.WaitUntilAsync(() => Task.FromResult(vision.Cases().Count >= 1), TimeSpan.FromSeconds(60), "a first case");
+
+        var took = await vision.TerminateAsync(TimeSpan.FromSeconds(12));
+        Assert.True(took < TimeSpan.FromSeconds(10), $"stopping took {took.TotalSeconds:0.0} s");
+        Assert.Equal(0, vision.ExitCode);
+        foreach (var c in vision.Cases())
+        {
+            foreach (var photo in c.GetProperty("evidence").GetProperty("photos").EnumerateArray())
+                Assert.True(File.Exists(Path.Combine(vision.EvidenceDirectory, photo.GetProperty("file").GetString()!)));
+            if (c.GetProperty("evidence").GetProperty("clip").ValueKind == JsonValueKind.Object)
+                Assert.True(File.Exists(Path.Combine(vision.EvidenceDirectory, c.GetProperty("evidence").GetProperty("clip").GetProperty("file").GetString()!)));
+        }
+    }
+
+    private static string Ids(List<JsonElement> cameras) => string.Join(",", cameras.Select(c => c.GetProperty("id").GetString()).OrderBy(i => i, StringComparer.Ordinal));
+
+    private static Task WaitAllOnlineAsync(VisionProcess vision, string[] ids, TimeSpan timeout) =>
+        vision.WaitUntilAsync(async () =>
+        {
+            var cameras = await vision.CamerasAsync();
+            return ids.All(id => cameras.Any(c => c.GetProperty("id").GetString() == id && c.GetProperty("state").GetString() == "online"));
+        }, timeout, $"cameras {string.Join(", ", ids)} online");
+
+    private static async Task<List<BoundingBox>> ReplayPreparedAsync(string footage)
+    {
+        string dir = Directory.CreateTempSubdirectory("vision-live-replay-").FullName;
+        string config = Path.Combine(dir, "replay.yaml");
+        await File.WriteAllTextAsync(config, Common.Replace("WORK", dir, StringComparison.Ordinal) + BottleCamera("cam-replay", "unused"));
+        Environment.SetEnvironmentVariable(ModelLocator.EnvironmentVariable, SharedData.ModelsDir);
+        await ReplayRunner.RunAsync(new ReplayOptions(config, footage, null, Path.Combine(dir, "out"), "2026-11-23T09:00:00+08:00", null), null, CancellationToken.None);
+        return ReplayHarness.ReadCases(Path.Combine(dir, "out", "cases.jsonl")).Select(ReplayResult.Box).ToList();
+    }
+}

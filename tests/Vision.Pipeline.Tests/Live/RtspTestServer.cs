@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Text;
+using Vision.Tests.Common;
+
+namespace Vision.Pipeline.Tests.Live;
+
+/// <summary>
+/// A live RTSP "camera" for tests: scripts/rtsp-test-server.py (GStreamer's RTSP server) as a child process, serving
+/// mp4 files (H.264 or H.265, stream copy, one shared pipeline per mount) on 127.0.0.1, optionally behind basic auth.
+/// Serve files from <see cref="TestFootage.PrepareAsync"/>: no B-frames, fixed GOP, long enough (a file's end is EOS).
+/// </summary>
+public sealed class RtspTestServer : IAsyncDisposable
+{
+    public const string Python = "/usr/bin/python3";
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan RebindFor = TimeSpan.FromSeconds(8);
+    private static readonly Lazy<string?> Unavailable = new(FindUnavailableReason);
+
+    private readonly Dictionary<string, string> _mounts;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private ServerProcess? _process;
+
+    private RtspTestServer(Dictionary<string, string> mounts, string? user, string? password, ServerProcess process)
+    {
+        _mounts = mounts;
+        User = user;
+        Password = password;
+        _process = process;
+        Port = process.Port;
+    }
+
+    /// <summary>The script this class runs.</summary>
+    public static string ScriptPath => Path.Combine(SharedData.ProjectRoot, "scripts", "rtsp-test-server.py");
+
+    /// <summary>Null when /usr/bin/python3 can import gi and GstRtspServer (with the demuxers, parsers and payloaders used); otherwise why not.</summary>
+    public static string? UnavailableReason => Unavailable.Value;
+
+    /// <summary>The TCP port, fixed for the server's life (kept across <see cref="RestartAsync"/>).</summary>
+    public int Port { get; }
+
+    public string? User { get; }
+
+    public string? Password { get; }
+
+    /// <summary>Mount name → served file.</summary>
+    public IReadOnlyDictionary<string, string> Mounts => _mounts;
+
+    /// <summary>True while the server process runs (false after <see cref="StopAsync"/> until <see cref="RestartAsync"/>).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>What the script wrote to stderr (this run).</summary>
+    public string StandardError => _process?.StandardError ?? "";
+
+    /// <summary>rtsp://[user:password@]127.0.0.1:port/mount (credentials URL-escaped; only when the server has them and <paramref name="withCredentials"/>).</summary>
+    public string Url(string mount, bool withCredentials = true)
+    {
+        string auth = withCredentials && User is not null ? $"{Uri.EscapeDataString(User)}:{Uri.EscapeDataString(Password ?? "")}@" : "";
+        return $"rtsp://{auth}127.0.0.1:{Port}/{mount.TrimStart('/')}";
+    }
+
+    /// <summary>Starts the server and waits for it to listen. <paramref name="port"/> 0 picks a free port.</summary>
+    /// <exception cref="InvalidOperationException">the script failed or did not get ready in time; the message holds its stderr</exception>
+    public static async Task<RtspTestServer> StartAsync(IReadOnlyDictionary<string, string> mounts, string? user = null, string? password = null, int port = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mounts);
+        if (mounts.Count == 0) throw new ArgumentException("at least one mount is needed", nameof(mounts));
+        if ((user is null) != (password is null)) throw new ArgumentException("user and password go together");
+        foreach (var (name, path) in mounts)
+        {
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('=', StringComparison.Ordinal)) throw new ArgumentException($"bad mount name '{name}'", nameof(mounts));
+            if (!File.Exists(path)) throw new FileNotFoundException($"mount {name}: no such file", path);
+        }
+        var copy = new Dictionary<string, string>(mounts, StringComparer.Ordinal);
+        var process = await ServerProcess.StartAsync(copy, user, password, port);
+        return new RtspTestServer(copy, user, password, process);
+    }
+
+    /// <summary>Kills the server (as a camera losing power: connections drop) and waits for it to exit. Idempotent.</summary>
+    public async Task StopAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            await StopCoreAsync();
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops the server if running and starts it again on the same port, retrying the bind for a few seconds.</summary>
+    public async Task RestartAsync()
+    {
+        await _lifecycle.WaitAsync();
+        try
+        {
+            await StopCoreAsync();
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    _process = await ServerProcess.StartAsync(_mounts, User, Password, Port);
+                    return;
+                }
+                catch (ServerBindException) when (deadline.Elapsed < RebindFor)
+                {
+                    await Task.Delay(200);
+                }
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _lifecycle.Dispose();
+    }
+
+    private async Task StopCoreAsync()
+    {
+        var process = _process;
+        if (process is null) return;
+        await process.KillAsync();
+    }
+
+    private static string? FindUnavailableReason()
+    {
+        const string install = "run scripts/install-test-servers.sh";
+        if (!File.Exists(Python)) return $"needs {Python} with GStreamer's RTSP server: {install}";
+        string script;
+        try
+        {
+            script = ScriptPath;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+        if (!File.Exists(script)) return "missing " + script;
+        const string check = """
+            import gi
+            gi.require_version("Gst", "1.0")
+            gi.require_version("GstRtspServer", "1.0")
+            from gi.repository import Gst, GstRtspServer
+            Gst.init(None)
+            missing = [e for e in ("filesrc", "qtdemux", "h264parse", "h265parse", "rtph264pay", "rtph265pay") if Gst.ElementFactory.find(e) is None]
+            print("missing GStreamer elements: " + " ".join(missing) if missing else "ok")
+            """;
+        try
+        {
+            var run = ChildProcess.RunAsync(Python, ["-c", check], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            if (!run.Succeeded)
+            {
+                string last = run.StdErr.Trim().Split('\n').LastOrDefault()?.Trim() ?? "";
+                return $"{Python} cannot load GStreamer's RTSP server ({last}): {install}";
+            }
+            if (run.StdOut.Trim() != "ok") return $"{run.StdOut.Trim()}: {install}";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"cannot run {Python}: {e.Message}";
+        }
+        if (!ChildProcess.OnPath("ffmpeg") || !ChildProcess.OnPath("ffprobe")) return "needs ffmpeg and ffprobe on PATH: run scripts/install-deps.sh";
+        return null;
+    }
+
+    /// <summary>The script exited 3: it could not bind the port (e.g. still held just after a stop).</summary>
+    private sealed class ServerBindException(string message) : InvalidOperationException(message);
+
+    /// <summary>One run of the script.</summary>
+    private sealed class ServerProcess
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _stderr = new();
+
+        private ServerProcess(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; private set; }
+
+        public bool HasExited => _process.HasExited;
+
+        public string StandardError
+        {
+            get { lock (_stderr) return _stderr.ToString(); }
+        }
+
+        public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> mounts, string? user, string? password, int port)
+        {
+            var psi = new ProcessStartInfo(Python)
+            {
+                RedirectStandardInput = true, // never written: when the test host dies the pipe closes and the script exits
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.ArgumentList.Add(ScriptPath);
+            psi.ArgumentList.Add("--port");
+            psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add("--exit-with-stdin");
+            foreach (var (name, path) in mounts)
+            {
+                psi.ArgumentList.Add("--mount");
+                psi.ArgumentList.Add($"{name}={Path.GetFullPath(path)}");
+            }
+            if (user is not null)
+            {
+                psi.ArgumentList.Add("--user");
+                psi.ArgumentList.Add(user);
+                psi.ArgumentList.Add("--password");
+                psi.ArgumentList.Add(password!);
+            }
+            psi.Environment["PYTHONUNBUFFERED"] = "1";
+
+            var process = new Process { StartInfo = psi };
+            var server = new ServerProcess(process, port);
+            var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line && line.StartsWith("READY port=", StringComparison.Ordinal)
+                    && int.TryParse(line.AsSpan("READY port=".Length), System.Globalization.CultureInfo.InvariantCulture, out int p))
+                    ready.TrySetResult(p);
+            };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (server._stderr) if (server._stderr.Length < 64 * 1024) server._stderr.AppendLine(e.Data);
+            };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            var exited = process.WaitForExitAsync();
+            var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
+            if (first == ready.Task)
+            {
+                server.Port = ready.Task.Result;
+                return server;
+            }
+            if (first == exited)
+            {
+                await exited; // output drained
+                string message = $"rtsp-test-server.py exited {process.ExitCode} before READY (port {port}): {server.StandardError.Trim()}";
+                int code = process.ExitCode;
+                process.Dispose();
+                if (code == 3) throw new ServerBindException(message);
+                throw new InvalidOperationException(message);
+            }
+            await server.KillAsync();
+            throw new InvalidOperationException($"rtsp-test-server.py printed no READY within {ReadyTimeout.TotalSeconds:F0} s (port {port}): {server.StandardError.Trim()}");
+        }
+
+        public async Task KillAsync()
+        {
+            try
+            {
+                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InvalidOperationException($"rtsp-test-server.py (pid {_process.Id}) did not exit 10 s after kill");
+            }
+        }
+    }
+}
+
+/// <summary>A fact that needs the RTSP test server (GStreamer via /usr/bin/python3, ffmpeg) and ../shared footage; skipped, saying why, without them.</summary>
+public sealed class RtspFactAttribute : FactAttribute
+{
+    public RtspFactAttribute()
+    {
+        if (!SharedData.Available) Skip = SharedData.MissingReason;
+        else if (RtspTestServer.UnavailableReason is { } reason) Skip = reason;
+    }
+}
+
+/// <summary>A theory that needs the RTSP test server and ../shared footage; skipped, saying why, without them.</summary>
+public sealed class RtspTheoryAttribute : TheoryAttribute
+{
+    public RtspTheoryAttribute()
+    {
+        if (!SharedData.Available) Skip = SharedData.MissingReason;
+        else if (RtspTestServer.UnavailableReason is { } reason) Skip = reason;
+    }
+}

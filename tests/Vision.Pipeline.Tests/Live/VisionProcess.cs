@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Vision.Tests.Common;
+
+namespace Vision.Pipeline.Tests.Live;
+
+/// <summary><c>vision run</c> as a real child process on loopback: its HTTP status endpoints, its evidence folder, and a real SIGTERM to stop it.</summary>
+internal sealed class VisionProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly HttpClient _http;
+
+    private VisionProcess(Process process, string configPath, string workDir, int port)
+    {
+        _process = process;
+        ConfigPath = configPath;
+        WorkDirectory = workDir;
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string ConfigPath { get; }
+    public string WorkDirectory { get; }
+    public string BaseUrl { get; }
+    public string EvidenceDirectory => Path.Combine(WorkDirectory, "evidence");
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Writes the config (its evidence and recordings go under a fresh work folder) and starts <c>vision run</c>.</summary>
+    public static async Task<VisionProcess> StartAsync(string configYaml)
+    {
+        string work = Directory.CreateTempSubdirectory("vision-live-").FullName;
+        string config = Path.Combine(work, "vision.yaml");
+        await File.WriteAllTextAsync(config, configYaml.Replace("WORK", work, StringComparison.Ordinal));
+        int port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = work,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "run", "--config", config, "--http", $"http://127.0.0.1:{port}" })
+            info.ArgumentList.Add(arg);
+        info.Environment["VISION_MODELS"] = SharedData.ModelsDir;
+        var vision = new VisionProcess(Process.Start(info)!, config, work, port);
+        await vision.WaitUntilAsync(async () => (await vision.TryGetAsync("/readyz"))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "vision run did not become ready");
+        return vision;
+    }
+
+    public async Task<List<JsonElement>> CamerasAsync()
+    {
+        var doc = await _http.GetFromJsonAsync<JsonElement>("/api/cameras");
+        return doc.EnumerateArray().ToList();
+    }
+
+    public async Task<JsonElement> CameraAsync(string id) =>
+        (await CamerasAsync()).FirstOrDefault(c => c.GetProperty("id").GetString() == id);
+
+    public async Task<string> GetStringAsync(string path) => await _http.GetStringAsync(path);
+
+    public async Task<HttpResponseMessage?> TryGetAsync(string path)
+    {
+        try { return await _http.GetAsync(path); }
+        catch (HttpRequestException) { return null; }
+        catch (TaskCanceledException) { return null; }
+    }
+
+    public List<JsonElement> Cases()
+    {
+        string path = Path.Combine(EvidenceDirectory, "cases.jsonl");
+        if (!File.Exists(path)) return [];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var cases = new List<JsonElement>();
+        while (reader.ReadLine() is { } line)
+            if (line.Length > 0) cases.Add(JsonDocument.Parse(line).RootElement.Clone());
+        return cases;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with the process output when it does not in time.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new Xunit.Sdk.XunitException($"{what}: vision exited with {_process.ExitCode}\n{Output}");
+            if (await condition()) return;
+            await Task.Delay(250);
+        }
+        throw new Xunit.Sdk.XunitException($"{what} within {timeout.TotalSeconds:0} s\n--- vision output ---\n{Tail(Output, 4000)}");
+    }
+
+    /// <summary>Sends SIGTERM and waits for the process to exit; returns how long that took.</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill!.WaitForExit();
+        using var wait = new CancellationTokenSource(timeout);
+        try { await _process.WaitForExitAsync(wait.Token); }
+        catch (OperationCanceledException) { throw new Xunit.Sdk.XunitException($"vision did not stop within {timeout.TotalSeconds:0} s of SIGTERM\n{Tail(Output, 4000)}"); }
+        return clock.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+            catch (InvalidOperationException) { }
+        }
+        _http.Dispose();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Tail(string text, int chars) => text.Length <= chars ? text : text[^chars..];
+}
