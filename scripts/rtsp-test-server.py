@@ -2,8 +2,10 @@
 """RTSP test server for Vision's live-camera tests (GStreamer RTSP server 1.22, Debian 12).
 
 Serves video files as RTSP mounts by stream copy (no re-encode): filesrc ! demux ! parse ! pay.
-Each mount is shared: every client of a mount watches the one pipeline. When a file reaches its
-end, its clients get EOS; serve long, pre-looped files for long tests.
+Each mount is shared: every client of a mount watches the one pipeline, which starts with the first
+client and stops when the last leaves. Mounts are not seekable, so a client that joins late gets the
+stream where it is, like a camera (ffmpeg then waits for the next keyframe). When a file reaches its
+end, its clients get EOS; serve long, pre-looped files without B-frames for long tests.
 
     /usr/bin/python3 scripts/rtsp-test-server.py --port 0 --mount cam1=/tmp/a.mp4 --mount cam2=/tmp/b.mp4 \
         [--user U --password P] [--exit-with-stdin]
@@ -15,6 +17,7 @@ Install its packages with scripts/install-test-servers.sh.
 """
 
 import argparse
+import faulthandler
 import json
 import os
 import shutil
@@ -128,6 +131,7 @@ def parse_args():
 
 
 def main():
+    faulthandler.enable()  # a native crash leaves a trace on stderr instead of a silent exit
     args, mounts = parse_args()
     Gst.init(None)
 

@@ -79,6 +79,7 @@ public sealed class LiveService : BackgroundService
         using var evidenceStop = new CancellationTokenSource();
         var workers = Enumerable.Range(0, EvidenceWorkers).Select(_ => Task.Run(() => WriteEvidenceAsync(evidence, caseLog, evidenceStop.Token))).ToArray();
 
+        WarnIfRingTooShort(_config);
         await _supervisor.ApplyAsync(_config, stoppingToken).ConfigureAwait(false);
         Ready = true;
         _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", _config.Cameras.Count, _config.SourcePath, Path.GetFullPath(evidenceDir));
@@ -164,6 +165,19 @@ public sealed class LiveService : BackgroundService
         LastReloadError = null;
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
+    }
+
+    private void WarnIfRingTooShort(VisionConfig config)
+    {
+        if (!config.Recording.Enabled) return;
+        foreach (var camera in config.Cameras)
+            foreach (var rule in camera.Rules)
+            {
+                var needed = rule.Dwell + config.Evidence.PreRoll + config.Evidence.PostRoll;
+                if (needed > config.Recording.Keep)
+                    _log.LogWarning("camera {CameraId} rule {RuleId}: dwell + pre_roll + post_roll is {Needed} but recording.keep is {Keep}: its clips will start after the episode start",
+                        camera.Id, rule.Id, ConfigDuration.Format(needed), ConfigDuration.Format(config.Recording.Keep));
+            }
     }
 
     private static string FileFingerprint(string path)

@@ -61,12 +61,14 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     public static IReadOnlyList<string> BuildArguments(FrameReaderOptions o)
     {
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats" };
+        if (o.DecoderThreads > 0) args.AddRange(["-threads", o.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
         if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
         string timeoutMicros = ((long)o.SocketTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
         if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || o.Source.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
             args.AddRange(["-rtsp_transport", "tcp", "-timeout", timeoutMicros]);
         else if (o.Source.Contains("://", StringComparison.Ordinal))
             args.AddRange(["-rw_timeout", timeoutMicros]);
+        if (o.PlayFileAsLive && !o.Source.Contains("://", StringComparison.Ordinal)) args.AddRange(["-re", "-stream_loop", "-1"]);
         args.AddRange(["-i", o.Source]);
         if (o.RecordTo is not null)
         {
@@ -138,6 +140,28 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         frame.StreamTime = TimeSpan.FromSeconds(Math.Max(0, ptsSeconds));
         return true;
     }
+
+    /// <summary>
+    /// Reads past the next frame without keeping it (the camera had no free buffer: the analysis is
+    /// behind). Uses a small reused buffer, so dropping costs no frame-sized memory. False at the end.
+    /// </summary>
+    public async ValueTask<bool> SkipAsync(int frameBytes, CancellationToken ct)
+    {
+        _skipBuffer ??= new byte[64 * 1024];
+        int left = frameBytes;
+        while (left > 0)
+        {
+            int read = await _stdout.ReadAsync(_skipBuffer.AsMemory(0, Math.Min(left, _skipBuffer.Length)), ct).ConfigureAwait(false);
+            if (read == 0) return false;
+            left -= read;
+        }
+        try { await _timestamps.Reader.ReadAsync(ct).ConfigureAwait(false); }
+        catch (ChannelClosedException) { return false; }
+        _sequence++;
+        return true;
+    }
+
+    private byte[]? _skipBuffer;
 
     /// <summary>Waits for ffmpeg to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken ct)

@@ -17,4 +17,10 @@ public sealed record FrameReaderOptions(
 
     /// <summary>Network sources: a socket silent this long makes ffmpeg give up (it reports a timeout).</summary>
     public TimeSpan SocketTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Decoder threads; 0 lets ffmpeg choose. Live cameras use 1: hundreds of streams gain nothing from frame threading but its memory.</summary>
+    public int DecoderThreads { get; init; }
+
+    /// <summary>A file standing in for a camera in <c>vision run</c>: read at its own frame rate and loop, like a stream.</summary>
+    public bool PlayFileAsLive { get; init; }
 }

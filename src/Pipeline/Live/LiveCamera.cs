@@ -115,62 +115,62 @@ public sealed class LiveCamera
             RecordTo = record ? Ring!.OutputPattern : null,
             SegmentLength = Ring?.SegmentLength ?? TimeSpan.FromSeconds(2),
             SocketTimeout = _live.StallTimeout,
+            DecoderThreads = 1,
+            PlayFileAsLive = true,
         };
         await using var reader = FfmpegFrameReader.Start(options);
-        using var scratch = new FramePool(_camera.Id, width, height, 1);
         DateTimeOffset? onlineSince = null;
         long reportedErrors = 0;
+        int frameBytes = width * height * 3;
+        while (!ct.IsCancellationRequested)
         {
-            while (!ct.IsCancellationRequested)
+            // No free frame means the analysis still holds them all: read past this one and count it dropped.
+            _pool.TryRent(out var frame);
+
+            using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            stall.CancelAfter(_live.StallTimeout);
+            bool got;
+            try
             {
-                // No free frame means the analysis holds them all: decode into scratch and drop it.
-                bool dropping = !_pool.TryRent(out var frame);
-                if (dropping) frame = await scratch.RentAsync(ct).ConfigureAwait(false);
-
-                using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                stall.CancelAfter(_live.StallTimeout);
-                bool got;
-                try
-                {
-                    got = await reader.ReadAsync(frame, stall.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    frame.Release();
-                    return (CameraState.Stalled, $"connected but no frame for {_live.StallTimeout.TotalSeconds:0} s", Stable(onlineSince));
-                }
-                catch (VideoSourceException e)
-                {
-                    frame.Release();
-                    return (CameraState.Offline, e.Message, Stable(onlineSince));
-                }
-
-                if (!got)
-                {
-                    frame.Release();
-                    break;
-                }
-
-                Health.FrameReceived();
-                if (onlineSince is null)
-                {
-                    onlineSince = _clock.GetUtcNow();
-                    Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
-                    _log.LogInformation("camera {CameraId} online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
-                        _camera.Id, video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height, record ? ", recording" : "");
-                }
-                long errors = reader.DecodeErrors;
-                if (errors > reportedErrors) { Health.DecodeErrors(errors - reportedErrors); reportedErrors = errors; }
-
-                if (dropping)
-                {
-                    Health.FrameDropped();
-                    frame.Release();
-                    continue;
-                }
-                frame.CapturedAt = _clock.GetUtcNow();
-                _mailboxes.Post(frame);
+                got = frame is null
+                    ? await reader.SkipAsync(frameBytes, stall.Token).ConfigureAwait(false)
+                    : await reader.ReadAsync(frame, stall.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                frame?.Release();
+                return (CameraState.Stalled, $"connected but no frame for {_live.StallTimeout.TotalSeconds:0} s", Stable(onlineSince));
+            }
+            catch (VideoSourceException e)
+            {
+                frame?.Release();
+                return (CameraState.Offline, e.Message, Stable(onlineSince));
+            }
+
+            if (!got)
+            {
+                frame?.Release();
+                break;
+            }
+
+            Health.FrameReceived();
+            if (onlineSince is null)
+            {
+                onlineSince = _clock.GetUtcNow();
+                Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
+                _log.LogInformation("online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
+                    video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height, record ? ", recording" : "");
+            }
+            long errors = reader.DecodeErrors;
+            if (errors > reportedErrors) { Health.DecodeErrors(errors - reportedErrors); reportedErrors = errors; }
+
+            if (frame is null)
+            {
+                Health.FrameDropped();
+                continue;
+            }
+            frame.CapturedAt = _clock.GetUtcNow();
+            _mailboxes.Post(frame);
         }
 
         var (state, reason) = StreamFailure.Classify(reader.ErrorTail);

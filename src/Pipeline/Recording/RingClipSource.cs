@@ -28,9 +28,10 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
                 await Task.Delay(TimeSpan.FromMilliseconds(500), clock, ct).ConfigureAwait(false);
             }
 
+            // A ring shorter than the episode gives a clip from its oldest segment: less pre-event video, never none.
             var covering = ring.Segments().Where(s => s.Start < to && s.End > from).ToList();
-            if (covering.Count == 0 || covering[0].Start > from + ring.SegmentLength)
-                throw new IOException($"the recording no longer holds {from:O} (ring overrun: raise recording.keep or max_bytes_per_camera)");
+            if (covering.Count == 0)
+                throw new IOException($"the recording holds nothing between {from:O} and {to:O} (camera offline, or raise recording.keep / max_bytes_per_camera)");
 
             string list = outputPath + ".segments.txt";
             await File.WriteAllLinesAsync(list, covering.Select(s => $"file '{s.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct).ConfigureAwait(false);

@@ -64,7 +64,7 @@ public sealed record LiveConfig(TimeSpan StallTimeout, TimeSpan ReconnectInitial
 /// <summary>The rolling recording per camera: short stream-copied segments, bounded by seconds and bytes, on local disk.</summary>
 public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, TimeSpan Keep, long MaxBytesPerCamera, long MinFreeBytes, bool Enabled)
 {
-    public static RecordingConfig Default { get; } = new("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60), 256L << 20, 512L << 20, true);
+    public static RecordingConfig Default { get; } = new("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 256L << 20, 512L << 20, true);
 }
 
 /// <summary>One camera: its source, analysis rate, time zone, zones and rules.</summary>

@@ -7,13 +7,16 @@ namespace Vision.Pipeline.Tests.Live;
 /// <summary>
 /// A live RTSP "camera" for tests: scripts/rtsp-test-server.py (GStreamer's RTSP server) as a child process, serving
 /// mp4 files (H.264 or H.265, stream copy, one shared pipeline per mount) on 127.0.0.1, optionally behind basic auth.
-/// Serve files from <see cref="TestFootage.PrepareAsync"/>: no B-frames, fixed GOP, long enough (a file's end is EOS).
+/// A mount's pipeline starts with its first client and stops when its last leaves; a late joiner gets the stream where
+/// it is (not rewound), from the next keyframe. Serve files from <see cref="TestFootage.PrepareAsync"/>: no B-frames,
+/// fixed GOP, long enough (a file's end is EOS to its clients).
 /// </summary>
 public sealed class RtspTestServer : IAsyncDisposable
 {
     public const string Python = "/usr/bin/python3";
 
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+    // The script probes each file (ffprobe, ~0.1 s) before it listens; a busy machine makes that slower.
+    private static TimeSpan ReadyTimeout(int mounts) => TimeSpan.FromSeconds(30 + 0.5 * mounts);
     private static readonly TimeSpan RebindFor = TimeSpan.FromSeconds(8);
     private static readonly Lazy<string?> Unavailable = new(FindUnavailableReason);
 
@@ -117,11 +120,7 @@ public sealed class RtspTestServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        _lifecycle.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task StopCoreAsync()
     {
@@ -241,7 +240,8 @@ public sealed class RtspTestServer : IAsyncDisposable
             process.BeginErrorReadLine();
 
             var exited = process.WaitForExitAsync();
-            var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
+            var timeout = ReadyTimeout(mounts.Count);
+            var first = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
             if (first == ready.Task)
             {
                 server.Port = ready.Task.Result;
@@ -257,7 +257,7 @@ public sealed class RtspTestServer : IAsyncDisposable
                 throw new InvalidOperationException(message);
             }
             await server.KillAsync();
-            throw new InvalidOperationException($"rtsp-test-server.py printed no READY within {ReadyTimeout.TotalSeconds:F0} s (port {port}): {server.StandardError.Trim()}");
+            throw new InvalidOperationException($"rtsp-test-server.py printed no READY within {timeout.TotalSeconds:F0} s (port {port}): {server.StandardError.Trim()}");
         }
 
         public async Task KillAsync()

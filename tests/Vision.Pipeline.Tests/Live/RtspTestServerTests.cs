@@ -25,8 +25,9 @@ public sealed class RtspTestServerTests
         Assert.Equal(("hevc", 640, 360), streams[1]);
 
         var reads = await Task.WhenAll(ReadAsync(server.Url("h264"), 3), ReadAsync(server.Url("h265"), 3));
-        Assert.True(reads[0].Frames >= 60, $"h264: {reads[0]}"); // 30 fps for 3 s
-        Assert.True(reads[1].Frames >= 50, $"h265: {reads[1]}"); // 25 fps for 3 s
+        // 3 s at 30 / 25 fps, less up to one GOP: ffmpeg's stream copy drops what comes before the first keyframe.
+        Assert.True(reads[0].Frames >= 45, $"h264: {reads[0]}");
+        Assert.True(reads[1].Frames >= 35, $"h265: {reads[1]}");
     }
 
     [RtspFact]
@@ -40,7 +41,7 @@ public sealed class RtspTestServerTests
         var reads = await Task.WhenAll(clients.Select(m => ReadAsync(server.Url(m), 3)));
 
         for (int i = 0; i < clients.Count; i++)
-            Assert.True(reads[i].Frames >= 45, $"client {i} on {clients[i]}: {reads[i]}");
+            Assert.True(reads[i].Frames >= 35, $"client {i} on {clients[i]}: {reads[i]}"); // 3 s less up to one GOP (late joiners)
     }
 
     [RtspFact]
@@ -58,6 +59,25 @@ public sealed class RtspTestServerTests
         Assert.Contains("401", none.StdErr, StringComparison.Ordinal);
         Assert.True(right.Succeeded, right.ToString());
         Assert.Contains("h264", right.StdOut, StringComparison.Ordinal);
+    }
+
+    [RtspFact]
+    public async Task A_late_joiner_gets_the_stream_where_it_is_without_rewinding_the_others()
+    {
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["cam"] = await H264() });
+
+        await using var first = FfmpegReader.Start(server.Url("cam"), logLevel: "warning");
+        await first.WaitForFramesAsync(45, TimeSpan.FromSeconds(15));
+        int before = first.Frames;
+        var late = await ReadAsync(server.Url("cam"), 2, logLevel: "warning");
+        await Task.Delay(500);
+
+        Assert.True(late.Frames >= 25, late.ToString());
+        Assert.Null(first.ExitCode);
+        Assert.True(first.Frames >= before + 60, $"the first client went from {before} to {first.Frames} frames while the second read 2 s");
+        // A seekable shared media would seek to the late joiner's "Range: npt=0-": the first client's timestamps would jump back.
+        Assert.DoesNotContain("monoton", first.StdErr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("monoton", late.Run.StdErr, StringComparison.OrdinalIgnoreCase);
     }
 
     [RtspFact]
@@ -84,7 +104,7 @@ public sealed class RtspTestServerTests
         Assert.Equal(port, server.Port);
         Assert.True(server.IsRunning);
         var read = await ReadAsync(server.Url("cam"), 2);
-        Assert.True(read.Frames >= 40, read.ToString());
+        Assert.True(read.Frames >= 25, read.ToString());
     }
 
     [RtspFact]
@@ -120,7 +140,7 @@ public sealed class RtspTestServerTests
 
         proxy.Resume();
         var again = await ReadAsync(url, 2);
-        Assert.True(again.Frames >= 40, again.ToString());
+        Assert.True(again.Frames >= 25, again.ToString());
     }
 
     [RtspTheory]
@@ -175,9 +195,9 @@ public sealed class RtspTestServerTests
     }
 
     /// <summary>Reads <paramref name="seconds"/> of stream (stream copy to null) and counts the frames.</summary>
-    private static async Task<Read> ReadAsync(string url, double seconds)
+    private static async Task<Read> ReadAsync(string url, double seconds, string logLevel = "error")
     {
-        var run = await ChildProcess.RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-progress", "pipe:1", "-nostats", "-rtsp_transport", "tcp", "-timeout", "5000000", "-i", url,
+        var run = await ChildProcess.RunAsync("ffmpeg", ["-nostdin", "-v", logLevel, "-progress", "pipe:1", "-nostats", "-rtsp_transport", "tcp", "-timeout", "5000000", "-i", url,
             "-t", seconds.ToString(CultureInfo.InvariantCulture), "-c", "copy", "-f", "null", "-"], TimeSpan.FromSeconds(60));
         return new Read(LastFrame(run.StdOut) ?? 0, run);
     }
@@ -204,10 +224,10 @@ public sealed class RtspTestServerTests
             get { lock (_stderr) return _stderr.ToString(); }
         }
 
-        public static FfmpegReader Start(string url, int? rwTimeoutSeconds = null)
+        public static FfmpegReader Start(string url, int? rwTimeoutSeconds = null, string logLevel = "error")
         {
             var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "-nostdin", "-v", "error", "-progress", "pipe:1", "-stats_period", "0.2", "-nostats", "-rtsp_transport", "tcp" }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { "-nostdin", "-v", logLevel, "-progress", "pipe:1", "-stats_period", "0.2", "-nostats", "-rtsp_transport", "tcp" }) psi.ArgumentList.Add(a);
             if (rwTimeoutSeconds is { } t)
             {
                 psi.ArgumentList.Add("-timeout"); // RTSP socket I/O timeout, microseconds
