@@ -14,7 +14,7 @@ namespace Vision.Capacity;
 /// frames analysed per camera against the target rate, frames dropped, CPU of vision and of its ffmpeg
 /// decoders, and memory. A step is "sustained" when every camera gets ≥ 90 % of its target analysis
 /// rate, drops stay under 5 %, and every camera stays online.
-/// Usage: dotnet run -c Release --project bench/Vision.Capacity -- --mode keyframes|full --cameras 25,50,100 [--seconds 40]
+/// Usage: dotnet run -c Release --project bench/Vision.Capacity -- --mode keyframes|full --cameras 25,50,100 [--seconds 40] [--max-width 1280]
 /// </summary>
 public static class Program
 {
@@ -25,6 +25,8 @@ public static class Program
         string mode = Arg(args, "--mode", "keyframes");
         var counts = Arg(args, "--cameras", mode == "keyframes" ? "25,50,100" : "8,16,24").Split(',').Select(int.Parse).ToList();
         int seconds = int.Parse(Arg(args, "--seconds", "40"), Inv);
+        int maxWidth = int.Parse(Arg(args, "--max-width", "1280"), Inv);
+        bool fastDecode = args.Contains("--fast-decode");
         string root = FindRoot();
         string shared = Environment.GetEnvironmentVariable("VISION_SHARED") ?? Path.Combine(root, "..", "shared");
         string vision = Path.Combine(root, "src", "Pipeline", "bin", "Release", "net10.0", "vision.dll");
@@ -33,18 +35,18 @@ public static class Program
 
         string source = await PrepareSourceAsync(Path.Combine(shared, "footage", "city-traffic.mp4"));
         double fps = mode == "keyframes" ? 0.5 : 2;
-        Console.WriteLine($"capacity: mode {mode} ({(mode == "keyframes" ? "keyframes only, 0.5 fps" : "full decode, 2 fps")}), source {Path.GetFileName(source)} (1920x1080 H.264 25 fps GOP 50), window {seconds} s, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"capacity: mode {mode} ({(mode == "keyframes" ? "keyframes only, 0.5 fps" : "full decode, 2 fps")}), source {Path.GetFileName(source)} (1920x1080 H.264 25 fps GOP 50), window {seconds} s, analysis frames at most {maxWidth} px wide{(fastDecode ? ", fast_decode" : "")}, {Environment.ProcessorCount} cores");
         Console.WriteLine("| cameras | analysed fps/camera (min / mean, target) | dropped | vision CPU | ffmpeg CPU | total CPU (of 200 %) | vision RSS | ffmpeg PSS / camera | sustained |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (int n in counts)
         {
-            var row = await MeasureAsync(root, shared, vision, source, mode, fps, n, seconds);
+            var row = await MeasureAsync(root, shared, vision, source, mode, fps, n, seconds, maxWidth, fastDecode);
             Console.WriteLine(row);
         }
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(string root, string shared, string vision, string source, string mode, double fps, int cameras, int seconds)
+    private static async Task<string> MeasureAsync(string root, string shared, string vision, string source, string mode, double fps, int cameras, int seconds, int maxWidth, bool fastDecode)
     {
         string work = Directory.CreateTempSubdirectory("vision-capacity-").FullName;
         int mounts = Math.Max(1, (cameras + 9) / 10);
@@ -57,7 +59,7 @@ public static class Program
         for (int i = 0; i < cameras; i++)
         {
             yaml.Append(CultureInfo.InvariantCulture, $"  - id: cam{i:000}\n    source: rtsp://127.0.0.1:{port}/m{i % mounts}\n");
-            yaml.Append(CultureInfo.InvariantCulture, $"    analysis: {{ fps: {fps}, max_width: 1280, decode: {(mode == "keyframes" ? "keyframes" : "all")} }}\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"    analysis: {{ fps: {fps}, max_width: {maxWidth}, decode: {(mode == "keyframes" ? "keyframes" : "all")}, fast_decode: {(fastDecode ? "true" : "false")} }}\n");
             yaml.Append("    zones: [{ id: lanes, polygon: [[0.15, 0.45], [0.62, 0.45], [0.72, 1.0], [0.18, 1.0]] }]\n");
             yaml.Append("    rules: [{ id: p" + i.ToString(Inv) + ", type: illegal_parking, zones: [lanes], dwell: 3m }]\n");
         }

@@ -63,6 +63,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats" };
         if (o.DecoderThreads > 0) args.AddRange(["-threads", o.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
         if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
+        if (o.FastDecode) args.AddRange(["-skip_loop_filter", "nokey"]);
         string timeoutMicros = ((long)o.SocketTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
         if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || o.Source.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
             args.AddRange(["-rtsp_transport", "tcp", "-timeout", timeoutMicros]);

@@ -23,4 +23,7 @@ public sealed record FrameReaderOptions(
 
     /// <summary>A file standing in for a camera in <c>vision run</c>: read at its own frame rate and loop, like a stream.</summary>
     public bool PlayFileAsLive { get; init; }
+
+    /// <summary>Skip deblocking on non-key frames (see <c>analysis.fast_decode</c>).</summary>
+    public bool FastDecode { get; init; }
 }

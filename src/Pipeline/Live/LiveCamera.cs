@@ -117,6 +117,7 @@ public sealed class LiveCamera
             SocketTimeout = _live.StallTimeout,
             DecoderThreads = 1,
             PlayFileAsLive = true,
+            FastDecode = _camera.Analysis.FastDecode,
         };
         await using var reader = FfmpegFrameReader.Start(options);
         DateTimeOffset? onlineSince = null;

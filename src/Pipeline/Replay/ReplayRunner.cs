@@ -57,7 +57,7 @@ public static class ReplayRunner
             progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
         };
 
-        var readerOptions = new FrameReaderOptions(video.Source, width, height, fps, camera.Analysis.Decode);
+        var readerOptions = new FrameReaderOptions(video.Source, width, height, fps, camera.Analysis.Decode) { FastDecode = camera.Analysis.FastDecode };
         await using var reader = FfmpegFrameReader.Start(readerOptions);
 
         async Task Decode()

@@ -86,7 +86,11 @@ public sealed record CameraConfig(
 }
 
 /// <summary>How often and at what size a camera's frames are analysed.</summary>
-public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode);
+public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode)
+{
+    /// <summary>Skip H.264/H.265 deblocking on non-key frames: about 25 % less decode CPU, slightly blockier analysis frames and photos. Clips are unaffected (stream copy).</summary>
+    public bool FastDecode { get; init; }
+}
 
 public enum DecodeMode { All, Keyframes }
 

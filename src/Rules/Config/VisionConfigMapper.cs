@@ -18,7 +18,7 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality", "directory"];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
     private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "analysis", "zones", "rules"];
-    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode"];
+    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] RuleKeys =
     [
@@ -420,12 +420,13 @@ internal sealed partial class VisionConfigMapper
 
     private AnalysisConfig? ReadAnalysis(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode");
+        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode, fast_decode");
         if (m is null) return null;
         double fps = m.Number("fps", 1, v => v > 0 && v <= 30 ? null : "fps must be > 0 and <= 30 (frames analysed per second)");
         int maxWidth = m.Integer("max_width", 1280, v => v >= 64 ? null : "max_width must be >= 64 pixels");
         var decode = m.Choice("decode", DecodeMode.All, DecodeModes, "decode mode");
-        return new AnalysisConfig(fps, maxWidth, decode);
+        bool fast = m.Choice("fast_decode", false, [("true", true), ("false", false)], "fast_decode");
+        return new AnalysisConfig(fps, maxWidth, decode) { FastDecode = fast };
     }
 
     private Zone? ReadZone(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds, List<string> zoneIds)
