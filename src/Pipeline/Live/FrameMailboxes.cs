@@ -72,8 +72,14 @@ public sealed class FrameMailboxes : IFrameFeed
 
     public async ValueTask<int> ReadBatchAsync(AnalysisFrame[] batch, TimeSpan maxWait, CancellationToken ct)
     {
-        await _filled.WaitAsync(ct).ConfigureAwait(false);
-        int count = TakeOne(batch, 0);
+        int count = 0;
+        while (count == 0)
+        {
+            // A camera removed between the wait and the take leaves nothing to take: wait again, never
+            // return 0, which would end the feed for every camera.
+            await _filled.WaitAsync(ct).ConfigureAwait(false);
+            count = TakeOne(batch, 0);
+        }
         while (count < batch.Length && _filled.Wait(0)) count = TakeOne(batch, count);
 
         if (count < batch.Length && maxWait > TimeSpan.Zero)

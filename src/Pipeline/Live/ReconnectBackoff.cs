@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Live;
 
 /// <summary>
-/// Exponential backoff with full jitter between reconnect tries: initial, 2×, 4×… up to the cap, each
+/// Exponential backoff with equal jitter between reconnect tries: initial, 2×, 4×… up to the cap, each
 /// delay drawn uniformly from [cap/2, cap] of that step so hundreds of cameras that dropped together
 /// (a switch rebooted) do not reconnect in lockstep.
 /// </summary>

@@ -6,8 +6,10 @@ public static class StreamFailure
     public static (CameraState State, string Reason) Classify(string ffmpegOutput)
     {
         string text = ffmpegOutput;
-        if (Has(text, "401 Unauthorized") || Has(text, "403 Forbidden"))
+        if (Has(text, "401 Unauthorized"))
             return (CameraState.AuthFailed, "the camera refused the user name or password (401): fix the credentials in the source URL");
+        if (Has(text, "403 Forbidden"))
+            return (CameraState.AuthFailed, "the camera refused access for this user (403): check the account's rights or the credentials in the source URL");
         if (Has(text, "404 Not Found") || Has(text, "454 Session Not Found"))
             return (CameraState.BadUrl, "the camera has no stream at this path (404): check the path in the source URL");
         if (Has(text, "Name or service not known") || Has(text, "Failed to resolve hostname") || Has(text, "Temporary failure in name resolution"))

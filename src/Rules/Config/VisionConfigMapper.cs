@@ -174,7 +174,7 @@ internal sealed partial class VisionConfigMapper
         var stall = m.Duration("stall_timeout", d.StallTimeout, v => v >= TimeSpan.FromSeconds(1) ? null : "stall_timeout must be at least 1s");
         var initial = m.Duration("reconnect_initial", d.ReconnectInitial, v => v > TimeSpan.Zero ? null : "reconnect_initial must be > 0");
         var max = m.Duration("reconnect_max", d.ReconnectMax, v => v > TimeSpan.Zero ? null : "reconnect_max must be > 0");
-        if (max < initial) _r.Error(node, m.PathOf("reconnect_max"), $"reconnect_max ({ConfigDuration.Format(max)}) must not be below reconnect_initial ({ConfigDuration.Format(initial)})");
+        if (max < initial) m.Error("reconnect_max", $"reconnect_max ({ConfigDuration.Format(max)}) must not be below reconnect_initial ({ConfigDuration.Format(initial)})");
         int frames = m.Integer("frames_per_camera", d.FramesPerCamera, v => v is >= 2 and <= 16 ? null : "frames_per_camera must be between 2 and 16");
         return new LiveConfig(stall, initial, max, frames);
     }

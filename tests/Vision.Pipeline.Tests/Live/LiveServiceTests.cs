@@ -12,6 +12,7 @@ namespace Vision.Pipeline.Tests.Live;
 /// <c>vision run</c> against a real RTSP server on loopback (Debian's GStreamer RTSP server) serving the
 /// shared footage by stream copy, with the real model: what ops and officers see from live cameras.
 /// </summary>
+[Collection(LiveCamerasCollection.Name)]
 public sealed class LiveServiceTests
 {
     private const string Common = """

@@ -6,6 +6,7 @@ using System.Text.Json;
 namespace Vision.Pipeline.Tests.Live;
 
 /// <summary>The live-camera fixtures work with a real RTSP client (Debian's ffmpeg/ffprobe, over TCP).</summary>
+[Collection(LiveCamerasCollection.Name)]
 public sealed class RtspTestServerTests
 {
     private static readonly TimeSpan Length = TimeSpan.FromSeconds(30);

@@ -54,7 +54,7 @@ public sealed class ConfigErrorTests
     public void Unknown_key_without_a_close_match_lists_the_valid_keys()
     {
         SingleError(Minimal + "cameraz_extra: 1\n", AppendedLine, "cameraz_extra",
-            "unknown key 'cameraz_extra'; valid keys here: timezone, detector, tracker, evidence, schedules, cameras");
+            "unknown key 'cameraz_extra'; valid keys here: timezone, detector, tracker, evidence, live, recording, schedules, cameras");
     }
 
     [Fact]
