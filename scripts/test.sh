@@ -11,7 +11,7 @@ dotnet build Vision.sln -c Release -warnaserror -nologo -v q
 
 log=$(mktemp)
 status=0
-dotnet test Vision.sln -c Release --no-build --nologo -v q 2>&1 | tee "$log" || status=$?
+dotnet test Vision.sln -c Release --no-build --nologo -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # One closing line for all projects: "tests: N passed, N failed, N skipped".
 awk '

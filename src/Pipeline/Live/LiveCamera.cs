@@ -75,7 +75,8 @@ public sealed class LiveCamera
 
     private async Task<(CameraState State, string Reason, bool WasStable)> ConnectAndStreamAsync(CancellationToken ct)
     {
-        Health.Set(CameraState.Connecting, "connecting");
+        // A camera that is down keeps showing why while it retries: dashboards must not see it blink to "connecting".
+        if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
         VideoInfo video;
         try
         {

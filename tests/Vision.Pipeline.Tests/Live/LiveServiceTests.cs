@@ -80,6 +80,26 @@ public sealed class LiveServiceTests
     }
 
     [RtspFact]
+    public async Task A_wrong_password_is_reported_as_auth_failed_and_no_password_appears_in_api_metrics_or_logs()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["door"] = footage }, user: "admin", password: "Right-Pass-4821");
+        string wrong = $"rtsp://admin:Wr0ng-P%40ss-9917@127.0.0.1:{server.Port}/door";
+        await using var vision = await VisionProcess.StartAsync(Common + BottleCamera("cam-good", server.Url("door")) + BottleCamera("cam-bad", wrong));
+
+        await WaitAllOnlineAsync(vision, ["cam-good"], TimeSpan.FromSeconds(30));
+        await vision.WaitUntilAsync(async () => (await vision.CameraAsync("cam-bad")).GetProperty("state").GetString() == "auth_failed",
+            TimeSpan.FromSeconds(30), "the wrong password was reported");
+        var bad = await vision.CameraAsync("cam-bad");
+        Assert.Contains("401", bad.GetProperty("reason").GetString());
+
+        string everything = string.Join("\n", await vision.GetStringAsync("/api/cameras"), await vision.GetStringAsync("/metrics"), await vision.GetStringAsync("/api/status"), vision.Output);
+        foreach (var secret in new[] { "Right-Pass-4821", "Wr0ng-P%40ss-9917", "Wr0ng-P@ss-9917" })
+            Assert.DoesNotContain(secret, everything);
+        Assert.Contains("rtsp://***@127.0.0.1", everything);
+    }
+
+    [RtspFact]
     public async Task Cameras_reconnect_after_the_rtsp_server_restarts_and_resume()
     {
         string footage = await BottleFootage();
