@@ -33,11 +33,13 @@ public static class RunCommand
     {
         VisionConfig config;
         Models.IObjectDetector detector;
+        Evidence.ManifestSigner? signer;
         try
         {
             if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new UsageException($"--http '{http}' is not a URL: write e.g. {DefaultHttp}");
             config = VisionConfigLoader.Load(configPath);
+            signer = ReplayRunner.Signer();
             detector = DetectorFactory.Load(config);
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
@@ -56,7 +58,7 @@ public static class RunCommand
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
 
             var app = builder.Build();

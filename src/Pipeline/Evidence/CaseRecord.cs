@@ -26,7 +26,11 @@ public sealed record PixelBox(int X, int Y, int Width, int Height);
 
 public sealed record FrameSize(int Width, int Height);
 
-public sealed record CaseEvidence(IReadOnlyList<EvidencePhoto> Photos, EvidenceClip? Clip, string? ClipError);
+public sealed record CaseEvidence(IReadOnlyList<EvidencePhoto> Photos, EvidenceClip? Clip, string? ClipError)
+{
+    /// <summary>The case's signed manifest (every object with size and SHA-256), relative to the evidence root.</summary>
+    public string? Manifest { get; init; }
+}
 
 public sealed record EvidencePhoto(string File, string Sha256, string Role, string TakenAt);
 

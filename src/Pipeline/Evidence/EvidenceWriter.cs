@@ -11,6 +11,9 @@ namespace Vision.Pipeline.Evidence;
 /// </summary>
 public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
 {
+    /// <summary>Signs each case's manifest; null writes them unsigned (no key configured).</summary>
+    public ManifestSigner? Signer { get; init; }
+
     public EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
         : this(outputDirectory, renderer, _ => clips, preRoll, postRoll)
     {
@@ -53,7 +56,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         }
 
         var confirmation = violation.Confirmation;
-        return new CaseRecord(
+        var record = new CaseRecord(
             caseId,
             violation.Camera.Id,
             violation.Camera.Name,
@@ -67,7 +70,17 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             Math.Round((violation.ConfirmedAt - violation.StartedAt).TotalSeconds, 3),
             [new CaseObject(violation.TrackId, violation.ClassName, Math.Round(confirmation.Score, 3), ToSourcePixels(confirmation.Box, violation))],
             new FrameSize(violation.SourceWidth, violation.SourceHeight),
-            new CaseEvidence(photos, clip, clipError));
+            new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}" });
+
+        var objects = new List<ManifestObject>(photos.Count + 1);
+        foreach (var photo in photos)
+            objects.Add(new ManifestObject(photo.File, new FileInfo(Path.Combine(outputDirectory, photo.File)).Length, photo.Sha256, "image/jpeg", photo.Role));
+        if (clip is not null)
+            objects.Add(new ManifestObject(clip.File, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
+        var manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer);
+        // Written even when the clip wait was cut short by a stop: the case is complete without a clip.
+        await File.WriteAllBytesAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest.ToJsonBytes(), CancellationToken.None).ConfigureAwait(false);
+        return record;
     }
 
     /// <summary>ISO-8601 with the camera's local offset, millisecond precision.</summary>

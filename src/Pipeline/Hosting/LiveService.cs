@@ -34,8 +34,11 @@ public sealed class LiveService : BackgroundService
     private VisionConfig _config;
     private string _configFingerprint;
 
-    public LiveService(VisionConfig config, IObjectDetector detector, ILoggerFactory logs, TimeProvider clock)
+    private readonly ManifestSigner? _signer;
+
+    public LiveService(VisionConfig config, IObjectDetector detector, ILoggerFactory logs, TimeProvider clock, ManifestSigner? signer = null)
     {
+        _signer = signer;
         _config = config;
         _configFingerprint = FileFingerprint(config.SourcePath);
         _detector = detector;
@@ -73,7 +76,11 @@ public sealed class LiveService : BackgroundService
         await using var caseLog = new CaseLog(Path.Combine(evidenceDir, "cases.jsonl"), append: true);
         using var renderer = new PhotoRenderer(_config.Evidence.JpegQuality);
         if (!renderer.HasCjkFont) _log.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
-        var evidence = new EvidenceWriter(evidenceDir, renderer, _supervisor.ClipsFor, _config.Evidence.PreRoll, _config.Evidence.PostRoll);
+        var evidence = new EvidenceWriter(evidenceDir, renderer, _supervisor.ClipsFor, _config.Evidence.PreRoll, _config.Evidence.PostRoll)
+        {
+            Signer = _signer,
+        };
+        if (_signer is null) _log.LogWarning("no {Variable} set: case manifests are written unsigned", ManifestSigner.KeyVariable);
 
         // Evidence outlives the cameras on stop: it gets its own token, cancelled only if finishing takes too long.
         using var evidenceStop = new CancellationTokenSource();
@@ -116,6 +123,10 @@ public sealed class LiveService : BackgroundService
                 await caseLog.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
                 _log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
                     record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
+            }
+            catch (OperationCanceledException)
+            {
+                _log.LogWarning("camera {CameraId}: a {Violation} case confirmed at {At:O} was not finished before the stop deadline", violation.Camera.Id, violation.Rule.Type.ToWire(), violation.ConfirmedAt);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

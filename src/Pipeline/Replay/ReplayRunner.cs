@@ -43,7 +43,10 @@ public static class ReplayRunner
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
-        var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll);
+        var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
+        {
+            Signer = Signer(),
+        };
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
 
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -118,6 +121,12 @@ public static class ReplayRunner
         {
             DecodeErrors = reader.DecodeErrors,
         };
+    }
+
+    internal static ManifestSigner? Signer()
+    {
+        try { return ManifestSigner.FromEnvironment(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
     }
 
     private static void CreateOutputDirectory(string path)
