@@ -77,6 +77,7 @@ public sealed class CameraSupervisor(
             ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording, clock)
             : null;
         var live = new LiveCamera(camera, config.Live, ring, mailboxes, clock, logs.CreateLogger("Vision.Camera"), _random);
+        if (ring is not null) ring.Overrun += live.Health.RecordingOverrun;
         var running = new Running(live, camera, config.Tracker, config.Schedules, CancellationTokenSource.CreateLinkedTokenSource(ct));
         live.Connected += _ => InstallAnalyzer(running, onlyIfSizeChanged: true);
         mailboxes.Add(camera.Id, live.Health);

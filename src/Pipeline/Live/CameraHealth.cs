@@ -7,7 +7,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
     private CameraState _state = CameraState.Connecting;
     private string _reason = "starting";
     private DateTimeOffset _since = clock.GetUtcNow();
-    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures;
+    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns;
     private DateTimeOffset? _lastFrameAt;
 
     public string CameraId { get; } = cameraId;
@@ -33,6 +33,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
     public void DecodeErrors(long count) => Interlocked.Add(ref _decodeErrors, count);
     public void CaseRaised() => Interlocked.Increment(ref _cases);
     public void RecordingFailed() => Interlocked.Increment(ref _recordingFailures);
+    public void RecordingOverrun() => Interlocked.Increment(ref _recordingOverruns);
 
     public CameraSnapshot Snapshot()
     {
@@ -41,7 +42,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
             return new CameraSnapshot(CameraId, Name, Source, _state.ToWire(), _reason, _since, _lastFrameAt,
                 Interlocked.Read(ref _received), Interlocked.Read(ref _analysed), Interlocked.Read(ref _dropped),
                 Interlocked.Read(ref _reconnects), Interlocked.Read(ref _decodeErrors), Interlocked.Read(ref _cases),
-                Interlocked.Read(ref _recordingFailures));
+                Interlocked.Read(ref _recordingFailures), Interlocked.Read(ref _recordingOverruns));
         }
     }
 }
@@ -61,4 +62,5 @@ public sealed record CameraSnapshot(
     long Reconnects,
     long DecodeErrors,
     long Cases,
-    long RecordingFailures);
+    long RecordingFailures,
+    long RecordingOverruns);

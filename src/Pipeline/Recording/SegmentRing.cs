@@ -34,8 +34,11 @@ public sealed class SegmentRing
 
     public TimeSpan SegmentLength => _config.SegmentLength;
 
-    /// <summary>Segments deleted while a clip still needed them (the ring was too short for the clip).</summary>
+    /// <summary>Segments deleted while a clip still needed them (the byte cap won over a waiting clip).</summary>
     public long Overruns { get; private set; }
+
+    /// <summary>Raised for each overrun, so the camera's health and metrics count it.</summary>
+    public event Action? Overrun;
 
     /// <summary>False when the disk holding the ring is nearly full: the camera then runs without recording (photos only).</summary>
     public bool HasFreeSpace()
@@ -96,6 +99,7 @@ public sealed class SegmentRing
             {
                 if (!tooBig) continue;
                 Overruns++; // the byte limit wins over a waiting clip: disk is bounded
+                Overrun?.Invoke();
             }
             try
             {

@@ -172,11 +172,14 @@ public sealed class SegmentRingTests : IDisposable
         TenSegments(bytes: 100);
         var ring = Ring(keep: TimeSpan.FromHours(1), maxBytes: 750);
         ring.Hold(At(0), At(1));
+        int reported = 0;
+        ring.Overrun += () => reported++;
 
         ring.Trim();
 
         Assert.Equal([6L, 8, 10, 12, 14, 16, 18], Remaining(ring));
         Assert.Equal(1, ring.Overruns);
+        Assert.Equal(1, reported);
     }
 
     [Fact]
