@@ -25,6 +25,12 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     /// <summary>After each detector call: frames in the batch and how long the call took.</summary>
     public event Action<int, TimeSpan>? BatchDetected;
 
+    /// <summary>
+    /// Live: a batch that fails unexpectedly is reported here, its frames dropped, and the loop goes on,
+    /// so one bad frame or camera cannot stop every camera. Unset (replay), the failure ends the run.
+    /// </summary>
+    public Action<Exception, IReadOnlyList<string>>? BatchFailed { get; init; }
+
     public void SetAnalyzer(CameraAnalyzer analyzer) => _analyzers[analyzer.Camera.Id] = analyzer;
 
     public void RemoveAnalyzer(string cameraId) => _analyzers.TryRemove(cameraId, out _);
@@ -45,31 +51,13 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
             if (count == 0) return;
             try
             {
-                for (int i = 0; i < count; i++)
-                {
-                    images[i] = batch[i].Buffer.Image;
-                    results[i] = batch[i].Detections;
-                }
-                long started = Stopwatch.GetTimestamp();
-                detector.Detect(images.AsSpan(0, count), results.AsSpan(0, count));
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                timings.Add(Stage.Detection, elapsed, count);
-                timings.RecordBatch(count);
-                BatchDetected?.Invoke(count, elapsed);
-
-                for (int i = 0; i < count; i++)
-                {
-                    var frame = batch[i];
-                    found.Clear();
-                    long t0 = Stopwatch.GetTimestamp();
-                    // A camera removed by a reload while its frame was in flight: the frame is simply dropped.
-                    if (_analyzers.TryGetValue(frame.CameraId, out var analyzer)) analyzer.Process(frame, found);
-                    timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
-                    FrameAnalysed?.Invoke(frame, found.Count);
-                    frame.Release();
-                    batch[i] = null!;
-                    foreach (var violation in found) await confirmed(violation, ct).ConfigureAwait(false);
-                }
+                await AnalyseBatchAsync(batch, count, images, results, found, confirmed, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (BatchFailed is not null && e is not OperationCanceledException)
+            {
+                var cameras = new List<string>(count);
+                for (int i = 0; i < count; i++) if (batch[i] is { } f) cameras.Add(f.CameraId);
+                BatchFailed(e, cameras);
             }
             finally
             {
@@ -79,6 +67,36 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
                     batch[i] = null!;
                 }
             }
+        }
+    }
+
+    private async Task AnalyseBatchAsync(AnalysisFrame[] batch, int count, Mat[] images, List<Detection>[] results, List<ViolationCase> found,
+        Func<ViolationCase, CancellationToken, ValueTask> confirmed, CancellationToken ct)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            images[i] = batch[i].Buffer.Image;
+            results[i] = batch[i].Detections;
+        }
+        long started = Stopwatch.GetTimestamp();
+        detector.Detect(images.AsSpan(0, count), results.AsSpan(0, count));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        timings.Add(Stage.Detection, elapsed, count);
+        timings.RecordBatch(count);
+        BatchDetected?.Invoke(count, elapsed);
+
+        for (int i = 0; i < count; i++)
+        {
+            var frame = batch[i];
+            found.Clear();
+            long t0 = Stopwatch.GetTimestamp();
+            // A camera removed by a reload while its frame was in flight: the frame is simply dropped.
+            if (_analyzers.TryGetValue(frame.CameraId, out var analyzer)) analyzer.Process(frame, found);
+            timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
+            FrameAnalysed?.Invoke(frame, found.Count);
+            frame.Release();
+            batch[i] = null!;
+            foreach (var violation in found) await confirmed(violation, ct).ConfigureAwait(false);
         }
     }
 }

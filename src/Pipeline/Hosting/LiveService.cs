@@ -45,7 +45,10 @@ public sealed class LiveService : BackgroundService
         _logs = logs;
         _log = logs.CreateLogger("Vision.Service");
         _clock = clock;
-        _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings);
+        _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings)
+        {
+            BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
+        };
         _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs);
         Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count);
         _loop.BatchDetected += Metrics.ObserveBatch;
@@ -132,6 +135,11 @@ public sealed class LiveService : BackgroundService
             {
                 // Disk full or unwritable evidence folder: say so loudly; the next case tries again.
                 _log.LogError("camera {CameraId}: could not write the evidence of a {Violation} case: {Reason}", violation.Camera.Id, violation.Rule.Type.ToWire(), e.Message);
+            }
+            catch (Exception e)
+            {
+                // A bug in one case's evidence must not take this worker away from every later case.
+                _log.LogError(e, "camera {CameraId}: writing the evidence of a {Violation} case failed unexpectedly", violation.Camera.Id, violation.Rule.Type.ToWire());
             }
         }
     }
