@@ -45,11 +45,15 @@ public static class VideoProbe
             throw new VideoSourceException($"source '{SecretRedactor.Redact(source)}' has a video stream without a frame size: the file is probably damaged");
 
         double frameRate = video.AverageFrameRate > 0 ? video.AverageFrameRate : video.FrameRate();
+        // ffmpeg turns frames upright when it decodes (phone clips carry a rotation), so a quarter
+        // turn swaps the size the frames arrive in.
+        bool quarterTurn = Math.Abs(video.Rotation % 180) == 90;
+        int width = video.Width ?? 0, height = video.Height ?? 0;
         return new VideoInfo(
             source,
             video.CodecName ?? "unknown",
-            video.Width ?? 0,
-            video.Height ?? 0,
+            quarterTurn ? height : width,
+            quarterTurn ? width : height,
             frameRate,
             analysis.Duration,
             analysis.Format.StartTime,

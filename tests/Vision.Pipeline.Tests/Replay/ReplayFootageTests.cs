@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vision.Pipeline.Replay;
 using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
@@ -52,6 +53,24 @@ public sealed class ReplayFootageTests
         var thirds = result.Cases.Select(c => (int)(ReplayResult.Box(c).CenterX * 3 / ReplayResult.FrameWidth(c))).ToList();
         Assert.Contains(1, thirds);
         Assert.Contains(2, thirds);
+    }
+
+    [SharedDataFact]
+    public async Task A_clip_with_rotation_metadata_is_analysed_upright_at_its_displayed_size()
+    {
+        // Phone clips carry a rotation; ffmpeg decodes them upright, so a quarter turn swaps width and height.
+        string dir = Directory.CreateTempSubdirectory("vision-rotated-").FullName;
+        string rotated = Path.Combine(dir, "rotated.mp4");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", "-i", SharedData.Footage("bottle-detection.mp4"), "-t", "6", "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated])!)
+        {
+            await ffmpeg.WaitForExitAsync();
+            Assert.Equal(0, ffmpeg.ExitCode);
+        }
+        var summary = await ReplayRunner.RunAsync(new ReplayOptions(ReplayHarness.SampleConfig("bottle-detection"), rotated, null, Path.Combine(dir, "out"), ReplayHarness.Start, null),
+            null, CancellationToken.None);
+
+        Assert.Equal((360, 640), (summary.FrameWidth, summary.FrameHeight));
+        Assert.InRange(summary.Frames, 11, 13);
     }
 
     [SharedDataFact]
