@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the live-camera test servers on Debian 12: GStreamer's RTSP server with Python bindings
-# (scripts/rtsp-test-server.py runs under /usr/bin/python3). Stream copy only, so no gstreamer1.0-libav.
-# Idempotent: apt-get runs only when a package is missing; sudo only when not root.
+# Installs the test servers on Debian 12:
+# - GStreamer's RTSP server with Python bindings for the live-camera tests (scripts/rtsp-test-server.py runs under
+#   /usr/bin/python3). Stream copy only, so no gstreamer1.0-libav.
+# - s3rver (npm) for the object-store tests, into the ignored folder .tools/s3rver; Debian's nodejs (18.x) runs it.
+# Idempotent: apt-get runs only when a package is missing, npm only when s3rver is missing or another version;
+# sudo only when not root.
 set -euo pipefail
 
 packages=(
@@ -17,5 +20,23 @@ bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
 
 if ! /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst, GstRtspServer' 2>/dev/null; then
   echo "install-test-servers: /usr/bin/python3 still cannot import GstRtspServer" >&2
+  exit 2
+fi
+
+s3rver_version=3.7.1
+root="$(cd "$(dirname "$0")/.." && pwd)"
+s3rver_dir="$root/.tools/s3rver"
+s3rver_js="$s3rver_dir/node_modules/s3rver/bin/s3rver.js"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  bash "$(dirname "$0")/apt-install.sh" nodejs npm
+fi
+installed="$(node -p 'require(process.argv[1]).version' "$s3rver_dir/node_modules/s3rver/package.json" 2>/dev/null || true)"
+if [ "$installed" != "$s3rver_version" ]; then
+  echo "install-test-servers: installing s3rver $s3rver_version into $s3rver_dir"
+  mkdir -p "$s3rver_dir"
+  npm install --prefix "$s3rver_dir" --no-audit --no-fund --save-exact --loglevel=error "s3rver@$s3rver_version" >/dev/null
+fi
+if ! node "$s3rver_js" --version >/dev/null 2>&1; then
+  echo "install-test-servers: node $(node --version 2>/dev/null) cannot run $s3rver_js: delete $s3rver_dir and run this script again" >&2
   exit 2
 fi

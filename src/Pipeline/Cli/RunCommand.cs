@@ -10,7 +10,9 @@ using Prometheus;
 using Vision.Pipeline.Hosting;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Replay;
+using Vision.Pipeline.Spool;
 using Vision.Rules.Config;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Cli;
 
@@ -34,12 +36,16 @@ public static class RunCommand
         VisionConfig config;
         Models.IObjectDetector detector;
         Evidence.ManifestSigner? signer;
+        IEvidenceStore store;
+        CaseDatabase database;
         try
         {
             if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new UsageException($"--http '{http}' is not a URL: write e.g. {DefaultHttp}");
             config = VisionConfigLoader.Load(configPath);
             signer = ReplayRunner.Signer();
+            database = OpenDatabase(config.Evidence.Directory);
+            store = EvidenceStoreFactory.Create(config.Evidence);
             detector = DetectorFactory.Load(config);
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
@@ -48,6 +54,7 @@ public static class RunCommand
             return CommandLineEntry.UserError;
         }
 
+        using (store)
         using (detector)
         {
             var builder = WebApplication.CreateSlimBuilder();
@@ -58,15 +65,14 @@ public static class RunCommand
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer));
+            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
 
             var app = builder.Build();
             var service = app.Services.GetRequiredService<LiveService>();
             app.MapGet("/healthz", () => Results.Text("ok\n"));
-            app.MapGet("/readyz", () => service.Ready
-                ? Results.Json(new { ready = true, cameras = service.Cameras().Count, configError = service.LastReloadError })
-                : Results.Json(new { ready = false, reason = "starting cameras" }, statusCode: StatusCodes.Status503ServiceUnavailable));
+            app.MapGet("/readyz", () => Readiness(service));
             app.MapGet("/api/cameras", () => Results.Json(service.Cameras()));
             app.MapGet("/api/status", () => Results.Json(new
             {
@@ -74,6 +80,7 @@ public static class RunCommand
                 configError = service.LastReloadError,
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
+                evidence = service.Storage.Snapshot(),
                 cameras = service.Cameras(),
             }));
             app.MapMetrics("/metrics");
@@ -88,6 +95,38 @@ public static class RunCommand
                 return CommandLineEntry.UserError;
             }
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// Ready = cameras started and the evidence store answering. While the store is down detection goes on and
+    /// evidence waits in the spool, but /readyz says why the node is not whole.
+    /// </summary>
+    private static IResult Readiness(LiveService service)
+    {
+        var evidence = service.Storage.Snapshot();
+        var body = new
+        {
+            ready = service.Ready && evidence.StoreOk,
+            reason = !service.Ready ? "starting cameras" : evidence.StoreOk ? null : $"evidence store: {evidence.StoreProblem}",
+            cameras = service.Cameras().Count,
+            configError = service.LastReloadError,
+            evidenceStore = new { description = evidence.Store, ok = evidence.StoreOk, problem = evidence.StoreProblem, since = evidence.StoreSince },
+            spool = new { cases = evidence.SpooledCases, bytes = evidence.SpooledBytes, limitBytes = evidence.SpoolLimitBytes, nearLimit = evidence.SpoolNearLimit },
+        };
+        return Results.Json(body, statusCode: body.ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    internal static CaseDatabase OpenDatabase(string evidenceDirectory)
+    {
+        string path = Path.Combine(evidenceDirectory, CaseDatabase.FileName);
+        try
+        {
+            return new CaseDatabase(path).Migrate();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new UsageException($"cannot open the case database {path}: {e.Message}");
         }
     }
 }

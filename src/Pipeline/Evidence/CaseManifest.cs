@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Evidence;
 
-/// <summary>One evidence object of a case: its name relative to the evidence root, size, SHA-256 and content type.</summary>
-public sealed record ManifestObject(string File, long Size, string Sha256, string ContentType, string Role);
+/// <summary>One evidence object of a case: its name relative to the local evidence root, its key in the evidence store, size, SHA-256 and content type.</summary>
+public sealed record ManifestObject(string File, string Key, long Size, string Sha256, string ContentType, string Role);
 
 /// <summary>
 /// <c>manifest.json</c> in each case folder: the case facts and every evidence object with size and
@@ -19,6 +20,20 @@ public sealed record CaseManifest(
 {
     public const string CurrentSchema = "vision.case-manifest/1";
     public const string FileName = "manifest.json";
+    public const string ContentType = "application/json";
+
+    /// <summary>The case as the uploader sees it, rebuilt from a manifest found in the spool (a case whose catalog row was lost in a crash).</summary>
+    public SpooledCase ToSpooledCase(byte[] manifestBytes)
+    {
+        string prefix = Case.Evidence.ManifestKey is { } key ? key[..(key.LastIndexOf('/') + 1)] : throw new JsonException("the manifest has no object keys (written by an older Vision)");
+        var objects = Objects
+            .Select(o => new SpooledObject(System.IO.Path.GetFileName(o.File), o.Key, o.Size, o.Sha256, o.ContentType, o.Role))
+            .Append(new SpooledObject(FileName, Case.Evidence.ManifestKey, manifestBytes.Length,
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifestBytes)), ContentType, "manifest"))
+            .ToList();
+        var confirmed = DateTimeOffset.Parse(Case.ConfirmedAt, System.Globalization.CultureInfo.InvariantCulture);
+        return new SpooledCase(Case.CaseId, Case.CameraId, Case.RuleId, Case.Violation, confirmed, prefix, objects);
+    }
 
     /// <summary>The bytes the signature covers.</summary>
     public byte[] CanonicalBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Signature = null }, CaseLog.JsonOptions));

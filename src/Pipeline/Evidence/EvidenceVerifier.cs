@@ -9,47 +9,53 @@ public sealed record CaseVerification(string CaseId, IReadOnlyList<string> Probl
     public bool Ok => Problems.Count == 0;
 }
 
-/// <summary>
-/// Re-reads a case's manifest and every object it lists: size, SHA-256, and the manifest's HMAC
-/// signature. Any changed byte in an object or in the manifest is reported.
-/// </summary>
-public sealed class EvidenceVerifier(string evidenceRoot, ManifestSigner? signer)
-{
-    /// <summary>Every case folder under the root that holds a manifest, in name order.</summary>
-    public IReadOnlyList<string> CaseIds() =>
-        Directory.EnumerateDirectories(evidenceRoot)
-            .Where(d => File.Exists(Path.Combine(d, CaseManifest.FileName)))
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .OrderBy(n => n, StringComparer.Ordinal)
-            .ToList();
+/// <summary>Size and SHA-256 of one evidence object as it is now.</summary>
+public sealed record ObjectDigest(long Size, string Sha256);
 
+/// <summary>Where a case's manifest and objects are read from for verification: a local evidence folder or the evidence store.</summary>
+public interface IEvidenceSource
+{
+    /// <summary>The manifest's bytes; null when the case has none here.</summary>
+    Task<byte[]?> ReadManifestAsync(string caseId, CancellationToken ct);
+
+    /// <summary>The object's size and SHA-256, read in full; null when it is missing.</summary>
+    Task<ObjectDigest?> DigestAsync(ManifestObject item, CancellationToken ct);
+
+    /// <summary>How problems name the object: its file or its key.</summary>
+    string NameOf(ManifestObject item);
+}
+
+/// <summary>
+/// Re-reads a case's manifest and every object it lists: size, SHA-256, and the manifest's HMAC signature. Any
+/// changed byte in an object or in the manifest is reported.
+/// </summary>
+public sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? signer)
+{
     public async Task<CaseVerification> VerifyAsync(string caseId, CancellationToken ct)
     {
         var problems = new List<string>();
-        string manifestPath = Path.Combine(evidenceRoot, caseId, CaseManifest.FileName);
         CaseManifest manifest;
         try
         {
-            manifest = CaseManifest.Parse(await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false));
+            var bytes = await source.ReadManifestAsync(caseId, ct).ConfigureAwait(false);
+            if (bytes is null) return new CaseVerification(caseId, [$"case {caseId} has no {CaseManifest.FileName}"]);
+            manifest = CaseManifest.Parse(bytes);
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
-            return new CaseVerification(caseId, [$"manifest {caseId}/{CaseManifest.FileName} cannot be read: {e.Message}"]);
+            return new CaseVerification(caseId, [$"manifest of {caseId} cannot be read: {e.Message}"]);
         }
 
         if (manifest.Case.CaseId != caseId)
-            problems.Add($"manifest names case '{manifest.Case.CaseId}' but sits in folder '{caseId}'");
+            problems.Add($"manifest names case '{manifest.Case.CaseId}' but belongs to '{caseId}'");
 
         foreach (var item in manifest.Objects)
         {
-            string path = Path.Combine(evidenceRoot, item.File);
-            if (!File.Exists(path)) { problems.Add($"{item.File}: missing"); continue; }
-            long size = new FileInfo(path).Length;
-            if (size != item.Size) problems.Add($"{item.File}: size {size} bytes, manifest says {item.Size}");
-            await using var stream = File.OpenRead(path);
-            string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
-            if (sha != item.Sha256) problems.Add($"{item.File}: SHA-256 {sha}, manifest says {item.Sha256}");
+            string name = source.NameOf(item);
+            var digest = await source.DigestAsync(item, ct).ConfigureAwait(false);
+            if (digest is null) { problems.Add($"{name}: missing"); continue; }
+            if (digest.Size != item.Size) problems.Add($"{name}: size {digest.Size} bytes, manifest says {item.Size}");
+            if (digest.Sha256 != item.Sha256) problems.Add($"{name}: SHA-256 {digest.Sha256}, manifest says {item.Sha256}");
         }
 
         if (manifest.Signature is null)
@@ -63,4 +69,48 @@ public sealed class EvidenceVerifier(string evidenceRoot, ManifestSigner? signer
 
         return new CaseVerification(caseId, problems);
     }
+
+    /// <summary>SHA-256 of a stream read to its end, with its length.</summary>
+    public static async Task<ObjectDigest> DigestAsync(Stream stream, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = new byte[1 << 16];
+        long size = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            size += read;
+        }
+        return new ObjectDigest(size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+}
+
+/// <summary>A local evidence root (replay's --out, the live spool): <c>{root}/{caseId}/manifest.json</c> and the files it names.</summary>
+public sealed class FolderEvidenceSource(string root) : IEvidenceSource
+{
+    /// <summary>Every case folder under the root that holds a manifest, in name order.</summary>
+    public IReadOnlyList<string> CaseIds() =>
+        Directory.EnumerateDirectories(root)
+            .Where(d => File.Exists(Path.Combine(d, CaseManifest.FileName)))
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .ToList();
+
+    public async Task<byte[]?> ReadManifestAsync(string caseId, CancellationToken ct)
+    {
+        string path = Path.Combine(root, caseId, CaseManifest.FileName);
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false) : null;
+    }
+
+    public async Task<ObjectDigest?> DigestAsync(ManifestObject item, CancellationToken ct)
+    {
+        string path = Path.Combine(root, item.File);
+        if (!File.Exists(path)) return null;
+        await using var stream = File.OpenRead(path);
+        return await EvidenceVerifier.DigestAsync(stream, ct).ConfigureAwait(false);
+    }
+
+    public string NameOf(ManifestObject item) => item.File;
 }

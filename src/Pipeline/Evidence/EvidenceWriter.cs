@@ -2,28 +2,37 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Vision.Models;
 using Vision.Rules.Config;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Evidence;
 
+/// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
+public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
+
 /// <summary>
-/// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and the
-/// case record. A clip that cannot be cut does not lose the case: it keeps its photos and says why.
+/// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and a signed
+/// manifest written last (a case folder with a manifest is complete). A clip that cannot be cut does not lose the
+/// case: it keeps its photos and says why.
 /// </summary>
 public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
 {
     /// <summary>Signs each case's manifest; null writes them unsigned (no key configured).</summary>
     public ManifestSigner? Signer { get; init; }
 
+    /// <summary>Why no clip may be written now (the spool is full), or null. Photos are always written.</summary>
+    public Func<string?> ClipRefusal { get; init; } = () => null;
+
     public EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
         : this(outputDirectory, renderer, _ => clips, preRoll, postRoll)
     {
     }
 
-    public async Task<CaseRecord> WriteAsync(ViolationCase violation, CancellationToken ct)
+    public async Task<WrittenCase> WriteAsync(ViolationCase violation, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId);
         string caseId = CaseIds.For(violation, zone);
         string caseDir = Path.Combine(outputDirectory, caseId);
+        string keyPrefix = EvidenceKeys.Prefix(violation.Camera.Id, caseId, TimeZoneInfo.ConvertTime(violation.ConfirmedAt, zone));
         Directory.CreateDirectory(caseDir);
 
         var photos = new List<EvidencePhoto>(violation.Photos.Count);
@@ -33,17 +42,18 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             byte[] jpeg = renderer.Render(violation, role, i + 1, violation.Photos.Count, snapshot, zone);
             string name = $"photo-{i + 1}.jpg";
             await File.WriteAllBytesAsync(Path.Combine(caseDir, name), jpeg, ct).ConfigureAwait(false);
-            photos.Add(new EvidencePhoto($"{caseId}/{name}", Sha256Hex(jpeg), role.ToWire(), Format(snapshot.At, zone)));
+            photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(jpeg), role.ToWire(), Format(snapshot.At, zone)));
         }
 
         EvidenceClip? clip = null;
         string? clipError = null;
         try
         {
+            if (ClipRefusal() is { } refusal) throw new IOException(refusal);
             var source = clips(violation.Camera) ?? throw new IOException("this camera has no recording (recording disabled or the disk was full): the case keeps its photos");
             string clipPath = Path.Combine(caseDir, "clip.mp4");
             var info = await source.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
-            clip = new EvidenceClip($"{caseId}/clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),
+            clip = new EvidenceClip($"{caseId}/clip.mp4", keyPrefix + "clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),
                 Format(info.Start, zone), Format(info.End, zone), Math.Round(info.Duration.TotalSeconds, 3));
         }
         catch (Exception e) when (e is IOException or ArgumentException)
@@ -70,17 +80,22 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             Math.Round((violation.ConfirmedAt - violation.StartedAt).TotalSeconds, 3),
             [new CaseObject(violation.TrackId, violation.ClassName, Math.Round(confirmation.Score, 3), ToSourcePixels(confirmation.Box, violation))],
             new FrameSize(violation.SourceWidth, violation.SourceHeight),
-            new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}" });
+            new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName });
 
         var objects = new List<ManifestObject>(photos.Count + 1);
         foreach (var photo in photos)
-            objects.Add(new ManifestObject(photo.File, new FileInfo(Path.Combine(outputDirectory, photo.File)).Length, photo.Sha256, "image/jpeg", photo.Role));
+            objects.Add(new ManifestObject(photo.File, photo.Key, new FileInfo(Path.Combine(outputDirectory, photo.File)).Length, photo.Sha256, "image/jpeg", photo.Role));
         if (clip is not null)
-            objects.Add(new ManifestObject(clip.File, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
-        var manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer);
+            objects.Add(new ManifestObject(clip.File, clip.Key, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
+        byte[] manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer).ToJsonBytes();
         // Written even when the clip wait was cut short by a stop: the case is complete without a clip.
-        await File.WriteAllBytesAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest.ToJsonBytes(), CancellationToken.None).ConfigureAwait(false);
-        return record;
+        await File.WriteAllBytesAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest, CancellationToken.None).ConfigureAwait(false);
+
+        var spooled = objects
+            .Select(o => new SpooledObject(Path.GetFileName(o.File), o.Key, o.Size, o.Sha256, o.ContentType, o.Role))
+            .Append(new SpooledObject(CaseManifest.FileName, record.Evidence.ManifestKey!, manifest.Length, Sha256Hex(manifest), CaseManifest.ContentType, "manifest"))
+            .ToList();
+        return new WrittenCase(record, new SpooledCase(caseId, record.CameraId, record.RuleId, record.Violation, violation.ConfirmedAt, keyPrefix, spooled));
     }
 
     /// <summary>ISO-8601 with the camera's local offset, millisecond precision.</summary>

@@ -6,6 +6,7 @@ using Vision.Pipeline.Analysis;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Live;
+using Vision.Pipeline.Spool;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Hosting;
@@ -13,8 +14,9 @@ namespace Vision.Pipeline.Hosting;
 /// <summary>
 /// <c>vision run</c>: live cameras through the same analysis loop and evidence writer as replay. Watches
 /// the config file and applies edits without a restart (a broken edit is refused, the old config keeps
-/// running). On stop, cameras are closed first, then in-flight evidence is finished within the host's
-/// shutdown time; a case line is only written once its files are complete.
+/// running). Evidence is written to the spool and uploaded to the evidence store in the background (see
+/// <see cref="EvidenceStorage"/>). On stop, cameras are closed first, then in-flight evidence is finished within the
+/// host's shutdown time; a case line is only written once its files are complete.
 /// </summary>
 public sealed class LiveService : BackgroundService
 {
@@ -36,9 +38,10 @@ public sealed class LiveService : BackgroundService
 
     private readonly ManifestSigner? _signer;
 
-    public LiveService(VisionConfig config, IObjectDetector detector, ILoggerFactory logs, TimeProvider clock, ManifestSigner? signer = null)
+    public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, ILoggerFactory logs, TimeProvider clock, ManifestSigner? signer = null)
     {
         _signer = signer;
+        Storage = storage;
         _config = config;
         _configFingerprint = FileFingerprint(config.SourcePath);
         _detector = detector;
@@ -50,7 +53,8 @@ public sealed class LiveService : BackgroundService
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
         _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs);
-        Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count);
+        Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count, storage.Snapshot);
+        storage.CaseStored += (c, storedAt) => Metrics.ObserveStored(storedAt - c.ConfirmedAt);
         _loop.BatchDetected += Metrics.ObserveBatch;
         _loop.FrameAnalysed += (frame, cases) =>
         {
@@ -61,6 +65,8 @@ public sealed class LiveService : BackgroundService
     }
 
     public VisionMetrics Metrics { get; }
+
+    public EvidenceStorage Storage { get; }
 
     /// <summary>True once the cameras of the first config have been started.</summary>
     public bool Ready { get; private set; }
@@ -82,8 +88,13 @@ public sealed class LiveService : BackgroundService
         var evidence = new EvidenceWriter(evidenceDir, renderer, _supervisor.ClipsFor, _config.Evidence.PreRoll, _config.Evidence.PostRoll)
         {
             Signer = _signer,
+            ClipRefusal = Storage.Budget.ClipRefusal,
         };
         if (_signer is null) _log.LogWarning("no {Variable} set: case manifests are written unsigned", ManifestSigner.KeyVariable);
+
+        await Storage.RecoverAsync(stoppingToken).ConfigureAwait(false);
+        // Uploads stop with the service; whatever is still spooled uploads at the next start.
+        var uploads = Task.Run(() => Storage.RunAsync(stoppingToken), CancellationToken.None);
 
         // Evidence outlives the cameras on stop: it gets its own token, cancelled only if finishing takes too long.
         using var evidenceStop = new CancellationTokenSource();
@@ -112,6 +123,7 @@ public sealed class LiveService : BackgroundService
             evidenceStop.CancelAfter(TimeSpan.FromSeconds(5));
             await Task.WhenAll(workers).ConfigureAwait(false);
             try { await watcher.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            try { await uploads.ConfigureAwait(false); } catch (OperationCanceledException) { }
             _log.LogInformation("stopped; {Cases} case(s) written this run", caseLog.Count);
         }
     }
@@ -122,7 +134,9 @@ public sealed class LiveService : BackgroundService
         {
             try
             {
-                var record = await evidence.WriteAsync(violation, ct).ConfigureAwait(false);
+                var written = await evidence.WriteAsync(violation, ct).ConfigureAwait(false);
+                var record = written.Record;
+                await Storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
                 await caseLog.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
                 _log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
                     record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);

@@ -1,6 +1,7 @@
 using Prometheus;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Live;
+using Vision.Pipeline.Spool;
 
 namespace Vision.Pipeline.Hosting;
 
@@ -15,10 +16,12 @@ public sealed class VisionMetrics
     private readonly Gauge _state;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns;
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed;
-    private readonly Histogram _batchSize, _inferenceSeconds;
+    private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
+    private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
+    private readonly Counter _casesStored, _objectsUploaded, _objectsSkipped, _bytesUploaded, _uploadFailures;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue)
+    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue, Func<EvidenceStorageSnapshot> evidence)
     {
         _registry = registry;
         var f = Metrics.WithCustomRegistry(registry);
@@ -37,11 +40,23 @@ public sealed class VisionMetrics
         _batchSize = f.CreateHistogram("vision_inference_batch_size", "Frames per detector call.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32] });
         _inferenceSeconds = f.CreateHistogram("vision_inference_seconds", "Detector call latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
 
+        _storeUp = f.CreateGauge("vision_evidence_store_up", "1 when the evidence store answered the last upload or check, 0 while uploads are paused.");
+        _spoolBytes = f.CreateGauge("vision_evidence_spool_bytes", "Bytes of evidence in the local spool waiting for upload.");
+        _spoolCases = f.CreateGauge("vision_evidence_spool_cases", "Cases in the local spool waiting for upload.");
+        _spoolLimit = f.CreateGauge("vision_evidence_spool_limit_bytes", "evidence.spool_max_bytes: at this size new cases keep photos only.");
+        _casesStored = f.CreateCounter("vision_evidence_cases_stored_total", "Cases whose evidence reached the store (manifest last).");
+        _objectsUploaded = f.CreateCounter("vision_evidence_objects_uploaded_total", "Evidence objects put into the store.");
+        _objectsSkipped = f.CreateCounter("vision_evidence_objects_skipped_total", "Objects already in the store from an earlier try, not sent again.");
+        _bytesUploaded = f.CreateCounter("vision_evidence_uploaded_bytes_total", "Bytes of evidence put into the store.");
+        _uploadFailures = f.CreateCounter("vision_evidence_upload_failures_total", "Case uploads that failed and were retried later.");
+        _storedSeconds = f.CreateHistogram("vision_evidence_stored_seconds", "From confirmation to the case's evidence being in the store.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
+
         registry.AddBeforeCollectCallback(() =>
         {
             foreach (var health in cameras()) Copy(health.Snapshot());
             _frameQueue.Set(frameQueue());
             _evidenceQueue.Set(evidenceQueue());
+            Copy(evidence());
         });
     }
 
@@ -54,6 +69,21 @@ public sealed class VisionMetrics
     }
 
     public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);
+
+    public void ObserveStored(TimeSpan sinceConfirmation) => _storedSeconds.Observe(Math.Max(0, sinceConfirmation.TotalSeconds));
+
+    private void Copy(EvidenceStorageSnapshot e)
+    {
+        _storeUp.Set(e.StoreOk ? 1 : 0);
+        _spoolBytes.Set(e.SpooledBytes);
+        _spoolCases.Set(e.SpooledCases);
+        _spoolLimit.Set(e.SpoolLimitBytes);
+        _casesStored.IncTo(e.CasesStored);
+        _objectsUploaded.IncTo(e.ObjectsPut);
+        _objectsSkipped.IncTo(e.ObjectsSkipped);
+        _bytesUploaded.IncTo(e.BytesPut);
+        _uploadFailures.IncTo(e.UploadFailures);
+    }
 
     private void Copy(CameraSnapshot s)
     {

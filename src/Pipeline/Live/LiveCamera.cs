@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
+using Vision.Pipeline.Retry;
 using Vision.Pipeline.Replay;
 using Vision.Rules.Config;
 
@@ -22,7 +23,7 @@ public sealed class LiveCamera
     private readonly FrameMailboxes _mailboxes;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ReconnectBackoff _backoff;
+    private readonly ExponentialBackoff _backoff;
     private FramePool? _pool;
 
     public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, TimeProvider clock, ILogger log, Random random)
@@ -33,7 +34,7 @@ public sealed class LiveCamera
         _mailboxes = mailboxes;
         _clock = clock;
         _log = log;
-        _backoff = new ReconnectBackoff(live.ReconnectInitial, live.ReconnectMax, random);
+        _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
         Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock);
     }
 

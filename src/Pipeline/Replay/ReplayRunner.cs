@@ -108,7 +108,7 @@ public static class ReplayRunner
             await foreach (var violation in confirmed.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 long t0 = Stopwatch.GetTimestamp();
-                var record = await evidence.WriteAsync(violation, token).ConfigureAwait(false);
+                var record = (await evidence.WriteAsync(violation, token).ConfigureAwait(false)).Record;
                 await caseLog.AppendAsync(record, token).ConfigureAwait(false);
                 timings.Add(Stage.Evidence, Stopwatch.GetElapsedTime(t0));
             }

@@ -3,10 +3,10 @@ using System.Text;
 
 namespace Vision.Rules.Config;
 
-/// <summary>Durations as written in the config: "250ms", "90s", "3m", "1h30m", or a plain number of seconds.</summary>
+/// <summary>Durations as written in the config: "250ms", "90s", "3m", "1h30m", "180d", or a plain number of seconds.</summary>
 public static class ConfigDuration
 {
-    public const string Examples = "90s, 3m, 1h30m, 250ms, or a plain number of seconds";
+    public const string Examples = "90s, 3m, 1h30m, 250ms, 180d, or a plain number of seconds";
 
     /// <summary>Parses a duration; negative values ("-5s") parse so that range checks can name them.</summary>
     public static bool TryParse(string text, out TimeSpan value)
@@ -32,6 +32,7 @@ public static class ConfigDuration
 
             double unitMs;
             if (Unit(s, ref i, "ms")) unitMs = 1;
+            else if (Unit(s, ref i, "d")) unitMs = 86_400_000;
             else if (Unit(s, ref i, "h")) unitMs = 3_600_000;
             else if (Unit(s, ref i, "m")) unitMs = 60_000;
             else if (Unit(s, ref i, "s")) unitMs = 1000;
@@ -52,9 +53,11 @@ public static class ConfigDuration
             value = value.Negate();
         }
         long ms = (long)value.TotalMilliseconds;
+        long days = ms / 86_400_000; ms %= 86_400_000;
         long hours = ms / 3_600_000; ms %= 3_600_000;
         long minutes = ms / 60_000; ms %= 60_000;
         long seconds = ms / 1000; ms %= 1000;
+        if (days > 0) sb.Append(CultureInfo.InvariantCulture, $"{days}d");
         if (hours > 0) sb.Append(CultureInfo.InvariantCulture, $"{hours}h");
         if (minutes > 0) sb.Append(CultureInfo.InvariantCulture, $"{minutes}m");
         if (seconds > 0) sb.Append(CultureInfo.InvariantCulture, $"{seconds}s");

@@ -46,13 +46,61 @@ public sealed record TrackerConfig(
     TimeSpan LostTimeout,
     int ConfirmHits);
 
-/// <summary>How evidence is cut and rendered, and where <c>vision run</c> keeps it.</summary>
+/// <summary>How evidence is cut and rendered, where <c>vision run</c> spools it, where it is stored and for how long.</summary>
 public sealed record EvidenceConfig(
     TimeSpan PreRoll,
     TimeSpan PostRoll,
     int JpegQuality)
 {
+    public const long DefaultSpoolMaxBytes = 10L << 30;
+
+    /// <summary>The local spool: each case is written here first, then uploaded; also holds cases.jsonl and the case database.</summary>
     public string Directory { get; init; } = "evidence";
+
+    /// <summary>The most bytes of not-yet-uploaded evidence the spool may hold; beyond it new cases keep their photos but not their clips.</summary>
+    public long SpoolMaxBytes { get; init; } = DefaultSpoolMaxBytes;
+
+    public EvidenceStoreConfig Store { get; init; } = EvidenceStoreConfig.LocalDefault;
+
+    public RetentionConfig Retention { get; init; } = RetentionConfig.Default;
+
+    /// <summary>The local store's folder: as configured, or <c>store</c> inside the spool directory.</summary>
+    public string LocalStoreDirectory => Store.Directory ?? Path.Combine(Directory, "store");
+}
+
+public enum EvidenceStoreType { Local, S3 }
+
+/// <summary>
+/// Where evidence is kept for good: a local folder (the default, zero set-up) or an S3-compatible bucket (MinIO,
+/// any S3). S3 credentials are not part of the config: they come from the environment or <see cref="CredentialsFile"/>.
+/// </summary>
+public sealed record EvidenceStoreConfig(
+    EvidenceStoreType Type,
+    string? Directory,
+    string? Host,
+    int Port,
+    bool Tls,
+    string Bucket,
+    string Region,
+    string? CredentialsFile,
+    TimeSpan PresignExpiry,
+    int UploadConcurrency)
+{
+    public const string DefaultBucket = "vision-evidence";
+
+    public static EvidenceStoreConfig LocalDefault { get; } =
+        new(EvidenceStoreType.Local, null, null, 0, false, DefaultBucket, "us-east-1", null, TimeSpan.FromMinutes(10), 4);
+
+    /// <summary>scheme://host:port/bucket for S3, the folder for local; never a secret.</summary>
+    public string Describe() => Type == EvidenceStoreType.S3 ? $"s3 {(Tls ? "https" : "http")}://{Host}:{Port}/{Bucket}" : $"local folder {Directory}";
+}
+
+/// <summary>How long evidence is kept, per violation type; held cases (under review, disputed) are kept regardless.</summary>
+public sealed record RetentionConfig(TimeSpan DefaultKeep, IReadOnlyDictionary<ViolationType, TimeSpan> ByType, TimeSpan SweepInterval)
+{
+    public static RetentionConfig Default { get; } = new(TimeSpan.FromDays(180), new Dictionary<ViolationType, TimeSpan>(), TimeSpan.FromHours(1));
+
+    public TimeSpan For(ViolationType type) => ByType.TryGetValue(type, out var keep) ? keep : DefaultKeep;
 }
 
 /// <summary>Live ingest: a stream silent for <see cref="StallTimeout"/> is reconnected, with exponential backoff between tries.</summary>

@@ -15,7 +15,10 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
     private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
     private static readonly string[] TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout", "confirm_hits"];
-    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality", "directory"];
+    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality", "directory", "spool_max_bytes", "store", "retention"];
+    private static readonly string[] StoreKeys = ["type", "directory", "endpoint", "tls", "bucket", "region", "credentials_file", "presign_expiry", "upload_concurrency"];
+    private static readonly string[] RetentionKeys = ["default", ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter, "sweep_interval"];
+    private static readonly (string, EvidenceStoreType)[] StoreTypes = [("local", EvidenceStoreType.Local), ("s3", EvidenceStoreType.S3)];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
     private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "analysis", "zones", "rules"];
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
@@ -163,7 +166,96 @@ internal sealed partial class VisionConfigMapper
         var postRoll = m?.Duration("post_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "post_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
         int quality = m?.Integer("jpeg_quality", 90, v => v is >= 1 and <= 100 ? null : "jpeg_quality must be between 1 and 100") ?? 90;
         string directory = m?.OptionalText("directory") ?? "evidence";
-        return new EvidenceConfig(preRoll, postRoll, quality) { Directory = directory };
+        long spoolMax = (long)(m?.Number("spool_max_bytes", EvidenceConfig.DefaultSpoolMaxBytes, v => v >= 64 << 20 ? null : "spool_max_bytes must be at least 67108864 (64 MiB)") ?? EvidenceConfig.DefaultSpoolMaxBytes);
+        var store = m?.GetSet("store") is { } storeNode ? ReadStore(storeNode, m.PathOf("store")) : EvidenceStoreConfig.LocalDefault;
+        var retention = m?.GetSet("retention") is { } retentionNode ? ReadRetention(retentionNode, m.PathOf("retention")) : RetentionConfig.Default;
+        return new EvidenceConfig(preRoll, postRoll, quality)
+        {
+            Directory = directory,
+            SpoolMaxBytes = spoolMax,
+            Store = store ?? EvidenceStoreConfig.LocalDefault,
+            Retention = retention ?? RetentionConfig.Default,
+        };
+    }
+
+    private EvidenceStoreConfig? ReadStore(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, StoreKeys, "type: s3, endpoint: minio.example:9000, bucket: vision-evidence");
+        if (m is null) return null;
+        var d = EvidenceStoreConfig.LocalDefault;
+        var type = m.Choice("type", d.Type, StoreTypes, "evidence store type");
+        string? directory = m.OptionalText("directory");
+        var presign = m.Duration("presign_expiry", d.PresignExpiry, v => v >= TimeSpan.FromSeconds(1) && v <= TimeSpan.FromDays(7) ? null : "presign_expiry must be between 1s and 7d (the S3 limit)");
+        int concurrency = m.Integer("upload_concurrency", d.UploadConcurrency, v => v is >= 1 and <= 64 ? null : "upload_concurrency must be between 1 and 64");
+        if (type == EvidenceStoreType.Local)
+        {
+            foreach (var s3Only in new[] { "endpoint", "tls", "bucket", "region", "credentials_file" })
+                if (m.Get(s3Only) is not null) m.ErrorAtKey(s3Only, $"'{s3Only}' is for 'type: s3'; a local store only takes 'directory'");
+            return d with { Directory = directory, PresignExpiry = presign, UploadConcurrency = concurrency };
+        }
+
+        if (directory is not null) m.ErrorAtKey("directory", "'directory' is for 'type: local'; an S3 store takes endpoint and bucket");
+        bool? tlsWritten = m.Get("tls") is null ? null : m.Choice("tls", true, [("true", true), ("false", false)], "tls setting");
+        string? host = null;
+        int port = 0;
+        bool tls = tlsWritten ?? true;
+        if (m.Required("endpoint", "minio.example:9000") is { } endpointNode && _r.Text(endpointNode, m.PathOf("endpoint"), "endpoint") is { } endpoint)
+        {
+            if (ParseEndpoint(endpoint.Trim(), tlsWritten) is { } parsed && parsed.Error is null)
+                (host, port, tls) = (parsed.Host, parsed.Port, parsed.Tls);
+            else
+                m.Error("endpoint", parsed.Error ?? "bad endpoint");
+        }
+        string bucket = m.OptionalText("bucket") ?? d.Bucket;
+        if (!BucketName().IsMatch(bucket) || bucket.Contains("..", StringComparison.Ordinal))
+            m.Error("bucket", $"'{bucket}' is not a valid S3 bucket name: 3-63 characters, lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
+        string region = m.OptionalText("region") ?? d.Region;
+        string? credentials = m.OptionalText("credentials_file");
+        return new EvidenceStoreConfig(EvidenceStoreType.S3, null, host, port, tls, bucket, region, credentials, presign, concurrency);
+    }
+
+    /// <summary>
+    /// "host:port", "host" or "http(s)://host[:port]". A scheme decides TLS; it must agree with an explicit
+    /// <c>tls</c>. The port defaults to 443 with TLS and 80 without.
+    /// </summary>
+    internal static (string Host, int Port, bool Tls, string? Error) ParseEndpoint(string text, bool? tlsWritten)
+    {
+        bool tls = tlsWritten ?? true;
+        string rest = text;
+        int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd >= 0)
+        {
+            string scheme = text[..schemeEnd].ToLowerInvariant();
+            if (scheme is not ("http" or "https"))
+                return ("", 0, tls, $"'{text}' has scheme '{scheme}': write host:port, or an http:// or https:// URL");
+            bool schemeTls = scheme == "https";
+            if (tlsWritten is { } written && written != schemeTls)
+                return ("", 0, tls, $"'{text}' says {scheme} but tls is {(written ? "true" : "false")}: make them agree or drop one");
+            tls = schemeTls;
+            rest = text[(schemeEnd + 3)..];
+        }
+        rest = rest.TrimEnd('/');
+        if (rest.Contains('/', StringComparison.Ordinal) || rest.Contains('@', StringComparison.Ordinal))
+            return ("", 0, tls, $"'{text}' must be only host and port (no path, no credentials): put the bucket in 'bucket' and keys in the environment or credentials_file");
+        if (!Uri.TryCreate($"http://{rest}", UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+            return ("", 0, tls, $"'{text}' is not a host:port, e.g. minio.example:9000");
+        int port = rest.EndsWith($":{uri.Port}", StringComparison.Ordinal) ? uri.Port : tls ? 443 : 80;
+        return (uri.Host, port, tls, null);
+    }
+
+    private RetentionConfig? ReadRetention(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, RetentionKeys, "default: 180d, illegal_parking: 180d, litter: 30d");
+        if (m is null) return null;
+        var d = RetentionConfig.Default;
+        static string? AtLeastADay(TimeSpan v) => v >= TimeSpan.FromDays(1) ? null : "retention must be at least 1d";
+        var fallback = m.Duration("default", d.DefaultKeep, AtLeastADay);
+        var byType = new Dictionary<ViolationType, TimeSpan>();
+        foreach (var type in Enum.GetValues<ViolationType>())
+            if (m.Get(type.ToWire()) is not null)
+                byType[type] = m.Duration(type.ToWire(), fallback, AtLeastADay);
+        var sweep = m.Duration("sweep_interval", d.SweepInterval, v => v >= TimeSpan.FromMinutes(1) ? null : "sweep_interval must be at least 1m");
+        return new RetentionConfig(fallback, byType, sweep);
     }
 
     private LiveConfig? ReadLive(YamlNode node, string path)
@@ -614,4 +706,7 @@ internal sealed partial class VisionConfigMapper
         _r.Error(node, path, $"invalid {what} '{id}': use only letters A-Z a-z, digits, '_' and '-' (ids appear in file names and case records; put free text in 'name')");
         return false;
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
 }

@@ -173,12 +173,15 @@ public sealed class LiveServiceTests
         var took = await vision.TerminateAsync(TimeSpan.FromSeconds(12));
         Assert.True(took < TimeSpan.FromSeconds(10), $"stopping took {took.TotalSeconds:0.0} s");
         Assert.Equal(0, vision.ExitCode);
+        // Each listed file is complete either still in the spool or already in the (local) evidence store.
         foreach (var c in vision.Cases())
         {
-            foreach (var photo in c.GetProperty("evidence").GetProperty("photos").EnumerateArray())
-                Assert.True(File.Exists(Path.Combine(vision.EvidenceDirectory, photo.GetProperty("file").GetString()!)));
-            if (c.GetProperty("evidence").GetProperty("clip").ValueKind == JsonValueKind.Object)
-                Assert.True(File.Exists(Path.Combine(vision.EvidenceDirectory, c.GetProperty("evidence").GetProperty("clip").GetProperty("file").GetString()!)));
+            var evidence = c.GetProperty("evidence");
+            var files = evidence.GetProperty("photos").EnumerateArray().ToList();
+            if (evidence.GetProperty("clip").ValueKind == JsonValueKind.Object) files.Add(evidence.GetProperty("clip"));
+            foreach (var file in files)
+                Assert.True(File.Exists(Path.Combine(vision.EvidenceDirectory, file.GetProperty("file").GetString()!))
+                    || File.Exists(Path.Combine(vision.EvidenceDirectory, "store", file.GetProperty("key").GetString()!)), $"{file} is neither spooled nor stored");
         }
     }
 

@@ -41,9 +41,11 @@ internal sealed class VisionProcess : IAsyncDisposable
     }
 
     /// <summary>Writes the config (its evidence and recordings go under a fresh work folder) and starts <c>vision run</c>.</summary>
-    public static async Task<VisionProcess> StartAsync(string configYaml)
+    /// <param name="untilReady">Wait for /readyz (cameras started, evidence store answering); false waits only for /healthz, for a store that is down on purpose.</param>
+    /// <param name="environment">Extra environment variables for the process (S3 credentials).</param>
+    public static async Task<VisionProcess> StartAsync(string configYaml, bool untilReady = true, IReadOnlyDictionary<string, string>? environment = null, string? workDirectory = null)
     {
-        string work = Directory.CreateTempSubdirectory("vision-live-").FullName;
+        string work = workDirectory ?? Directory.CreateTempSubdirectory("vision-live-").FullName;
         string config = Path.Combine(work, "vision.yaml");
         await File.WriteAllTextAsync(config, configYaml.Replace("WORK", work, StringComparison.Ordinal));
         int port = FreePort();
@@ -57,8 +59,10 @@ internal sealed class VisionProcess : IAsyncDisposable
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "run", "--config", config, "--http", $"http://127.0.0.1:{port}" })
             info.ArgumentList.Add(arg);
         info.Environment["VISION_MODELS"] = SharedData.ModelsDir;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var vision = new VisionProcess(Process.Start(info)!, config, work, port);
-        await vision.WaitUntilAsync(async () => (await vision.TryGetAsync("/readyz"))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "vision run did not become ready");
+        string probe = untilReady ? "/readyz" : "/healthz";
+        await vision.WaitUntilAsync(async () => (await vision.TryGetAsync(probe))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), $"vision run did not answer {probe}");
         return vision;
     }
 
@@ -103,6 +107,13 @@ internal sealed class VisionProcess : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new Xunit.Sdk.XunitException($"{what} within {timeout.TotalSeconds:0} s\n--- vision output ---\n{Tail(Output, 4000)}");
+    }
+
+    /// <summary>SIGKILL: no clean-up at all, as in a power cut or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Sends SIGTERM and waits for the process to exit; returns how long that took.</summary>

@@ -229,7 +229,7 @@ public sealed class ConfigErrorTests
     public void Unreadable_duration_names_the_key_and_shows_the_accepted_forms(string text)
     {
         SingleError(Minimal + Rule + $"dwell: {text}\n", AppendedLine, "cameras[0].rules[0].dwell",
-            $"bad duration '{text}': write e.g. 90s, 3m, 1h30m, 250ms, or a plain number of seconds");
+            $"bad duration '{text}': write e.g. 90s, 3m, 1h30m, 250ms, 180d, or a plain number of seconds");
     }
 
     [Fact]

@@ -277,7 +277,7 @@ public sealed class VisionConfigLoaderTests
     [InlineData("3min")]
     [InlineData("1h30")]
     [InlineData("ms")]
-    [InlineData("1d")]
+    [InlineData("1w")]
     [InlineData("NaN")]
     public void Malformed_durations_do_not_parse(string text)
     {

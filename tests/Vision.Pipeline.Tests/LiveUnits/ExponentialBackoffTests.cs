@@ -1,8 +1,8 @@
-using Vision.Pipeline.Live;
+using Vision.Pipeline.Retry;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 
-public sealed class ReconnectBackoffTests
+public sealed class ExponentialBackoffTests
 {
     /// <summary>A random source that always draws the same fraction, so each delay is known exactly.</summary>
     private sealed class FixedRandom(double fraction) : Random
@@ -10,7 +10,7 @@ public sealed class ReconnectBackoffTests
         public override double NextDouble() => fraction;
     }
 
-    private static List<TimeSpan> Delays(ReconnectBackoff backoff, int count)
+    private static List<TimeSpan> Delays(ExponentialBackoff backoff, int count)
     {
         var delays = new List<TimeSpan>(count);
         for (int i = 0; i < count; i++) delays.Add(backoff.Next());
@@ -20,7 +20,7 @@ public sealed class ReconnectBackoffTests
     [Fact]
     public void Lowest_draw_gives_half_of_each_step_doubling_from_initial_until_the_cap()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), new FixedRandom(0));
+        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), new FixedRandom(0));
 
         var seconds = Delays(backoff, 6).ConvertAll(d => d.TotalSeconds);
 
@@ -30,7 +30,7 @@ public sealed class ReconnectBackoffTests
     [Fact]
     public void Highest_draw_gives_the_full_step_and_never_more_than_the_cap()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), new FixedRandom(0.999999));
+        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), new FixedRandom(0.999999));
 
         var seconds = Delays(backoff, 6).ConvertAll(d => Math.Round(d.TotalSeconds, 3));
 
@@ -42,7 +42,7 @@ public sealed class ReconnectBackoffTests
     {
         var initial = TimeSpan.FromMilliseconds(500);
         var max = TimeSpan.FromSeconds(30);
-        var backoff = new ReconnectBackoff(initial, max, new Random(1234));
+        var backoff = new ExponentialBackoff(initial, max, new Random(1234));
 
         for (int attempt = 0; attempt < 12; attempt++)
         {
@@ -57,7 +57,7 @@ public sealed class ReconnectBackoffTests
     {
         var firstDelays = new HashSet<TimeSpan>();
         for (int camera = 0; camera < 50; camera++)
-            firstDelays.Add(new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new Random(camera)).Next());
+            firstDelays.Add(new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new Random(camera)).Next());
 
         Assert.True(firstDelays.Count >= 45, $"only {firstDelays.Count} distinct first delays among 50 cameras");
     }
@@ -65,7 +65,7 @@ public sealed class ReconnectBackoffTests
     [Fact]
     public void Reset_starts_again_from_the_initial_delay()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new FixedRandom(0));
+        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new FixedRandom(0));
         Delays(backoff, 5);
 
         backoff.Reset();
@@ -77,7 +77,7 @@ public sealed class ReconnectBackoffTests
     [Fact]
     public void A_camera_down_for_thousands_of_attempts_still_waits_within_the_cap()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new Random(7));
+        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), new Random(7));
 
         var delays = Delays(backoff, 5000);
 

@@ -1,11 +1,11 @@
-namespace Vision.Pipeline.Live;
+namespace Vision.Pipeline.Retry;
 
 /// <summary>
-/// Exponential backoff with equal jitter between reconnect tries: initial, 2×, 4×… up to the cap, each
-/// delay drawn uniformly from [cap/2, cap] of that step so hundreds of cameras that dropped together
+/// Exponential backoff with equal jitter between tries (camera reconnects, evidence uploads): initial, 2×, 4×…
+/// up to the cap, each delay drawn uniformly from [step/2, step] so hundreds of cameras that dropped together
 /// (a switch rebooted) do not reconnect in lockstep.
 /// </summary>
-public sealed class ReconnectBackoff(TimeSpan initial, TimeSpan max, Random random)
+public sealed class ExponentialBackoff(TimeSpan initial, TimeSpan max, Random random)
 {
     private int _attempt;
 

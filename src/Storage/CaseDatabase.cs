@@ -1,0 +1,95 @@
+using Microsoft.Data.Sqlite;
+
+namespace Vision.Storage;
+
+/// <summary>
+/// The node's embedded SQLite database (WAL, synchronous=FULL so a committed row survives a power cut). Its schema
+/// grows by numbered migrations recorded in <c>PRAGMA user_version</c>: opening an older file upgrades it in one
+/// transaction per step, and a file from a newer Vision is refused rather than misread.
+/// </summary>
+public sealed class CaseDatabase
+{
+    public const string FileName = "vision.db";
+
+    private static readonly (int Version, string Sql)[] Migrations =
+    [
+        (1, """
+            CREATE TABLE evidence_cases (
+              case_id         TEXT PRIMARY KEY,
+              camera_id       TEXT NOT NULL,
+              rule_id         TEXT NOT NULL,
+              violation       TEXT NOT NULL,
+              confirmed_at_ms INTEGER NOT NULL,
+              key_prefix      TEXT NOT NULL,
+              objects         TEXT NOT NULL,
+              bytes           INTEGER NOT NULL,
+              state           TEXT NOT NULL,
+              spooled_at_ms   INTEGER NOT NULL,
+              stored_at_ms    INTEGER,
+              attempts        INTEGER NOT NULL DEFAULT 0,
+              last_error      TEXT,
+              hold            INTEGER NOT NULL DEFAULT 0,
+              hold_reason     TEXT,
+              expired_at_ms   INTEGER
+            );
+            CREATE INDEX ix_evidence_cases_state ON evidence_cases(state, confirmed_at_ms);
+            """),
+    ];
+
+    private readonly string _connectionString;
+
+    public CaseDatabase(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public string Path { get; }
+
+    /// <summary>The newest schema version this build knows.</summary>
+    public static int SchemaVersion => Migrations[^1].Version;
+
+    /// <summary>Creates the file when missing and brings its schema up to date.</summary>
+    /// <exception cref="InvalidOperationException">the file was written by a newer Vision (its schema is unknown here)</exception>
+    public CaseDatabase Migrate()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+        int current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
+            throw new InvalidOperationException($"{Path} has schema version {current}, newer than this Vision knows ({SchemaVersion}): run the newer Vision, or restore a backup");
+        foreach (var (version, sql) in Migrations)
+        {
+            if (version <= current) continue;
+            using var tx = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = sql + $"\nPRAGMA user_version = {version};";
+            command.ExecuteNonQuery();
+            tx.Commit();
+        }
+        return this;
+    }
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
