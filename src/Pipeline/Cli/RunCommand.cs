@@ -108,7 +108,7 @@ public static class RunCommand
         var body = new
         {
             ready = service.Ready && evidence.StoreOk,
-            reason = !service.Ready ? "starting cameras" : evidence.StoreOk ? null : $"evidence store: {evidence.StoreProblem}",
+            reason = !service.Ready ? "starting cameras" : evidence.StoreOk ? null : evidence.StoreProblem,
             cameras = service.Cameras().Count,
             configError = service.LastReloadError,
             evidenceStore = new { description = evidence.Store, ok = evidence.StoreOk, problem = evidence.StoreProblem, since = evidence.StoreSince },
