@@ -22,6 +22,7 @@ public sealed class S3EvidenceStore : IEvidenceStore
     private const string ProbePrefix = "_vision/probe-";
     private const int CopyBufferSize = 81920;
     private static readonly TimeSpan MaxPresignExpiry = TimeSpan.FromDays(7);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly S3StoreOptions _options;
     private readonly IMinioClient _client;
@@ -33,15 +34,16 @@ public sealed class S3EvidenceStore : IEvidenceStore
         _options = options;
         Description = $"s3 {new UriBuilder(options.Endpoint) { Path = options.Bucket }.Uri}";
 
-        // Our own handler: a bounded connect time (the SDK's default client waits for the whole request timeout).
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
-        var http = new HttpClient(handler, disposeHandler: true) { Timeout = options.RequestTimeout };
+        // Our own handler for a short connect timeout. Build() sets the HttpClient's own timeout to 30 min whatever it was;
+        // WithTimeout is what bounds each request.
+        var handler = new SocketsHttpHandler { ConnectTimeout = ConnectTimeout };
         _client = new MinioClient()
             .WithEndpoint(options.Host, options.Port)
             .WithCredentials(options.AccessKey, options.SecretKey)
             .WithSSL(options.Tls)
             .WithRegion(options.Region) // known region: no GetBucketLocation round trip, which some S3 servers lack
-            .WithHttpClient(http, disposeHttpClient: true)
+            .WithTimeout((int)options.RequestTimeout.TotalMilliseconds)
+            .WithHttpClient(new HttpClient(handler, disposeHandler: true), disposeHttpClient: true)
             .Build();
     }
 
@@ -307,7 +309,7 @@ public sealed class S3EvidenceStore : IEvidenceStore
             ObjectNotFoundException => (EvidenceStoreFailure.NotFound,
                 $"{Where} has no object '{key}': it was never put or has been deleted", false),
             BucketNotFoundException => (EvidenceStoreFailure.Other,
-                $"{Where} has no {bucket} (while trying to {operation}): check evidence.store.bucket, or restart so the store check creates it", false),
+                $"{Where} has no {bucket} (answered 404 to {operation}): check evidence.store.bucket and that evidence.store.endpoint is the S3 server; the store check at start creates a missing bucket", false),
             MinioException when code is not null => (EvidenceStoreFailure.Other,
                 $"{Where} failed to {operation}: the server answered {code} ({ServerText(e.Message)}): retry later; if it persists check the server's logs", false),
             // Minio 7.0.0 dereferences null on an error answer without a body other than 400/403/404 (a 5xx from a proxy, a HEAD).

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Vision.Storage;
@@ -249,6 +250,34 @@ public sealed class S3EvidenceStoreTests : IDisposable
         Assert.Equal(EvidenceStoreFailure.Other, e.Kind);
         Assert.True(e.Transient);
         Assert.Matches(@"failed to put '_vision/probe-[0-9a-f]{32}' into bucket 'vision-evidence': the server answered SlowDown \(Please reduce your request rate\): retry later; if it persists check the server's logs$", e.Message);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_times_out_as_unreachable()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // accepts connections (the backlog does) and never answers
+        int port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var options = new S3StoreOptions("127.0.0.1", port, false, Bucket, "us-east-1", "S3RVER", "S3RVER") { RequestTimeout = TimeSpan.FromSeconds(1) };
+        using var store = new S3EvidenceStore(options);
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<EvidenceStoreException>(() => store.CheckAsync(CancellationToken.None));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal(EvidenceStoreFailure.Unreachable, e.Kind);
+        Assert.Equal($"evidence store s3 http://127.0.0.1:{port}/{Bucket} did not answer within 1 s while trying to look up bucket '{Bucket}': check evidence.store.endpoint, the network and the server's load", e.Message);
+    }
+
+    [Fact]
+    public async Task Cancelling_is_not_translated()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        using var store = new S3EvidenceStore(new S3StoreOptions("127.0.0.1", ((IPEndPoint)silent.LocalEndpoint).Port, false, Bucket, "us-east-1", "S3RVER", "S3RVER"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.StatAsync("a/b.jpg", cts.Token));
     }
 
     [Fact]
