@@ -25,7 +25,7 @@ Console.WriteLine(string.Create(inv, $"templates: {templates.Count} real cases f
 
 var (host, port) = (endpoint.Split(':')[0], int.Parse(endpoint.Split(':')[1], inv));
 // The first pass warms up the JIT, the HTTP connection pool and the server; it is not reported.
-await UploadPassAsync(4, 3, report: false);
+await UploadPassAsync(4, 10, report: false);
 foreach (int concurrency in concurrencies) await UploadPassAsync(concurrency, copies, report: true);
 
 async Task UploadPassAsync(int concurrency, int copies, bool report)

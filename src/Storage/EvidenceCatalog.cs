@@ -85,11 +85,24 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     public Task MarkStoredAsync(string caseId, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync("UPDATE evidence_cases SET state = 'stored', stored_at_ms = $now, last_error = NULL WHERE case_id = $id AND state = 'spooled'", ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));
 
+    /// <summary>
+    /// Counts an upload attempt before it starts, so that after a crash mid-upload the next attempt knows some objects
+    /// may already be in the store. Returns the attempts made before this one.
+    /// </summary>
+    public async Task<int> StartAttemptAsync(string caseId, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE evidence_cases SET attempts = attempts + 1 WHERE case_id = $id RETURNING attempts - 1";
+        command.Parameters.AddWithValue("$id", caseId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
     public Task RecordFailureAsync(string caseId, string error, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET attempts = attempts + 1, last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
+        ExecuteAsync("UPDATE evidence_cases SET last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
 
     public Task MarkBrokenAsync(string caseId, string error, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET state = 'broken', attempts = attempts + 1, last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
+        ExecuteAsync("UPDATE evidence_cases SET state = 'broken', last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
 
     public Task MarkExpiredAsync(string caseId, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync("UPDATE evidence_cases SET state = 'expired', expired_at_ms = $now WHERE case_id = $id AND hold = 0", ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));

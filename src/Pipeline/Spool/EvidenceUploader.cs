@@ -6,9 +6,9 @@ namespace Vision.Pipeline.Spool;
 
 /// <summary>
 /// Moves spooled cases into the evidence store in the background, oldest first, a bounded number at a time. The
-/// catalog is the queue: it survives restarts, and memory holds only the few cases being uploaded. Each object is
-/// skipped when the store already has it with the same size and SHA-256, so a retry after a crash or an outage never
-/// uploads twice what already arrived, and keys are fixed per case, so nothing is duplicated. The manifest goes last:
+/// catalog is the queue: it survives restarts, and memory holds only the few cases being uploaded. On a retry (after
+/// a failure, or a crash mid-upload) each object is skipped when the store already has it with the same size and
+/// SHA-256, so nothing that already arrived is uploaded twice, and keys are fixed per case, so nothing is duplicated. The manifest goes last:
 /// a case is stored (and may be released to dispatch) only once its manifest is in the store. While the store fails,
 /// every upload pauses with exponential backoff; detection is not affected.
 /// </summary>
@@ -170,10 +170,12 @@ public sealed class EvidenceUploader
         string folder = Path.Combine(_spool, c.CaseId);
         try
         {
+            // Only a retry can find its objects already in the store (keys are unique per case): the first try puts
+            // straight away and saves a round trip per object.
+            bool retry = await _catalog.StartAttemptAsync(c.CaseId, ct).ConfigureAwait(false) > 0;
             foreach (var item in c.Objects)
             {
-                var existing = await _store.StatAsync(item.Key, ct).ConfigureAwait(false);
-                if (existing is not null && existing.Size == item.Size && existing.Sha256 == item.Sha256)
+                if (retry && await _store.StatAsync(item.Key, ct).ConfigureAwait(false) is { } existing && existing.Size == item.Size && existing.Sha256 == item.Sha256)
                 {
                     Interlocked.Increment(ref _objectsSkipped);
                     continue;
