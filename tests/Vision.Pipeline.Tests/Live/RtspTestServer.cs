@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using Vision.Pipeline.Tests.Support;
 using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Live;
@@ -17,20 +17,17 @@ public sealed class RtspTestServer : IAsyncDisposable
 
     // The script probes each file (ffprobe, ~0.1 s) before it listens; a busy machine makes that slower.
     private static TimeSpan ReadyTimeout(int mounts) => TimeSpan.FromSeconds(30 + 0.5 * mounts);
-    private static readonly TimeSpan RebindFor = TimeSpan.FromSeconds(8);
     private static readonly Lazy<string?> Unavailable = new(FindUnavailableReason);
 
     private readonly Dictionary<string, string> _mounts;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private ServerProcess? _process;
+    private readonly ReadyLineServer _server;
 
-    private RtspTestServer(Dictionary<string, string> mounts, string? user, string? password, ServerProcess process)
+    private RtspTestServer(Dictionary<string, string> mounts, string? user, string? password, ReadyLineServer server)
     {
         _mounts = mounts;
         User = user;
         Password = password;
-        _process = process;
-        Port = process.Port;
+        _server = server;
     }
 
     /// <summary>The script this class runs.</summary>
@@ -40,7 +37,7 @@ public sealed class RtspTestServer : IAsyncDisposable
     public static string? UnavailableReason => Unavailable.Value;
 
     /// <summary>The TCP port, fixed for the server's life (kept across <see cref="RestartAsync"/>).</summary>
-    public int Port { get; }
+    public int Port => _server.Port;
 
     public string? User { get; }
 
@@ -50,10 +47,10 @@ public sealed class RtspTestServer : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Mounts => _mounts;
 
     /// <summary>True while the server process runs (false after <see cref="StopAsync"/> until <see cref="RestartAsync"/>).</summary>
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _server.IsRunning;
 
     /// <summary>What the script wrote to stderr (this run).</summary>
-    public string StandardError => _process?.StandardError ?? "";
+    public string StandardError => _server.StandardError;
 
     /// <summary>rtsp://[user:password@]127.0.0.1:port/mount (credentials URL-escaped; only when the server has them and <paramref name="withCredentials"/>).</summary>
     public string Url(string mount, bool withCredentials = true)
@@ -75,58 +72,40 @@ public sealed class RtspTestServer : IAsyncDisposable
             if (!File.Exists(path)) throw new FileNotFoundException($"mount {name}: no such file", path);
         }
         var copy = new Dictionary<string, string>(mounts, StringComparer.Ordinal);
-        var process = await ServerProcess.StartAsync(copy, user, password, port);
-        return new RtspTestServer(copy, user, password, process);
+        var server = await ReadyLineServer.StartAsync("rtsp-test-server.py", p => StartInfo(copy, user, password, p), port, ReadyTimeout(copy.Count));
+        return new RtspTestServer(copy, user, password, server);
     }
 
     /// <summary>Kills the server (as a camera losing power: connections drop) and waits for it to exit. Idempotent.</summary>
-    public async Task StopAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            await StopCoreAsync();
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task StopAsync() => _server.StopAsync();
 
     /// <summary>Stops the server if running and starts it again on the same port, retrying the bind for a few seconds.</summary>
-    public async Task RestartAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            await StopCoreAsync();
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    _process = await ServerProcess.StartAsync(_mounts, User, Password, Port);
-                    return;
-                }
-                catch (ServerBindException) when (deadline.Elapsed < RebindFor)
-                {
-                    await Task.Delay(200);
-                }
-            }
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task RestartAsync() => _server.RestartAsync();
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task StopCoreAsync()
+    /// <summary>The script serving <paramref name="mounts"/> on <paramref name="port"/> (0: any).</summary>
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> mounts, string? user, string? password, int port)
     {
-        var process = _process;
-        if (process is null) return;
-        await process.KillAsync();
+        var startInfo = new ProcessStartInfo(Python);
+        startInfo.ArgumentList.Add(ScriptPath);
+        startInfo.ArgumentList.Add("--port");
+        startInfo.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        startInfo.ArgumentList.Add("--exit-with-stdin");
+        foreach (var (name, path) in mounts)
+        {
+            startInfo.ArgumentList.Add("--mount");
+            startInfo.ArgumentList.Add($"{name}={Path.GetFullPath(path)}");
+        }
+        if (user is not null)
+        {
+            startInfo.ArgumentList.Add("--user");
+            startInfo.ArgumentList.Add(user);
+            startInfo.ArgumentList.Add("--password");
+            startInfo.ArgumentList.Add(password!);
+        }
+        startInfo.Environment["PYTHONUNBUFFERED"] = "1";
+        return startInfo;
     }
 
     private static string? FindUnavailableReason()
@@ -168,118 +147,6 @@ public sealed class RtspTestServer : IAsyncDisposable
         }
         if (!ChildProcess.OnPath("ffmpeg") || !ChildProcess.OnPath("ffprobe")) return "needs ffmpeg and ffprobe on PATH: run scripts/install-deps.sh";
         return null;
-    }
-
-    /// <summary>The script exited 3: it could not bind the port (e.g. still held just after a stop).</summary>
-    private sealed class ServerBindException(string message) : InvalidOperationException(message);
-
-    /// <summary>One run of the script.</summary>
-    private sealed class ServerProcess
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stderr = new();
-
-        private ServerProcess(Process process, int port)
-        {
-            _process = process;
-            Port = port;
-        }
-
-        public int Port { get; private set; }
-
-        public bool HasExited => _process.HasExited;
-
-        public string StandardError
-        {
-            get { lock (_stderr) return _stderr.ToString(); }
-        }
-
-        public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> mounts, string? user, string? password, int port)
-        {
-            var psi = new ProcessStartInfo(Python)
-            {
-                RedirectStandardInput = true, // never written: when the test host dies the pipe closes and the script exits
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add(ScriptPath);
-            psi.ArgumentList.Add("--port");
-            psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            psi.ArgumentList.Add("--exit-with-stdin");
-            foreach (var (name, path) in mounts)
-            {
-                psi.ArgumentList.Add("--mount");
-                psi.ArgumentList.Add($"{name}={Path.GetFullPath(path)}");
-            }
-            if (user is not null)
-            {
-                psi.ArgumentList.Add("--user");
-                psi.ArgumentList.Add(user);
-                psi.ArgumentList.Add("--password");
-                psi.ArgumentList.Add(password!);
-            }
-            psi.Environment["PYTHONUNBUFFERED"] = "1";
-
-            var process = new Process { StartInfo = psi };
-            var server = new ServerProcess(process, port);
-            var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && line.StartsWith("READY port=", StringComparison.Ordinal)
-                    && int.TryParse(line.AsSpan("READY port=".Length), System.Globalization.CultureInfo.InvariantCulture, out int p))
-                    ready.TrySetResult(p);
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                lock (server._stderr) if (server._stderr.Length < 64 * 1024) server._stderr.AppendLine(e.Data);
-            };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            var exited = process.WaitForExitAsync();
-            var timeout = ReadyTimeout(mounts.Count);
-            var first = await Task.WhenAny(ready.Task, exited, Task.Delay(timeout));
-            if (first == ready.Task)
-            {
-                server.Port = ready.Task.Result;
-                return server;
-            }
-            if (first == exited)
-            {
-                await exited; // output drained
-                string message = $"rtsp-test-server.py exited {process.ExitCode} before READY (port {port}): {server.StandardError.Trim()}";
-                int code = process.ExitCode;
-                process.Dispose();
-                if (code == 3) throw new ServerBindException(message);
-                throw new InvalidOperationException(message);
-            }
-            await server.KillAsync();
-            throw new InvalidOperationException($"rtsp-test-server.py printed no READY within {timeout.TotalSeconds:F0} s (port {port}): {server.StandardError.Trim()}");
-        }
-
-        public async Task KillAsync()
-        {
-            try
-            {
-                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new InvalidOperationException($"rtsp-test-server.py (pid {_process.Id}) did not exit 10 s after kill");
-            }
-        }
     }
 }
 

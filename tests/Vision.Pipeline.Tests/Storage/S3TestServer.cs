@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using Vision.Pipeline.Tests.Live;
+using Vision.Pipeline.Tests.Support;
 using Vision.Storage;
 using Vision.Tests.Common;
 
@@ -27,10 +27,9 @@ public sealed partial class S3TestServer : IAsyncDisposable
     private const string ObjectSuffix = "._S3rver_object";
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan RebindFor = TimeSpan.FromSeconds(8);
     private static readonly Lazy<string?> Unavailable = new(FindUnavailableReason);
 
-    // Runs s3rver in-process (not its CLI) to print a parseable READY line, to tell a busy port apart (exit 3)
+    // Runs s3rver in-process (not its CLI) to print the READY line ReadyLineServer waits for, to tell a busy port apart (exit 3)
     // and to exit when stdin closes, so a crashed test host leaves no server behind. Not silent: the request log is kept.
     private const string Launcher = """
         const [pkg, dir, port] = process.argv.slice(1);
@@ -43,14 +42,12 @@ public sealed partial class S3TestServer : IAsyncDisposable
           .catch(e => { console.error(String(e && e.stack || e)); process.exit(e && e.code === 'EADDRINUSE' ? 3 : 1); });
         """;
 
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
-    private ServerProcess? _process;
+    private readonly ReadyLineServer _server;
 
-    private S3TestServer(string directory, ServerProcess process)
+    private S3TestServer(string directory, ReadyLineServer server)
     {
         Directory = directory;
-        _process = process;
-        Port = process.Port;
+        _server = server;
     }
 
     /// <summary>The npm prefix s3rver is installed into.</summary>
@@ -62,18 +59,18 @@ public sealed partial class S3TestServer : IAsyncDisposable
     public static string? UnavailableReason => Unavailable.Value;
 
     /// <summary>The TCP port on 127.0.0.1, the same for the server's life.</summary>
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>Where s3rver keeps buckets and objects; deleted on dispose.</summary>
     public string Directory { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _server.IsRunning;
 
     /// <summary>What s3rver wrote to stderr (this run).</summary>
-    public string StandardError => _process?.StandardError ?? "";
+    public string StandardError => _server.StandardError;
 
     /// <summary>s3rver's log of the requests it answered, one line each (<c>PUT /bucket/key?partNumber=1&amp;uploadId=… 200</c>), this run.</summary>
-    public IReadOnlyList<string> RequestLog => _process?.RequestLog ?? [];
+    public IReadOnlyList<string> RequestLog => _server.OutputLines.Select(line => AnsiEscape().Replace(line, "")).ToList();
 
     /// <summary>Store options for this server with its default keys.</summary>
     public S3StoreOptions Options(string bucket) => new("127.0.0.1", Port, false, bucket, Region, AccessKey, SecretKey);
@@ -86,8 +83,8 @@ public sealed partial class S3TestServer : IAsyncDisposable
         System.IO.Directory.CreateDirectory(directory);
         try
         {
-            var process = await ServerProcess.StartAsync(directory, port: 0);
-            return new S3TestServer(directory, process);
+            var server = await ReadyLineServer.StartAsync("s3rver", port => StartInfo(directory, port), port: 0, ReadyTimeout);
+            return new S3TestServer(directory, server);
         }
         catch
         {
@@ -121,49 +118,14 @@ public sealed partial class S3TestServer : IAsyncDisposable
     }
 
     /// <summary>Kills s3rver (connections drop) and waits for it to exit; the port and directory are kept. Idempotent.</summary>
-    public async Task StopAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            await StopCoreAsync();
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task StopAsync() => _server.StopAsync();
 
     /// <summary>Stops s3rver if running and starts it again on the same port and directory, retrying the bind for a few seconds.</summary>
-    public async Task RestartAsync()
-    {
-        await _lifecycle.WaitAsync();
-        try
-        {
-            await StopCoreAsync();
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    _process = await ServerProcess.StartAsync(Directory, Port);
-                    return;
-                }
-                catch (ServerBindException) when (clock.Elapsed < RebindFor)
-                {
-                    await Task.Delay(200);
-                }
-            }
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task RestartAsync() => _server.RestartAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await _server.DisposeAsync();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -172,14 +134,18 @@ public sealed partial class S3TestServer : IAsyncDisposable
         {
             // already gone
         }
-        _lifecycle.Dispose();
     }
 
-    private async Task StopCoreAsync()
+    /// <summary>node running <see cref="Launcher"/>: s3rver on <paramref name="port"/> (0: any), storing under <paramref name="directory"/>.</summary>
+    private static ProcessStartInfo StartInfo(string directory, int port)
     {
-        var process = _process;
-        _process = null;
-        if (process is not null) await process.KillAsync();
+        var startInfo = new ProcessStartInfo("node");
+        startInfo.ArgumentList.Add("-e");
+        startInfo.ArgumentList.Add(Launcher);
+        startInfo.ArgumentList.Add(PackageDirectory);
+        startInfo.ArgumentList.Add(directory);
+        startInfo.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        return startInfo;
     }
 
     private static string? FindUnavailableReason()
@@ -212,111 +178,6 @@ public sealed partial class S3TestServer : IAsyncDisposable
 
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]
     private static partial Regex AnsiEscape();
-
-    /// <summary>s3rver exited 3: the port was taken (e.g. still held just after a stop).</summary>
-    private sealed class ServerBindException(string message) : InvalidOperationException(message);
-
-    /// <summary>One run of s3rver.</summary>
-    private sealed class ServerProcess
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stderr = new();
-        private readonly List<string> _requestLog = [];
-
-        private ServerProcess(Process process) => _process = process;
-
-        public int Port { get; private set; }
-
-        public bool HasExited => _process.HasExited;
-
-        public string StandardError
-        {
-            get { lock (_stderr) return _stderr.ToString(); }
-        }
-
-        public IReadOnlyList<string> RequestLog
-        {
-            get { lock (_requestLog) return _requestLog.ToList(); }
-        }
-
-        public static async Task<ServerProcess> StartAsync(string directory, int port)
-        {
-            var psi = new ProcessStartInfo("node")
-            {
-                RedirectStandardInput = true, // never written: when the test host dies the pipe closes and s3rver exits
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add("-e");
-            psi.ArgumentList.Add(Launcher);
-            psi.ArgumentList.Add(PackageDirectory);
-            psi.ArgumentList.Add(directory);
-            psi.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
-
-            var process = new Process { StartInfo = psi };
-            var server = new ServerProcess(process);
-            var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is not { } line) return;
-                if (line.StartsWith("READY port=", StringComparison.Ordinal)
-                    && int.TryParse(line.AsSpan("READY port=".Length), CultureInfo.InvariantCulture, out int p))
-                    ready.TrySetResult(p);
-                else
-                    lock (server._requestLog) if (server._requestLog.Count < 100_000) server._requestLog.Add(AnsiEscape().Replace(line, ""));
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                lock (server._stderr) if (server._stderr.Length < 64 * 1024) server._stderr.AppendLine(e.Data);
-            };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-
-            var exited = process.WaitForExitAsync();
-            var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
-            if (first == ready.Task)
-            {
-                server.Port = ready.Task.Result;
-                return server;
-            }
-            if (first == exited)
-            {
-                await exited; // output drained
-                int code = process.ExitCode;
-                string message = $"s3rver exited {code} before READY (port {port}): {server.StandardError.Trim()}";
-                process.Dispose();
-                if (code == 3) throw new ServerBindException(message);
-                throw new InvalidOperationException(message);
-            }
-            await server.KillAsync();
-            throw new InvalidOperationException($"s3rver printed no READY within {ReadyTimeout.TotalSeconds:F0} s (port {port}): {server.StandardError.Trim()}");
-        }
-
-        public async Task KillAsync()
-        {
-            try
-            {
-                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new InvalidOperationException($"s3rver (pid {_process.Id}) did not exit 10 s after kill");
-            }
-            _process.Dispose();
-        }
-    }
 }
 
 /// <summary>A theory that needs s3rver (node and .tools/s3rver); skipped, saying why, without it.</summary>
