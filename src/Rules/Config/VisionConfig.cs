@@ -19,6 +19,9 @@ public sealed record VisionConfig(
     /// <summary>The rolling recording of each camera's original stream that live clips are cut from.</summary>
     public RecordingConfig Recording { get; init; } = RecordingConfig.Default;
 
+    /// <summary>Where and how cases go to the city's dispatch core; null when dispatch is not configured.</summary>
+    public DispatchConfig? Dispatch { get; init; }
+
     public CameraConfig? FindCamera(string id)
     {
         foreach (var camera in Cameras)
@@ -125,6 +128,9 @@ public sealed record CameraConfig(
     IReadOnlyList<Zone> Zones,
     IReadOnlyList<RuleDefinition> Rules)
 {
+    /// <summary>Where the camera looks: address, coordinates, unit grid cell; used in dispatch records.</summary>
+    public CameraLocation Location { get; init; } = CameraLocation.Unknown;
+
     public Zone? FindZone(string id)
     {
         foreach (var zone in Zones)
@@ -165,7 +171,14 @@ public sealed record RuleDefinition(
     AnchorPoint Anchor,
     float MaxMotion,
     IReadOnlyList<string> NearClasses,
-    float NearDistance);
+    float NearDistance)
+{
+    /// <summary>This rule's dispatch policy; null follows <see cref="DispatchConfig.Send"/>. Not part of the rule version (it does not change what is detected).</summary>
+    public DispatchPolicy? Dispatch { get; init; }
+
+    /// <summary>The case category code for this rule (e.g. "0504" 店外经营 instead of the type's default); null uses the type's.</summary>
+    public string? CategoryCode { get; init; }
+}
 
 /// <summary>Wire names of violation types as they appear in YAML and in cases.jsonl.</summary>
 public static class ViolationTypeNames
@@ -201,4 +214,53 @@ public static class ViolationTypeNames
         ViolationType.Litter => "暴露垃圾",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
+}
+
+/// <summary>
+/// What the dispatch core needs to place a camera's cases: a human address, WGS-84 coordinates, and the unit grid cell
+/// (单元网格) with district / street / community ids when known. Every field is optional.
+/// </summary>
+public sealed record CameraLocation(string? Address, double? Longitude, double? Latitude, string? GridCode, string? DistrictId, string? StreetId, string? CommunityId)
+{
+    public static CameraLocation Unknown { get; } = new(null, null, null, null, null, null, null);
+}
+
+/// <summary>When a case goes to the dispatch core: as soon as its evidence is stored, or only after an officer confirms it.</summary>
+public enum DispatchPolicy { OnDetection, AfterReview }
+
+/// <summary>The event code set: CJ/T 214 / GB/T 30428.2 (4-digit small classes) or GB/T 47678.5-2026 (5-digit, 11-digit item codes).</summary>
+public enum CaseCodeSet { CjT214, GbT47678 }
+
+/// <summary>Unit grid cell code format: CJ/T 213 (14 digits) or GB/T 30428.1 (15 digits).</summary>
+public enum GridCodeFormat { CjT213, GbT30428 }
+
+public enum CoordinateSystem { Wgs84, Gcj02 }
+
+/// <summary>A case category of the configured code set: big class (first two digits) and small class, with Chinese names.</summary>
+public sealed record CaseCategory(string BigClassCode, string? BigClassName, string SmallClassCode, string SmallClassName);
+
+/// <summary>
+/// The dispatch core's webhook and how cases are coded for it. The signing key is not here: it comes from
+/// <c>VISION_DISPATCH_KEY</c> (and <c>VISION_DISPATCH_KEY_ID</c>).
+/// </summary>
+public sealed record DispatchConfig(
+    Uri Url,
+    CaseCodeSet CodeSet,
+    string? AreaCode,
+    GridCodeFormat GridFormat,
+    CoordinateSystem Coordinates,
+    DispatchPolicy Send,
+    TimeSpan Timeout,
+    int MaxAttempts,
+    TimeSpan RetryInitial,
+    TimeSpan RetryMax,
+    IReadOnlyDictionary<ViolationType, CaseCategory> Categories,
+    IReadOnlyDictionary<string, CaseCategory> ExtraCategories)
+{
+    /// <summary>The policy of a rule: its own, or the default.</summary>
+    public DispatchPolicy PolicyFor(RuleDefinition rule) => rule.Dispatch ?? Send;
+
+    /// <summary>The category of a rule's cases: its own code when set, else its violation type's.</summary>
+    public CaseCategory CategoryFor(RuleDefinition rule) =>
+        rule.CategoryCode is { } code && ExtraCategories.TryGetValue(code, out var own) ? own : Categories[rule.Type];
 }
