@@ -12,6 +12,7 @@ public static class Program
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvidenceCommand.Create());
+        root.Subcommands.Add(CasesCommand.Create());
         return CommandLineEntry.InvokeAsync(root, args);
     }
 }

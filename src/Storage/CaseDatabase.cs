@@ -34,6 +34,54 @@ public sealed class CaseDatabase
             );
             CREATE INDEX ix_evidence_cases_state ON evidence_cases(state, confirmed_at_ms);
             """),
+        (2, """
+            CREATE TABLE cases (
+              case_id         TEXT PRIMARY KEY,
+              camera_id       TEXT NOT NULL,
+              rule_id         TEXT NOT NULL,
+              violation       TEXT NOT NULL,
+              zone_id         TEXT NOT NULL,
+              started_at_ms   INTEGER NOT NULL,
+              confirmed_at_ms INTEGER NOT NULL,
+              confidence      REAL NOT NULL,
+              status          TEXT NOT NULL,
+              status_at_ms    INTEGER NOT NULL,
+              status_by       TEXT,
+              status_reason   TEXT,
+              status_note     TEXT,
+              record          TEXT NOT NULL
+            );
+            CREATE INDEX ix_cases_status_time    ON cases(status, confirmed_at_ms DESC);
+            CREATE INDEX ix_cases_camera_time    ON cases(camera_id, confirmed_at_ms DESC);
+            CREATE INDEX ix_cases_violation_time ON cases(violation, confirmed_at_ms DESC);
+            CREATE INDEX ix_cases_time           ON cases(confirmed_at_ms DESC);
+            CREATE TABLE case_history (
+              id       INTEGER PRIMARY KEY AUTOINCREMENT,
+              case_id  TEXT NOT NULL REFERENCES cases(case_id),
+              status   TEXT NOT NULL,
+              at_ms    INTEGER NOT NULL,
+              actor    TEXT,
+              reason   TEXT,
+              note     TEXT,
+              address  TEXT
+            );
+            CREATE INDEX ix_case_history_case ON case_history(case_id, id);
+            CREATE TABLE outbox (
+              id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+              case_id            TEXT NOT NULL UNIQUE REFERENCES cases(case_id),
+              camera_id          TEXT NOT NULL,
+              state              TEXT NOT NULL,
+              attempts           INTEGER NOT NULL DEFAULT 0,
+              created_at_ms      INTEGER NOT NULL,
+              next_attempt_at_ms INTEGER NOT NULL,
+              last_attempt_at_ms INTEGER,
+              last_status        INTEGER,
+              last_error         TEXT,
+              delivered_at_ms    INTEGER,
+              receipt            TEXT
+            );
+            CREATE INDEX ix_outbox_pending ON outbox(state, camera_id, id);
+            """),
     ];
 
     private readonly string _connectionString;

@@ -46,26 +46,21 @@ public sealed class EvidenceCatalog(CaseDatabase database)
 
     public CaseDatabase Database => database;
 
-    /// <summary>Records a case complete in the spool; adding the same case again changes nothing.</summary>
+    /// <summary>Records a case complete in the spool (evidence only, no case row); adding the same case again changes nothing.</summary>
     public async Task AddSpooledAsync(SpooledCase c, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await InsertSpooledAsync(connection, null, c, now, ct).ConfigureAwait(false);
+    }
+
+    internal static Task InsertSpooledAsync(SqliteConnection connection, SqliteTransaction? tx, SpooledCase c, DateTimeOffset now, CancellationToken ct) =>
+        Sql.ExecuteAsync(connection, tx, """
             INSERT OR IGNORE INTO evidence_cases (case_id, camera_id, rule_id, violation, confirmed_at_ms, key_prefix, objects, bytes, state, spooled_at_ms)
             VALUES ($id, $camera, $rule, $violation, $confirmed, $prefix, $objects, $bytes, 'spooled', $now);
-            """;
-        command.Parameters.AddWithValue("$id", c.CaseId);
-        command.Parameters.AddWithValue("$camera", c.CameraId);
-        command.Parameters.AddWithValue("$rule", c.RuleId);
-        command.Parameters.AddWithValue("$violation", c.Violation);
-        command.Parameters.AddWithValue("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$prefix", c.KeyPrefix);
-        command.Parameters.AddWithValue("$objects", JsonSerializer.Serialize(c.Objects, Json));
-        command.Parameters.AddWithValue("$bytes", c.Bytes);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+            """, ct,
+            ("$id", c.CaseId), ("$camera", c.CameraId), ("$rule", c.RuleId), ("$violation", c.Violation),
+            ("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()), ("$prefix", c.KeyPrefix), ("$objects", JsonSerializer.Serialize(c.Objects, Json)),
+            ("$bytes", c.Bytes), ("$now", now.ToUnixTimeMilliseconds()));
 
     /// <summary>The oldest spooled cases (by confirmation), skipping those in <paramref name="exclude"/> (uploads in flight).</summary>
     public async Task<IReadOnlyList<SpooledCase>> PendingAsync(int limit, IReadOnlySet<string> exclude, CancellationToken ct)
@@ -82,8 +77,19 @@ public sealed class EvidenceCatalog(CaseDatabase database)
         ? QueryAsync("WHERE state = $state ORDER BY confirmed_at_ms, case_id", ct, ("$state", Wire(s)))
         : QueryAsync("ORDER BY confirmed_at_ms, case_id", ct);
 
-    public Task MarkStoredAsync(string caseId, DateTimeOffset now, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET state = 'stored', stored_at_ms = $now, last_error = NULL WHERE case_id = $id AND state = 'spooled'", ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));
+    /// <summary>
+    /// The case's evidence is all in the store. In the same transaction the case is released to the dispatch core
+    /// when <paramref name="release"/> allows it now (its message goes into the outbox).
+    /// </summary>
+    public async Task MarkStoredAsync(string caseId, DateTimeOffset now, ReleasePolicy release, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await Sql.ExecuteAsync(connection, tx, "UPDATE evidence_cases SET state = 'stored', stored_at_ms = $now, last_error = NULL WHERE case_id = $id AND state = 'spooled'", ct,
+            ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        if (release != ReleasePolicy.Never) await Outbox.EnqueueOnStoredAsync(connection, tx, caseId, release, now, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Counts an upload attempt before it starts, so that after a crash mid-upload the next attempt knows some objects

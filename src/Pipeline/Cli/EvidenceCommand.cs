@@ -197,7 +197,7 @@ public static class EvidenceCommand
         return bad > 0 ? 1 : 0;
     }
 
-    private static (VisionConfig Config, EvidenceCatalog Catalog) OpenCatalog(string configPath)
+    internal static (VisionConfig Config, EvidenceCatalog Catalog) OpenCatalog(string configPath)
     {
         var config = VisionConfigLoader.Load(configPath);
         string path = Path.Combine(config.Evidence.Directory, CaseDatabase.FileName);
@@ -206,7 +206,7 @@ public static class EvidenceCommand
     }
 
     /// <summary>Runs one subcommand: a mistake the user can fix is one line on stderr and exit 2.</summary>
-    private static async Task<int> RunAsync(string name, Func<Task<int>> action)
+    internal static async Task<int> RunAsync(string name, Func<Task<int>> action, string command = "evidence")
     {
         try
         {
@@ -214,12 +214,12 @@ public static class EvidenceCommand
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
         {
-            Console.Error.WriteLine($"vision evidence {name}: {message}");
+            Console.Error.WriteLine($"vision {command} {name}: {message}");
             return CommandLineEntry.UserError;
         }
         catch (EvidenceStoreException e)
         {
-            Console.Error.WriteLine($"vision evidence {name}: {e.Message}");
+            Console.Error.WriteLine($"vision {command} {name}: {e.Message}");
             return CommandLineEntry.UserError;
         }
     }

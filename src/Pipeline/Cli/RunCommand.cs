@@ -7,6 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using Vision.Dispatch;
+using Vision.Pipeline.Dispatch;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Hosting;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Replay;
@@ -38,6 +41,7 @@ public static class RunCommand
         Evidence.ManifestSigner? signer;
         IEvidenceStore store;
         CaseDatabase database;
+        WebhookSignature? dispatchKey = null;
         try
         {
             if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
@@ -46,6 +50,9 @@ public static class RunCommand
             signer = ReplayRunner.Signer();
             database = OpenDatabase(config.Evidence.Directory);
             store = EvidenceStoreFactory.Create(config.Evidence);
+            if (config.Dispatch is not null)
+                dispatchKey = DispatchKey() ?? throw new UsageException(
+                    $"dispatch is configured but {WebhookSignature.KeyVariable} is not set: every delivery is signed; set it to the key agreed with the dispatch core (hex or base64, at least 16 bytes)");
             detector = DetectorFactory.Load(config);
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
@@ -54,6 +61,8 @@ public static class RunCommand
             return CommandLineEntry.UserError;
         }
 
+        await using var caseLog = new CaseLog(Path.Combine(config.Evidence.Directory, "cases.jsonl"), append: true);
+        using var dispatchHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         using (store)
         using (detector)
         {
@@ -65,8 +74,21 @@ public static class RunCommand
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer));
+            builder.Services.AddCaseFlow();
+            builder.Services.AddSingleton(caseLog);
+            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
+                () => sp.GetRequiredService<LiveService>().Config));
+            if (dispatchKey is not null)
+                builder.Services.AddSingleton(sp =>
+                {
+                    var storage = sp.GetRequiredService<EvidenceStorage>();
+                    var source = new DispatchCaseSource(storage.Cases, storage.Catalog, store, config.Evidence.Store.PresignExpiry);
+                    return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch"));
+                });
+            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<MediatR.IMediator>(), caseLog,
+                sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer, sp.GetService<DispatchPublisher>()));
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
 
             var app = builder.Build();
@@ -81,6 +103,7 @@ public static class RunCommand
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
                 evidence = service.Storage.Snapshot(),
+                dispatch = service.Dispatch,
                 cameras = service.Cameras(),
             }));
             app.MapMetrics("/metrics");
@@ -115,6 +138,12 @@ public static class RunCommand
             spool = new { cases = evidence.SpooledCases, bytes = evidence.SpooledBytes, limitBytes = evidence.SpoolLimitBytes, nearLimit = evidence.SpoolNearLimit },
         };
         return Results.Json(body, statusCode: body.ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static WebhookSignature? DispatchKey()
+    {
+        try { return WebhookSignature.FromEnvironment(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
     }
 
     internal static CaseDatabase OpenDatabase(string evidenceDirectory)

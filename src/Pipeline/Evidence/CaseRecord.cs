@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Evidence;
 
@@ -17,7 +20,16 @@ public sealed record CaseRecord(
     double DwellSeconds,
     IReadOnlyList<CaseObject> Objects,
     FrameSize Frame,
-    CaseEvidence Evidence);
+    CaseEvidence Evidence)
+{
+    /// <summary>The columns the case store indexes, with this record as its JSON.</summary>
+    public NewCase ToNewCase() => new(CaseId, CameraId, RuleId, Violation, ZoneId,
+        DateTimeOffset.Parse(StartedAt, CultureInfo.InvariantCulture), DateTimeOffset.Parse(ConfirmedAt, CultureInfo.InvariantCulture),
+        Objects.Count > 0 ? Objects[0].Confidence : 0, JsonSerializer.Serialize(this, CaseLog.JsonOptions));
+
+    public static CaseRecord Parse(string json) =>
+        JsonSerializer.Deserialize<CaseRecord>(json, CaseLog.JsonOptions) ?? throw new JsonException("empty case record");
+}
 
 /// <summary>The object that made the violation, box in source-video pixels.</summary>
 public sealed record CaseObject(int TrackId, [property: JsonPropertyName("class")] string ClassName, double Confidence, PixelBox Box);

@@ -1,8 +1,10 @@
 using System.Threading.Channels;
+using MediatR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Models;
 using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Live;
@@ -37,11 +39,18 @@ public sealed class LiveService : BackgroundService
     private string _configFingerprint;
 
     private readonly ManifestSigner? _signer;
+    private readonly IMediator _mediator;
+    private readonly CaseLog _caseLog;
+    private DispatchStatus? _dispatchStatus;
 
-    public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, ILoggerFactory logs, TimeProvider clock, ManifestSigner? signer = null)
+    public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, IMediator mediator, CaseLog caseLog, ILoggerFactory logs, TimeProvider clock,
+        ManifestSigner? signer = null, DispatchPublisher? publisher = null)
     {
         _signer = signer;
+        _mediator = mediator;
+        _caseLog = caseLog;
         Storage = storage;
+        Publisher = publisher;
         _config = config;
         _configFingerprint = FileFingerprint(config.SourcePath);
         _detector = detector;
@@ -53,8 +62,9 @@ public sealed class LiveService : BackgroundService
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
         _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs);
-        Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count, storage.Snapshot);
-        storage.CaseStored += (c, storedAt) => Metrics.ObserveStored(storedAt - c.ConfirmedAt);
+        Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => _confirmed.Reader.Count, storage.Snapshot, () => _dispatchStatus);
+        storage.CaseStored += (c, storedAt) => Notify(new EvidenceStored(c, storedAt));
+        if (publisher is not null) publisher.Delivered += (id, confirmedAt, at) => Notify(new CaseDispatched(id, confirmedAt, at));
         _loop.BatchDetected += Metrics.ObserveBatch;
         _loop.FrameAnalysed += (frame, cases) =>
         {
@@ -67,6 +77,15 @@ public sealed class LiveService : BackgroundService
     public VisionMetrics Metrics { get; }
 
     public EvidenceStorage Storage { get; }
+
+    /// <summary>Delivers released cases to the dispatch core; null when dispatch is not configured.</summary>
+    public DispatchPublisher? Publisher { get; }
+
+    /// <summary>The config running now (changes on reload).</summary>
+    public VisionConfig Config => _config;
+
+    /// <summary>The outbox and delivery figures, refreshed every few seconds; null without dispatch.</summary>
+    public DispatchStatus? Dispatch => _dispatchStatus;
 
     /// <summary>True once the cameras of the first config have been started.</summary>
     public bool Ready { get; private set; }
@@ -82,7 +101,6 @@ public sealed class LiveService : BackgroundService
     {
         string evidenceDir = _config.Evidence.Directory;
         Directory.CreateDirectory(evidenceDir);
-        await using var caseLog = new CaseLog(Path.Combine(evidenceDir, "cases.jsonl"), append: true);
         using var renderer = new PhotoRenderer(_config.Evidence.JpegQuality);
         if (!renderer.HasCjkFont) _log.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
         var evidence = new EvidenceWriter(evidenceDir, renderer, _supervisor.ClipsFor, _config.Evidence.PreRoll, _config.Evidence.PostRoll)
@@ -95,10 +113,11 @@ public sealed class LiveService : BackgroundService
         await Storage.RecoverAsync(stoppingToken).ConfigureAwait(false);
         // Uploads stop with the service; whatever is still spooled uploads at the next start.
         var uploads = Task.Run(() => Storage.RunAsync(stoppingToken), CancellationToken.None);
+        var deliveries = Publisher is null ? Task.CompletedTask : Task.Run(() => RunDispatchAsync(Publisher, stoppingToken), CancellationToken.None);
 
         // Evidence outlives the cameras on stop: it gets its own token, cancelled only if finishing takes too long.
         using var evidenceStop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, EvidenceWorkers).Select(_ => Task.Run(() => WriteEvidenceAsync(evidence, caseLog, evidenceStop.Token))).ToArray();
+        var workers = Enumerable.Range(0, EvidenceWorkers).Select(_ => Task.Run(() => WriteEvidenceAsync(evidence, evidenceStop.Token))).ToArray();
 
         WarnIfRingTooShort(_config);
         ReserveThreads(_config);
@@ -124,22 +143,19 @@ public sealed class LiveService : BackgroundService
             await Task.WhenAll(workers).ConfigureAwait(false);
             try { await watcher.ConfigureAwait(false); } catch (OperationCanceledException) { }
             try { await uploads.ConfigureAwait(false); } catch (OperationCanceledException) { }
-            _log.LogInformation("stopped; {Cases} case(s) written this run", caseLog.Count);
+            try { await deliveries.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            _log.LogInformation("stopped; {Cases} case(s) written this run", _caseLog.Count);
         }
     }
 
-    private async Task WriteEvidenceAsync(EvidenceWriter evidence, CaseLog caseLog, CancellationToken ct)
+    private async Task WriteEvidenceAsync(EvidenceWriter evidence, CancellationToken ct)
     {
         await foreach (var violation in _confirmed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
                 var written = await evidence.WriteAsync(violation, ct).ConfigureAwait(false);
-                var record = written.Record;
-                await Storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
-                await caseLog.AppendAsync(record, CancellationToken.None).ConfigureAwait(false);
-                _log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
-                    record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
+                await _mediator.Publish(new CaseWritten(written), CancellationToken.None).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -157,6 +173,31 @@ public sealed class LiveService : BackgroundService
             }
         }
     }
+
+    /// <summary>Delivers the outbox, and keeps the outbox figures for /metrics and /api/status fresh.</summary>
+    private async Task RunDispatchAsync(DispatchPublisher publisher, CancellationToken ct)
+    {
+        var delivering = publisher.RunAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var (pending, dead, oldest) = await Storage.Outbox.StatsAsync(ct).ConfigureAwait(false);
+                _dispatchStatus = new DispatchStatus(pending, dead, oldest, publisher.DeliveredCount, publisher.Retries, publisher.DeadLetters, publisher.RejectedByReceiver);
+                await Task.Delay(TimeSpan.FromSeconds(2), _clock, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        await delivering.ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes from a synchronous event; a failing handler is logged, never thrown into the uploader or publisher.</summary>
+    private void Notify(INotification notification) =>
+        _ = _mediator.Publish(notification, CancellationToken.None).ContinueWith(
+            t => _log.LogError(t.Exception, "a handler of {Notification} failed", notification.GetType().Name),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task WatchConfigAsync(CancellationToken ct)
     {

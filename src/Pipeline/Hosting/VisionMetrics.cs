@@ -1,4 +1,5 @@
 using Prometheus;
+using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Live;
 using Vision.Pipeline.Spool;
@@ -19,9 +20,12 @@ public sealed class VisionMetrics
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
     private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
     private readonly Counter _casesStored, _objectsUploaded, _objectsSkipped, _bytesUploaded, _uploadFailures;
+    private readonly Gauge _outboxPending, _outboxDead, _outboxOldestSeconds;
+    private readonly Counter _delivered, _deliveryRetries, _deadLettered, _rejectedByReceiver;
+    private readonly Histogram _dispatchSeconds;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue, Func<EvidenceStorageSnapshot> evidence)
+    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue, Func<EvidenceStorageSnapshot> evidence, Func<DispatchStatus?> dispatch)
     {
         _registry = registry;
         var f = Metrics.WithCustomRegistry(registry);
@@ -51,12 +55,22 @@ public sealed class VisionMetrics
         _uploadFailures = f.CreateCounter("vision_evidence_upload_failures_total", "Case uploads that failed and were retried later.");
         _storedSeconds = f.CreateHistogram("vision_evidence_stored_seconds", "From confirmation to the case's evidence being in the store.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
 
+        _outboxPending = f.CreateGauge("vision_dispatch_outbox_pending", "Cases released to the dispatch core and not yet accepted by it.");
+        _outboxDead = f.CreateGauge("vision_dispatch_dead_letters", "Cases the publisher gave up on (see 'vision cases dead-letters').");
+        _outboxOldestSeconds = f.CreateGauge("vision_dispatch_outbox_oldest_seconds", "Age of the oldest case waiting for delivery.");
+        _delivered = f.CreateCounter("vision_dispatch_delivered_total", "Cases the dispatch core accepted.");
+        _deliveryRetries = f.CreateCounter("vision_dispatch_retries_total", "Delivery attempts that failed and were scheduled again.");
+        _deadLettered = f.CreateCounter("vision_dispatch_dead_lettered_total", "Deliveries turned into dead letters.");
+        _rejectedByReceiver = f.CreateCounter("vision_dispatch_rejected_total", "Attempts the dispatch core refused with 401/403 (signature or key).");
+        _dispatchSeconds = f.CreateHistogram("vision_dispatch_latency_seconds", "From confirmation to the dispatch core accepting the case.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.25, 2, 16) });
+
         registry.AddBeforeCollectCallback(() =>
         {
             foreach (var health in cameras()) Copy(health.Snapshot());
             _frameQueue.Set(frameQueue());
             _evidenceQueue.Set(evidenceQueue());
             Copy(evidence());
+            if (dispatch() is { } d) Copy(d);
         });
     }
 
@@ -71,6 +85,19 @@ public sealed class VisionMetrics
     public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);
 
     public void ObserveStored(TimeSpan sinceConfirmation) => _storedSeconds.Observe(Math.Max(0, sinceConfirmation.TotalSeconds));
+
+    public void ObserveDispatched(TimeSpan sinceConfirmation) => _dispatchSeconds.Observe(Math.Max(0, sinceConfirmation.TotalSeconds));
+
+    private void Copy(DispatchStatus d)
+    {
+        _outboxPending.Set(d.Pending);
+        _outboxDead.Set(d.DeadLetters);
+        _outboxOldestSeconds.Set(d.OldestPending is { } oldest ? Math.Max(0, (DateTimeOffset.UtcNow - oldest).TotalSeconds) : 0);
+        _delivered.IncTo(d.Delivered);
+        _deliveryRetries.IncTo(d.Retries);
+        _deadLettered.IncTo(d.DeadLettered);
+        _rejectedByReceiver.IncTo(d.RejectedByReceiver);
+    }
 
     private void Copy(EvidenceStorageSnapshot e)
     {

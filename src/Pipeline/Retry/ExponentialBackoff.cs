@@ -18,4 +18,12 @@ public sealed class ExponentialBackoff(TimeSpan initial, TimeSpan max, Random ra
     }
 
     public void Reset() => _attempt = 0;
+
+    /// <summary>The delay before try number <paramref name="attempt"/> + 1 (1-based <paramref name="attempt"/>), for retries whose count is kept elsewhere (the outbox).</summary>
+    public static TimeSpan Delay(int attempt, TimeSpan initial, TimeSpan max, Random random)
+    {
+        double step = initial.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        double capped = Math.Min(step, max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped / 2 + random.NextDouble() * capped / 2);
+    }
 }

@@ -32,15 +32,21 @@ public sealed class EvidenceStorage
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
 
-    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs)
+    /// <param name="currentConfig">The running config (it changes on reload): decides each case's release policy.</param>
+    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, Func<VisionConfig>? currentConfig = null)
     {
         _config = config;
         _clock = clock;
         _log = logs.CreateLogger("Vision.Evidence");
         Store = store;
         Catalog = new EvidenceCatalog(database);
+        Cases = new CaseStore(database);
+        Outbox = new Outbox(database);
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
-        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log);
+        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)
+        {
+            ReleasePolicyFor = c => currentConfig is null ? ReleasePolicy.Never : ReleasePolicyOf(currentConfig(), c.CameraId, c.RuleId),
+        };
         Uploader.CaseStored += (c, at) => Budget.Removed(c.Bytes);
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
     }
@@ -48,6 +54,10 @@ public sealed class EvidenceStorage
     public IEvidenceStore Store { get; }
 
     public EvidenceCatalog Catalog { get; }
+
+    public CaseStore Cases { get; }
+
+    public Outbox Outbox { get; }
 
     public SpoolBudget Budget { get; }
 
@@ -66,7 +76,7 @@ public sealed class EvidenceStorage
     public async Task RecoverAsync(CancellationToken ct)
     {
         string? localStore = _config.Store.Type == EvidenceStoreType.Local ? _config.LocalStoreDirectory : null;
-        await SpoolRecovery.RecoverAsync(_config.Directory, localStore, Catalog, _clock, _log, ct).ConfigureAwait(false);
+        await SpoolRecovery.RecoverAsync(_config.Directory, localStore, Cases, Catalog, _clock, _log, ct).ConfigureAwait(false);
         var (cases, bytes) = await Catalog.SpooledTotalsAsync(ct).ConfigureAwait(false);
         Budget.Reset(cases, bytes);
         if (cases > 0) _log.LogInformation("{Cases} case(s) ({Bytes} bytes) wait in the spool for upload to {Store}", cases, bytes, Store.Description);
@@ -75,12 +85,21 @@ public sealed class EvidenceStorage
     /// <summary>Uploads (after checking the store) and sweeps until stopped. Nothing here blocks detection.</summary>
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(Uploader.RunAsync(ct), Sweeper.RunAsync(ct));
 
-    /// <summary>Queues a case whose files are complete in the spool.</summary>
+    /// <summary>Records a case whose files are complete in the spool (case store + upload queue, one transaction) and wakes the uploader.</summary>
     public async Task SpoolAsync(WrittenCase written, CancellationToken ct)
     {
-        await Catalog.AddSpooledAsync(written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
+        await Cases.AddAsync(written.Record.ToNewCase(), written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
+    }
+
+    /// <summary>The release policy of a case's rule under <paramref name="config"/>: never without dispatch; a rule no longer configured follows the default.</summary>
+    public static ReleasePolicy ReleasePolicyOf(VisionConfig config, string cameraId, string ruleId)
+    {
+        if (config.Dispatch is not { } dispatch) return ReleasePolicy.Never;
+        var rule = config.FindCamera(cameraId)?.Rules.FirstOrDefault(r => r.Id == ruleId);
+        var policy = rule is null ? dispatch.Send : dispatch.PolicyFor(rule);
+        return policy == DispatchPolicy.AfterReview ? ReleasePolicy.AfterReview : ReleasePolicy.OnDetection;
     }
 
     public EvidenceStorageSnapshot Snapshot()

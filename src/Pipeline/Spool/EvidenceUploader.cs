@@ -46,6 +46,9 @@ public sealed class EvidenceUploader
         _health = StoreHealth.Unknown(clock.GetUtcNow());
     }
 
+    /// <summary>Decides, as a case's evidence becomes stored, whether that releases it to the dispatch core.</summary>
+    public Func<SpooledCase, ReleasePolicy> ReleasePolicyFor { get; init; } = _ => ReleasePolicy.Never;
+
     /// <summary>A case reached the store: its spool copy is gone. Arguments: the case and when it was stored.</summary>
     public event Action<SpooledCase, DateTimeOffset>? CaseStored;
 
@@ -188,7 +191,7 @@ public sealed class EvidenceUploader
                 Interlocked.Add(ref _bytesPut, item.Size);
             }
             var storedAt = _clock.GetUtcNow();
-            await _catalog.MarkStoredAsync(c.CaseId, storedAt, CancellationToken.None).ConfigureAwait(false);
+            await _catalog.MarkStoredAsync(c.CaseId, storedAt, ReleasePolicyFor(c), CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _casesStored);
             Succeeded();
             RemoveSpoolCopy(folder);

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Spool;
 /// </summary>
 public static class SpoolRecovery
 {
-    public static async Task<int> RecoverAsync(string spoolDirectory, string? skipFolder, EvidenceCatalog catalog, TimeProvider clock, ILogger log, CancellationToken ct)
+    public static async Task<int> RecoverAsync(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log, CancellationToken ct)
     {
         if (!Directory.Exists(spoolDirectory)) return 0;
         string? skip = skipFolder is null ? null : Path.GetFullPath(skipFolder);
@@ -34,7 +34,8 @@ public static class SpoolRecovery
                 try
                 {
                     byte[] bytes = await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false);
-                    await catalog.AddSpooledAsync(CaseManifest.Parse(bytes).ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
+                    var manifest = CaseManifest.Parse(bytes);
+                    await cases.AddAsync(manifest.Case.ToNewCase(), manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
                     recovered++;
                 }
                 catch (Exception e) when (e is JsonException or IOException or FormatException)

@@ -10,7 +10,7 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras"];
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch"];
     private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
     private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
     private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
@@ -20,13 +20,13 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] RetentionKeys = ["default", ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter, "sweep_interval"];
     private static readonly (string, EvidenceStoreType)[] StoreTypes = [("local", EvidenceStoreType.Local), ("s3", EvidenceStoreType.S3)];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
-    private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "analysis", "zones", "rules"];
+    private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "location", "analysis", "zones", "rules"];
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] RuleKeys =
     [
         "id", "name", "type", "zones", "classes", "min_confidence", "min_box_size", "dwell", "cooldown",
-        "schedule", "anchor", "max_motion", "near_classes", "near_distance", "version",
+        "schedule", "anchor", "max_motion", "near_classes", "near_distance", "version", "dispatch", "category",
     ];
 
     private static readonly (string, string)[] Providers = [("cpu", "cpu"), ("cuda", "cuda"), ("tensorrt", "tensorrt")];
@@ -94,6 +94,9 @@ internal sealed partial class VisionConfigMapper
         var live = map.GetSet("live") is { } liveNode ? ReadLive(liveNode, "live") : LiveConfig.Default;
         var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
 
+        // Before cameras: their locations and rules are checked against the dispatch code set.
+        var dispatch = map.GetSet("dispatch") is { } dispatchNode ? ReadDispatch(dispatchNode, "dispatch") : null;
+
         var cameras = new List<CameraConfig>();
         var camerasNode = map.Get("cameras");
         if (camerasNode is null)
@@ -106,6 +109,7 @@ internal sealed partial class VisionConfigMapper
         {
             Live = live!,
             Recording = recording!,
+            Dispatch = dispatch,
         };
     }
 
@@ -483,6 +487,7 @@ internal sealed partial class VisionConfigMapper
             if (TimeZoneNames.TryFind(timeZoneId) is null) m.Error("timezone", TimeZoneNames.UnknownMessage(timeZoneId));
         }
 
+        var location = m.GetSet("location") is { } locationNode ? ReadLocation(locationNode, m.PathOf("location")) : CameraLocation.Unknown;
         var analysis = m.GetSet("analysis") is { } analysisNode ? ReadAnalysis(analysisNode, m.PathOf("analysis")) : new AnalysisConfig(1, 1280, DecodeMode.All);
 
         var zones = new List<Zone>();
@@ -507,7 +512,9 @@ internal sealed partial class VisionConfigMapper
             }
         }
 
-        return id is null || analysis is null ? null : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules);
+        return id is null || analysis is null || location is null
+            ? null
+            : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location };
     }
 
     private AnalysisConfig? ReadAnalysis(YamlNode node, string path)
@@ -653,10 +660,12 @@ internal sealed partial class VisionConfigMapper
             }
         }
 
+        var (dispatchPolicy, categoryCode) = ReadRuleDispatch(m, type, ref ok);
+
         if (!ok) return null;
         var rule = new RuleDefinition(id!, name ?? id!, type!.Value, "", classes, zoneIds, minConfidence, minBoxSize, dwell, cooldown,
             scheduleName, anchor, maxMotion, nearClasses, nearDistance);
-        return rule with { Version = version ?? RuleVersion.Compute(rule, ruleZones, schedule) };
+        return rule with { Version = version ?? RuleVersion.Compute(rule, ruleZones, schedule), Dispatch = dispatchPolicy, CategoryCode = categoryCode };
     }
 
     private IReadOnlyList<string> ReadClassList(YamlMap m, string key, IReadOnlyList<string> fallback, bool allowEmpty, ref bool ok)

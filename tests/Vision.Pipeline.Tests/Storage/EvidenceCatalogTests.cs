@@ -62,7 +62,7 @@ public sealed class EvidenceCatalogTests
         Assert.Equal(early.Spooled.Objects, all[0].Objects);
         Assert.Equal((3, early.Spooled.Bytes + middle.Spooled.Bytes + late.Spooled.Bytes), await catalog.SpooledTotalsAsync(CancellationToken.None));
 
-        await catalog.MarkStoredAsync(early.Spooled.CaseId, Now, CancellationToken.None);
+        await catalog.MarkStoredAsync(early.Spooled.CaseId, Now, ReleasePolicy.Never, CancellationToken.None);
         Assert.Equal(2, (await catalog.PendingAsync(10, new HashSet<string>(), CancellationToken.None)).Count);
     }
 
@@ -78,7 +78,7 @@ public sealed class EvidenceCatalogTests
         foreach (var c in new[] { parkingOld, parkingYoung, litterOld, stallHeld, stallSpooled })
         {
             await catalog.AddSpooledAsync(c.Spooled, Now, CancellationToken.None);
-            if (c != stallSpooled) await catalog.MarkStoredAsync(c.Spooled.CaseId, Now, CancellationToken.None);
+            if (c != stallSpooled) await catalog.MarkStoredAsync(c.Spooled.CaseId, Now, ReleasePolicy.Never, CancellationToken.None);
         }
         Assert.True(await catalog.SetHoldAsync(stallHeld.Spooled.CaseId, true, "disputed", CancellationToken.None));
         Assert.False(await catalog.SetHoldAsync("no-such-case", true, null, CancellationToken.None));

@@ -96,11 +96,11 @@ public sealed class EvidenceUploaderTests
         var lost = SyntheticCases.Write(s.Spool, "cam-1", 1, Confirmed);          // manifest written, catalog row never committed
         var stored = SyntheticCases.Write(s.Spool, "cam-1", 2, Confirmed.AddMinutes(1));
         await s.Catalog.AddSpooledAsync(stored.Spooled, Confirmed, CancellationToken.None);
-        await s.Catalog.MarkStoredAsync(stored.Spooled.CaseId, Confirmed, CancellationToken.None); // crashed before removing its folder
+        await s.Catalog.MarkStoredAsync(stored.Spooled.CaseId, Confirmed, ReleasePolicy.Never, CancellationToken.None); // crashed before removing its folder
         var partial = SyntheticCases.Write(s.Spool, "cam-1", 3, Confirmed.AddMinutes(2));
         File.Delete(Path.Combine(s.Spool, partial.Spooled.CaseId, "manifest.json"));         // cut off mid-write
 
-        int recovered = await SpoolRecovery.RecoverAsync(s.Spool, Path.Combine(s.Spool, "store"), s.Catalog, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+        int recovered = await SpoolRecovery.RecoverAsync(s.Spool, Path.Combine(s.Spool, "store"), new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
 
         Assert.Equal(1, recovered);
         Assert.Equal(lost.Spooled, (await s.Catalog.FindAsync(lost.Spooled.CaseId, CancellationToken.None))!.Case with { Objects = lost.Spooled.Objects });

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using Vision.Dispatch;
+using Vision.Pipeline.Retry;
+using Vision.Rules.Config;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Dispatch;
+
+/// <summary>How one delivery attempt ended.</summary>
+public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
+
+/// <summary>
+/// Delivers the outbox to the dispatch core's webhook: the case record as JSON, signed (<see cref="WebhookSignature"/>),
+/// with <c>Idempotency-Key</c> = case id so a repeat after a crash or a lost answer has no second effect at the
+/// receiver. One delivery in flight per camera keeps each camera's cases in order; up to <c>concurrency</c> cameras
+/// deliver at once, so one slow case does not hold up other cameras. Retries are kept in the outbox (they survive
+/// restarts) with exponential backoff and jitter; a 4xx other than 408/429, or too many attempts, makes a dead letter
+/// that keeps its reason until <c>vision cases resend</c>.
+/// </summary>
+public sealed class DispatchPublisher(
+    Outbox outbox,
+    DispatchCaseSource cases,
+    Func<VisionConfig> currentConfig,
+    WebhookSignature signature,
+    HttpClient http,
+    TimeProvider clock,
+    ILogger log,
+    int concurrency = 4)
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private const int ReceiptMaxChars = 1000;
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _busyCameras = new(StringComparer.Ordinal);
+    private readonly Random _random = new();
+    private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _delivered, _retries, _deadLetters, _rejectedByReceiver;
+
+    /// <summary>A case reached the dispatch core: its id, when it was confirmed, when the receiver accepted it.</summary>
+    public event Action<string, DateTimeOffset, DateTimeOffset>? Delivered;
+
+    public long DeliveredCount => Interlocked.Read(ref _delivered);
+
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    /// <summary>Attempts the receiver answered 401/403 (it refused our signature or key).</summary>
+    public long RejectedByReceiver => Interlocked.Read(ref _rejectedByReceiver);
+
+    /// <summary>A message was added (or resent): look now rather than at the next poll.</summary>
+    public void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var running = new List<Task>();
+        while (!ct.IsCancellationRequested)
+        {
+            var arrived = Volatile.Read(ref _work).Task;
+            running.RemoveAll(t => t.IsCompleted);
+            int free = concurrency - running.Count;
+            if (free > 0)
+            {
+                IReadOnlyList<OutboxMessage> due;
+                try
+                {
+                    HashSet<string> busy;
+                    lock (_gate) busy = [.. _busyCameras];
+                    due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+                foreach (var message in due)
+                {
+                    lock (_gate) _busyCameras.Add(message.CameraId);
+                    running.Add(Task.Run(() => DeliverAndReleaseAsync(message, ct), CancellationToken.None));
+                }
+                if (due.Count > 0) continue;
+            }
+            var wait = IdlePoll;
+            try
+            {
+                if (await outbox.NextDueAsync(ct).ConfigureAwait(false) is { } next && next - clock.GetUtcNow() is var until && until < wait)
+                    wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until;
+                await Task.WhenAny(arrived, Task.WhenAny(running.DefaultIfEmpty(Task.Delay(Timeout.Infinite, ct))), Task.Delay(wait, clock, ct)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        // A delivery cut off by the stop stays pending; the receiver's idempotency absorbs the repeat after restart.
+        try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+
+    private async Task DeliverAndReleaseAsync(OutboxMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await DeliverAsync(message, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "case {CaseId}: delivery to the dispatch core failed unexpectedly; it stays in the outbox", message.CaseId);
+        }
+        finally
+        {
+            lock (_gate) _busyCameras.Remove(message.CameraId);
+            Wake();
+        }
+    }
+
+    /// <summary>One attempt: build the record (fresh presigned links), sign, POST, and record the outcome in the outbox.</summary>
+    public async Task<DeliveryOutcome> DeliverAsync(OutboxMessage message, CancellationToken ct)
+    {
+        var config = currentConfig();
+        if (config.Dispatch is not { } dispatch) return DeliveryOutcome.Retry;
+        var built = await cases.BuildAsync(message.CaseId, config, dispatch, ct).ConfigureAwait(false);
+        if (built is null)
+        {
+            await outbox.MarkDeadAsync(message, clock.GetUtcNow(), null, "the case is no longer in the case store", ct).ConfigureAwait(false);
+            return DeliveryOutcome.DeadLetter;
+        }
+        var (body, confirmedAt) = built.Value;
+
+        long timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, dispatch.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.KeyIdHeader, signature.KeyId);
+        request.Headers.Add(WebhookSignature.SignatureHeader, signature.Sign(timestamp, body));
+        request.Headers.Add("Idempotency-Key", message.CaseId);
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(dispatch.Timeout);
+        int? status = null;
+        string error;
+        TimeSpan? retryAfter = null;
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            string text = await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                var now = clock.GetUtcNow();
+                await outbox.MarkDeliveredAsync(message, now, status.Value, Truncate(text), CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref _delivered);
+                log.LogInformation("case {CaseId}: delivered to the dispatch core ({Status}) after {Attempts} attempt(s)", message.CaseId, status, message.Attempts + 1);
+                Delivered?.Invoke(message.CaseId, confirmedAt, now);
+                return DeliveryOutcome.Delivered;
+            }
+            error = $"the dispatch core answered {status} {response.ReasonPhrase}{(text.Length > 0 ? ": " + Truncate(text, 300) : "")}";
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                Interlocked.Increment(ref _rejectedByReceiver);
+                error += $" (it refused the request's signature or key: check {WebhookSignature.KeyVariable} / {WebhookSignature.KeyIdVariable} against the receiver's)";
+            }
+            retryAfter = response.Headers.RetryAfter?.Delta;
+            bool retryable = status is 408 or 429 || status >= 500;
+            if (!retryable) return await DeadAsync(message, status, error).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            error = $"the dispatch core did not answer within {ConfigDuration.Format(dispatch.Timeout)} (dispatch.timeout)";
+        }
+        catch (HttpRequestException e)
+        {
+            error = $"cannot reach the dispatch core at {dispatch.Url.GetLeftPart(UriPartial.Authority)}: {e.Message}";
+        }
+
+        int attempts = message.Attempts + 1;
+        if (attempts >= dispatch.MaxAttempts)
+            return await DeadAsync(message, status, $"gave up after {attempts} attempts (dispatch.max_attempts); last: {error}").ConfigureAwait(false);
+        var delay = ExponentialBackoff.Delay(attempts, dispatch.RetryInitial, dispatch.RetryMax, _random);
+        if (retryAfter is { } asked && asked > delay) delay = asked < dispatch.RetryMax ? asked : dispatch.RetryMax;
+        await outbox.RecordFailureAsync(message, clock.GetUtcNow(), status, error, clock.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Increment(ref _retries);
+        log.LogWarning("case {CaseId}: delivery attempt {Attempt} failed: {Error}; next try in {Delay}", message.CaseId, attempts, error, ConfigDuration.Format(delay));
+        return DeliveryOutcome.Retry;
+    }
+
+    private async Task<DeliveryOutcome> DeadAsync(OutboxMessage message, int? status, string error)
+    {
+        await outbox.MarkDeadAsync(message, clock.GetUtcNow(), status, error, CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Increment(ref _deadLetters);
+        log.LogError("case {CaseId}: dead letter, not sent to the dispatch core: {Error}; fix the cause, then 'vision cases resend --case {CaseId}'", message.CaseId, error, message.CaseId);
+        return DeliveryOutcome.DeadLetter;
+    }
+
+    private static string Truncate(string text, int max = ReceiptMaxChars) => text.Length <= max ? text : text[..max] + "…";
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Vision.Storage;
+
+/// <summary>Review status of a case, as officers and the dispatch core see it.</summary>
+public enum CaseStatus { AutoCaptured, Confirmed, Rejected, Dispatched }
+
+public static class CaseStatusNames
+{
+    public static string ToWire(this CaseStatus status) => status switch
+    {
+        CaseStatus.AutoCaptured => "auto_captured",
+        CaseStatus.Confirmed => "confirmed",
+        CaseStatus.Rejected => "rejected",
+        CaseStatus.Dispatched => "dispatched",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static bool TryParse(string text, out CaseStatus status)
+    {
+        foreach (var candidate in Enum.GetValues<CaseStatus>())
+            if (candidate.ToWire() == text) { status = candidate; return true; }
+        status = default;
+        return false;
+    }
+}
+
+/// <summary>When a case is released to the dispatch core, if at all (dispatch not configured: never).</summary>
+public enum ReleasePolicy { Never, OnDetection, AfterReview }
+
+/// <summary>The facts of a new case the store indexes; <see cref="RecordJson"/> is the full case record (a cases.jsonl line).</summary>
+public sealed record NewCase(string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt, double Confidence, string RecordJson);
+
+/// <summary>One step of a case's status history.</summary>
+public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address);
+
+/// <summary>A case as stored: its index columns, current status and full record.</summary>
+public sealed record StoredCase(
+    string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt,
+    double Confidence, CaseStatus Status, DateTimeOffset StatusAt, string? StatusBy, string? StatusReason, string? StatusNote, string RecordJson);
+
+/// <summary>Filters for the review queue; null means any. Newest first.</summary>
+public sealed record CaseQuery(CaseStatus? Status = null, string? CameraId = null, string? Violation = null, string? ZoneId = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, int Offset = 0);
+
+/// <summary>
+/// Cases, their review status and history, and the outbox of messages to the dispatch core, in the node's
+/// <see cref="CaseDatabase"/>. A state change and the message it releases are written in one transaction, so a crash
+/// can never leave a released case without its message, or a message without its case.
+/// </summary>
+public sealed class CaseStore(CaseDatabase database)
+{
+    public CaseDatabase Database => database;
+
+    /// <summary>
+    /// Records a case whose evidence is complete in the spool: its evidence row (the upload queue), the case itself
+    /// (auto-captured) and the first history entry, in one transaction. Adding the same case again changes nothing.
+    /// </summary>
+    public async Task AddAsync(NewCase c, SpooledCase spooled, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await EvidenceCatalog.InsertSpooledAsync(connection, tx, spooled, now, ct).ConfigureAwait(false);
+        int added = await Sql.ExecuteAsync(connection, tx, """
+            INSERT OR IGNORE INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record)
+            VALUES ($id, $camera, $rule, $violation, $zone, $started, $confirmed, $confidence, 'auto_captured', $now, $record)
+            """, ct,
+            ("$id", c.CaseId), ("$camera", c.CameraId), ("$rule", c.RuleId), ("$violation", c.Violation), ("$zone", c.ZoneId),
+            ("$started", c.StartedAt.ToUnixTimeMilliseconds()), ("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()),
+            ("$confidence", c.Confidence), ("$now", now.ToUnixTimeMilliseconds()), ("$record", c.RecordJson)).ConfigureAwait(false);
+        if (added > 0) await AddHistoryAsync(connection, tx, c.CaseId, new CaseHistoryEntry(CaseStatus.AutoCaptured, now, "vision", null, null, null), ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An officer's decision. Confirming a case whose rule waits for review releases it to the dispatch core in the same
+    /// transaction, once its evidence is stored (otherwise the upload releases it). Returns false when there is no such
+    /// case; throws when the decision does not fit its status (an already dispatched case cannot be rejected).
+    /// </summary>
+    public async Task<bool> ReviewAsync(string caseId, CaseStatus decision, CaseHistoryEntry entry, ReleasePolicy policy, CancellationToken ct)
+    {
+        if (decision is not (CaseStatus.Confirmed or CaseStatus.Rejected)) throw new ArgumentException("a review confirms or rejects", nameof(decision));
+        await using var connection = database.Open();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var current = await Sql.ScalarAsync(connection, tx, "SELECT status FROM cases WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false) as string;
+        if (current is null) return false;
+        if (current == CaseStatus.Dispatched.ToWire())
+            throw new InvalidOperationException($"case {caseId} was already dispatched; it cannot be {decision.ToWire()} here");
+        await Sql.ExecuteAsync(connection, tx, """
+            UPDATE cases SET status = $status, status_at_ms = $at, status_by = $by, status_reason = $reason, status_note = $note WHERE case_id = $id
+            """, ct, ("$id", caseId), ("$status", decision.ToWire()), ("$at", entry.At.ToUnixTimeMilliseconds()),
+            ("$by", entry.Actor), ("$reason", entry.Reason), ("$note", entry.Note)).ConfigureAwait(false);
+        await AddHistoryAsync(connection, tx, caseId, entry with { Status = decision }, ct).ConfigureAwait(false);
+        if (decision == CaseStatus.Confirmed && policy == ReleasePolicy.AfterReview)
+            await Outbox.EnqueueIfStoredAsync(connection, tx, caseId, entry.At, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
+        (await QueryAsync("WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <summary>The review queue: newest first, filtered, one page.</summary>
+    public Task<IReadOnlyList<StoredCase>> ListAsync(CaseQuery q, CancellationToken ct)
+    {
+        var (where, parameters) = Filter(q);
+        parameters.Add(("$limit", q.Limit));
+        parameters.Add(("$offset", q.Offset));
+        return QueryAsync($"{where} ORDER BY confirmed_at_ms DESC, case_id DESC LIMIT $limit OFFSET $offset", ct, [.. parameters]);
+    }
+
+    /// <summary>Cases per status under the same filters (the status filter itself ignored), for the queue's counters.</summary>
+    public async Task<IReadOnlyDictionary<CaseStatus, int>> CountByStatusAsync(CaseQuery q, CancellationToken ct)
+    {
+        var (where, parameters) = Filter(q with { Status = null });
+        await using var connection = database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT status, count(*) FROM cases {where} GROUP BY status";
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var counts = Enum.GetValues<CaseStatus>().ToDictionary(s => s, _ => 0);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            if (CaseStatusNames.TryParse(reader.GetString(0), out var status)) counts[status] = reader.GetInt32(1);
+        return counts;
+    }
+
+    public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(string caseId, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, at_ms, actor, reason, note, address FROM case_history WHERE case_id = $id ORDER BY id";
+        command.Parameters.AddWithValue("$id", caseId);
+        var history = new List<CaseHistoryEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            CaseStatusNames.TryParse(reader.GetString(0), out var status);
+            history.Add(new CaseHistoryEntry(status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                Sql.Text(reader, 2), Sql.Text(reader, 3), Sql.Text(reader, 4), Sql.Text(reader, 5)));
+        }
+        return history;
+    }
+
+    internal static Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction tx, string caseId, CaseHistoryEntry e, CancellationToken ct) =>
+        Sql.ExecuteAsync(connection, tx, "INSERT INTO case_history (case_id, status, at_ms, actor, reason, note, address) VALUES ($id, $status, $at, $actor, $reason, $note, $address)", ct,
+            ("$id", caseId), ("$status", e.Status.ToWire()), ("$at", e.At.ToUnixTimeMilliseconds()), ("$actor", e.Actor), ("$reason", e.Reason), ("$note", e.Note), ("$address", e.Address));
+
+    private static (string Where, List<(string, object?)> Parameters) Filter(CaseQuery q)
+    {
+        var clauses = new List<string>();
+        var parameters = new List<(string, object?)>();
+        void Add(string clause, string name, object value) { clauses.Add(clause); parameters.Add((name, value)); }
+        if (q.Status is { } status) Add("status = $status", "$status", status.ToWire());
+        if (q.CameraId is { } camera) Add("camera_id = $camera", "$camera", camera);
+        if (q.Violation is { } violation) Add("violation = $violation", "$violation", violation);
+        if (q.ZoneId is { } zone) Add("zone_id = $zone", "$zone", zone);
+        if (q.From is { } from) Add("confirmed_at_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
+        if (q.To is { } to) Add("confirmed_at_ms < $to", "$to", to.ToUnixTimeMilliseconds());
+        return (clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses), parameters);
+    }
+
+    private async Task<IReadOnlyList<StoredCase>> QueryAsync(string where, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = database.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms,
+                   status_by, status_reason, status_note, record
+            FROM cases {where}
+            """;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var result = new List<StoredCase>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            CaseStatusNames.TryParse(reader.GetString(8), out var status);
+            result.Add(new StoredCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                reader.GetDouble(7), status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)));
+        }
+        return result;
+    }
+}
+
+/// <summary>Small helpers shared by the stores: parameterised commands on a connection, optionally in a transaction.</summary>
+internal static class Sql
+{
+    public static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    public static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return value is DBNull ? null : value;
+    }
+
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    public static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
+    public static DateTimeOffset? Instant(SqliteDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
+
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

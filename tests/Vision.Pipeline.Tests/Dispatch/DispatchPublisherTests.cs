@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vision.Dispatch;
+using Vision.Pipeline.Dispatch;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Tests.Storage;
+using Vision.Rules.Config;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Tests.Dispatch;
+
+/// <summary>
+/// The publisher against a real HTTP receiver on loopback (Kestrel, verifying signatures and honouring idempotency
+/// keys) and the real SQLite outbox: retries, timeouts, dead letters, resend, a wrong key, an outage.
+/// </summary>
+public sealed class DispatchPublisherTests
+{
+    private static readonly byte[] Key = Convert.FromHexString("0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(8));
+
+    private sealed class Harness : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _run;
+
+        public required string Spool { get; init; }
+        public required CaseStore Cases { get; init; }
+        public required Outbox Outbox { get; init; }
+        public required DispatchPublisher Publisher { get; init; }
+        public required List<WrittenCase> Written { get; init; }
+
+        public void Start() => _run = Publisher.RunAsync(_stop.Token);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            if (_run is not null) await _run;
+            _stop.Dispose();
+        }
+    }
+
+    private static VisionConfig Config(Uri url) => VisionConfigLoader.Parse($$"""
+        detector: { model: yolox_nano }
+        dispatch: { url: "{{url}}", timeout: 1s, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
+        cameras:
+          - id: cam-1
+            name: 人民路东
+            location: { address: 人民路东侧人行道, lon: 116.397, lat: 39.909, grid: "11010500100101" }
+            zones: [{ id: kerb, polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] }]
+            rules: [{ id: rule-cam-1, type: illegal_parking, zones: [kerb] }]
+
+        """, "dispatch-test.yaml");
+
+    private static async Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras)
+    {
+        string spool = Directory.CreateTempSubdirectory("vision-dispatch-").FullName;
+        var db = new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate();
+        var cases = new CaseStore(db);
+        var catalog = new EvidenceCatalog(db);
+        var written = new List<WrittenCase>();
+        for (int i = 0; i < cameras.Length; i++)
+        {
+            var c = SyntheticCases.Write(spool, cameras[i], i + 1, T0.AddSeconds(i * 10));
+            await cases.AddAsync(c.Record.ToNewCase(), c.Spooled, T0, CancellationToken.None);
+            await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
+            written.Add(c);
+        }
+        var config = Config(receiver.CasesUrl);
+        var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
+        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, NullLogger.Instance);
+        var harness = new Harness { Spool = spool, Cases = cases, Outbox = new Outbox(db), Publisher = publisher, Written = written };
+        harness.Start();
+        return harness;
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_growing_delays_and_the_case_takes_effect_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        receiver.AnswerWith(500, times: 2);
+        await using var h = await StartAsync(receiver, "cam-1");
+
+        await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(20));
+
+        var accepted = Assert.Single(receiver.Accepted);
+        Assert.Equal(h.Written[0].Spooled.CaseId, accepted.IdempotencyKey);
+        var times = receiver.Attempts.Where(a => a.IdempotencyKey == accepted.IdempotencyKey).Select(a => a.At).ToList();
+        Assert.Equal(3, times.Count);
+        var first = times[1] - times[0];
+        var second = times[2] - times[1];
+        Assert.InRange(first.TotalSeconds, 0.45, 1.5);
+        Assert.True(second > first, $"delays did not grow: {first} then {second}");
+        Assert.Equal(0, receiver.RejectedSignatures);
+    }
+
+    [Fact]
+    public async Task An_answer_lost_to_the_timeout_is_retried_and_the_receivers_idempotency_keeps_one_effect()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        receiver.Delay(TimeSpan.FromSeconds(3));
+        await using var h = await StartAsync(receiver, "cam-1");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (receiver.Attempts.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        receiver.Normal();
+
+        var outboxDeadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.State != OutboxState.Delivered && DateTime.UtcNow < outboxDeadline)
+            await Task.Delay(50);
+
+        Assert.Single(receiver.Accepted);
+        Assert.True(receiver.Replays >= 1, "the retry after the timeout should have been a replay");
+        var message = await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None);
+        Assert.Equal(OutboxState.Delivered, message!.State);
+        Assert.Equal(CaseStatus.Dispatched, (await h.Cases.FindAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_400_becomes_a_dead_letter_with_the_receivers_reason_and_resend_delivers_it_after_the_fix()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        receiver.AnswerWith(400, error: "cellId 11010500100101 is not a grid cell of this city");
+        await using var h = await StartAsync(receiver, "cam-1", "cam-1");
+        string first = h.Written[0].Spooled.CaseId;
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Dead < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var dead = await h.Outbox.ListAsync(OutboxState.Dead, 10, CancellationToken.None);
+        Assert.Equal(2, dead.Count);
+        Assert.All(dead, m => Assert.Equal((400, 1), (m.LastStatus!.Value, m.Attempts)));
+        Assert.Contains("is not a grid cell of this city", dead[0].LastError);
+        Assert.Equal(2, h.Publisher.DeadLetters);
+
+        receiver.Normal();
+        Assert.True(await h.Outbox.ResendAsync(first, DateTimeOffset.UtcNow, CancellationToken.None));
+        h.Publisher.Wake();
+        await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10));
+        Assert.Equal(first, Assert.Single(receiver.Accepted).IdempotencyKey);
+        Assert.Equal(1, (await h.Outbox.StatsAsync(CancellationToken.None)).Dead);
+    }
+
+    [Fact]
+    public async Task A_receiver_with_another_key_refuses_the_signature_and_both_sides_count_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        receiver.UseKey("k1", Convert.FromHexString("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"));
+        await using var h = await StartAsync(receiver, "cam-1");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Dead < 1 && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.Equal(1, receiver.RejectedSignatures);
+        Assert.Empty(receiver.Accepted);
+        Assert.Equal(1, h.Publisher.RejectedByReceiver);
+        var dead = Assert.Single(await h.Outbox.ListAsync(OutboxState.Dead, 10, CancellationToken.None));
+        Assert.Equal(401, dead.LastStatus);
+        Assert.Contains(WebhookSignature.KeyVariable, dead.LastError);
+    }
+
+    [Fact]
+    public async Task While_the_receiver_is_down_cases_wait_and_when_it_returns_each_camera_gets_its_cases_in_order()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        await receiver.StopAsync();
+        await using var h = await StartAsync(receiver, "cam-1", "cam-2", "cam-1", "cam-2", "cam-1");
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var waiting = await h.Outbox.StatsAsync(CancellationToken.None);
+        Assert.Equal((5, 0), (waiting.Pending, waiting.Dead));
+        var head = await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None);
+        Assert.True(head!.Attempts >= 1);
+        Assert.Contains("cannot reach the dispatch core", head.LastError);
+
+        await receiver.StartAgainAsync();
+        await receiver.WaitForAcceptedAsync(5, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(5, receiver.Accepted.Select(a => a.IdempotencyKey).Distinct().Count());
+        foreach (var camera in new[] { "cam-1", "cam-2" })
+        {
+            var expected = h.Written.Where(c => c.Spooled.CameraId == camera).Select(c => c.Spooled.CaseId).ToList();
+            Assert.Equal(expected, receiver.Accepted.Select(a => a.IdempotencyKey).Where(expected.Contains).ToList());
+        }
+    }
+}
