@@ -2,12 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -21,6 +23,7 @@ string Arg(string name, string fallback) => args.SkipWhile(x => x != name).Skip(
 int caseCount = int.Parse(Arg("--cases", "2000"), inv);
 int cameraCount = int.Parse(Arg("--cameras", "20"), inv);
 int million = int.Parse(Arg("--million", "1000000"), inv);
+double pacedRate = double.Parse(Arg("--rate", "20"), inv);
 byte[] key = Convert.FromHexString("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 var signature = new WebhookSignature("bench", key);
 
@@ -61,31 +64,54 @@ var publisher = new DispatchPublisher(new Outbox(db), source, () => config, sign
 using var stop = new CancellationTokenSource();
 var publishing = publisher.RunAsync(stop.Token);
 var releasedAt = new ConcurrentDictionary<string, long>();
-var wall = Stopwatch.StartNew();
-for (int i = 0; i < caseCount; i++)
+int serial = 0;
+
+async Task ReleaseAsync(int count, double? perSecond)
 {
-    string camera = $"cam-{i % cameraCount}";
-    string caseId = $"{camera}-bench-{i:D6}";
-    var now = DateTimeOffset.UtcNow;
-    string prefix = EvidenceKeys.Prefix(camera, caseId, now);
-    var spooled = new SpooledCase(caseId, camera, "rule-0", "illegal_parking", now, prefix,
-        [new SpooledObject("photo-1.jpg", prefix + "photo-1.jpg", 1, new string('0', 64), "image/jpeg", "confirmation"),
-         new SpooledObject("manifest.json", prefix + "manifest.json", 1, new string('0', 64), "application/json", "manifest")]);
-    string record = $$"""{"caseId":"{{caseId}}","cameraId":"{{camera}}","cameraName":"{{camera}}","ruleId":"rule-0","ruleName":"r","ruleVersion":"v1","violation":"illegal_parking","zoneId":"kerb","startedAt":"{{now.AddMinutes(-3):O}}","confirmedAt":"{{now:O}}","dwellSeconds":180,"objects":[{"trackId":1,"class":"car","confidence":0.9,"box":{"x":1,"y":2,"width":3,"height":4}}],"frame":{"width":1280,"height":720},"evidence":{"photos":[],"clip":null,"clipError":null}}""";
-    await cases.AddAsync(new NewCase(caseId, camera, "rule-0", "illegal_parking", "kerb", now.AddMinutes(-3), now, 0.9, record), spooled, now, CancellationToken.None);
-    await catalog.MarkStoredAsync(caseId, now, ReleasePolicy.OnDetection, CancellationToken.None);
-    releasedAt[caseId] = Stopwatch.GetTimestamp();
-    publisher.Wake();
+    var pace = Stopwatch.StartNew();
+    for (int i = 0; i < count; i++)
+    {
+        if (perSecond is { } rate && pace.Elapsed.TotalSeconds < i / rate) await Task.Delay(TimeSpan.FromSeconds(i / rate) - pace.Elapsed);
+        int n = serial++;
+        string camera = $"cam-{n % cameraCount}";
+        string caseId = $"{camera}-bench-{n:D6}";
+        var now = DateTimeOffset.UtcNow;
+        string prefix = EvidenceKeys.Prefix(camera, caseId, now);
+        var spooled = new SpooledCase(caseId, camera, "rule-0", "illegal_parking", now, prefix,
+            [new SpooledObject("photo-1.jpg", prefix + "photo-1.jpg", 1, new string('0', 64), "image/jpeg", "confirmation"),
+             new SpooledObject("manifest.json", prefix + "manifest.json", 1, new string('0', 64), "application/json", "manifest")]);
+        string record = System.Text.Json.JsonSerializer.Serialize(new CaseRecord(caseId, camera, camera, "rule-0", "r", "v1", "illegal_parking", "kerb",
+            now.AddMinutes(-3).ToString("O"), now.ToString("O"), 180, [new CaseObject(1, "car", 0.9, new PixelBox(1, 2, 3, 4))], new FrameSize(1280, 720),
+            new CaseEvidence([], null, null)), CaseLog.JsonOptions);
+        await cases.AddAsync(new NewCase(caseId, camera, "rule-0", "illegal_parking", "kerb", now.AddMinutes(-3), now, 0.9, record), spooled, now, CancellationToken.None);
+        await catalog.MarkStoredAsync(caseId, now, ReleasePolicy.OnDetection, CancellationToken.None);
+        releasedAt[caseId] = Stopwatch.GetTimestamp();
+        publisher.Wake();
+    }
 }
+
+List<double> Latencies(int from) => received.Where(r => int.Parse(r.Key[(r.Key.LastIndexOf('-') + 1)..], inv) >= from)
+    .Select(r => Stopwatch.GetElapsedTime(releasedAt[r.Key], r.Value).TotalMilliseconds).Order().ToList();
+static double P(List<double> sorted, double q) => sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];
+
+// Saturation: release as fast as the store takes them, measure cases/s end to end.
+var wall = Stopwatch.StartNew();
+await ReleaseAsync(caseCount, null);
 double storeSeconds = wall.Elapsed.TotalSeconds;
 while (received.Count < caseCount) await Task.Delay(5);
 wall.Stop();
+var saturated = Latencies(0);
+Console.WriteLine(string.Create(inv, $"dispatch, saturated: {caseCount} cases from {cameraCount} cameras stored, released and delivered in {wall.Elapsed.TotalSeconds:0.00} s = {caseCount / wall.Elapsed.TotalSeconds:0} cases/s (store + outbox alone: {caseCount / storeSeconds:0} cases/s); {rejected} rejected signatures, {received.Count} accepted; backlog latency p50 {P(saturated, 0.5):0} ms"));
+
+// Paced: a steady rate well below capacity, as cameras produce cases; latency release → accepted.
+int pacedCount = (int)Math.Max(100, pacedRate * 10);
+int firstPaced = serial;
+await ReleaseAsync(pacedCount, pacedRate);
+while (received.Count < caseCount + pacedCount) await Task.Delay(5);
 await stop.CancelAsync();
 await publishing;
-var latencies = received.Select(r => Stopwatch.GetElapsedTime(releasedAt[r.Key], r.Value).TotalMilliseconds).Order().ToList();
-double P(double q) => latencies[(int)Math.Min(latencies.Count - 1, Math.Round(q * (latencies.Count - 1)))];
-Console.WriteLine(string.Create(inv, $"dispatch: {caseCount} cases from {cameraCount} cameras stored, released and delivered in {wall.Elapsed.TotalSeconds:0.00} s = {caseCount / wall.Elapsed.TotalSeconds:0} cases/s (store + outbox alone: {caseCount / storeSeconds:0} cases/s); {rejected} rejected signatures, {received.Count} accepted"));
-Console.WriteLine(string.Create(inv, $"latency release → receiver accepted: p50 {P(0.5):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms"));
+var latencies = Latencies(firstPaced);
+Console.WriteLine(string.Create(inv, $"dispatch, paced at {pacedRate:0} cases/s ({pacedCount} cases): latency release → receiver accepted p50 {P(latencies, 0.5):0.0} ms, p99 {P(latencies, 0.99):0.0} ms, max {latencies[^1]:0.0} ms"));
 
 // ---- part 2: the review queue over a big case store
 if (million > 0)
