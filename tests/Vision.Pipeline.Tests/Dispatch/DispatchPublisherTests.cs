@@ -38,7 +38,9 @@ public sealed class DispatchPublisherTests
         }
     }
 
-    private static VisionConfig Config(Uri url) => VisionConfigLoader.Parse($$"""
+    private static VisionConfig Config(Uri url) => VisionConfigLoader.Parse(ConfigText(url), "dispatch-test.yaml");
+
+    private static string ConfigText(Uri url) => $$"""
         detector: { model: yolox_nano }
         dispatch: { url: "{{url}}", timeout: 1s, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
         cameras:
@@ -48,7 +50,7 @@ public sealed class DispatchPublisherTests
             zones: [{ id: kerb, polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] }]
             rules: [{ id: rule-cam-1, type: illegal_parking, zones: [kerb] }]
 
-        """, "dispatch-test.yaml");
+        """;
 
     private static async Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras)
     {
@@ -129,9 +131,18 @@ public sealed class DispatchPublisherTests
         Assert.Contains("is not a grid cell of this city", dead[0].LastError);
         Assert.Equal(2, h.Publisher.DeadLetters);
 
+        // Ops look at the dead letters and resend one from the command line, as the runbook says.
+        string config = Path.Combine(h.Spool, "vision.yaml");
+        await File.WriteAllTextAsync(config, ConfigText(receiver.CasesUrl) + $"evidence: {{ directory: \"{h.Spool}\" }}\n");
+        var listed = VisionCli.Run("cases", "dead-letters", "--config", config);
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains($"{first}  1 attempt(s)", listed.Output);
+        Assert.Contains("is not a grid cell of this city", listed.Output);
+        Assert.Contains("2 dead letter(s)", listed.Output);
+
         receiver.Normal();
-        Assert.True(await h.Outbox.ResendAsync(first, DateTimeOffset.UtcNow, CancellationToken.None));
-        h.Publisher.Wake();
+        var resend = VisionCli.Run("cases", "resend", "--config", config, "--case", first);
+        Assert.True(resend.ExitCode == 0, resend.Output);
         await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10));
         Assert.Equal(first, Assert.Single(receiver.Accepted).IdempotencyKey);
         Assert.Equal(1, (await h.Outbox.StatsAsync(CancellationToken.None)).Dead);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using NJsonSchema;
@@ -77,7 +76,7 @@ public sealed class DispatchServiceTests
             Assert.All(a.Json.GetProperty("evidence").EnumerateArray(), e => Assert.Equal("上报", e.GetProperty("usage").GetString()));
         }
         AssertInOrderPerCamera(receiver);
-        var show = Vision(["cases", "show", "--config", vision.ConfigPath, "--case", caseIds[0]]);
+        var show = VisionCli.Run("cases", "show", "--config", vision.ConfigPath, "--case", caseIds[0]);
         Assert.Contains("delivery: delivered", show.Output);
         Assert.Contains("dispatched", show.Output);
     }
@@ -121,18 +120,5 @@ public sealed class DispatchServiceTests
             if (line.StartsWith(name + " ", StringComparison.Ordinal))
                 return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         return -1;
-    }
-
-    private static (int ExitCode, string Output) Vision(string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vision.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["VISION_DISPATCH_KEY"] = Convert.ToHexString(Key);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("vision did not finish"); }
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }
