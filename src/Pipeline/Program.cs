@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvidenceCommand.Create());
         root.Subcommands.Add(CasesCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
         return CommandLineEntry.InvokeAsync(root, args);
     }
 }

@@ -82,6 +82,18 @@ public sealed class CaseDatabase
             );
             CREATE INDEX ix_outbox_pending ON outbox(state, camera_id, id);
             """),
+        (3, """
+            CREATE TABLE users (
+              username        TEXT PRIMARY KEY COLLATE NOCASE,
+              display_name    TEXT NOT NULL,
+              role            TEXT NOT NULL,
+              password_hash   TEXT NOT NULL,
+              failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+              locked_until_ms INTEGER,
+              created_at_ms   INTEGER NOT NULL
+            );
+            CREATE INDEX ix_case_history_status_time ON case_history(status, at_ms);
+            """),
     ];
 
     private readonly string _connectionString;

@@ -40,6 +40,16 @@ public sealed record StoredCase(
     string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt,
     double Confidence, CaseStatus Status, DateTimeOffset StatusAt, string? StatusBy, string? StatusReason, string? StatusNote, string RecordJson);
 
+/// <summary>Review outcomes of one rule on one camera (in one week, when <see cref="Week"/> is set).</summary>
+/// <param name="Week">ISO-like week label "2026-W47" (weeks start on Monday, UTC); null for all time in the window.</param>
+public sealed record RuleReviewStats(string RuleId, string CameraId, string Violation, string? Week, int Hits, int Confirmed, int Rejected)
+{
+    public int Pending => Hits - Confirmed - Rejected;
+
+    /// <summary>Confirmed / reviewed; null before any review.</summary>
+    public double? Precision => Confirmed + Rejected == 0 ? null : (double)Confirmed / (Confirmed + Rejected);
+}
+
 /// <summary>Filters for the review queue; null means any. Newest first.</summary>
 public sealed record CaseQuery(CaseStatus? Status = null, string? CameraId = null, string? Violation = null, string? ZoneId = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, int Offset = 0);
@@ -123,6 +133,33 @@ public sealed class CaseStore(CaseDatabase database)
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
             if (CaseStatusNames.TryParse(reader.GetString(0), out var status)) counts[status] = reader.GetInt32(1);
         return counts;
+    }
+
+    /// <summary>
+    /// Hits, confirmations and rejections per rule and camera for cases confirmed since <paramref name="since"/>, overall or
+    /// per week. A case counts by its officer's last decision, so a confirmed case later dispatched still counts as confirmed.
+    /// </summary>
+    public async Task<IReadOnlyList<RuleReviewStats>> RuleStatsAsync(DateTimeOffset since, bool perWeek, CancellationToken ct)
+    {
+        string week = perWeek ? "strftime('%Y-W%W', c.confirmed_at_ms / 1000, 'unixepoch')" : "NULL";
+        await using var connection = database.Open();
+        await using var command = Sql.Command(connection, null, $"""
+            SELECT c.rule_id, c.camera_id, c.violation, {week} AS week, count(*),
+                   coalesce(sum(d.status = 'confirmed'), 0), coalesce(sum(d.status = 'rejected'), 0)
+            FROM cases c
+            LEFT JOIN (SELECT h.case_id, h.status FROM case_history h
+                       WHERE h.id = (SELECT max(x.id) FROM case_history x WHERE x.case_id = h.case_id AND x.status IN ('confirmed', 'rejected'))) d
+              ON d.case_id = c.case_id
+            WHERE c.confirmed_at_ms >= $since
+            GROUP BY c.rule_id, c.camera_id, c.violation, week
+            ORDER BY c.rule_id, c.camera_id, week
+            """, ("$since", since.ToUnixTimeMilliseconds()));
+        var result = new List<RuleReviewStats>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            result.Add(new RuleReviewStats(reader.GetString(0), reader.GetString(1), reader.GetString(2), Sql.Text(reader, 3),
+                reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)));
+        return result;
     }
 
     public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(string caseId, CancellationToken ct)

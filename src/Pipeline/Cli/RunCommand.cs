@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
+using Vision.ReviewConsole;
 using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
@@ -75,6 +76,7 @@ public static class RunCommand
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddCaseFlow();
+            builder.Services.AddVisionConsole();
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
                 () => sp.GetRequiredService<LiveService>().Config));
@@ -93,6 +95,13 @@ public static class RunCommand
 
             var app = builder.Build();
             var service = app.Services.GetRequiredService<LiveService>();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            var storage = service.Storage;
+            app.MapVisionConsole(
+                new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
+                    service.Thumbnails, TimeProvider.System) { CaseReleased = () => service.Publisher?.Wake() },
+                new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/readyz", () => Readiness(service));
             app.MapGet("/api/cameras", () => Results.Json(service.Cameras()));

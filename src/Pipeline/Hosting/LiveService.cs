@@ -66,8 +66,10 @@ public sealed class LiveService : BackgroundService
         storage.CaseStored += (c, storedAt) => Notify(new EvidenceStored(c, storedAt));
         if (publisher is not null) publisher.Delivered += (id, confirmedAt, at) => Notify(new CaseDispatched(id, confirmedAt, at));
         _loop.BatchDetected += Metrics.ObserveBatch;
+        Thumbnails = new CameraThumbnails(this);
         _loop.FrameAnalysed += (frame, cases) =>
         {
+            Thumbnails.Offer(frame);
             if (_supervisor.FindHealth(frame.CameraId) is not { } health) return;
             health.FrameAnalysed();
             for (int i = 0; i < cases; i++) health.CaseRaised();
@@ -77,6 +79,9 @@ public sealed class LiveService : BackgroundService
     public VisionMetrics Metrics { get; }
 
     public EvidenceStorage Storage { get; }
+
+    /// <summary>Camera states and last-frame thumbnails for the review console.</summary>
+    public CameraThumbnails Thumbnails { get; }
 
     /// <summary>Delivers released cases to the dispatch core; null when dispatch is not configured.</summary>
     public DispatchPublisher? Publisher { get; }

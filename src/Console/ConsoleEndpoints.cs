@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Vision.Storage;
+
+namespace Vision.ReviewConsole;
+
+/// <summary>Request bodies of the console API.</summary>
+public sealed record SignInRequest(string? Username, string? Password);
+
+public sealed record ConfirmRequest(string? Note);
+
+public sealed record RejectRequest(string? Reason, string? Note);
+
+public sealed record NewUserRequest(string? Username, string? DisplayName, string? Role, string? Password);
+
+/// <summary>
+/// The officer review console and its JSON API, served by the Vision host: pages and assets (embedded, no CDN),
+/// sign-in, the review queue, case view with evidence through short-lived links, confirm and reject (audited with
+/// who, when and from which address), cameras, per-rule precision, and user administration. The same JSON endpoints
+/// are the integration API for a city's own tools (README, "Review console").
+/// </summary>
+public static class ConsoleEndpoints
+{
+    public static readonly string[] RejectReasons = ["false_detection", "permitted", "duplicate", "evidence_unclear", "other"];
+    private const int MinPasswordLength = 10;
+
+    public static void MapVisionConsole(this WebApplication app, ConsoleSources sources, EvidenceLinks links)
+    {
+        MapPages(app);
+        MapSession(app, sources);
+        MapCases(app, sources, links);
+        MapEvidence(app, sources, links);
+        MapOverview(app, sources);
+        MapUsers(app, sources);
+    }
+
+    private static void MapPages(WebApplication app)
+    {
+        app.MapGet("/login", () => Asset("login.html"));
+        foreach (var page in new[] { "/", "/cases/{id}" })
+            app.MapGet(page, () => Asset("index.html")).RequireAuthorization();
+        app.MapGet("/cameras", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
+        app.MapGet("/rules", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
+        app.MapGet("/admin/users", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.AdminPolicy);
+        app.MapGet("/assets/{file}", (string file) => Asset(file));
+    }
+
+    private static void MapSession(WebApplication app, ConsoleSources sources)
+    {
+        app.MapPost("/api/session", async (SignInRequest body, HttpContext context, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(body.Username) || string.IsNullOrEmpty(body.Password))
+                return Results.Json(new { error = "wrong_credentials" }, statusCode: StatusCodes.Status401Unauthorized);
+            var result = await ConsoleAuthentication.CheckCredentialsAsync(sources.Users, body.Username, body.Password, sources.Clock, ct);
+            if (result.Account is not { } account)
+                return Results.Json(new { error = result.Error, lockedUntil = result.LockedUntil?.UtcDateTime }, statusCode: StatusCodes.Status401Unauthorized);
+            await ConsoleAuthentication.SignInAsync(context, account);
+            return Results.Json(new { username = account.Username, displayName = account.DisplayName, role = account.Role.ToWire() });
+        });
+        app.MapGet("/api/session", (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            var user = context.User;
+            var tokens = antiforgery.GetAndStoreTokens(context);
+            return Results.Json(new
+            {
+                username = user.Identity!.Name,
+                displayName = user.FindFirst(System.Security.Claims.ClaimTypes.GivenName)?.Value,
+                role = user.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value,
+                csrfToken = tokens.RequestToken,
+            });
+        }).RequireAuthorization();
+        app.MapPost("/api/session/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.NoContent();
+        }).RequireAuthorization().AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+    }
+
+    private static void MapCases(WebApplication app, ConsoleSources sources, EvidenceLinks links)
+    {
+        var cases = app.MapGroup("/api/cases").RequireAuthorization();
+        cases.MapGet("", async (HttpRequest request, CancellationToken ct) =>
+        {
+            if (ParseQuery(request) is not { } query) return Results.Json(new { error = "bad filter: status, type, from/to (ISO-8601), page ≥ 1, pageSize 1–200" }, statusCode: 400);
+            var items = await sources.Cases.ListAsync(query, ct);
+            var counts = await sources.Cases.CountByStatusAsync(query, ct);
+            int total = query.Status is { } s ? counts[s] : counts.Values.Sum();
+            return Results.Json(new
+            {
+                total,
+                page = query.Offset / query.Limit + 1,
+                pageSize = query.Limit,
+                counts = counts.ToDictionary(p => p.Key.ToWire(), p => p.Value),
+                items = items.Select(c => CaseViews.Row(c, links)),
+            });
+        });
+        cases.MapGet("/{id}", async (string id, CancellationToken ct) => await DetailAsync(sources, links, id, ct) is { } detail ? Results.Json(detail) : NotFound(id));
+        cases.MapPost("/{id}/confirm", async (string id, ConfirmRequest? body, HttpContext context, CancellationToken ct) =>
+            await ReviewAsync(sources, links, context, id, CaseStatus.Confirmed, null, body?.Note, ct)).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+        cases.MapPost("/{id}/reject", async (string id, RejectRequest body, HttpContext context, CancellationToken ct) =>
+        {
+            if (body.Reason is null || !RejectReasons.Contains(body.Reason))
+                return Results.Json(new { error = $"reason must be one of {string.Join(", ", RejectReasons)}" }, statusCode: 400);
+            if (body.Reason == "other" && string.IsNullOrWhiteSpace(body.Note))
+                return Results.Json(new { error = "reason 'other' needs a note" }, statusCode: 400);
+            return await ReviewAsync(sources, links, context, id, CaseStatus.Rejected, body.Reason, body.Note, ct);
+        }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+    }
+
+    private static async Task<IResult> ReviewAsync(ConsoleSources sources, EvidenceLinks links, HttpContext context, string id, CaseStatus decision, string? reason, string? note, CancellationToken ct)
+    {
+        var found = await sources.Cases.FindAsync(id, ct);
+        if (found is null) return NotFound(id);
+        var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+            context.Connection.RemoteIpAddress?.ToString());
+        try
+        {
+            await sources.Cases.ReviewAsync(id, decision, entry, ReleasePolicyOf(sources, found), ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status409Conflict);
+        }
+        if (decision == CaseStatus.Confirmed) sources.CaseReleased?.Invoke();
+        return Results.Json(await DetailAsync(sources, links, id, ct));
+    }
+
+    private static ReleasePolicy ReleasePolicyOf(ConsoleSources sources, StoredCase c)
+    {
+        var config = sources.Config();
+        if (config.Dispatch is not { } dispatch) return ReleasePolicy.Never;
+        var rule = config.FindCamera(c.CameraId)?.Rules.FirstOrDefault(r => r.Id == c.RuleId);
+        return (rule is null ? dispatch.Send : dispatch.PolicyFor(rule)) == Rules.Config.DispatchPolicy.AfterReview ? ReleasePolicy.AfterReview : ReleasePolicy.OnDetection;
+    }
+
+    private static async Task<object?> DetailAsync(ConsoleSources sources, EvidenceLinks links, string id, CancellationToken ct)
+    {
+        var c = await sources.Cases.FindAsync(id, ct);
+        if (c is null) return null;
+        var history = await sources.Cases.HistoryAsync(id, ct);
+        var delivery = await sources.Outbox.FindByCaseAsync(id, ct);
+        return CaseViews.Detail(c, history, delivery, sources.Config(), links);
+    }
+
+    private static void MapEvidence(WebApplication app, ConsoleSources sources, EvidenceLinks links)
+    {
+        app.MapGet("/evidence/{caseId}/{file}", async (string caseId, string file, string? exp, string? sig, CancellationToken ct) =>
+        {
+            if (links.Check(caseId, file, exp, sig) is { } problem) return Results.Json(new { error = problem }, statusCode: StatusCodes.Status403Forbidden);
+            var entry = await sources.Evidence.FindAsync(caseId, ct);
+            var item = entry?.Case.Objects.FirstOrDefault(o => o.Name == file);
+            if (entry is null || item is null) return NotFound($"{caseId}/{file}");
+            if (entry.State == EvidenceState.Spooled || entry.State == EvidenceState.Broken)
+            {
+                string path = Path.Combine(sources.SpoolDirectory, caseId, file);
+                return File.Exists(path) ? Results.File(path, item.ContentType, enableRangeProcessing: true) : NotFound($"{caseId}/{file}");
+            }
+            if (entry.State == EvidenceState.Expired) return Results.Json(new { error = "this evidence was deleted by retention" }, statusCode: StatusCodes.Status410Gone);
+            if (sources.Store is LocalFolderEvidenceStore local)
+                return Results.File(local.PathOf(item.Key), item.ContentType, enableRangeProcessing: true);
+            var presigned = await sources.Store.PresignGetAsync(item.Key, links.Lifetime, ct);
+            return presigned is null ? NotFound(item.Key) : Results.Redirect(presigned.ToString());
+        }).RequireAuthorization();
+    }
+
+    private static void MapOverview(WebApplication app, ConsoleSources sources)
+    {
+        app.MapGet("/api/console/cameras", async (CancellationToken ct) =>
+        {
+            var cameras = sources.Cameras?.Cameras() ?? [];
+            var latest = new List<object>();
+            foreach (var camera in cameras)
+            {
+                var last = (await sources.Cases.ListAsync(new CaseQuery(CameraId: camera.Id, Limit: 1), ct)).FirstOrDefault();
+                latest.Add(new
+                {
+                    id = camera.Id,
+                    name = camera.Name,
+                    state = camera.State,
+                    stateReason = camera.Reason,
+                    fps = camera.Fps,
+                    thumbnailUrl = camera.HasThumbnail ? $"/api/console/cameras/{Uri.EscapeDataString(camera.Id)}/thumbnail.jpg" : null,
+                    lastCase = last is null ? null : new { caseId = last.CaseId, confirmedAt = last.ConfirmedAt.UtcDateTime, violation = last.Violation },
+                });
+            }
+            return Results.Json(latest);
+        }).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
+        app.MapGet("/api/console/cameras/{id}/thumbnail.jpg", (string id) =>
+            sources.Cameras?.Thumbnail(id) is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NotFound())
+            .RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
+        app.MapGet("/api/rules/stats", async (int? weeks, CancellationToken ct) =>
+        {
+            var since = sources.Clock.GetUtcNow().AddDays(-7 * Math.Clamp(weeks ?? 8, 1, 104));
+            var names = sources.Config().Cameras.SelectMany(c => c.Rules).GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First().Name);
+            object View(RuleReviewStats s) => new
+            {
+                ruleId = s.RuleId, ruleName = names.GetValueOrDefault(s.RuleId, s.RuleId), cameraId = s.CameraId, type = s.Violation, week = s.Week,
+                hits = s.Hits, confirmed = s.Confirmed, rejected = s.Rejected, pending = s.Pending,
+                precision = s.Precision is { } p ? Math.Round(p, 4) : (double?)null,
+            };
+            return Results.Json(new
+            {
+                rules = (await sources.Cases.RuleStatsAsync(since, perWeek: false, ct)).Select(View),
+                weekly = (await sources.Cases.RuleStatsAsync(since, perWeek: true, ct)).Select(View),
+            });
+        }).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
+    }
+
+    private static void MapUsers(WebApplication app, ConsoleSources sources)
+    {
+        var users = app.MapGroup("/api/users").RequireAuthorization(ConsoleAuthentication.AdminPolicy);
+        users.MapGet("", async (CancellationToken ct) => Results.Json((await sources.Users.ListAsync(ct)).Select(u => new
+        {
+            username = u.Username, displayName = u.DisplayName, role = u.Role.ToWire(),
+            lockedUntil = u.LockedUntil is { } l && l > sources.Clock.GetUtcNow() ? l.UtcDateTime : (DateTime?)null,
+            failedSignIns = u.FailedSignIns,
+        })));
+        users.MapPost("", async (NewUserRequest body, CancellationToken ct) =>
+        {
+            if (CheckNewUser(body.Username, body.Role, body.Password) is { } problem) return Results.Json(new { error = problem }, statusCode: 400);
+            ConsoleRoleNames.TryParse(body.Role, out var role);
+            var account = new ConsoleAccount(body.Username!.Trim(), string.IsNullOrWhiteSpace(body.DisplayName) ? body.Username.Trim() : body.DisplayName.Trim(), role, "", 0, null, sources.Clock.GetUtcNow());
+            account = account with { PasswordHash = ConsoleAuthentication.HashPassword(account, body.Password!) };
+            return await sources.Users.AddAsync(account, ct)
+                ? Results.Json(new { username = account.Username, role = account.Role.ToWire() }, statusCode: StatusCodes.Status201Created)
+                : Results.Json(new { error = $"user '{account.Username}' exists" }, statusCode: 400);
+        }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+    }
+
+    /// <summary>Why a new account cannot be made as given; null when it can.</summary>
+    public static string? CheckNewUser(string? username, string? role, string? password)
+    {
+        if (string.IsNullOrWhiteSpace(username) || username.Trim().Length > 64 || username.Any(char.IsWhiteSpace))
+            return "username: 1–64 characters without spaces";
+        if (!ConsoleRoleNames.TryParse(role, out _)) return "role must be officer, engineer or admin";
+        if (password is null || password.Length < MinPasswordLength) return $"password: at least {MinPasswordLength} characters";
+        return null;
+    }
+
+    private static CaseQuery? ParseQuery(HttpRequest request)
+    {
+        var q = request.Query;
+        CaseStatus? status = null;
+        if (q["status"].ToString() is { Length: > 0 } s)
+        {
+            if (!CaseStatusNames.TryParse(s, out var parsed)) return null;
+            status = parsed;
+        }
+        string? type = q["type"].ToString() is { Length: > 0 } t ? t : null;
+        if (type is not null && !Rules.Config.ViolationTypeNames.TryParse(type, out _)) return null;
+        DateTimeOffset? from = null, to = null;
+        if (q["from"].ToString() is { Length: > 0 } f) { if (!DateTimeOffset.TryParse(f, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return null; from = v; }
+        if (q["to"].ToString() is { Length: > 0 } tt) { if (!DateTimeOffset.TryParse(tt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return null; to = v; }
+        int page = int.TryParse(q["page"], out var p) ? p : 1, size = int.TryParse(q["pageSize"], out var z) ? z : 50;
+        if (page < 1 || size is < 1 or > 200) return null;
+        return new CaseQuery(status, q["camera"].ToString() is { Length: > 0 } cam ? cam : null, type, q["zone"].ToString() is { Length: > 0 } zone ? zone : null, from, to, size, (page - 1) * size);
+    }
+
+    private static IResult NotFound(string what) => Results.Json(new { error = $"no {what}" }, statusCode: StatusCodes.Status404NotFound);
+
+    private static IResult Asset(string file)
+    {
+        var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("assets/" + file);
+        if (stream is null) return Results.NotFound();
+        string type = Path.GetExtension(file) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            ".svg" => "image/svg+xml",
+            _ => "application/octet-stream",
+        };
+        return Results.Stream(stream, type);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Vision.Pipeline.Tests.Live;
+using Vision.Tests.Common;
+
+namespace Vision.Pipeline.Tests.Console;
+
+/// <summary>
+/// The review console's API against a real <c>vision run</c> (the shared bottle footage as a live camera): sign-in,
+/// lock-out, roles, CSRF, confirm and reject with audit, per-rule precision, evidence links that expire.
+/// </summary>
+[Collection(LiveCamerasCollection.Name)]
+public sealed class ConsoleApiTests
+{
+    public const string Password = "correct horse battery";
+
+    internal static string Config(string footage, string presignExpiry = "10m") => $$"""
+        detector: { model: yolox_nano }
+        evidence: { directory: WORK/evidence, pre_roll: 2s, post_roll: 2s, store: { presign_expiry: {{presignExpiry}} } }
+        recording: { directory: WORK/recordings, keep: 30s }
+        cameras:
+          - id: cam-bottles
+            name: 测试路口
+            location: { address: 人民路东侧人行道, lon: 116.397, lat: 39.909, grid: "11010500100101" }
+            source: {{footage}}
+            analysis: { fps: 2, max_width: 1280 }
+            zones:
+              - { id: table-top, polygon: [[0.0, 0.70], [1.0, 0.70], [1.0, 1.0], [0.0, 1.0]] }
+            rules:
+              - { id: litter-table, name: 桌面垃圾, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 5s, cooldown: 10m }
+
+        """;
+
+    /// <summary>Adds accounts through the real command line, as an operator would.</summary>
+    internal static void AddUser(string configPath, string user, string role)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "users", "add", "--config", configPath, "--user", user, "--role", role, "--password-stdin" })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        process.StandardInput.WriteLine(Password);
+        process.StandardInput.Close();
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output);
+    }
+
+    internal sealed class Session(HttpClient http, string csrf) : IDisposable
+    {
+        public HttpClient Http => http;
+
+        public async Task<HttpResponseMessage> PostAsync(string path, object body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+            request.Headers.Add("X-CSRF-TOKEN", csrf);
+            return await http.SendAsync(request);
+        }
+
+        public void Dispose() => http.Dispose();
+    }
+
+    internal static async Task<Session> SignInAsync(string baseUrl, string user, string password = Password)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+        var signIn = await http.PostAsJsonAsync("/api/session", new { username = user, password });
+        Assert.True(signIn.StatusCode == HttpStatusCode.OK, await signIn.Content.ReadAsStringAsync());
+        var session = await http.GetFromJsonAsync<JsonElement>("/api/session");
+        return new Session(http, session.GetProperty("csrfToken").GetString()!);
+    }
+
+    [SharedDataFact]
+    public async Task Officers_sign_in_review_with_audit_and_precision_while_roles_lock_out_and_expiring_links_hold()
+    {
+        string footage = await TestFootage.PrepareAsync("bottle-detection", TimeSpan.FromSeconds(40), gop: 30);
+        await using var vision = await VisionProcess.StartAsync(Config(footage, presignExpiry: "3s"));
+        AddUser(vision.ConfigPath, "zhang", "officer");
+        AddUser(vision.ConfigPath, "li", "engineer");
+        AddUser(vision.ConfigPath, "boss", "admin");
+        await vision.WaitUntilAsync(() => Task.FromResult(vision.Cases().Count >= 2), TimeSpan.FromSeconds(90), "two cases");
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(vision.BaseUrl) };
+
+        // No page, API or evidence without sign-in.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/cases")).StatusCode);
+        var page = await anonymous.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/login", page.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/login")).StatusCode);
+
+        // Wrong password refused; five in a row lock the account, even against the right password.
+        var wrong = await anonymous.PostAsJsonAsync("/api/session", new { username = "li", password = "guess" });
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("wrong_credentials", await wrong.Content.ReadAsStringAsync());
+        for (int i = 0; i < 4; i++) await anonymous.PostAsJsonAsync("/api/session", new { username = "li", password = "guess" });
+        var locked = await anonymous.PostAsJsonAsync("/api/session", new { username = "li", password = Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked", await locked.Content.ReadAsStringAsync());
+
+        using var officer = await SignInAsync(vision.BaseUrl, "zhang");
+        var queue = await officer.Http.GetFromJsonAsync<JsonElement>("/api/cases?status=auto_captured");
+        var items = queue.GetProperty("items").EnumerateArray().ToList();
+        Assert.True(items.Count >= 2);
+        string first = items[0].GetProperty("caseId").GetString()!, second = items[1].GetProperty("caseId").GetString()!;
+
+        // Officers cannot reach admin or engineer pages.
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.Http.GetAsync("/api/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.Http.GetAsync("/admin/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.Http.GetAsync("/api/rules/stats")).StatusCode);
+
+        // A change without the CSRF token is refused.
+        var forged = await officer.Http.PostAsJsonAsync($"/api/cases/{first}/confirm", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+
+        var confirmed = await officer.PostAsync($"/api/cases/{first}/confirm", new { note = "车牌清晰" });
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        var rejected = await officer.PostAsync($"/api/cases/{second}/reject", new { reason = "false_detection" });
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await officer.PostAsync($"/api/cases/{second}/reject", new { reason = "other" })).StatusCode);
+
+        var detail = await officer.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{second}");
+        Assert.Equal(("rejected", "false_detection"), (detail.GetProperty("status").GetString(), detail.GetProperty("statusReason").GetString()));
+        var audit = detail.GetProperty("history").EnumerateArray().Last();
+        Assert.Equal(("rejected", "zhang", "false_detection"), (audit.GetProperty("status").GetString(), audit.GetProperty("actor").GetString(), audit.GetProperty("reason").GetString()));
+        Assert.Contains("127.0.0.1", audit.GetProperty("address").GetString());
+        Assert.Equal("人民路东侧人行道", detail.GetProperty("address").GetString());
+        Assert.Equal(5, detail.GetProperty("rule").GetProperty("dwellSeconds").GetDouble());
+
+        // Evidence comes through links that expire: fetched now, refused after the lifetime (3 s here).
+        string photo = detail.GetProperty("photos")[0].GetProperty("url").GetString()!;
+        var image = await officer.Http.GetAsync(photo);
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/jpeg", image.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(photo)).StatusCode);
+        if (detail.GetProperty("clip").ValueKind == JsonValueKind.Object)
+        {
+            using var range = new HttpRequestMessage(HttpMethod.Get, detail.GetProperty("clip").GetProperty("url").GetString());
+            range.Headers.Range = new RangeHeaderValue(0, 99);
+            Assert.Equal(HttpStatusCode.PartialContent, (await officer.Http.SendAsync(range)).StatusCode);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.Http.GetAsync(photo)).StatusCode);
+
+        // The engineers' view (the admin sees it too; the engineer is locked out above): precision per rule counts the two decisions.
+        using var admin = await SignInAsync(vision.BaseUrl, "boss");
+        var stats = await admin.Http.GetFromJsonAsync<JsonElement>("/api/rules/stats");
+        var rule = stats.GetProperty("rules").EnumerateArray().Single(r => r.GetProperty("ruleId").GetString() == "litter-table");
+        Assert.Equal((1, 1), (rule.GetProperty("confirmed").GetInt32(), rule.GetProperty("rejected").GetInt32()));
+        Assert.Equal(0.5, rule.GetProperty("precision").GetDouble());
+        Assert.NotEmpty(stats.GetProperty("weekly").EnumerateArray());
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/users")).StatusCode);
+        var cameras = await admin.Http.GetFromJsonAsync<JsonElement>("/api/console/cameras");
+        Assert.Equal("online", cameras[0].GetProperty("state").GetString());
+    }
+}
