@@ -2,6 +2,9 @@
 # Installs the test servers on Debian 12:
 # - GStreamer's RTSP server with Python bindings for the live-camera tests (scripts/rtsp-test-server.py runs under
 #   /usr/bin/python3). Stream copy only, so no gstreamer1.0-libav.
+# - Debian's Chromium and ChromeDriver (/usr/bin/chromium, /usr/bin/chromedriver) for the browser tests, which drive
+#   it with Microsoft.Playwright (ExecutablePath /usr/bin/chromium; Playwright's own browser download cannot work here).
+#   The tests run as root, so Chromium needs --no-sandbox.
 # - s3rver (npm) for the object-store tests, into the ignored folder .tools/s3rver; Debian's nodejs (18.x) runs it.
 # Idempotent: apt-get runs only when a package is missing, npm only when s3rver is missing or another version;
 # sudo only when not root.
@@ -14,6 +17,8 @@ packages=(
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
+  chromium
+  chromium-driver
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
@@ -22,6 +27,18 @@ if ! /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.requir
   echo "install-test-servers: /usr/bin/python3 still cannot import GstRtspServer" >&2
   exit 2
 fi
+
+# A throwaway profile, and no background networking: this machine's network is closed, so Chromium's own connections
+# would only be refused.
+chromium_profile="$(mktemp -d)"
+if ! timeout 60 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$chromium_profile" --dump-dom about:blank 2>/dev/null | grep -q '<html'; then
+  rm -rf "$chromium_profile"
+  echo "install-test-servers: /usr/bin/chromium --headless=new --no-sandbox --dump-dom about:blank failed: check the chromium package" >&2
+  exit 2
+fi
+rm -rf "$chromium_profile"
 
 s3rver_version=3.7.1
 root="$(cd "$(dirname "$0")/.." && pwd)"

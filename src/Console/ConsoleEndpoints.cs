@@ -157,6 +157,9 @@ public static class ConsoleEndpoints
             var entry = await sources.Evidence.FindAsync(caseId, ct);
             var item = entry?.Case.Objects.FirstOrDefault(o => o.Name == file);
             if (entry is null || item is null) return NotFound($"{caseId}/{file}");
+            if (item.ContentType == "video/mp4" && sources.Clips is { } clips && entry.State != EvidenceState.Expired
+                && await clips.PlayablePathAsync(entry, item, ct) is { } playable)
+                return Results.File(playable, "video/mp4", enableRangeProcessing: true);
             if (entry.State == EvidenceState.Spooled || entry.State == EvidenceState.Broken)
             {
                 string path = Path.Combine(sources.SpoolDirectory, caseId, file);

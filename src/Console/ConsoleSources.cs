@@ -29,4 +29,18 @@ public sealed record ConsoleSources(
 {
     /// <summary>Wakes the dispatch publisher after a confirmation released a case.</summary>
     public Action? CaseReleased { get; init; }
+
+    /// <summary>Makes H.265 clips playable in browsers; null serves clips as stored.</summary>
+    public IClipPlayback? Clips { get; init; }
+}
+
+/// <summary>
+/// Clips a browser can play. Evidence clips are stream copies of the camera's video; browsers (Chromium among them)
+/// play H.264 but not H.265, so an H.265 clip is shown through an H.264 copy made for viewing. The evidence itself
+/// is never changed.
+/// </summary>
+public interface IClipPlayback
+{
+    /// <summary>A local file of the clip a browser can play; null when the stored object plays as it is and the store can link to it directly.</summary>
+    Task<string?> PlayablePathAsync(CatalogEntry entry, SpooledObject clip, CancellationToken ct);
 }

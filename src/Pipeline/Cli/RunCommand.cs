@@ -100,7 +100,11 @@ public static class RunCommand
             var storage = service.Storage;
             app.MapVisionConsole(
                 new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
-                    service.Thumbnails, TimeProvider.System) { CaseReleased = () => service.Publisher?.Wake() },
+                    service.Thumbnails, TimeProvider.System)
+                {
+                    CaseReleased = () => service.Publisher?.Wake(),
+                    Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store),
+                },
                 new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/readyz", () => Readiness(service));

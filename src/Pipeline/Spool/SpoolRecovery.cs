@@ -13,6 +13,9 @@ namespace Vision.Pipeline.Spool;
 /// </summary>
 public static class SpoolRecovery
 {
+    /// <summary>The console's viewing copies of clips (<see cref="Evidence.BrowserClipPlayback"/>), not a case.</summary>
+    public const string PlaybackFolder = "playback";
+
     public static async Task<int> RecoverAsync(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log, CancellationToken ct)
     {
         if (!Directory.Exists(spoolDirectory)) return 0;
@@ -21,6 +24,7 @@ public static class SpoolRecovery
         foreach (var folder in Directory.EnumerateDirectories(spoolDirectory))
         {
             if (skip is not null && string.Equals(Path.GetFullPath(folder), skip, StringComparison.Ordinal)) continue;
+            if (Path.GetFileName(folder) == PlaybackFolder) continue;
             string caseId = Path.GetFileName(folder);
             string manifestPath = Path.Combine(folder, CaseManifest.FileName);
             if (!File.Exists(manifestPath))
