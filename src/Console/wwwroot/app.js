@@ -1,0 +1,133 @@
+// The console shell: header (nav by role, user, language, sign-out) and the client-side router.
+import { h, replaceChildren } from './dom.js';
+import { t, getLanguage, toggleLanguage, applyDocumentLanguage, translateStatic } from './i18n.js';
+import { loadSession, signOut, describeError, isSilentError } from './api.js';
+import { onRouteChange, navigate, markLoading, markReady } from './router.js';
+import { mountQueue } from './queue.js';
+import { mountCaseView } from './case-view.js';
+import { mountCameras } from './cameras.js';
+import { mountRules } from './rules.js';
+import { mountUsers } from './users.js';
+
+const EVERYONE = ['officer', 'engineer', 'admin'];
+const ENGINEERS = ['engineer', 'admin'];
+const ADMINS = ['admin'];
+
+const ROUTES = [
+  { pattern: /^\/$/, nav: 'queue', roles: EVERYONE, mount: mountQueue },
+  { pattern: /^\/cases\/([^/]+)\/?$/, nav: 'queue', roles: EVERYONE, mount: mountCaseView, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
+  { pattern: /^\/cameras\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountCameras },
+  { pattern: /^\/rules\/?$/, nav: 'rules', roles: ENGINEERS, mount: mountRules },
+  { pattern: /^\/admin\/users\/?$/, nav: 'users', roles: ADMINS, mount: mountUsers },
+];
+
+// Paths the shell must leave to the browser: other pages and the server's own endpoints.
+const SERVER_PATHS = /^\/(?:login|api|assets)(?:[/?#]|$)/;
+
+const view = document.getElementById('view');
+const footer = document.getElementById('keys-footer');
+let unmountScreen = null;
+let routeToken = 0;
+let sessionPromise = null;
+
+function start() {
+  applyDocumentLanguage();
+  translateStatic();
+  renderLanguageToggle();
+  sessionPromise = loadSession();
+  sessionPromise.then(renderHeader, (error) => {
+    if (!isSilentError(error)) document.getElementById('user-name').textContent = describeError(error);
+  });
+
+  document.getElementById('lang-toggle').addEventListener('click', switchLanguage);
+  document.getElementById('sign-out').addEventListener('click', () => signOut());
+  document.addEventListener('click', followInAppLink);
+  window.addEventListener('popstate', renderRoute);
+  onRouteChange(renderRoute);
+  renderRoute();
+}
+
+function renderHeader(session) {
+  document.getElementById('user-name').textContent = t('header.signedInAs', { name: session.displayName || session.username });
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    const roles = link.dataset.roles.split(' ');
+    link.closest('li').hidden = !roles.includes(session.role);
+  }
+}
+
+function renderLanguageToggle() {
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = t('header.switchLanguage');
+  toggle.setAttribute('aria-label', t('header.switchLanguageLabel'));
+  toggle.lang = getLanguage() === 'zh' ? 'en' : 'zh-CN'; // the button is written in the other language
+}
+
+function switchLanguage() {
+  toggleLanguage();
+  translateStatic();
+  renderLanguageToggle();
+  sessionPromise.then(renderHeader, () => {});
+  renderRoute();
+}
+
+function matchRoute(pathname) {
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(pathname);
+    if (match) return { route, params: route.params ? route.params(match) : {} };
+  }
+  return null;
+}
+
+async function renderRoute() {
+  const token = ++routeToken;
+  unmountScreen?.();
+  unmountScreen = null;
+  markLoading();
+  replaceChildren(footer);
+  replaceChildren(view, h('p', { class: 'loading' }, t('app.loading')));
+
+  const matched = matchRoute(location.pathname);
+  markActiveNav(matched?.route.nav);
+  if (!matched) return showMessage(t('error.notFound'));
+
+  // Screens open to every role start at once; the others wait for the role.
+  if (matched.route.roles !== EVERYONE) {
+    let session;
+    try {
+      session = await sessionPromise;
+    } catch (error) {
+      if (token === routeToken && !isSilentError(error)) showMessage(describeError(error));
+      return;
+    }
+    if (token !== routeToken) return;
+    if (!matched.route.roles.includes(session.role)) return showMessage(t('error.forbidden'));
+  }
+  unmountScreen = matched.route.mount(view, { params: matched.params, footer });
+}
+
+function showMessage(message) {
+  replaceChildren(view, h('div', { class: 'error-box page-message', role: 'alert' }, message));
+  document.title = `${message} · Vision`;
+  markReady();
+}
+
+function markActiveNav(navName) {
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === navName) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+/** Plain clicks on links within the console change the route without reloading the page. */
+function followInAppLink(event) {
+  if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  const link = event.target.closest('a[href]');
+  if (!link || link.target || link.hasAttribute('download') || link.origin !== location.origin) return;
+  if (link.getAttribute('href').startsWith('#')) return; // in-page anchors such as the skip link
+  const path = link.pathname + link.search;
+  if (SERVER_PATHS.test(link.pathname)) return;
+  event.preventDefault();
+  if (path !== location.pathname + location.search) navigate(path);
+}
+
+start();

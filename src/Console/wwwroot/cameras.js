@@ -1,0 +1,154 @@
+// Cameras (/cameras): one card per camera with its state, last frame, fps and last case; refreshed every 5 s.
+import { h, replaceChildren, withCacheBust } from './dom.js';
+import { t, hasText, violationName } from './i18n.js';
+import { getJson, describeError, isSilentError, CAMERAS_API } from './api.js';
+import { formatDateTime, formatTime, formatNumber } from './format.js';
+import { markReady } from './router.js';
+
+const REFRESH_MS = 5000;
+
+export function mountCameras(view, { footer }) {
+  const screen = new CamerasScreen(view);
+  replaceChildren(footer);
+  return () => screen.destroy();
+}
+
+export function cameraStateName(state) {
+  return hasText(`cameraState.${state}`) ? t(`cameraState.${state}`) : state;
+}
+
+class CamerasScreen {
+  constructor(view) {
+    this.cards = new Map(); // camera id → { element, signature, image, placeholder }
+    this.timer = 0;
+    this.stopped = false;
+    this.rendered = false;
+    this.loading = false;
+    this.summary = h('p', { class: 'muted', 'aria-live': 'off' });
+    this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    this.grid = h('div', { class: 'camera-grid', id: 'cameras' });
+    replaceChildren(view,
+      h('section', { class: 'cameras-screen', 'aria-labelledby': 'cameras-heading' },
+        h('div', { class: 'screen-heading' }, h('h1', { id: 'cameras-heading' }, t('cameras.title')), this.summary),
+        this.errorLine,
+        this.grid));
+    document.title = `${t('cameras.title')} · Vision`;
+    // A hidden tab does not poll; coming back refreshes at once.
+    this.onVisibilityChange = () => { if (!document.hidden) this.refresh(); };
+    document.addEventListener('visibilitychange', this.onVisibilityChange);
+    this.refresh();
+  }
+
+  destroy() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    document.removeEventListener('visibilitychange', this.onVisibilityChange);
+  }
+
+  /** Loads once, then schedules the next load after this one finishes, so slow answers never pile up. */
+  async refresh() {
+    clearTimeout(this.timer);
+    if (this.loading) return;
+    this.loading = true;
+    try {
+      const cameras = await getJson(CAMERAS_API);
+      if (this.stopped) return;
+      this.render(cameras);
+      this.errorLine.hidden = true;
+    } catch (error) {
+      if (this.stopped || isSilentError(error)) return;
+      this.errorLine.textContent = describeError(error);
+      this.errorLine.hidden = false;
+    } finally {
+      this.loading = false;
+    }
+    if (!this.rendered) {
+      this.rendered = true;
+      markReady();
+    }
+    if (!this.stopped && !document.hidden) this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+  }
+
+  render(cameras) {
+    const stamp = Date.now();
+    const seen = new Set();
+    const ordered = cameras.map((camera) => {
+      seen.add(camera.id);
+      const card = this.cards.get(camera.id) ?? this.createCard(camera);
+      this.updateCard(card, camera, stamp);
+      return card.element;
+    });
+    for (const [id, card] of this.cards) {
+      if (!seen.has(id)) {
+        card.element.remove();
+        this.cards.delete(id);
+      }
+    }
+    if (ordered.length) replaceChildren(this.grid, ordered);
+    else replaceChildren(this.grid, h('p', { class: 'muted' }, t('cameras.empty')));
+    this.summary.textContent = `${summarizeStates(cameras)} · ${t('cameras.updated', { time: formatTime(stamp) })}`;
+  }
+
+  createCard(camera) {
+    const image = h('img', { class: 'camera-frame', alt: t('cameras.thumbnailAlt', { name: camera.name || camera.id }), width: '320', height: '180', hidden: true });
+    const placeholder = h('div', { class: 'camera-frame placeholder' }, t('cameras.noThumbnail'));
+    const info = h('div', { class: 'camera-info' });
+    const element = h('article', { class: 'camera-card', 'data-camera-id': camera.id }, h('div', { class: 'camera-thumb' }, image, placeholder), info);
+    const card = { element, info, image, placeholder, signature: '' };
+    this.cards.set(camera.id, card);
+    return card;
+  }
+
+  updateCard(card, camera, stamp) {
+    card.element.dataset.state = camera.state;
+    card.element.className = `camera-card state-${camera.state}`;
+    // Rebuild the text only when it changed, so a focused "last case" link keeps its focus across refreshes.
+    const signature = JSON.stringify([camera.name, camera.state, camera.stateReason, camera.fps, camera.lastCase]);
+    if (signature !== card.signature) {
+      card.signature = signature;
+      replaceChildren(card.info, renderCameraInfo(camera));
+    }
+    updateThumbnail(card, camera.thumbnailUrl, stamp);
+  }
+}
+
+function renderCameraInfo(camera) {
+  const lastCase = camera.lastCase;
+  return [
+    h('h2', { class: 'camera-name' }, camera.name || camera.id, ' ', h('span', { class: 'muted mono' }, camera.id)),
+    h('p', { class: 'camera-state-line' },
+      h('span', { class: `state-badge state-${camera.state}`, 'data-state': camera.state }, cameraStateName(camera.state)),
+      ' ',
+      h('span', { class: 'fps' }, t('cameras.fps', { fps: formatNumber(camera.fps, 1) }))),
+    camera.stateReason && h('p', { class: 'state-reason' }, camera.stateReason),
+    h('p', { class: 'last-case' },
+      h('span', { class: 'muted' }, t('cameras.lastCase'), t('app.colon')),
+      lastCase
+        ? h('a', { href: `/cases/${encodeURIComponent(lastCase.caseId)}` },
+          violationName(lastCase.violation), ' · ', formatDateTime(lastCase.confirmedAt))
+        : t('cameras.noCase')),
+  ];
+}
+
+/** Swaps in the new frame only once it has loaded, so the card never flashes empty. */
+function updateThumbnail(card, url, stamp) {
+  if (!url) {
+    card.image.hidden = true;
+    card.placeholder.hidden = false;
+    return;
+  }
+  const source = withCacheBust(url, stamp);
+  const loader = new Image();
+  loader.addEventListener('load', () => {
+    card.image.src = source;
+    card.image.hidden = false;
+    card.placeholder.hidden = true;
+  }, { once: true });
+  loader.src = source;
+}
+
+function summarizeStates(cameras) {
+  const counts = new Map();
+  for (const camera of cameras) counts.set(camera.state, (counts.get(camera.state) ?? 0) + 1);
+  return [...counts].map(([state, count]) => `${cameraStateName(state)} ${count}`).join(' · ');
+}

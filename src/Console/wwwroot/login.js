@@ -1,0 +1,88 @@
+// The sign-in page: POST /api/session, then back to where the user was going.
+import { t, getLanguage, toggleLanguage, applyDocumentLanguage, translateStatic } from './i18n.js';
+import { formatDateTime } from './format.js';
+
+const form = document.getElementById('login-form');
+const usernameInput = document.getElementById('username');
+const passwordInput = document.getElementById('password');
+const errorLine = document.getElementById('login-error');
+const submitButton = document.getElementById('login-submit');
+const languageToggle = document.getElementById('lang-toggle');
+
+let lastError = null; // { key, params } so a language switch re-translates it
+
+/** Only same-site paths: "//host" and "/\host" would leave the site (an open redirect). */
+export function safeReturnUrl(search) {
+  const returnUrl = new URLSearchParams(search).get('returnUrl');
+  if (!returnUrl || !returnUrl.startsWith('/') || returnUrl.startsWith('//') || returnUrl.startsWith('/\\')) return '/';
+  if (/^\/login(?:[/?#]|$)/.test(returnUrl)) return '/';
+  return returnUrl;
+}
+
+function render() {
+  applyDocumentLanguage();
+  translateStatic();
+  document.title = t('login.title');
+  languageToggle.textContent = t('header.switchLanguage');
+  languageToggle.setAttribute('aria-label', t('header.switchLanguageLabel'));
+  languageToggle.lang = getLanguage() === 'zh' ? 'en' : 'zh-CN'; // the button is written in the other language
+  errorLine.textContent = lastError ? t(lastError.key, lastError.params) : '';
+  if (submitButton.disabled) submitButton.textContent = t('login.submitting');
+}
+
+function showError(key, params) {
+  lastError = { key, params };
+  render();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const username = usernameInput.value.trim();
+  const password = passwordInput.value;
+  if (!username || !password) {
+    showError('login.missingFields');
+    (username ? passwordInput : usernameInput).focus();
+    return;
+  }
+  submitButton.disabled = true;
+  lastError = null;
+  render();
+  try {
+    const response = await fetch('/api/session', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ username, password }),
+    });
+    if (response.ok) {
+      location.assign(safeReturnUrl(location.search));
+      return;
+    }
+    await showFailure(response);
+  } catch {
+    showError('error.network');
+  }
+  submitButton.disabled = false;
+  submitButton.textContent = t('login.submit');
+}
+
+async function showFailure(response) {
+  const body = await response.json().catch(() => null);
+  if (body?.error === 'locked') {
+    const until = body.lockedUntil ? formatDateTime(body.lockedUntil) : '';
+    showError(until ? 'login.locked' : 'login.lockedNoTime', { time: until });
+  } else if (body?.error === 'wrong_credentials' || response.status === 401) {
+    showError('login.wrongCredentials');
+    passwordInput.select();
+  } else {
+    showError('error.http', { status: response.status });
+  }
+  passwordInput.focus();
+}
+
+form.addEventListener('submit', signIn);
+languageToggle.addEventListener('click', () => {
+  toggleLanguage();
+  render();
+});
+render();
