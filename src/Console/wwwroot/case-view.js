@@ -1,6 +1,6 @@
 // The case view (/cases/{id}): evidence, facts, decisions, and keyboard-only review
 // (J/K move, C confirms, R rejects, space plays, Esc returns to the queue, ? shows help).
-import { h, replaceChildren, isTypingTarget, hasCommandModifier, keyHints } from './dom.js';
+import { h, replaceChildren, runShortcut, keyHints } from './dom.js';
 import { t } from './i18n.js';
 import { formatDateTime } from './format.js';
 import { postJson, describeError, isSilentError, ApiError } from './api.js';
@@ -324,17 +324,9 @@ class CaseViewController {
   // ---- keyboard ----
 
   handleKey(event) {
-    if (event.defaultPrevented || hasCommandModifier(event) || event.isComposing) return;
     if (this.rejectDialog.isOpen() || this.photoDialog.isOpen()) return;
     if (this.helpDialog.isOpen()) return; // the help dialog handles its own keys
-    if (isTypingTarget(event.target)) {
-      if (event.key === 'Escape') event.target.blur();
-      return;
-    }
-    const action = this.keyAction(event);
-    if (!action) return;
-    event.preventDefault();
-    action();
+    runShortcut(event, e => this.keyAction(e));
   }
 
   keyAction(event) {

@@ -63,3 +63,19 @@ export function keyHints(hints) {
   return h('ul', { class: 'key-hints', 'aria-label': t('keys.title') },
     hints.map(([keyLabel, textKey]) => h('li', {}, h('kbd', {}, keyLabel), ' ', t(textKey))));
 }
+
+/**
+ * Runs the action a shortcut key maps to (keyAction returns a function or nothing), unless a modifier, an IME
+ * composition or a text field owns the key; Escape in a text field leaves it.
+ */
+export function runShortcut(event, keyAction) {
+  if (event.defaultPrevented || hasCommandModifier(event) || event.isComposing) return;
+  if (isTypingTarget(event.target)) {
+    if (event.key === 'Escape') event.target.blur();
+    return;
+  }
+  const action = keyAction(event);
+  if (!action) return;
+  event.preventDefault();
+  action();
+}

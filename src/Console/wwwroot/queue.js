@@ -1,5 +1,5 @@
 // The review queue (/): status tabs with counts, filters, one server page of cases, keyboard selection.
-import { h, replaceChildren, isTypingTarget, hasCommandModifier, keyHints } from './dom.js';
+import { h, replaceChildren, hasCommandModifier, runShortcut, keyHints } from './dom.js';
 import { t, violationName } from './i18n.js';
 import { getJson, describeError, isSilentError, CAMERAS_API } from './api.js';
 import { formatLocalIso, formatPercent, toLocalInputValue, fromLocalInputValue } from './format.js';
@@ -307,15 +307,7 @@ class QueueScreen {
   }
 
   handleKey(event) {
-    if (event.defaultPrevented || hasCommandModifier(event) || event.isComposing) return;
-    if (isTypingTarget(event.target)) {
-      if (event.key === 'Escape') event.target.blur();
-      return;
-    }
-    const action = this.keyAction(event);
-    if (!action) return;
-    event.preventDefault();
-    action();
+    runShortcut(event, e => this.keyAction(e));
   }
 
   keyAction(event) {
