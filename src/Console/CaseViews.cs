@@ -88,10 +88,12 @@ internal static class CaseViews
             clip,
             clipError = Text(evidence, "clipError"),
             photos,
+            // The episode starts when the object settles in the zone; it is a violation once the dwell has passed,
+            // which is the moment it was confirmed.
             timeline = new
             {
-                firstSeenAt = photos.Count > 0 ? photos[0].takenAt : Text(r, "startedAt"),
-                violationAt = Text(r, "startedAt"),
+                firstSeenAt = Text(r, "startedAt"),
+                violationAt = Text(r, "confirmedAt"),
                 confirmedAt = Text(r, "confirmedAt"),
             },
             history = history.Select(h => new { status = h.Status.ToWire(), at = h.At.UtcDateTime, actor = h.Actor, reason = h.Reason, note = h.Note, address = h.Address }),

@@ -94,17 +94,28 @@ public static class ConsoleAuthentication
         return await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>API and evidence calls get the status; pages go to the sign-in page and come back after.</summary>
-    private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
+    /// <summary>
+    /// API and evidence calls get the status. A page the role may not see gets the console itself with 403, which shows
+    /// "not allowed" in the officer's language; a page without a session goes to the sign-in page and comes back after.
+    /// </summary>
+    private static async Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/evidence") || status == StatusCodes.Status403Forbidden)
+        bool api = path.StartsWithSegments("/api") || path.StartsWithSegments("/evidence");
+        if (api || status == StatusCodes.Status403Forbidden)
         {
             context.Response.StatusCode = status;
-            return Task.CompletedTask;
+            if (!api && ConsoleEndpoints.OpenAsset("index.html") is { } page)
+            {
+                await using (page)
+                {
+                    context.Response.ContentType = "text/html; charset=utf-8";
+                    await page.CopyToAsync(context.Response.Body).ConfigureAwait(false);
+                }
+            }
+            return;
         }
         context.Response.Redirect("/login?returnUrl=" + Uri.EscapeDataString(path + context.Request.QueryString));
-        return Task.CompletedTask;
     }
 
     public static string Username(this ClaimsPrincipal user) => user.Identity?.Name ?? "?";

@@ -268,9 +268,12 @@ public static class ConsoleEndpoints
 
     private static IResult NotFound(string what) => Results.Json(new { error = $"no {what}" }, statusCode: StatusCodes.Status404NotFound);
 
+    /// <summary>An embedded page, script or style sheet; null when there is none by that name.</summary>
+    internal static Stream? OpenAsset(string file) => Assembly.GetExecutingAssembly().GetManifestResourceStream("assets/" + file);
+
     private static IResult Asset(string file)
     {
-        var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("assets/" + file);
+        var stream = OpenAsset(file);
         if (stream is null) return Results.NotFound();
         string type = Path.GetExtension(file) switch
         {

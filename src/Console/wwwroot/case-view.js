@@ -95,6 +95,7 @@ class CaseViewController {
     this.caseData = caseData;
     const previousVideo = this.video;
     this.video = this.takeVideoFor(caseData);
+    this.reloadIfLinksExpire(caseData);
     const dispatched = caseData.status === 'dispatched';
     this.confirmNote = h('input', {
       type: 'text', id: 'confirm-note', class: 'note-input', autocomplete: 'off', maxlength: '500',
@@ -309,6 +310,21 @@ class CaseViewController {
       this.context.noteDecision(caseId, updated.status);
       if (caseId === this.currentId) this.caseData = updated;
     }
+  }
+
+  /**
+   * Evidence links expire (evidence.store.presign_expiry). When the clip fails to load because the page stayed open
+   * past that, fetch the case again for fresh links, once per case shown.
+   */
+  reloadIfLinksExpire(caseData) {
+    const video = this.video;
+    if (!video || video.dataset.expiryWatch === caseData.caseId) return;
+    video.dataset.expiryWatch = caseData.caseId;
+    video.addEventListener('error', () => {
+      if (caseData.caseId !== this.currentId || this.reloadedForLinks === caseData.caseId) return;
+      this.reloadedForLinks = caseData.caseId;
+      this.reloadCurrent();
+    }, { once: true });
   }
 
   async reloadCurrent() {
