@@ -21,8 +21,9 @@ public sealed class CameraAnalyzer
     private const int SnapshotJpegQuality = 95;
 
     private readonly FrameClock _clock;
-    private readonly ObjectTracker _tracker;
-    private readonly CameraRuleEvaluator _rules;
+    private ObjectTracker _tracker;
+    private CameraRuleEvaluator _rules;
+    private RulesEdit? _pendingEdit;
     private readonly IReadOnlyList<string> _classNames;
     private readonly int _sourceWidth, _sourceHeight;
     private readonly List<EpisodeEvent> _events = new();
@@ -43,7 +44,7 @@ public sealed class CameraAnalyzer
         _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock);
     }
 
-    public CameraConfig Camera { get; }
+    public CameraConfig Camera { get; private set; }
 
     /// <summary>When set, every frame's detections, tracks and events are written to it.</summary>
     public AnalysisTrace? Trace { get; init; }
@@ -51,9 +52,34 @@ public sealed class CameraAnalyzer
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
 
+    /// <summary>
+    /// New zones, rules, schedules or tracker settings for this camera (a config edit), applied before the next frame
+    /// on the analysis thread. The camera keeps its clock, tracks, open episodes and reported spots: an edit re-raises
+    /// nothing already reported, and a changed dwell applies to episodes already open.
+    /// </summary>
+    public void Reconfigure(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules)
+    {
+        if (camera.Id != Camera.Id) throw new ArgumentException($"camera '{camera.Id}' is not this analyser's camera '{Camera.Id}'", nameof(camera));
+        Volatile.Write(ref _pendingEdit, new RulesEdit(camera, tracker, schedules));
+    }
+
+    private void ApplyPendingEdit()
+    {
+        if (Interlocked.Exchange(ref _pendingEdit, null) is not { } edit) return;
+        var trackerConfig = TrackerFor(edit.Camera, edit.Tracker);
+        if (trackerConfig != _tracker.Config)
+            _tracker = new ObjectTracker(trackerConfig, _classNames.Count, _clock, firstTrackId: _tracker.NextTrackId);
+        _rules = new CameraRuleEvaluator(edit.Camera, edit.Schedules, _classNames, _clock, previous: _rules);
+        Camera = edit.Camera;
+        // Episodes whose rule went away with the edit will never confirm: their snapshots go too.
+        foreach (var id in _open.Keys.ToList())
+            if (!_rules.IsEpisodeOpen(id)) _open.Remove(id);
+    }
+
     /// <summary>Tracks, rules and episode evidence for one frame; adds each violation confirmed in it to <paramref name="confirmed"/>.</summary>
     public void Process(AnalysisFrame frame, List<ViolationCase> confirmed)
     {
+        ApplyPendingEdit();
         _clock.Set(frame.CapturedAt);
         var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections);
         if (_looks.Length < detections.Length) _looks = new Appearance[detections.Length * 2];
@@ -135,6 +161,8 @@ public sealed class CameraAnalyzer
         _open.Remove(oldest);
         DroppedEpisodes++;
     }
+
+    private sealed record RulesEdit(CameraConfig Camera, TrackerConfig Tracker, IReadOnlyDictionary<string, Schedule> Schedules);
 
     private sealed class OpenEpisode(FrameSnapshot firstSeen)
     {

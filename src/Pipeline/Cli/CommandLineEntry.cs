@@ -7,6 +7,9 @@ public static class CommandLineEntry
 {
     public const int UserError = 2;
 
+    /// <summary>The run finished but some confirmed cases could not be written (the disk was full); they are listed on stderr.</summary>
+    public const int CasesNotWritten = 4;
+
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);

@@ -42,7 +42,10 @@ public static class ReplayCommand
             var summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false);
             progress?.Finish();
             if (!quiet) Console.WriteLine(Describe(summary));
-            return 0;
+            if (summary.UnwrittenCases.Count == 0) return 0;
+            foreach (var unwritten in summary.UnwrittenCases) Console.Error.WriteLine($"vision replay: case not written: {unwritten.Describe()}");
+            Console.Error.WriteLine($"vision replay: {summary.UnwrittenCases.Count} confirmed case(s) could not be written to '{options.OutputDirectory}' ({summary.UnwrittenCases[0].LastError}): free space and run the replay again (it gives the same cases)");
+            return CommandLineEntry.CasesNotWritten;
         }
         catch (Exception e) when (UserFacing(e) is { } message)
         {

@@ -66,6 +66,7 @@ public static class RunCommand
         using var dispatchHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         using (store)
         using (detector)
+        using (var renderer = new PhotoRenderer(config.Evidence.JpegQuality))
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(http);
@@ -75,12 +76,13 @@ public static class RunCommand
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddCaseFlow();
+            builder.Services.AddCaseObservers();
             builder.Services.AddVisionConsole();
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
                 () => sp.GetRequiredService<LiveService>().Config));
             if (dispatchKey is not null)
+            {
                 builder.Services.AddSingleton(sp =>
                 {
                     var storage = sp.GetRequiredService<EvidenceStorage>();
@@ -88,13 +90,35 @@ public static class RunCommand
                     return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
                         sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch"));
                 });
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<MediatR.IMediator>(), caseLog,
-                sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer, sp.GetService<DispatchPublisher>()));
+                builder.Services.AddSingleton<DispatchService>();
+            }
+            builder.Services.AddSingleton(sp =>
+            {
+                var storage = sp.GetRequiredService<EvidenceStorage>();
+                var writer = new EvidenceWriter(config.Evidence.Directory, renderer, camera => sp.GetRequiredService<LiveService>().ClipsFor(camera), config.Evidence.PreRoll, config.Evidence.PostRoll)
+                {
+                    Signer = signer,
+                    ClipRefusal = storage.Budget.ClipRefusal,
+                };
+                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
+                return new EvidenceService(new CaseFlow(writer, storage, caseLog, log), config.Evidence.Directory, TimeProvider.System, log);
+            });
+            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
+                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
+            // Started in this order and stopped in the reverse: cameras stop first, then evidence in progress is finished.
+            builder.Services.AddHostedService<UploadService>();
+            builder.Services.AddHostedService<RetentionService>();
+            if (dispatchKey is not null) builder.Services.AddHostedService(sp => sp.GetRequiredService<DispatchService>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<EvidenceService>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
 
             var app = builder.Build();
             var service = app.Services.GetRequiredService<LiveService>();
+            var evidenceService = app.Services.GetRequiredService<EvidenceService>();
+            var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Service");
+            if (!renderer.HasCjkFont) startLog.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
+            if (signer is null) startLog.LogWarning("no {Variable} set: case manifests are written unsigned", Evidence.ManifestSigner.KeyVariable);
             app.UseAuthentication();
             app.UseAuthorization();
             var storage = service.Storage;
@@ -102,12 +126,12 @@ public static class RunCommand
                 new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
                     service.Thumbnails, TimeProvider.System)
                 {
-                    CaseReleased = () => service.Publisher?.Wake(),
+                    CaseReleased = () => app.Services.GetService<DispatchPublisher>()?.Wake(),
                     Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store),
                 },
                 new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
-            app.MapGet("/readyz", () => Readiness(service));
+            app.MapGet("/readyz", () => Readiness(service, evidenceService));
             app.MapGet("/api/cameras", () => Results.Json(service.Cameras()));
             app.MapGet("/api/status", () => Results.Json(new
             {
@@ -116,7 +140,8 @@ public static class RunCommand
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
                 evidence = service.Storage.Snapshot(),
-                dispatch = service.Dispatch,
+                dispatch = app.Services.GetService<DispatchService>()?.Status,
+                evidenceBacklog = evidenceService.Backlog.Snapshot(),
                 cameras = service.Cameras(),
             }));
             app.MapMetrics("/metrics");
@@ -138,17 +163,22 @@ public static class RunCommand
     /// Ready = cameras started and the evidence store answering. While the store is down detection goes on and
     /// evidence waits in the spool, but /readyz says why the node is not whole.
     /// </summary>
-    private static IResult Readiness(LiveService service)
+    private static IResult Readiness(LiveService service, EvidenceService evidenceService)
     {
         var evidence = service.Storage.Snapshot();
+        var backlog = evidenceService.Backlog.Snapshot();
+        string? reason = !service.Ready ? "starting cameras"
+            : backlog.HeldCases > 0 ? $"{backlog.HeldCases} case(s) held in memory, not yet written: {backlog.Problem}"
+            : evidence.StoreOk ? null : evidence.StoreProblem;
         var body = new
         {
-            ready = service.Ready && evidence.StoreOk,
-            reason = !service.Ready ? "starting cameras" : evidence.StoreOk ? null : evidence.StoreProblem,
+            ready = reason is null,
+            reason,
             cameras = service.Cameras().Count,
             configError = service.LastReloadError,
             evidenceStore = new { description = evidence.Store, ok = evidence.StoreOk, problem = evidence.StoreProblem, since = evidence.StoreSince },
             spool = new { cases = evidence.SpooledCases, bytes = evidence.SpooledBytes, limitBytes = evidence.SpoolLimitBytes, nearLimit = evidence.SpoolNearLimit },
+            evidenceBacklog = new { held = backlog.HeldCases, bytes = backlog.HeldBytes, problem = backlog.Problem, since = backlog.Since, lost = backlog.CasesLost },
         };
         return Results.Json(body, statusCode: body.ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

@@ -87,7 +87,7 @@ public sealed class DispatchPublisher(
             {
                 if (await outbox.NextDueAsync(ct).ConfigureAwait(false) is { } next && next - clock.GetUtcNow() is var until && until < wait)
                     wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until;
-                await Task.WhenAny(arrived, Task.WhenAny(running.DefaultIfEmpty(Task.Delay(Timeout.Infinite, ct))), Task.Delay(wait, clock, ct)).ConfigureAwait(false);
+                await WaitForWorkAsync(arrived, running, wait, clock, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -96,6 +96,23 @@ public sealed class DispatchPublisher(
         }
         // A delivery cut off by the stop stays pending; the receiver's idempotency absorbs the repeat after restart.
         try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+
+    /// <summary>
+    /// Waits until new work arrives, a delivery finishes or <paramref name="wait"/> passes. Everything it registers on
+    /// <paramref name="ct"/> is released when it returns: the loop runs for months, and a registration left behind
+    /// each pass (a never-ending delay) would hold memory until shutdown.
+    /// </summary>
+    internal static async Task WaitForWorkAsync(Task arrived, IReadOnlyList<Task> running, TimeSpan wait, TimeProvider clock, CancellationToken ct)
+    {
+        using var waitOver = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var any = new Task[running.Count + 2];
+        any[0] = arrived;
+        any[1] = Task.Delay(wait, clock, waitOver.Token);
+        for (int i = 0; i < running.Count; i++) any[i + 2] = running[i];
+        await Task.WhenAny(any).ConfigureAwait(false);
+        await waitOver.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
     }
 
     private async Task DeliverAndReleaseAsync(OutboxMessage message, CancellationToken ct)

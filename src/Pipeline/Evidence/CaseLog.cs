@@ -14,15 +14,16 @@ public sealed class CaseLog : IAsyncDisposable
         WriteIndented = false,
     };
 
-    private readonly StreamWriter _writer;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly FileStream _stream;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _count;
 
     /// <param name="append">Live service: keep the cases of earlier runs. Replay starts the file afresh.</param>
     public CaseLog(string path, bool append = false)
     {
-        var stream = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read);
-        _writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
+        // Unbuffered: a line that could not be written (disk full) is cut off again, never left in a buffer to be written twice.
+        _stream = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
         Path = path;
     }
 
@@ -30,16 +31,23 @@ public sealed class CaseLog : IAsyncDisposable
     /// <summary>Cases appended by this log.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Appends one line; safe to call from several evidence workers at once.</summary>
+    /// <summary>Appends one whole line or nothing; safe to call from several evidence workers at once.</summary>
     public async Task AppendAsync(CaseRecord record, CancellationToken ct)
     {
-        string line = JsonSerializer.Serialize(record, JsonOptions);
+        byte[] line = Utf8.GetBytes(JsonSerializer.Serialize(record, JsonOptions) + "\n");
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        long end = _stream.Length;
         try
         {
-            await _writer.WriteLineAsync(line.AsMemory(), ct).ConfigureAwait(false);
-            await _writer.FlushAsync(ct).ConfigureAwait(false);
+            _stream.Seek(end, SeekOrigin.Begin);
+            await _stream.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+            await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _count);
+        }
+        catch (IOException)
+        {
+            try { _stream.SetLength(end); } catch (IOException) { }
+            throw;
         }
         finally
         {
@@ -47,5 +55,5 @@ public sealed class CaseLog : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    public ValueTask DisposeAsync() => _stream.DisposeAsync();
 }

@@ -9,6 +9,10 @@ namespace Vision.Pipeline.Evidence;
 /// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
 public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
 
+/// <summary>A case whose photos are written and whose clip and manifest are still to come (after the post-roll).</summary>
+public sealed record StartedCase(ViolationCase Violation, string CaseId, string CaseDirectory, string KeyPrefix, TimeZoneInfo Zone,
+    IReadOnlyList<EvidencePhoto> Photos, IClipSource? Clips);
+
 /// <summary>
 /// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and a signed
 /// manifest written last (a case folder with a manifest is complete). A clip that cannot be cut does not lose the
@@ -27,7 +31,19 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     {
     }
 
+    /// <summary>Photos, clip and manifest in one go (replay, where the clip's source file is complete).</summary>
     public async Task<WrittenCase> WriteAsync(ViolationCase violation, CancellationToken ct)
+    {
+        var started = await WritePhotosAsync(violation, ct).ConfigureAwait(false);
+        return await FinishAsync(started, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first step, done as soon as a violation is confirmed: the annotated photos (from the frames the episode
+    /// kept) go to the case folder, and the clip source is taken while the camera still runs. Idempotent: a retry
+    /// after a failure writes the same files again.
+    /// </summary>
+    public async Task<StartedCase> WritePhotosAsync(ViolationCase violation, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId);
         string caseId = CaseIds.For(violation, zone);
@@ -39,29 +55,51 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         for (int i = 0; i < violation.Photos.Count; i++)
         {
             var (role, snapshot) = violation.Photos[i];
+            if (snapshot.Jpeg.Length == 0) continue; // given up while the disk was full: the case goes on without it
             byte[] jpeg = renderer.Render(violation, role, i + 1, violation.Photos.Count, snapshot, zone);
             string name = $"photo-{i + 1}.jpg";
-            await File.WriteAllBytesAsync(Path.Combine(caseDir, name), jpeg, ct).ConfigureAwait(false);
+            await WriteFileAsync(Path.Combine(caseDir, name), jpeg, ct).ConfigureAwait(false);
             photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(jpeg), role.ToWire(), Format(snapshot.At, zone)));
         }
+        return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera));
+    }
 
+    /// <summary>When this case's clip can be cut: once its post-roll has been recorded.</summary>
+    public DateTimeOffset ClipDue(ViolationCase violation) => violation.ConfirmedAt + postRoll;
+
+    /// <summary>
+    /// The second step, once the post-roll is recorded: cuts the clip (a clip that cannot be cut leaves the case its
+    /// photos and the reason) and writes the signed manifest last, which makes the case folder complete.
+    /// </summary>
+    public async Task<WrittenCase> FinishAsync(StartedCase started, CancellationToken ct)
+    {
+        var (violation, caseId, caseDir, keyPrefix, zone, photos) = (started.Violation, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, started.Photos);
         EvidenceClip? clip = null;
         string? clipError = null;
+        string clipPath = Path.Combine(caseDir, "clip.mp4");
         try
         {
             if (ClipRefusal() is { } refusal) throw new IOException(refusal);
-            var source = clips(violation.Camera) ?? throw new IOException("this camera has no recording (recording disabled or the disk was full): the case keeps its photos");
-            string clipPath = Path.Combine(caseDir, "clip.mp4");
+            var source = started.Clips ?? throw new IOException("this camera has no recording (recording disabled or the disk was full): the case keeps its photos");
             var info = await source.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
             clip = new EvidenceClip($"{caseId}/clip.mp4", keyPrefix + "clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),
                 Format(info.Start, zone), Format(info.End, zone), Math.Round(info.Duration.TotalSeconds, 3));
         }
-        catch (Exception e) when (e is IOException or ArgumentException)
+        catch (Exception e) when (EvidenceFailure.IsStorageFull(e))
         {
+            // No room for the clip: the case must still get its manifest, so the failure goes up and the case is retried.
+            DeleteQuietly(clipPath);
+            throw;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or FFMpegCore.Exceptions.FFMpegException or FFMpegCore.Exceptions.FFProbeException
+                                   or Instances.Exceptions.InstanceException)
+        {
+            DeleteQuietly(clipPath);
             clipError = e.Message;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            DeleteQuietly(clipPath);
             clipError = "the service stopped before the clip's post-roll was recorded: the case keeps its photos";
         }
 
@@ -89,7 +127,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             objects.Add(new ManifestObject(clip.File, clip.Key, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
         byte[] manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer).ToJsonBytes();
         // Written even when the clip wait was cut short by a stop: the case is complete without a clip.
-        await File.WriteAllBytesAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest, CancellationToken.None).ConfigureAwait(false);
+        await WriteFileAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest, CancellationToken.None).ConfigureAwait(false);
 
         var spooled = objects
             .Select(o => new SpooledObject(Path.GetFileName(o.File), o.Key, o.Size, o.Sha256, o.ContentType, o.Role))
@@ -106,6 +144,28 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     {
         double sx = (double)v.SourceWidth / v.FrameWidth, sy = (double)v.SourceHeight / v.FrameHeight;
         return new PixelBox((int)Math.Round(box.X * sx), (int)Math.Round(box.Y * sy), (int)Math.Round(box.Width * sx), (int)Math.Round(box.Height * sy));
+    }
+
+    /// <summary>Writes a whole file or none: a disk that fills half-way leaves no truncated photo or manifest behind.</summary>
+    private static async Task WriteFileAsync(string path, byte[] bytes, CancellationToken ct)
+    {
+        string partial = path + ".partial";
+        try
+        {
+            await File.WriteAllBytesAsync(partial, bytes, ct).ConfigureAwait(false);
+            File.Move(partial, path, overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(partial);
+            throw;
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -52,7 +52,8 @@ public sealed class CameraSupervisor(
                     running.Config = next;
                     running.Tracker = config.Tracker;
                     running.Schedules = config.Schedules;
-                    InstallAnalyzer(running, onlyIfSizeChanged: false);
+                    // The running analyser takes the new rules and keeps what it knows; one is installed on connect otherwise.
+                    if (loop.TryGetAnalyzer(id, out var analyzer)) analyzer.Reconfigure(next, config.Tracker, config.Schedules);
                     _log.LogInformation("camera {CameraId}: zones/rules updated without reconnecting", id);
                 }
             }
@@ -146,16 +147,17 @@ public sealed class CameraSupervisor(
     }
 
     /// <summary>What decides whether a changed camera must reconnect (source, analysis) or only get new rules (zones, rules, schedules, tracker).</summary>
-    private static class Fingerprint
+    internal static class Fingerprint
     {
         public static string Connection(CameraConfig c) => JsonSerializer.Serialize(new { c.Source, c.Analysis });
 
+        /// <summary>Every rule setting counts, whatever the rule's hand-set version says (its <see cref="RuleDefinition.Definition"/> covers zones and schedule).</summary>
         public static string Rules(CameraConfig c, VisionConfig? config) => JsonSerializer.Serialize(new
         {
             c.Name,
             c.TimeZoneId,
             Zones = c.Zones.Select(z => new { z.Id, z.Name, Points = z.Polygon.Points }),
-            Rules = c.Rules.Select(r => new { r.Id, r.Name, r.Version }),
+            c.Rules,
             Tracker = config?.Tracker,
         });
     }

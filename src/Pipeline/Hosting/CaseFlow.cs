@@ -8,9 +8,6 @@ using Vision.Storage;
 
 namespace Vision.Pipeline.Hosting;
 
-/// <summary>A case's evidence files are complete in the spool.</summary>
-public sealed record CaseWritten(WrittenCase Case) : INotification;
-
 /// <summary>A case's evidence is all in the evidence store (and, by its rule's policy, it may now be in the outbox).</summary>
 public sealed record EvidenceStored(SpooledCase Case, DateTimeOffset At) : INotification;
 
@@ -18,48 +15,70 @@ public sealed record EvidenceStored(SpooledCase Case, DateTimeOffset At) : INoti
 public sealed record CaseDispatched(string CaseId, DateTimeOffset ConfirmedAt, DateTimeOffset At) : INotification;
 
 /// <summary>
-/// Who reacts to a case, in one place. Handlers of one notification run in the order listed.
+/// The path of one live case, its steps called in this order and nowhere else:
 /// <code>
-/// detection ─► evidence writer ─► CaseWritten    ─► RecordCase       case store + upload queue (one transaction)
-///                                                ─► AppendCaseLog    cases.jsonl line
-///           uploader ─────────► EvidenceStored   ─► WakePublisher    (the outbox row was written with the stored state)
-///                                                ─► ObserveStored    metrics: confirmation → stored
-///           publisher ────────► CaseDispatched   ─► ObserveDispatched metrics: confirmation → accepted by the dispatch core
+/// confirmed ─► photos (at once) ─► [post-roll wait, off the analysis path] ─► clip + signed manifest
+///           ─► case store + upload queue (one transaction) ─► cases.jsonl line ─► log
 /// </code>
-/// MediatR 5.1.0 (the version this registry serves) is wired by hand: its <see cref="ServiceFactory"/> is the
-/// container's GetService, handlers are registered here as singletons.
+/// Each step records its result on the <see cref="CaseProgress"/>, so a case that failed half-way (a full disk)
+/// resumes where it stopped and no step runs twice. What happens after the upload is not on this path: the
+/// uploader and the publisher announce <see cref="EvidenceStored"/> and <see cref="CaseDispatched"/> through MediatR
+/// to whoever observes them (the publisher's wake-up, metrics), in no particular order.
 /// </summary>
-public static class CaseFlow
+public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, CaseLog caseLog, ILogger log)
 {
-    public static IServiceCollection AddCaseFlow(this IServiceCollection services)
+    /// <summary>Step 1, as soon as the violation is confirmed: the photos.</summary>
+    public async Task StartAsync(CaseProgress progress)
+    {
+        progress.Started ??= await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>When step 2 may run: the post-roll is recorded.</summary>
+    public DateTimeOffset ClipDue(CaseProgress progress) => writer.ClipDue(progress.Violation);
+
+    /// <summary>
+    /// Steps 2–4: clip and manifest, the case store, the case log. <paramref name="clipWait"/> ends the wait for a
+    /// recording that is late (a stop): the case is then finished without its clip.
+    /// </summary>
+    public async Task<WrittenCase> FinishAsync(CaseProgress progress, CancellationToken clipWait)
+    {
+        await StartAsync(progress).ConfigureAwait(false);
+        progress.Written ??= await writer.FinishAsync(progress.Started!, clipWait).ConfigureAwait(false);
+        var written = progress.Written;
+        if (!progress.Recorded)
+        {
+            await storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
+            progress.Recorded = true;
+        }
+        await caseLog.AppendAsync(written.Record, CancellationToken.None).ConfigureAwait(false);
+        var record = written.Record;
+        log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
+            record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
+        return written;
+    }
+}
+
+/// <summary>
+/// The observers of what happens to a case after the flow: MediatR 5.1.0 (the version this registry serves), wired by
+/// hand: its <see cref="ServiceFactory"/> is the container's GetService, handlers are singletons.
+/// </summary>
+public static class CaseObservers
+{
+    public static IServiceCollection AddCaseObservers(this IServiceCollection services)
     {
         services.AddSingleton<ServiceFactory>(sp => sp.GetService!);
         services.AddSingleton<IMediator, Mediator>();
-        services.AddSingleton<INotificationHandler<CaseWritten>, RecordCase>();
-        services.AddSingleton<INotificationHandler<CaseWritten>, AppendCaseLog>();
         services.AddSingleton<INotificationHandler<EvidenceStored>, WakePublisher>();
         services.AddSingleton<INotificationHandler<EvidenceStored>, ObserveStored>();
         services.AddSingleton<INotificationHandler<CaseDispatched>, ObserveDispatched>();
         return services;
     }
 
-    private sealed class RecordCase(EvidenceStorage storage) : INotificationHandler<CaseWritten>
-    {
-        public Task Handle(CaseWritten n, CancellationToken ct) => storage.SpoolAsync(n.Case, ct);
-    }
-
-    private sealed class AppendCaseLog(CaseLog log, ILoggerFactory logs) : INotificationHandler<CaseWritten>
-    {
-        private readonly ILogger _log = logs.CreateLogger("Vision.Service");
-
-        public async Task Handle(CaseWritten n, CancellationToken ct)
-        {
-            var record = n.Case.Record;
-            await log.AppendAsync(record, ct).ConfigureAwait(false);
-            _log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
-                record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
-        }
-    }
+    /// <summary>Publishes from a synchronous event; a failing handler is logged, never thrown into the uploader or publisher.</summary>
+    public static void Announce(IMediator mediator, INotification notification, ILogger log) =>
+        _ = mediator.Publish(notification, CancellationToken.None).ContinueWith(
+            t => log.LogError(t.Exception, "a handler of {Notification} failed", notification.GetType().Name),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private sealed class WakePublisher(IServiceProvider services) : INotificationHandler<EvidenceStored>
     {

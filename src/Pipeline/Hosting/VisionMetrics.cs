@@ -1,4 +1,5 @@
 using Prometheus;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Live;
@@ -16,7 +17,8 @@ public sealed class VisionMetrics
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns;
-    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed;
+    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes;
+    private readonly Counter _writeFailures, _photosDropped, _casesLost;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
     private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
     private readonly Counter _casesStored, _objectsUploaded, _objectsSkipped, _bytesUploaded, _uploadFailures;
@@ -25,7 +27,8 @@ public sealed class VisionMetrics
     private readonly Histogram _dispatchSeconds;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
-    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue, Func<EvidenceStorageSnapshot> evidence, Func<DispatchStatus?> dispatch)
+    public VisionMetrics(CollectorRegistry registry, Func<IEnumerable<CameraHealth>> cameras, Func<int> frameQueue, Func<int> evidenceQueue, Func<EvidenceStorageSnapshot> evidence, Func<DispatchStatus?> dispatch,
+        Func<EvidenceBacklogSnapshot> backlog)
     {
         _registry = registry;
         var f = Metrics.WithCustomRegistry(registry);
@@ -39,7 +42,12 @@ public sealed class VisionMetrics
         _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full).", "camera");
         _recordingOverruns = f.CreateCounter("vision_camera_recording_overruns_total", "Recorded segments deleted by the byte cap while a clip still needed them.", "camera");
         _frameQueue = f.CreateGauge("vision_frame_queue_depth", "Frames waiting for detection (at most one per camera).");
-        _evidenceQueue = f.CreateGauge("vision_evidence_queue_depth", "Confirmed violations waiting for their evidence to be written.");
+        _evidenceQueue = f.CreateGauge("vision_evidence_queue_depth", "Confirmed violations whose case is not complete yet (waiting for photos, for the post-roll, or held for a full disk).");
+        _held = f.CreateGauge("vision_evidence_cases_held", "Cases the evidence disk refused, kept in memory and retried every 10 s (0 when the disk takes cases).");
+        _heldBytes = f.CreateGauge("vision_evidence_held_bytes", "Memory the held cases' frame snapshots take.");
+        _writeFailures = f.CreateCounter("vision_evidence_write_failures_total", "Attempts to write a case's evidence that failed (disk full or unwritable, queue full).");
+        _photosDropped = f.CreateCounter("vision_evidence_photos_dropped_total", "Held cases that gave up their photos to keep memory bounded (the record is kept).");
+        _casesLost = f.CreateCounter("vision_cases_lost_total", "Confirmed cases given up; each is logged whole at critical level.");
         _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
         _batchSize = f.CreateHistogram("vision_inference_batch_size", "Frames per detector call.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32] });
         _inferenceSeconds = f.CreateHistogram("vision_inference_seconds", "Detector call latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
@@ -69,6 +77,12 @@ public sealed class VisionMetrics
             foreach (var health in cameras()) Copy(health.Snapshot());
             _frameQueue.Set(frameQueue());
             _evidenceQueue.Set(evidenceQueue());
+            var held = backlog();
+            _held.Set(held.HeldCases);
+            _heldBytes.Set(held.HeldBytes);
+            _writeFailures.IncTo(held.Failures);
+            _photosDropped.IncTo(held.PhotosDropped);
+            _casesLost.IncTo(held.CasesLost);
             Copy(evidence());
             if (dispatch() is { } d) Copy(d);
         });

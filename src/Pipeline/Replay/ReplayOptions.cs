@@ -29,6 +29,9 @@ public sealed record ReplaySummary(
 {
     /// <summary>Lines ffmpeg reported as errors (damaged frames it skipped); 0 for a clean file.</summary>
     public int DecodeErrors { get; init; }
+
+    /// <summary>Confirmed cases whose evidence the output folder refused (disk full) even after the retries; each also went to stderr.</summary>
+    public IReadOnlyList<Evidence.CaseProgress> UnwrittenCases { get; init; } = [];
 }
 
 /// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>

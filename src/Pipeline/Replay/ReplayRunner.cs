@@ -103,14 +103,24 @@ public static class ReplayRunner
             }
         }
 
+        var unwritten = new List<CaseProgress>();
         async Task WriteEvidence()
         {
             await foreach (var violation in confirmed.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 long t0 = Stopwatch.GetTimestamp();
-                var record = (await evidence.WriteAsync(violation, token).ConfigureAwait(false)).Record;
-                await caseLog.AppendAsync(record, token).ConfigureAwait(false);
+                var progress = new CaseProgress(violation);
+                if (!await TryWriteCaseAsync(evidence, caseLog, progress, token).ConfigureAwait(false)) unwritten.Add(progress);
                 timings.Add(Stage.Evidence, Stopwatch.GetElapsedTime(t0));
+            }
+            // The disk may have room again by the end: each case it refused gets a few more tries.
+            for (int attempt = 0; attempt < UnwrittenRetries && unwritten.Count > 0; attempt++)
+            {
+                await Task.Delay(UnwrittenRetryDelay, token).ConfigureAwait(false);
+                var again = new List<CaseProgress>();
+                foreach (var progress in unwritten)
+                    if (!await TryWriteCaseAsync(evidence, caseLog, progress, token).ConfigureAwait(false)) again.Add(progress);
+                unwritten = again;
             }
         }
 
@@ -120,8 +130,31 @@ public static class ReplayRunner
         return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)
         {
             DecodeErrors = reader.DecodeErrors,
+            UnwrittenCases = unwritten,
         };
     }
+
+    private const int UnwrittenRetries = 3;
+    private static readonly TimeSpan UnwrittenRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Writes one case (files, then its line); false when the output folder refused it (disk full), with the reason on the progress.</summary>
+    private static async Task<bool> TryWriteCaseAsync(EvidenceWriter evidence, CaseLog caseLog, CaseProgress progress, CancellationToken ct)
+    {
+        try
+        {
+            progress.Started ??= await evidence.WritePhotosAsync(progress.Violation, ct).ConfigureAwait(false);
+            progress.Written ??= await evidence.FinishAsync(progress.Started, ct).ConfigureAwait(false);
+            await caseLog.AppendAsync(progress.Written.Record, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (EvidenceFailure.IsStorageFull(e))
+        {
+            progress.Attempts++;
+            progress.LastError = e.Message;
+            return false;
+        }
+    }
+
 
     internal static ManifestSigner? Signer()
     {

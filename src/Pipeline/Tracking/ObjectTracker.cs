@@ -34,12 +34,19 @@ public sealed class ObjectTracker
     private bool[] _detectionUsed = new bool[64];
     private int _nextId = 1;
 
-    public ObjectTracker(TrackerConfig config, int classCount, TimeProvider clock)
+    /// <param name="firstTrackId">The id the first new track gets: a tracker replacing another continues its numbering, so an id already reported never names a different object.</param>
+    public ObjectTracker(TrackerConfig config, int classCount, TimeProvider clock, int firstTrackId = 1)
     {
         _config = config;
         _classCount = classCount;
         _clock = clock;
+        _nextId = firstTrackId;
     }
+
+    public TrackerConfig Config => _config;
+
+    /// <summary>The id the next new track will get.</summary>
+    public int NextTrackId => _nextId;
 
     /// <summary>Live tracks after the latest update, visible or coasting.</summary>
     public IReadOnlyList<Track> Tracks => _tracks;

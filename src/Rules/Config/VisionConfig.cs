@@ -178,6 +178,12 @@ public sealed record RuleDefinition(
 
     /// <summary>The case category code for this rule (e.g. "0504" 店外经营 instead of the type's default); null uses the type's.</summary>
     public string? CategoryCode { get; init; }
+
+    /// <summary>
+    /// A hash of what the rule detects (its definition, zones and schedule), whatever <see cref="Version"/> says: a
+    /// hand-set version names the rule for people, this tells a reload that the rule really changed.
+    /// </summary>
+    public string Definition { get; init; } = "";
 }
 
 /// <summary>Wire names of violation types as they appear in YAML and in cases.jsonl.</summary>

@@ -665,7 +665,8 @@ internal sealed partial class VisionConfigMapper
         if (!ok) return null;
         var rule = new RuleDefinition(id!, name ?? id!, type!.Value, "", classes, zoneIds, minConfidence, minBoxSize, dwell, cooldown,
             scheduleName, anchor, maxMotion, nearClasses, nearDistance);
-        return rule with { Version = version ?? RuleVersion.Compute(rule, ruleZones, schedule), Dispatch = dispatchPolicy, CategoryCode = categoryCode };
+        string definition = RuleVersion.Compute(rule, ruleZones, schedule);
+        return rule with { Version = version ?? definition, Definition = definition, Dispatch = dispatchPolicy, CategoryCode = categoryCode };
     }
 
     private IReadOnlyList<string> ReadClassList(YamlMap m, string key, IReadOnlyList<string> fallback, bool allowEmpty, ref bool ok)

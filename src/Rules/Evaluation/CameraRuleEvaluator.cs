@@ -13,8 +13,12 @@ public sealed class CameraRuleEvaluator
     private readonly TimeProvider _clock;
     private long _nextEpisodeId = 1;
 
+    /// <param name="previous">
+    /// The evaluator these rules replace (a config edit): each rule takes over what its predecessor knew — open
+    /// episodes with their start, reported spots with their cooldown — so an edit raises nothing already reported.
+    /// </param>
     public CameraRuleEvaluator(CameraConfig camera, IReadOnlyDictionary<string, Schedule> schedules,
-        IReadOnlyList<string> classNames, TimeProvider clock, int zoneInertia = DefaultZoneInertia)
+        IReadOnlyList<string> classNames, TimeProvider clock, int zoneInertia = DefaultZoneInertia, CameraRuleEvaluator? previous = null)
     {
         Camera = camera;
         _clock = clock;
@@ -27,6 +31,43 @@ public sealed class CameraRuleEvaluator
                 throw new InvalidOperationException($"rule '{rule.Id}' names schedule '{rule.ScheduleName}' that is not defined (config validation should have caught this)");
             _rules[i] = new RuleEvaluator(rule, camera, schedule, classNames, zoneInertia);
         }
+        if (previous is not null) InheritFrom(previous);
+    }
+
+    /// <summary>
+    /// Pairs each rule with the one it replaces: the same id first; then, for a renamed rule, an unclaimed one of the
+    /// same type sharing a zone, then of the same type. Each predecessor hands its state to one successor only.
+    /// </summary>
+    private void InheritFrom(CameraRuleEvaluator previous)
+    {
+        _nextEpisodeId = previous._nextEpisodeId;
+        var unclaimed = new List<RuleEvaluator>(previous._rules);
+        var heirs = new RuleEvaluator?[_rules.Length];
+        for (int i = 0; i < _rules.Length; i++)
+            heirs[i] = Claim(unclaimed, p => p.Rule.Id == _rules[i].Rule.Id);
+        for (int i = 0; i < _rules.Length; i++)
+            heirs[i] ??= Claim(unclaimed, p => p.Rule.Type == _rules[i].Rule.Type && p.Rule.ZoneIds.Intersect(_rules[i].Rule.ZoneIds).Any());
+        for (int i = 0; i < _rules.Length; i++)
+            heirs[i] ??= Claim(unclaimed, p => p.Rule.Type == _rules[i].Rule.Type);
+        for (int i = 0; i < _rules.Length; i++)
+            if (heirs[i] is { } predecessor) _rules[i].InheritFrom(predecessor);
+    }
+
+    private static RuleEvaluator? Claim(List<RuleEvaluator> unclaimed, Func<RuleEvaluator, bool> match)
+    {
+        int index = unclaimed.FindIndex(p => match(p));
+        if (index < 0) return null;
+        var claimed = unclaimed[index];
+        unclaimed.RemoveAt(index);
+        return claimed;
+    }
+
+    /// <summary>Whether an episode is still open under one of these rules (after an edit, the others ended with their rule).</summary>
+    public bool IsEpisodeOpen(long episodeId)
+    {
+        foreach (var rule in _rules)
+            if (rule.IsEpisodeOpen(episodeId)) return true;
+        return false;
     }
 
     public CameraConfig Camera { get; }

@@ -56,6 +56,24 @@ internal sealed class RuleEvaluator
 
     public RuleDefinition Rule => _rule;
 
+    /// <summary>
+    /// Takes over the tracks, open episodes and reported spots of the rule this one replaces. Episodes keep their start,
+    /// so a longer dwell counts from when the object really stopped; spots keep their last occupation, so the cooldown
+    /// of a case already raised goes on.
+    /// </summary>
+    public void InheritFrom(RuleEvaluator predecessor)
+    {
+        foreach (var (trackId, state) in predecessor._states) _states[trackId] = state;
+        foreach (var spot in predecessor._spots) AddSpot(spot);
+    }
+
+    public bool IsEpisodeOpen(long episodeId)
+    {
+        foreach (var state in _states.Values)
+            if (state.Episode is { } episode && episode.Id == episodeId) return true;
+        return false;
+    }
+
     public void Evaluate(int frameWidth, int frameHeight, ReadOnlySpan<TrackedObject> objects, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
     {
         bool scheduleActive = _schedule?.IsActive(now) ?? true;

@@ -407,11 +407,50 @@ public sealed class RuleEvaluationTests
         box with { X = box.X + (t % 3 - 1) * 2, Y = box.Y + (t % 5 % 3 - 1) * 2 };
 
     /// <summary>One camera with a kerb zone and the given rules, evaluated at 1 fps from <c>start</c>.</summary>
+    [Fact]
+    public void Renaming_a_rule_after_its_case_raises_nothing_again()
+    {
+        var street = new Street(Noon, "{ id: parking, name: 近侧禁停, type: illegal_parking, zones: [kerb], classes: [car], dwell: 3m, cooldown: 30m }");
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+
+        street.Edit("{ id: parking-kerb, name: 路缘禁停, type: illegal_parking, zones: [kerb], classes: [car], dwell: 3m, cooldown: 30m }");
+        // The same car, and then the tracker losing it and finding it again under a new id.
+        street.Run(200, 600, _ => [Seen(1, Car, ParkedBox)]);
+        street.Run(600, 1200, _ => [Seen(7, Car, Jitter(ParkedBox, 3))]);
+
+        Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
+    public void Longer_dwell_applies_to_an_episode_already_open_from_its_real_start()
+    {
+        var street = new Street(Noon, "{ id: parking, type: illegal_parking, zones: [kerb], classes: [car], dwell: 3m, cooldown: 30m, version: \"2\" }");
+        street.Run(0, 60, _ => [Seen(1, Car, ParkedBox)]);
+        street.Edit("{ id: parking, type: illegal_parking, zones: [kerb], classes: [car], dwell: 10m, cooldown: 30m, version: \"2\" }");
+        street.Run(60, 700, _ => [Seen(1, Car, ParkedBox)]);
+
+        var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(Noon + Settle + TimeSpan.FromMinutes(10), confirmed.At);
+    }
+
+    [Fact]
+    public void A_rule_removed_by_an_edit_ends_its_open_episodes()
+    {
+        var street = new Street(Noon, Parking);
+        street.Run(0, 60, _ => [Seen(1, Car, ParkedBox)]);
+        street.Edit("{ id: litter, type: litter, zones: [kerb], classes: [bottle], dwell: 1m }");
+        street.Run(60, 400, _ => [Seen(1, Car, ParkedBox)]);
+
+        Assert.Empty(street.Of(EpisodeEventKind.Confirmed));
+    }
+
     private sealed class Street
     {
         private readonly DateTimeOffset _start;
         private readonly FrameClock _clock;
-        private readonly CameraRuleEvaluator _evaluator;
+        private CameraRuleEvaluator _evaluator;
 
         public Street(DateTimeOffset start, params string[] rules) : this(start, schedules: null, rules) { }
 
@@ -420,22 +459,30 @@ public sealed class RuleEvaluationTests
 
         private Street(DateTimeOffset start, string? schedules, string[] rules)
         {
-            var yaml = $"""
-                detector:
-                  model: yolox_nano
-                {(schedules is null ? "" : "schedules: " + schedules)}
-                cameras:
-                  - id: cam-01
-                    zones:
-                      - id: kerb
-                        polygon: [[0.1, 0.6], [0.9, 0.6], [0.9, 1.0], [0.1, 1.0]]
-                    rules:
-                {string.Join("\n", rules.Select(r => "      - " + r))}
-                """;
-            var config = VisionConfigLoader.Parse(yaml, "test.yaml");
+            var config = Config(schedules, rules);
             _start = start;
             _clock = new FrameClock(start);
             _evaluator = new CameraRuleEvaluator(config.Cameras[0], config.Schedules, ClassNames, _clock);
+        }
+
+        private static VisionConfig Config(string? schedules, string[] rules) => VisionConfigLoader.Parse($"""
+            detector:
+              model: yolox_nano
+            {(schedules is null ? "" : "schedules: " + schedules)}
+            cameras:
+              - id: cam-01
+                zones:
+                  - id: kerb
+                    polygon: [[0.1, 0.6], [0.9, 0.6], [0.9, 1.0], [0.1, 1.0]]
+                rules:
+            {string.Join("\n", rules.Select(r => "      - " + r))}
+            """, "test.yaml");
+
+        /// <summary>A config edit: the camera's rules are replaced by these, as a reload does.</summary>
+        public void Edit(params string[] rules)
+        {
+            var config = Config(null, rules);
+            _evaluator = new CameraRuleEvaluator(config.Cameras[0], config.Schedules, ClassNames, _clock, previous: _evaluator);
         }
 
         public List<EpisodeEvent> Events { get; } = new();

@@ -1,0 +1,137 @@
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Evidence;
+
+/// <summary>One confirmed violation on its way through the <c>CaseFlow</c>: how far it got, so a retry after a failure goes on from there.</summary>
+public sealed class CaseProgress(ViolationCase violation)
+{
+    public ViolationCase Violation { get; internal set; } = violation;
+    public StartedCase? Started { get; internal set; }
+    public WrittenCase? Written { get; internal set; }
+    public bool Recorded { get; internal set; }
+    public int Attempts { get; internal set; }
+    public string? LastError { get; internal set; }
+    public DateTimeOffset HeldSince { get; internal set; }
+
+    /// <summary>One line that names the case with what is needed to find it again in the video: for a case that could not be written.</summary>
+    public string Describe()
+    {
+        var v = Violation;
+        var b = v.Confirmation.Box;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"camera {v.Camera.Id} rule {v.Rule.Id} ({v.Rule.Type.ToWire()}) zone {v.Zone.Id} track {v.TrackId} {v.ClassName} started {v.StartedAt:O} confirmed {v.ConfirmedAt:O} box x={b.X:0} y={b.Y:0} w={b.Width:0} h={b.Height:0} (of {v.FrameWidth}x{v.FrameHeight}) score {v.Confirmation.Score:0.000}; last error: {LastError}");
+    }
+
+    /// <summary>Bytes of frame snapshots this case keeps in memory (a snapshot shared by two photos counts once).</summary>
+    internal long SnapshotBytes()
+    {
+        long bytes = 0;
+        var photos = Violation.Photos;
+        for (int i = 0; i < photos.Count; i++)
+        {
+            bool seen = false;
+            for (int j = 0; j < i; j++) seen |= ReferenceEquals(photos[j].Snapshot.Jpeg, photos[i].Snapshot.Jpeg);
+            if (!seen) bytes += photos[i].Snapshot.Jpeg.Length;
+        }
+        return bytes;
+    }
+}
+
+/// <summary>What the backlog holds and has had to give up, for /readyz, /api/status and metrics.</summary>
+public sealed record EvidenceBacklogSnapshot(int HeldCases, long HeldBytes, string? Problem, DateTimeOffset? Since, long Failures, long PhotosDropped, long CasesLost);
+
+/// <summary>
+/// Cases whose evidence could not be written because the evidence disk is full or unwritable. They are kept in
+/// memory, oldest first, and retried until space returns. Memory is bounded: past <see cref="MaxHeldBytes"/> the
+/// oldest held cases give up their frame snapshots (the case keeps its record and boxes, without photos), and past
+/// <see cref="MaxHeldCases"/> the oldest case is given up, logged whole and counted.
+/// </summary>
+public sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = EvidenceBacklog.DefaultMaxHeldBytes, int maxHeldCases = EvidenceBacklog.DefaultMaxHeldCases)
+{
+    public const long DefaultMaxHeldBytes = 256L * 1024 * 1024;
+    public const int DefaultMaxHeldCases = 10_000;
+
+    private readonly object _gate = new();
+    private readonly LinkedList<CaseProgress> _held = new();
+    private long _heldBytes, _failures, _photosDropped, _lost;
+    private string? _problem;
+    private DateTimeOffset? _since;
+
+    public long MaxHeldBytes => maxHeldBytes;
+
+    public int MaxHeldCases => maxHeldCases;
+
+    public int Count { get { lock (_gate) return _held.Count; } }
+
+    /// <summary>Called with a case given up because even its record could not be kept any longer.</summary>
+    public event Action<CaseProgress>? Lost;
+
+    /// <summary>Keeps a case that failed with <paramref name="error"/>; it is retried by <see cref="TakeAll"/>'s caller.</summary>
+    public void Hold(CaseProgress held, string error)
+    {
+        CaseProgress? lost = null;
+        lock (_gate)
+        {
+            held.Attempts++;
+            held.LastError = error;
+            if (held.Attempts == 1) held.HeldSince = clock.GetUtcNow();
+            _failures++;
+            _problem = error;
+            _since ??= clock.GetUtcNow();
+            _held.AddLast(held);
+            _heldBytes += held.SnapshotBytes();
+            for (var node = _held.First; node is not null && _heldBytes > maxHeldBytes; node = node.Next)
+            {
+                long bytes = node.Value.SnapshotBytes();
+                if (bytes == 0 || node.Value.Started is not null) continue; // written photos are on disk already
+                var violation = node.Value.Violation;
+                node.Value.Violation = violation with { Photos = violation.Photos.Select(p => (p.Role, p.Snapshot with { Jpeg = [] })).ToList() };
+                _heldBytes -= bytes;
+                _photosDropped++;
+            }
+            if (_held.Count > maxHeldCases)
+            {
+                lost = _held.First!.Value;
+                _held.RemoveFirst();
+                _heldBytes -= lost.SnapshotBytes();
+                _lost++;
+            }
+        }
+        if (lost is not null) Lost?.Invoke(lost);
+    }
+
+    /// <summary>Gives a case up (it failed too often for another reason than the disk, or the service stops): counted and announced through <see cref="Lost"/>.</summary>
+    public void GiveUp(CaseProgress progress)
+    {
+        lock (_gate) _lost++;
+        Lost?.Invoke(progress);
+    }
+
+    /// <summary>Takes every held case, oldest first, for a retry; those that fail again come back through <see cref="Hold"/>.</summary>
+    public IReadOnlyList<CaseProgress> TakeAll()
+    {
+        lock (_gate)
+        {
+            var all = _held.ToList();
+            _held.Clear();
+            _heldBytes = 0;
+            return all;
+        }
+    }
+
+    /// <summary>A retry round wrote everything it took: the problem is over.</summary>
+    public void Cleared()
+    {
+        lock (_gate)
+        {
+            if (_held.Count > 0) return;
+            _problem = null;
+            _since = null;
+        }
+    }
+
+    public EvidenceBacklogSnapshot Snapshot()
+    {
+        lock (_gate) return new EvidenceBacklogSnapshot(_held.Count, _heldBytes, _problem, _since, _failures, _photosDropped, _lost);
+    }
+}

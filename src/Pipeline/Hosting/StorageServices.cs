@@ -1,0 +1,37 @@
+using MediatR;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Spool;
+
+namespace Vision.Pipeline.Hosting;
+
+/// <summary>
+/// Uploads spooled evidence to the evidence store until stopped. Its start reconciles the spool with the catalog
+/// (after a crash) before any other service runs, so new cases never race the recovery.
+/// </summary>
+public sealed class UploadService(EvidenceStorage storage, IMediator mediator, ILogger<UploadService> log) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await storage.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        storage.CaseStored += (c, at) => CaseObservers.Announce(mediator, new EvidenceStored(c, at), log);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Whatever is still spooled at a stop uploads at the next start.
+        try { await storage.Uploader.RunAsync(stoppingToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+}
+
+/// <summary>Deletes evidence past its retention, until stopped.</summary>
+public sealed class RetentionService(EvidenceStorage storage) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try { await storage.Sweeper.RunAsync(stoppingToken).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Vision.Pipeline.Tests.Support;
+using Vision.Tests.Common;
+
+namespace Vision.Pipeline.Tests.Replay;
+
+/// <summary><c>vision replay</c> writing to a disk that fills up: no crash, and every confirmed case is written or named.</summary>
+public sealed class ReplayFullDiskTests
+{
+    private static readonly string Vision = Path.Combine(AppContext.BaseDirectory, "vision.dll");
+
+    [SmallDiskFact]
+    public void A_replay_onto_a_disk_that_fills_accounts_for_every_confirmed_case_and_exits_4()
+    {
+        // The bottle clip confirms 3 cases (A_successful_replay_exits_0_and_reports_frames_speed_and_cases); their
+        // photos and clips take about 600 KB, the disk has half that.
+        string root = Directory.CreateTempSubdirectory("vision-full-disk-").FullName;
+        using var disk = SmallDisk.Mount(Path.Combine(root, "out"), 300 * 1024);
+        var run = Run("replay", "--config", ReplayHarness.SampleConfig("bottle-detection"), "--source", SharedData.Footage("bottle-detection.mp4"),
+            "--out", disk.Path, "--start", ReplayHarness.Start);
+
+        Assert.True(run.ExitCode == 4, $"exit {run.ExitCode}: {run.StdErr}");
+        Assert.DoesNotContain("Exception", run.StdErr);
+        var written = File.ReadAllLines(Path.Combine(disk.Path, "cases.jsonl")).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        int named = run.StdErr.Split('\n').Count(l => l.StartsWith("vision replay: case not written: camera ", StringComparison.Ordinal));
+        Assert.Equal(3, written.Count + named);
+        Assert.True(named > 0, "the disk was meant to be too small for every case");
+        Assert.Contains("No space left on device", run.StdErr);
+        Assert.Contains("free space and run the replay again", run.StdErr);
+        foreach (var c in written)
+        {
+            string id = c.GetProperty("caseId").GetString()!;
+            Assert.True(File.Exists(Path.Combine(disk.Path, id, "manifest.json")), $"case {id} has a line but no manifest");
+            foreach (var photo in c.GetProperty("evidence").GetProperty("photos").EnumerateArray())
+                Assert.True(new FileInfo(Path.Combine(disk.Path, photo.GetProperty("file").GetString()!)).Length > 0);
+        }
+        Assert.Empty(Directory.GetFiles(disk.Path, "*.partial", SearchOption.AllDirectories));
+    }
+
+    private static (int ExitCode, string StdOut, string StdErr) Run(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Vision);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["VISION_MODELS"] = SharedData.ModelsDir;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+}
