@@ -99,6 +99,7 @@ public static class RunCommand
                 {
                     Signer = signer,
                     ClipRefusal = storage.Budget.ClipRefusal,
+                    RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
                 };
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
                 return new EvidenceService(new CaseFlow(writer, storage, caseLog, log), config.Evidence.Directory, TimeProvider.System, log);

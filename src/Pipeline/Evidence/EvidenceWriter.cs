@@ -64,8 +64,14 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera));
     }
 
+    /// <summary>
+    /// How long after the post-roll's last instant its recording is complete (live: one recording segment, which is
+    /// closed only when the next one starts), so a clip cut when due finds its segments and holds no worker waiting.
+    /// </summary>
+    public TimeSpan RecordingLag { get; init; }
+
     /// <summary>When this case's clip can be cut: once its post-roll has been recorded.</summary>
-    public DateTimeOffset ClipDue(ViolationCase violation) => violation.ConfirmedAt + postRoll;
+    public DateTimeOffset ClipDue(ViolationCase violation) => violation.ConfirmedAt + postRoll + RecordingLag;
 
     /// <summary>
     /// The second step, once the post-roll is recorded: cuts the clip (a clip that cannot be cut leaves the case its

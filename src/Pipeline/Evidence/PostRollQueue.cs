@@ -27,10 +27,11 @@ public sealed class PostRollQueue(TimeProvider clock, int capacity = PostRollQue
     }
 
     /// <summary>
-    /// The next case whose post-roll is due, waiting for it. Once <paramref name="drain"/> says so (a stop: no more
-    /// waiting), every case left is handed out at once, and null says the queue is empty.
+    /// The next case whose post-roll is due, waiting for it; null once the queue is empty and <paramref name="finished"/>
+    /// says no more cases come. While <paramref name="hurry"/> says so (a stop past its grace), every case left is
+    /// handed out at once.
     /// </summary>
-    public async Task<CaseProgress?> NextAsync(Func<bool> drain)
+    public async Task<CaseProgress?> NextAsync(Func<bool> finished, Func<bool> hurry)
     {
         while (true)
         {
@@ -38,18 +39,17 @@ public sealed class PostRollQueue(TimeProvider clock, int capacity = PostRollQue
             TimeSpan wait;
             lock (_gate)
             {
-                bool draining = drain();
-                if (_waiting.TryPeek(out var next, out var key) && (draining || key.Due <= clock.GetUtcNow()))
+                if (_waiting.TryPeek(out var next, out var key) && (hurry() || key.Due <= clock.GetUtcNow()))
                 {
                     _waiting.Dequeue();
                     return next;
                 }
-                if (_waiting.Count == 0 && draining) return null;
+                if (_waiting.Count == 0 && finished()) return null;
                 if (_changed.Task.IsCompleted) _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 changed = _changed.Task;
                 wait = _waiting.Count == 0 ? MaxWait : key.Due - clock.GetUtcNow();
             }
-            // Never longer than MaxWait, so a stop (drain) is seen soon.
+            // Never longer than MaxWait, so a stop is seen soon.
             wait = wait > MaxWait ? MaxWait : wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
             using var waitOver = new CancellationTokenSource();
             await Task.WhenAny(changed, Task.Delay(wait, clock, waitOver.Token)).ConfigureAwait(false);

@@ -28,7 +28,7 @@ public sealed class EvidenceService : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly string _evidenceDirectory;
-    private volatile bool _drain;
+    private volatile bool _photosDone, _hurry;
 
     public EvidenceService(CaseFlow flow, string evidenceDirectory, TimeProvider clock, ILogger log)
     {
@@ -76,14 +76,16 @@ public sealed class EvidenceService : BackgroundService
         // Stopping: the cameras are closed (their service stopped first); finish what was confirmed.
         _confirmed.Writer.TryComplete();
         await Task.WhenAll(photos).ConfigureAwait(false);
+        _photosDone = true;
         await Task.WhenAny(Task.WhenAll(clips), Task.Delay(StopGrace, _clock)).ConfigureAwait(false);
-        _drain = true;
+        _hurry = true;
         await clipWait.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(clips).ConfigureAwait(false);
         try { await retries.ConfigureAwait(false); } catch (OperationCanceledException) { }
         int left = await RetryHeldAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var progress in Backlog.TakeAll()) Backlog.GiveUp(progress);
         if (left > 0) _log.LogError("{Count} case(s) could not be written before the stop (evidence disk full): their records are in the log above", left);
+        _log.LogInformation("evidence stopped; {Cases} case(s) written this run", Completed);
     }
 
     private async Task TakePhotosAsync()
@@ -98,7 +100,7 @@ public sealed class EvidenceService : BackgroundService
 
     private async Task FinishCasesAsync(CancellationToken clipWait)
     {
-        while (await PostRoll.NextAsync(() => _drain).ConfigureAwait(false) is { } progress)
+        while (await PostRoll.NextAsync(() => _photosDone, () => _hurry).ConfigureAwait(false) is { } progress)
             await TryAsync(progress, () => _flow.FinishAsync(progress, clipWait)).ConfigureAwait(false);
     }
 

@@ -94,7 +94,7 @@ public sealed class ReplayCommandLineTests
 
     private static string TempOut() => Path.Combine(Directory.CreateTempSubdirectory("vision-cli-").FullName, "out");
 
-    private static CliRun Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+    internal static CliRun Run(params string[] args) => Run(new Dictionary<string, string>(), args);
 
     private static CliRun Run(Dictionary<string, string> environment, params string[] args)
     {
@@ -110,5 +110,5 @@ public sealed class ReplayCommandLineTests
         return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private sealed record CliRun(int ExitCode, string StdOut, string StdErr);
+    internal sealed record CliRun(int ExitCode, string StdOut, string StdErr);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Vision.Pipeline.Tests.Support;
 using Vision.Tests.Common;
@@ -8,8 +7,6 @@ namespace Vision.Pipeline.Tests.Replay;
 /// <summary><c>vision replay</c> writing to a disk that fills up: no crash, and every confirmed case is written or named.</summary>
 public sealed class ReplayFullDiskTests
 {
-    private static readonly string Vision = Path.Combine(AppContext.BaseDirectory, "vision.dll");
-
     [SmallDiskFact]
     public void A_replay_onto_a_disk_that_fills_accounts_for_every_confirmed_case_and_exits_4()
     {
@@ -38,16 +35,5 @@ public sealed class ReplayFullDiskTests
         Assert.Empty(Directory.GetFiles(disk.Path, "*.partial", SearchOption.AllDirectories));
     }
 
-    private static (int ExitCode, string StdOut, string StdErr) Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Vision);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["VISION_MODELS"] = SharedData.ModelsDir;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    private static ReplayCommandLineTests.CliRun Run(params string[] args) => ReplayCommandLineTests.Run(args);
 }
