@@ -16,7 +16,14 @@ public sealed class FrameClock : TimeProvider
     /// <summary>Moves the clock to the given frame time; time never runs backwards.</summary>
     public void Set(DateTimeOffset frameTime)
     {
-        if (frameTime < _now) throw new ArgumentOutOfRangeException(nameof(frameTime), $"frame time {frameTime:O} is before the clock's {_now:O}");
+        if (!TrySet(frameTime)) throw new ArgumentOutOfRangeException(nameof(frameTime), $"frame time {frameTime:O} is before the clock's {_now:O}");
+    }
+
+    /// <summary>Moves the clock to the given frame time; false (and the clock unchanged) for a time before the clock's.</summary>
+    public bool TrySet(DateTimeOffset frameTime)
+    {
+        if (frameTime < _now) return false;
         _now = frameTime;
+        return true;
     }
 }

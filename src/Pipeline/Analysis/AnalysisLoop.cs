@@ -91,12 +91,31 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
             found.Clear();
             long t0 = Stopwatch.GetTimestamp();
             // A camera removed by a reload while its frame was in flight: the frame is simply dropped.
-            if (_analyzers.TryGetValue(frame.CameraId, out var analyzer)) analyzer.Process(frame, found);
+            bool skipped = _analyzers.TryGetValue(frame.CameraId, out var analyzer) && !Analyse(analyzer, frame, found);
             timings.Add(Stage.TrackingAndRules, Stopwatch.GetElapsedTime(t0));
-            FrameAnalysed?.Invoke(frame, found.Count);
+            if (!skipped) FrameAnalysed?.Invoke(frame, found.Count);
             frame.Release();
             batch[i] = null!;
             foreach (var violation in found) await confirmed(violation, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One camera's tracking and rules. Live, a failure is that camera's alone: it is reported with its camera id and
+    /// the next frames of the batch (other cameras) are still analysed. In replay it ends the run.
+    /// </summary>
+    private bool Analyse(CameraAnalyzer analyzer, AnalysisFrame frame, List<ViolationCase> found)
+    {
+        if (BatchFailed is null) return analyzer.Process(frame, found);
+        try
+        {
+            return analyzer.Process(frame, found);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            found.Clear();
+            BatchFailed(e, [frame.CameraId]);
+            return false;
         }
     }
 }

@@ -76,11 +76,22 @@ public sealed class CameraAnalyzer
             if (!_rules.IsEpisodeOpen(id)) _open.Remove(id);
     }
 
-    /// <summary>Tracks, rules and episode evidence for one frame; adds each violation confirmed in it to <paramref name="confirmed"/>.</summary>
-    public void Process(AnalysisFrame frame, List<ViolationCase> confirmed)
+    /// <summary>Frames skipped because they were older than a frame already analysed (time never runs backwards for the rules).</summary>
+    public long LateFrames { get; private set; }
+
+    /// <summary>
+    /// Tracks, rules and episode evidence for one frame; adds each violation confirmed in it to <paramref name="confirmed"/>.
+    /// False when the frame is older than the analyser's clock: it is skipped (counted in <see cref="LateFrames"/>), never thrown
+    /// into the batch, where it would take the other cameras' frames with it.
+    /// </summary>
+    public bool Process(AnalysisFrame frame, List<ViolationCase> confirmed)
     {
         ApplyPendingEdit();
-        _clock.Set(frame.CapturedAt);
+        if (!_clock.TrySet(frame.CapturedAt))
+        {
+            LateFrames++;
+            return false;
+        }
         var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections);
         if (_looks.Length < detections.Length) _looks = new Appearance[detections.Length * 2];
         var pixels = frame.Buffer.Pixels.AsSpan();
@@ -99,7 +110,7 @@ public sealed class CameraAnalyzer
         _events.Clear();
         _rules.Evaluate(frame.Buffer.Width, frame.Buffer.Height, _objects.AsSpan(0, tracks.Count), _events);
         Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, tracks, _events);
-        if (_events.Count == 0) return;
+        if (_events.Count == 0) return true;
 
         _frameJpeg = null;
         foreach (var e in _events)
@@ -121,6 +132,7 @@ public sealed class CameraAnalyzer
                     break;
             }
         }
+        return true;
     }
 
     /// <summary>Tracks must start at the lowest confidence any of this camera's rules accepts, or those objects are never tracked.</summary>

@@ -10,6 +10,9 @@ namespace Vision.Pipeline.Cli;
 /// <summary><c>vision replay</c>: runs the pipeline over a recorded video and writes cases with evidence.</summary>
 public static class ReplayCommand
 {
+    /// <summary>Exit code of a replay whose source ended before its own length (cut short or damaged): the cases found in what could be read are kept.</summary>
+    public const int TruncatedSource = 3;
+
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "YAML config with cameras, zones, schedules and rules", Required = true };
@@ -42,6 +45,12 @@ public static class ReplayCommand
             var summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false);
             progress?.Finish();
             if (!quiet) Console.WriteLine(Describe(summary));
+            if (summary.Truncation is { } truncation)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"vision replay: source '{options.Source}' is truncated or damaged: {truncation}; only the first {summary.AnalysedDuration.TotalSeconds:0} s were analysed and its {summary.Cases} case(s) are in {summary.CasesFile}. Copy the file again from the recorder (it was probably cut short), then replay it"));
+                return TruncatedSource;
+            }
             if (summary.UnwrittenCases.Count == 0) return 0;
             foreach (var unwritten in summary.UnwrittenCases) Console.Error.WriteLine($"vision replay: case not written: {unwritten.Describe()}");
             Console.Error.WriteLine($"vision replay: {summary.UnwrittenCases.Count} confirmed case(s) could not be written to '{options.OutputDirectory}' ({summary.UnwrittenCases[0].LastError}): free space and run the replay again (it gives the same cases)");
@@ -78,9 +87,11 @@ public static class ReplayCommand
         var inv = CultureInfo.InvariantCulture;
         double seconds = Math.Max(0.001, s.Elapsed.TotalSeconds);
         double fps = s.Frames / seconds;
-        double speed = s.VideoDuration.TotalSeconds / seconds;
+        // × real time over what was decoded, not over the container's claimed length (a cut file claims its full length).
+        var video = s.Truncation is null ? s.VideoDuration : s.AnalysedDuration;
+        double speed = video.TotalSeconds / seconds;
         string text = string.Create(inv,
-            $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}");
+            $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) over {video.TotalSeconds:0.0} s of video in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}");
         text += $"{Environment.NewLine}  time: {s.Timings.Shares()} (decode = ffmpeg CPU time; others = wall time in process)";
         if (s.DecodeErrors > 0)
             text += $"{Environment.NewLine}  warning: ffmpeg reported {s.DecodeErrors} decode error(s): part of the source is damaged and those frames were skipped";

@@ -75,7 +75,7 @@ public sealed class CameraSupervisor(
     private void Start(CameraConfig camera, VisionConfig config, CancellationToken ct)
     {
         var ring = config.Recording.Enabled
-            ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording, clock)
+            ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording)
             : null;
         var live = new LiveCamera(camera, config.Live, ring, mailboxes, clock, logs.CreateLogger("Vision.Camera"), _random);
         if (ring is not null) ring.Overrun += live.Health.RecordingOverrun;
@@ -98,7 +98,9 @@ public sealed class CameraSupervisor(
         if (width == 0) return; // not connected yet: installed on connect
         if (onlyIfSizeChanged && running.AnalyzerSize == (width, height)) return;
         running.AnalyzerSize = (width, height);
-        loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, clock.GetUtcNow(), width, height));
+        // Not "now": the camera's own time (monotonic, from its stream) may be behind or ahead of the wall clock,
+        // and a frame still waiting in the mailbox is older than now. The first frame sets the clock.
+        loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, DateTimeOffset.MinValue, width, height));
     }
 
     private async Task TrimLoopAsync(SegmentRing ring, CancellationToken ct)

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Hosting;
 /// The console's camera cards: the state of each camera and a small JPEG of its last analysed frame, re-encoded at most
 /// every <see cref="Interval"/> per camera so that a hundred cameras cost a few small encodes a second.
 /// </summary>
-public sealed class CameraThumbnails(LiveService service) : ICameraStatusSource
+public sealed class CameraThumbnails(LiveService service, TimeProvider clock) : ICameraStatusSource
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private const int Width = 320;
@@ -31,7 +31,7 @@ public sealed class CameraThumbnails(LiveService service) : ICameraStatusSource
     /// <summary>Each camera's state; fps is the analysed-frame rate between two calls at least half a second apart (the page polls).</summary>
     public IReadOnlyList<ConsoleCamera> Cameras()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var result = new List<ConsoleCamera>();
         lock (_gate)
             foreach (var c in service.Cameras())

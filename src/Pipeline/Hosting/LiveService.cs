@@ -25,7 +25,7 @@ public sealed class LiveService : BackgroundService
     private readonly IObjectDetector _detector;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
-    private readonly FrameMailboxes _mailboxes = new();
+    private readonly FrameMailboxes _mailboxes;
     private readonly StageTimings _timings = new();
     private readonly AnalysisLoop _loop;
     private readonly CameraSupervisor _supervisor;
@@ -43,6 +43,7 @@ public sealed class LiveService : BackgroundService
         _detector = detector;
         _log = logs.CreateLogger("Vision.Service");
         _clock = clock;
+        _mailboxes = new FrameMailboxes(clock);
         _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings)
         {
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
@@ -51,7 +52,7 @@ public sealed class LiveService : BackgroundService
         Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => evidence.Pending, storage.Snapshot,
             dispatch, evidence.Backlog.Snapshot);
         _loop.BatchDetected += Metrics.ObserveBatch;
-        Thumbnails = new CameraThumbnails(this);
+        Thumbnails = new CameraThumbnails(this, clock);
         _loop.FrameAnalysed += (frame, cases) =>
         {
             Thumbnails.Offer(frame);
@@ -140,6 +141,8 @@ public sealed class LiveService : BackgroundService
             ClassNameCheck.Validate(next, _detector.ClassNames);
             if (next.Detector != _config.Detector)
                 _log.LogWarning("config: detector settings changed; they take effect at the next restart (the model stays loaded)");
+            if (next.Evidence.PreRoll != _config.Evidence.PreRoll || next.Evidence.PostRoll != _config.Evidence.PostRoll || next.Evidence.JpegQuality != _config.Evidence.JpegQuality)
+                _log.LogWarning("config: evidence settings (pre_roll, post_roll, jpeg_quality) changed; they take effect at the next restart (cases keep the running ones until then)");
         }
         catch (ConfigException e)
         {

@@ -16,7 +16,7 @@ public sealed class VisionMetrics
 {
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state;
-    private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns;
+    private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes;
     private readonly Counter _writeFailures, _photosDropped, _casesLost;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
@@ -41,6 +41,7 @@ public sealed class VisionMetrics
         _cases = f.CreateCounter("vision_cases_total", "Violations confirmed.", "camera");
         _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full).", "camera");
         _recordingOverruns = f.CreateCounter("vision_camera_recording_overruns_total", "Recorded segments deleted by the byte cap while a clip still needed them.", "camera");
+        _clockSteps = f.CreateCounter("vision_camera_clock_steps_total", "Times the wall clock stepped against the camera's stream time by more than 2 s (analysis time stays monotonic).", "camera");
         _frameQueue = f.CreateGauge("vision_frame_queue_depth", "Frames waiting for detection (at most one per camera).");
         _evidenceQueue = f.CreateGauge("vision_evidence_queue_depth", "Confirmed violations whose case is not complete yet (waiting for photos, for the post-roll, or held for a full disk).");
         _held = f.CreateGauge("vision_evidence_cases_held", "Cases the evidence disk refused, kept in memory and retried every 10 s (0 when the disk takes cases).");
@@ -141,6 +142,7 @@ public sealed class VisionMetrics
         _cases.WithLabels(s.Id).IncTo(s.Cases);
         _recordingFailures.WithLabels(s.Id).IncTo(s.RecordingFailures);
         _recordingOverruns.WithLabels(s.Id).IncTo(s.RecordingOverruns);
+        _clockSteps.WithLabels(s.Id).IncTo(s.ClockSteps);
         _known.Add(s.Id);
     }
 }

@@ -24,9 +24,13 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     private long _sequence;
     private TimeSpan _processorTime;
     private int _decodeErrors;
+    private string? _truncationLine;
 
     /// <summary>Error lines ffmpeg printed while decoding (a damaged stretch of the file); frames there were skipped.</summary>
     public int DecodeErrors => Volatile.Read(ref _decodeErrors);
+
+    /// <summary>The first line in which ffmpeg said the file's data ends before its index does (a file cut short); null if none.</summary>
+    public string? TruncationLine => Volatile.Read(ref _truncationLine);
 
     private FfmpegFrameReader(Process process, FrameReaderOptions options)
     {
@@ -74,8 +78,12 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         if (o.RecordTo is not null)
         {
             string seconds = o.SegmentLength.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            // Numbered, not named by the wall clock (which can step back); ffmpeg lists a segment only once it is
+            // complete, with its span in stream time, so the one being written is never taken for a finished one.
             args.AddRange(["-map", "0:v:0", "-c:v", "copy", "-f", "segment", "-segment_time", seconds, "-segment_format", "mpegts",
-                "-reset_timestamps", "1", "-strftime", "1", o.RecordTo]);
+                "-reset_timestamps", "1", "-segment_start_number", o.RecordStartNumber.ToString(CultureInfo.InvariantCulture)]);
+            if (o.RecordList is not null) args.AddRange(["-segment_list", o.RecordList, "-segment_list_type", "csv"]);
+            args.Add(o.RecordTo);
         }
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
 
@@ -187,6 +195,9 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
                 if (line.Contains("Parsed_showinfo", StringComparison.Ordinal)) continue;
                 if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("Invalid", StringComparison.Ordinal) || line.Contains("corrupt", StringComparison.OrdinalIgnoreCase))
                     Interlocked.Increment(ref _decodeErrors);
+                // The mp4 demuxer's words for data that ends before the index says it should.
+                if (line.Contains("partial file", StringComparison.Ordinal) || line.Contains("truncated", StringComparison.OrdinalIgnoreCase))
+                    Interlocked.CompareExchange(ref _truncationLine, SecretRedactor.Redact(line.Trim()), null);
                 lock (_errorLines)
                 {
                     _errorLines.Enqueue(line.Trim());

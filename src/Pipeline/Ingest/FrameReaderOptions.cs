@@ -10,8 +10,14 @@ public sealed record FrameReaderOptions(
     double Fps,
     DecodeMode Decode)
 {
-    /// <summary>When set, ffmpeg also writes the original stream, stream-copied, into segments at this strftime pattern (one connection serves both).</summary>
+    /// <summary>When set, ffmpeg also writes the original stream, stream-copied, into segments at this numbered pattern (<c>%010d</c>; one connection serves both).</summary>
     public string? RecordTo { get; init; }
+
+    /// <summary>The number of the first segment this connection records (the ring's sequence only grows).</summary>
+    public long RecordStartNumber { get; init; }
+
+    /// <summary>Where ffmpeg lists each segment once it is complete (csv: file, start, end in stream seconds); required with <see cref="RecordTo"/>.</summary>
+    public string? RecordList { get; init; }
 
     public TimeSpan SegmentLength { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -7,7 +7,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
     private CameraState _state = CameraState.Connecting;
     private string _reason = "starting";
     private DateTimeOffset _since = clock.GetUtcNow();
-    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns;
+    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
     private DateTimeOffset? _lastFrameAt;
 
     public string CameraId { get; } = cameraId;
@@ -34,6 +34,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
     public void CaseRaised() => Interlocked.Increment(ref _cases);
     public void RecordingFailed() => Interlocked.Increment(ref _recordingFailures);
     public void RecordingOverrun() => Interlocked.Increment(ref _recordingOverruns);
+    public void ClockStepped() => Interlocked.Increment(ref _clockSteps);
 
     public CameraSnapshot Snapshot()
     {
@@ -42,7 +43,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
             return new CameraSnapshot(CameraId, Name, Source, _state.ToWire(), _reason, _since, _lastFrameAt,
                 Interlocked.Read(ref _received), Interlocked.Read(ref _analysed), Interlocked.Read(ref _dropped),
                 Interlocked.Read(ref _reconnects), Interlocked.Read(ref _decodeErrors), Interlocked.Read(ref _cases),
-                Interlocked.Read(ref _recordingFailures), Interlocked.Read(ref _recordingOverruns));
+                Interlocked.Read(ref _recordingFailures), Interlocked.Read(ref _recordingOverruns), Interlocked.Read(ref _clockSteps));
         }
     }
 }
@@ -63,4 +64,5 @@ public sealed record CameraSnapshot(
     long DecodeErrors,
     long Cases,
     long RecordingFailures,
-    long RecordingOverruns);
+    long RecordingOverruns,
+    long ClockSteps);

@@ -9,7 +9,7 @@ namespace Vision.Pipeline.Live;
 /// detector makes every camera skip frames rather than fall behind, and memory never grows. Batches
 /// take cameras round-robin so no camera starves another.
 /// </summary>
-public sealed class FrameMailboxes : IFrameFeed
+public sealed class FrameMailboxes(TimeProvider clock) : IFrameFeed
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Slot> _byCamera = new(StringComparer.Ordinal);
@@ -84,11 +84,13 @@ public sealed class FrameMailboxes : IFrameFeed
 
         if (count < batch.Length && maxWait > TimeSpan.Zero)
         {
-            var deadline = DateTime.UtcNow + maxWait;
+            // Only an idle detector gets here (a busy one fills its batch at once), so these two small objects are not per frame.
+            using var waited = new CancellationTokenSource(maxWait, clock);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, waited.Token);
             while (count < batch.Length)
             {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || !await _filled.WaitAsync(left, ct).ConfigureAwait(false)) break;
+                try { await _filled.WaitAsync(either.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { break; }
                 count = TakeOne(batch, count);
             }
         }

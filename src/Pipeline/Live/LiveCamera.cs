@@ -24,7 +24,9 @@ public sealed class LiveCamera
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly ExponentialBackoff _backoff;
+    private readonly CameraTimeline _timeline;
     private FramePool? _pool;
+    private RecordingRun? _run;
 
     public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, TimeProvider clock, ILogger log, Random random)
     {
@@ -36,6 +38,16 @@ public sealed class LiveCamera
         _log = log;
         _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
         Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock);
+        _timeline = new CameraTimeline(clock);
+        _timeline.ClockStepped += step =>
+        {
+            Health.ClockStepped();
+            _log.LogWarning("camera {CameraId}: the wall clock stepped {Direction} by {Seconds:0.0} s against the stream; analysis time stays monotonic ({Handling})",
+                _camera.Id, step > TimeSpan.Zero ? "ahead" : "back", Math.Abs(step.TotalSeconds),
+                step > TimeSpan.Zero ? "it jumps ahead with the wall clock" : "it goes on from the stream until the wall clock catches up");
+        };
+        // The ring maps this connection's segments to analysis time with the same anchors as its frames.
+        _timeline.Anchored += (fromStreamTime, anchor) => _run?.Anchor(fromStreamTime, anchor);
     }
 
     public CameraConfig Camera => _camera;
@@ -79,6 +91,7 @@ public sealed class LiveCamera
         // A camera that is down keeps showing why while it retries: dashboards must not see it blink to "connecting".
         if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
         VideoInfo video;
+        long probeStarted = _clock.GetTimestamp();
         try
         {
             using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -87,7 +100,7 @@ public sealed class LiveCamera
         }
         catch (VideoSourceException e)
         {
-            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message);
+            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message, _clock.GetElapsedTime(probeStarted), _live.StallTimeout);
             return (failedState, failedReason, false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -112,23 +125,43 @@ public sealed class LiveCamera
             _log.LogError("camera {CameraId}: the disk holding {Directory} is nearly full; running without recording (cases keep their photos, no clips)", _camera.Id, Ring.Directory);
         }
 
+        var run = record ? Ring!.BeginRun() : null;
         var options = new FrameReaderOptions(_camera.Source!, width, height, _camera.Analysis.Fps, _camera.Analysis.Decode)
         {
-            RecordTo = record ? Ring!.OutputPattern : null,
+            RecordTo = run?.Pattern,
+            RecordStartNumber = run?.FirstSequence ?? 0,
+            RecordList = run?.ListPath,
             SegmentLength = Ring?.SegmentLength ?? TimeSpan.FromSeconds(2),
             SocketTimeout = _live.StallTimeout,
             DecoderThreads = 1,
             PlayFileAsLive = true,
             FastDecode = _camera.Analysis.FastDecode,
         };
+        _timeline.Reconnected();
+        _run = run;
+        try
+        {
+            return await StreamAsync(options, video, width, height, record, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // ffmpeg has exited (the reader is disposed): this run's last, unlisted segment is garbage now.
+            _run = null;
+            if (run is not null) Ring!.EndRun(run);
+        }
+    }
+
+    private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, CancellationToken ct)
+    {
         await using var reader = FfmpegFrameReader.Start(options);
+        long started = _clock.GetTimestamp();
         DateTimeOffset? onlineSince = null;
         long reportedErrors = 0;
         int frameBytes = width * height * 3;
         while (!ct.IsCancellationRequested)
         {
             // No free frame means the analysis still holds them all: read past this one and count it dropped.
-            _pool.TryRent(out var frame);
+            _pool!.TryRent(out var frame);
 
             using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stall.CancelAfter(_live.StallTimeout);
@@ -172,11 +205,13 @@ public sealed class LiveCamera
                 Health.FrameDropped();
                 continue;
             }
-            frame.CapturedAt = _clock.GetUtcNow();
+            frame.CapturedAt = _timeline.Stamp(frame.StreamTime);
             _mailboxes.Post(frame);
         }
 
-        var (state, reason) = StreamFailure.Classify(reader.ErrorTail);
+        var (state, reason) = onlineSince is null
+            ? StreamFailure.Classify(reader.ErrorTail, _clock.GetElapsedTime(started), _live.StallTimeout)
+            : StreamFailure.Classify(reader.ErrorTail);
         return (state, onlineSince is null ? reason : $"the stream ended after {(_clock.GetUtcNow() - onlineSince.Value).TotalSeconds:0} s online ({reason})", Stable(onlineSince));
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Vision.Pipeline.Live;
 
 /// <summary>Reads what ffmpeg/ffprobe printed when a stream failed and says which state that is and why, in words an operator can act on.</summary>
@@ -24,6 +26,21 @@ public static class StreamFailure
             return (CameraState.Offline, "no route to the camera's network");
         string last = LastLine(text);
         return (CameraState.Offline, last.Length == 0 ? "the stream ended" : $"the stream failed: {last}");
+    }
+
+    /// <summary>
+    /// As <see cref="Classify(string)"/>, knowing how long the attempt took: a failure ffmpeg cannot name that came only
+    /// after the socket timeout is a camera that accepted the connection and then said nothing (ffmpeg reports
+    /// "Invalid data found when processing input" for that), so it is stalled, not offline.
+    /// </summary>
+    public static (CameraState State, string Reason) Classify(string ffmpegOutput, TimeSpan took, TimeSpan timeout)
+    {
+        var (state, reason) = Classify(ffmpegOutput);
+        bool unnamed = state == CameraState.Offline && (reason.StartsWith("the stream failed", StringComparison.Ordinal) || reason == "the stream ended");
+        if (unnamed && timeout > TimeSpan.Zero && took >= timeout * 0.8)
+            return (CameraState.Stalled, string.Create(CultureInfo.InvariantCulture,
+                $"connected but no answer from the camera for {timeout.TotalSeconds:0} s: check that the port is the camera's RTSP port and that the camera is not hung"));
+        return (state, reason);
     }
 
     private static bool Has(string text, string what) => text.Contains(what, StringComparison.OrdinalIgnoreCase);

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Recording;
 /// <summary>
 /// Cuts live clips from a camera's <see cref="SegmentRing"/>: waits until the post-roll has been
 /// recorded, then joins the segments covering the span with ffmpeg's concat demuxer, stream copy.
-/// Segments start at keyframes, so the clip starts at most one segment before the asked start.
+/// Segments start at keyframes, so the clip starts at most one segment before the asked start; it is never spliced across a gap.
 /// </summary>
 public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClipSource
 {
@@ -17,19 +17,19 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
         ring.Hold(from, to);
         try
         {
-            // The post-roll exists once a segment has started after `to` (the one holding `to` is closed).
+            // The post-roll exists once the segment holding `to` is complete (listed by ffmpeg with its end).
             var giveUp = to + ring.SegmentLength * 3 + TimeSpan.FromSeconds(15);
             while (true)
             {
                 var segments = ring.Segments();
-                if (segments.Count > 0 && segments[^1].Start > to) break;
+                if (segments.Count > 0 && segments[^1].End >= to) break;
                 if (clock.GetUtcNow() > giveUp)
                     throw new IOException($"the recording did not reach {to:O} (camera offline or recording stopped): the case keeps its photos");
                 await Task.Delay(TimeSpan.FromMilliseconds(500), clock, ct).ConfigureAwait(false);
             }
 
             // A ring shorter than the episode gives a clip from its oldest segment: less pre-event video, never none.
-            var covering = ring.Segments().Where(s => s.Start < to && s.End > from).ToList();
+            var covering = Contiguous(ring.Segments(), from, to);
             if (covering.Count == 0)
                 throw new IOException($"the recording holds nothing between {from:O} and {to:O} (camera offline, or raise recording.keep / max_bytes_per_camera)");
 
@@ -52,6 +52,25 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
         {
             ring.Release(from, to);
         }
+    }
+
+    /// <summary>
+    /// The segments covering [from, to] that follow each other without a gap, ending with the latest one: a clip
+    /// never splices two recording runs (a reconnect or a restart lies between them), so its times stay true.
+    /// </summary>
+    internal static List<Segment> Contiguous(IReadOnlyList<Segment> segments, DateTimeOffset from, DateTimeOffset to)
+    {
+        var chain = new List<Segment>();
+        for (int i = segments.Count - 1; i >= 0; i--)
+        {
+            var s = segments[i];
+            if (s.Start >= to) continue;
+            if (s.End <= from) break;
+            if (chain.Count > 0 && (s.Run != chain[^1].Run || s.Sequence != chain[^1].Sequence - 1)) break;
+            chain.Add(s);
+        }
+        chain.Reverse();
+        return chain;
     }
 
     private static async Task RunFfmpegAsync(IReadOnlyList<string> args, CancellationToken ct)

@@ -32,6 +32,12 @@ public sealed record ReplaySummary(
 
     /// <summary>Confirmed cases whose evidence the output folder refused (disk full) even after the retries; each also went to stderr.</summary>
     public IReadOnlyList<Evidence.CaseProgress> UnwrittenCases { get; init; } = [];
+
+    /// <summary>How much of the video was actually decoded: from its start to just after the last analysed frame.</summary>
+    public TimeSpan AnalysedDuration { get; init; }
+
+    /// <summary>Why the source is taken for cut short or damaged (frames end well before its length); null for a whole file.</summary>
+    public string? Truncation { get; init; }
 }
 
 /// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>

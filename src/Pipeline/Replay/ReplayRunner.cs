@@ -127,12 +127,35 @@ public static class ReplayRunner
         await RunAllAsync(failure, Decode, Analyse, WriteEvidence).ConfigureAwait(false);
         progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
 
+        var analysed = framesAnalysed == 0 ? TimeSpan.Zero : Min(lastStreamTime + TimeSpan.FromSeconds(1 / fps), video.Duration);
         return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)
         {
             DecodeErrors = reader.DecodeErrors,
             UnwrittenCases = unwritten,
+            AnalysedDuration = analysed,
+            Truncation = Truncation(video, analysed, fps, camera.Analysis.Decode, reader.TruncationLine),
         };
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// A file whose frames end well before its container says it does was cut short (a copy that did not finish, a full
+    /// disk at the recorder) or is damaged: say so rather than report a clean run over half a video. The slack allows the
+    /// sampling interval, a keyframes-only decode's last GOP, and a container's rounding.
+    /// </summary>
+    internal static string? Truncation(VideoInfo video, TimeSpan analysed, double fps, DecodeMode decode, string? ffmpegSaid)
+    {
+        if (video.Duration <= TimeSpan.Zero) return ffmpegSaid is null ? null : $"ffmpeg: {ffmpegSaid}";
+        var slack = TimeSpan.FromSeconds(Math.Max(2, 3 / fps)) + (decode == DecodeMode.Keyframes ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
+        bool cutShort = video.Duration - analysed > slack;
+        if (!cutShort && ffmpegSaid is null) return null;
+        string where = string.Create(CultureInfo.InvariantCulture, $"frames end at {Clock(analysed)} of its {Clock(video.Duration)}");
+        return ffmpegSaid is null ? where : $"{where} (ffmpeg: {ffmpegSaid})";
+    }
+
+    private static string Clock(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
+
 
     private const int UnwrittenRetries = 3;
     private static readonly TimeSpan UnwrittenRetryDelay = TimeSpan.FromSeconds(1);
@@ -154,7 +177,6 @@ public static class ReplayRunner
             return false;
         }
     }
-
 
     internal static ManifestSigner? Signer()
     {

@@ -3,6 +3,7 @@ using Vision.Models;
 using Vision.Pipeline.Analysis;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Ingest;
+using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.Analysis;
 
@@ -45,6 +46,53 @@ public sealed class AnalysisLoopTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => loop.RunAsync(feed, (_, _) => ValueTask.CompletedTask, CancellationToken.None));
     }
 
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
+
+    private static CameraAnalyzer Analyzer(string cameraId, DateTimeOffset start)
+    {
+        var config = VisionConfigLoader.Parse($$"""
+            detector: { model: yolox_nano }
+            cameras:
+              - id: {{cameraId}}
+                zones: [ { id: kerb, polygon: [[0.0, 0.5], [1.0, 0.5], [1.0, 1.0], [0.0, 1.0]] } ]
+                rules: [ { id: parking, type: illegal_parking, zones: [kerb], classes: [car] } ]
+            """, "loop-test.yaml");
+        return new CameraAnalyzer(config.Cameras[0], config.Tracker, config.Schedules, ["car"], start, 64, 36);
+    }
+
+    // A rules reload builds the new analyser while an older frame of that camera still waits; before, its clock threw
+    // and the whole batch (every other camera's frame in it) was lost.
+    [Fact]
+    public async Task A_frame_older_than_its_analysers_clock_is_skipped_and_the_other_cameras_in_the_batch_are_analysed()
+    {
+        using var poolA = new FramePool("cam-a", 64, 36, 2);
+        using var poolB = new FramePool("cam-b", 64, 36, 2);
+        var feed = new ChannelFrameFeed(4);
+        var failures = new List<IReadOnlyList<string>>();
+        var analysed = new List<string>();
+        var loop = new AnalysisLoop(new NothingDetector(maxBatch: 2), maxBatch: 2, maxBatchWait: TimeSpan.Zero, new StageTimings())
+        {
+            BatchFailed = (_, cameras) => failures.Add(cameras),
+        };
+        loop.FrameAnalysed += (frame, _) => analysed.Add(frame.CameraId);
+        var lateCamera = Analyzer("cam-a", start: Now);
+        loop.SetAnalyzer(lateCamera);
+        loop.SetAnalyzer(Analyzer("cam-b", start: Now - TimeSpan.FromMinutes(1)));
+
+        var late = await poolA.RentAsync(CancellationToken.None);
+        late.CapturedAt = Now - TimeSpan.FromSeconds(1);
+        var onTime = await poolB.RentAsync(CancellationToken.None);
+        onTime.CapturedAt = Now;
+        await feed.Writer.WriteAsync(late);
+        await feed.Writer.WriteAsync(onTime);
+        feed.Writer.Complete();
+        await loop.RunAsync(feed, (_, _) => ValueTask.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(["cam-b"], analysed);
+        Assert.Empty(failures);
+        Assert.Equal(1, lateCamera.LateFrames);
+    }
+
     /// <summary>Throws on its first call, then finds nothing: a fault the real model cannot be made to produce on demand.</summary>
     private sealed class FailingOnceDetector : IObjectDetector
     {
@@ -56,6 +104,22 @@ public sealed class AnalysisLoopTests
         public void Detect(ReadOnlySpan<Mat> frames, ReadOnlySpan<List<Detection>> results)
         {
             if (_calls++ == 0) throw new InvalidOperationException("detector failed");
+            foreach (var list in results) list.Clear();
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Finds nothing in any frame.</summary>
+    private sealed class NothingDetector(int maxBatch) : IObjectDetector
+    {
+        public IReadOnlyList<string> ClassNames { get; } = ["car"];
+        public int MaxBatch => maxBatch;
+
+        public void Detect(ReadOnlySpan<Mat> frames, ReadOnlySpan<List<Detection>> results)
+        {
             foreach (var list in results) list.Clear();
         }
 

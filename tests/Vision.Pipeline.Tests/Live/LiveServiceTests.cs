@@ -185,6 +185,75 @@ public sealed class LiveServiceTests
         }
     }
 
+    // Issue 10 item 10: each stop left a 0-byte last segment, which the next start took for one spanning the downtime,
+    // so the first cases after a restart failed with "clipError: Impossible to open …/1796150869.ts". Item 15: a server
+    // that accepts and says nothing was "offline: Invalid data found when processing input".
+    [RtspFact]
+    public async Task Cases_right_after_a_restart_get_clips_of_their_own_time_and_a_silent_camera_is_stalled_with_no_answer()
+    {
+        string footage = await BottleFootage();
+        await using var server = await RtspTestServer.StartAsync(new Dictionary<string, string> { ["a"] = footage });
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(); // the kernel accepts connections into the backlog; nothing is ever sent
+        int silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        string work = Directory.CreateTempSubdirectory("vision-restart-").FullName;
+        string recordings = Path.Combine(work, "recordings", "cam-a");
+        string config = Common + BottleCamera("cam-a", server.Url("a")) + BottleCamera("cam-silent", $"rtsp://127.0.0.1:{silentPort}/live");
+
+        await using (var first = await VisionProcess.StartAsync(config, workDirectory: work))
+        {
+            await WaitAllOnlineAsync(first, ["cam-a"], TimeSpan.FromSeconds(30));
+            await first.WaitUntilAsync(() => Task.FromResult(Directory.Exists(recordings) && Directory.GetFiles(recordings, "*.ts").Length >= 3),
+                TimeSpan.FromSeconds(30), "a few recorded segments");
+            await first.TerminateAsync(TimeSpan.FromSeconds(12));
+        }
+        int casesBefore = CaseLines(work);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // the downtime a leftover must not be taken to span
+
+        var restartedAt = DateTimeOffset.UtcNow;
+        await using var second = await VisionProcess.StartAsync(config, workDirectory: work);
+        await second.WaitUntilAsync(() => Task.FromResult(second.Cases().Count >= casesBefore + 2), TimeSpan.FromSeconds(90), "two cases after the restart");
+
+        var after = second.Cases().Skip(casesBefore).ToList();
+        foreach (var c in after)
+        {
+            var evidence = c.GetProperty("evidence");
+            Assert.True(evidence.GetProperty("clipError").ValueKind == JsonValueKind.Null, $"clip failed: {evidence.GetProperty("clipError")}");
+            var clip = evidence.GetProperty("clip");
+            var start = DateTimeOffset.Parse(clip.GetProperty("start").GetString()!, CultureInfo.InvariantCulture);
+            var end = DateTimeOffset.Parse(clip.GetProperty("end").GetString()!, CultureInfo.InvariantCulture);
+            var startedAt = DateTimeOffset.Parse(c.GetProperty("startedAt").GetString()!, CultureInfo.InvariantCulture);
+            var confirmedAt = DateTimeOffset.Parse(c.GetProperty("confirmedAt").GetString()!, CultureInfo.InvariantCulture);
+            // Its own time: recorded after the restart, from the pre-roll (or the ring's start) to past the post-roll.
+            Assert.True(start >= restartedAt - TimeSpan.FromSeconds(1), $"clip starts at {start:O}, before the restart at {restartedAt:O}: it spans the downtime");
+            Assert.True(start <= Max(startedAt - TimeSpan.FromSeconds(2), restartedAt) + TimeSpan.FromSeconds(4), $"clip starts at {start:O}, long after the episode start {startedAt:O}");
+            Assert.True(end >= confirmedAt + TimeSpan.FromSeconds(2) - TimeSpan.FromSeconds(0.5), $"clip ends at {end:O}, before the post-roll after {confirmedAt:O}");
+            string file = Path.Combine(second.EvidenceDirectory, clip.GetProperty("file").GetString()!);
+            if (!File.Exists(file)) file = Path.Combine(second.EvidenceDirectory, "store", clip.GetProperty("key").GetString()!);
+            var probed = await ChildProcess.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file], TimeSpan.FromSeconds(30));
+            Assert.True(probed.Succeeded, probed.ToString());
+            double seconds = double.Parse(probed.StdOut.Trim(), CultureInfo.InvariantCulture);
+            Assert.InRange(seconds, (end - start).TotalSeconds - 1, (end - start).TotalSeconds + 1);
+        }
+        // Nothing the ring cannot use is left: no 0-byte segment, no file named by the wall clock.
+        await second.WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(recordings, "*.ts").Count(f => new FileInfo(f).Length == 0) <= 1),
+            TimeSpan.FromSeconds(10), "the unfinished segment of the first run deleted");
+
+        var quiet = await second.CameraAsync("cam-silent");
+        Assert.Equal("stalled", quiet.GetProperty("state").GetString());
+        Assert.Contains("no answer", quiet.GetProperty("reason").GetString());
+        Assert.Contains("vision_camera_clock_steps_total{camera=\"cam-a\"}", await second.GetStringAsync("/metrics"));
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>The case lines a stopped <c>vision run</c> left in its work folder.</summary>
+    private static int CaseLines(string work)
+    {
+        string path = Path.Combine(work, "evidence", "cases.jsonl");
+        return File.Exists(path) ? File.ReadAllLines(path).Count(l => l.Length > 0) : 0;
+    }
+
     private static string Ids(List<JsonElement> cameras) => string.Join(",", cameras.Select(c => c.GetProperty("id").GetString()).OrderBy(i => i, StringComparer.Ordinal));
 
     private static Task WaitAllOnlineAsync(VisionProcess vision, string[] ids, TimeSpan timeout) =>

@@ -69,19 +69,29 @@ public sealed class FfmpegArgumentsTests
     }
 
     [Fact]
-    public void Recording_adds_a_stream_copied_segment_output_before_the_raw_video_pipe()
+    public void Recording_adds_a_stream_copied_numbered_segment_output_with_its_list_before_the_raw_video_pipe()
     {
-        var options = Options("rtsp://10.0.0.5/h264") with { RecordTo = "/var/lib/vision/rec/cam-01/%s.ts", SegmentLength = TimeSpan.FromSeconds(2) };
+        var options = Options("rtsp://10.0.0.5/h264") with
+        {
+            RecordTo = "/var/lib/vision/rec/cam-01/seg-%010d.ts",
+            RecordStartNumber = 42,
+            RecordList = "/var/lib/vision/rec/cam-01/list-0000000042.csv",
+            SegmentLength = TimeSpan.FromSeconds(2),
+        };
 
         var args = FfmpegFrameReader.BuildArguments(options);
 
         int input = InputAt(args);
         int copy = IndexOf(args, "-map", "0:v:0", "-c:v", "copy", "-f", "segment");
-        int pattern = IndexOf(args, "-strftime", "1", "/var/lib/vision/rec/cam-01/%s.ts");
+        int pattern = IndexOf(args, "/var/lib/vision/rec/cam-01/seg-%010d.ts");
         int pipe = IndexOf(args, "pipe:1");
         Assert.True(input < copy && copy < pattern && pattern < pipe, $"order: -i {input}, copy {copy}, pattern {pattern}, pipe {pipe}");
         Assert.InRange(IndexOf(args, "-segment_time", "2"), copy, pattern);
         Assert.InRange(IndexOf(args, "-segment_format", "mpegts"), copy, pattern);
+        Assert.InRange(IndexOf(args, "-segment_start_number", "42"), copy, pattern);
+        Assert.InRange(IndexOf(args, "-segment_list", "/var/lib/vision/rec/cam-01/list-0000000042.csv", "-segment_list_type", "csv"), copy, pattern);
+        // Named by number, never by the wall clock, which can step back.
+        Assert.DoesNotContain("-strftime", args);
         // The analysis filters belong to the pipe output only: a filter on the copy output would make ffmpeg re-encode or fail.
         Assert.InRange(IndexOf(args, "-vf"), pattern, pipe);
         Assert.Equal(pipe, args.Count - 1);
@@ -106,7 +116,7 @@ public sealed class FfmpegArgumentsTests
         CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         try
         {
-            var options = new FrameReaderOptions("rtsp://10.0.0.5/h264", 640, 360, 2.5, DecodeMode.All) { RecordTo = "/rec/%s.ts", SegmentLength = TimeSpan.FromMilliseconds(1500) };
+            var options = new FrameReaderOptions("rtsp://10.0.0.5/h264", 640, 360, 2.5, DecodeMode.All) { RecordTo = "/rec/seg-%010d.ts", SegmentLength = TimeSpan.FromMilliseconds(1500) };
 
             var args = FfmpegFrameReader.BuildArguments(options);
 

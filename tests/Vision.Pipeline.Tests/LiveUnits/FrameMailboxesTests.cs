@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.Time.Testing;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Live;
 
@@ -9,7 +10,10 @@ public sealed class FrameMailboxesTests : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly List<FramePool> _pools = new();
     private readonly Dictionary<string, CameraHealth> _health = new();
-    private readonly FrameMailboxes _mailboxes = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly FrameMailboxes _mailboxes;
+
+    public FrameMailboxesTests() => _mailboxes = new FrameMailboxes(_time);
 
     public void Dispose()
     {
@@ -145,14 +149,18 @@ public sealed class FrameMailboxesTests : IDisposable
     }
 
     [Fact]
-    public async Task Read_with_a_batch_wait_returns_what_it_has_when_the_wait_ends()
+    public async Task Read_with_a_batch_wait_returns_what_it_has_when_the_wait_ends_on_the_injected_clock()
     {
         var a = Camera("cam-a");
         Camera("cam-b");
         _mailboxes.Post(Rent(a, 1));
 
-        var batch = await ReadAsync(2, maxWait: TimeSpan.FromMilliseconds(30));
+        var read = ReadAsync(2, maxWait: TimeSpan.FromSeconds(1));
+        await Task.Delay(100);
+        Assert.False(read.IsCompleted); // real time passing does not end the wait: only the injected clock does
+        _time.Advance(TimeSpan.FromSeconds(1));
 
+        var batch = await read.WaitAsync(Patience);
         Assert.Equal("cam-a", Assert.Single(batch).CameraId);
     }
 

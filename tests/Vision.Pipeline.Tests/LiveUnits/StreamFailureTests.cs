@@ -100,4 +100,31 @@ public sealed class StreamFailureTests
 
         Assert.Equal(CameraState.AuthFailed, state);
     }
+
+    [Fact]
+    public void A_server_that_accepts_and_stays_silent_until_the_timeout_is_stalled_with_no_answer()
+    {
+        // What ffprobe prints for a TCP port that accepts and never answers the RTSP request (measured).
+        var (state, reason) = StreamFailure.Classify("rtsp://127.0.0.1:47555/x: Invalid data found when processing input", took: TimeSpan.FromSeconds(4.1), timeout: TimeSpan.FromSeconds(4));
+
+        Assert.Equal(CameraState.Stalled, state);
+        Assert.Contains("no answer", reason, StringComparison.Ordinal);
+        Assert.Contains("4 s", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_data_that_comes_at_once_is_still_a_failed_stream()
+    {
+        var (state, _) = StreamFailure.Classify("rtsp://127.0.0.1:47555/x: Invalid data found when processing input", took: TimeSpan.FromSeconds(0.2), timeout: TimeSpan.FromSeconds(4));
+
+        Assert.Equal(CameraState.Offline, state);
+    }
+
+    [Fact]
+    public void A_named_cause_keeps_its_state_however_long_it_took()
+    {
+        var (state, _) = StreamFailure.Classify("method DESCRIBE failed: 401 Unauthorized", took: TimeSpan.FromSeconds(10), timeout: TimeSpan.FromSeconds(4));
+
+        Assert.Equal(CameraState.AuthFailed, state);
+    }
 }

@@ -31,6 +31,33 @@ public sealed class ReplayCommandLineTests
         Assert.Equal("", run.StdErr.Trim());
     }
 
+    // A copy cut off halfway (a transfer that did not finish): the mp4's index still claims the full length. Before,
+    // this exited 0 with "6 decode error(s)" and a speed against the full length.
+    [SharedDataFact]
+    public void A_source_cut_to_half_its_length_exits_3_saying_it_is_truncated_and_keeps_the_cases_it_found()
+    {
+        string dir = Directory.CreateTempSubdirectory("vision-cli-cut-").FullName;
+        string whole = SharedData.Footage("one-by-one-person-detection.mp4"); // index first (faststart), 139.4 s
+        string cut = Path.Combine(dir, "cut.mp4");
+        var bytes = File.ReadAllBytes(whole);
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+        string output = Path.Combine(dir, "out");
+
+        var run = Run("replay", "--config", ReplayHarness.SampleConfig("one-by-one-person-detection"), "--source", cut, "--out", output, "--start", ReplayHarness.Start);
+
+        Assert.True(run.ExitCode == 3, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}");
+        Assert.Contains("truncated or damaged", run.StdErr);
+        Assert.Contains(cut, run.StdErr);
+        Assert.Contains("of its 2:19", run.StdErr);
+        Assert.Contains("Copy the file again", run.StdErr);
+        Assert.DoesNotContain("   at ", run.StdErr);
+        // The summary's length and speed are over what was decoded, not the container's claim.
+        var over = System.Text.RegularExpressions.Regex.Match(run.StdOut, @"over (\d+\.\d) s of video");
+        Assert.True(over.Success, run.StdOut);
+        Assert.InRange(double.Parse(over.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 30, 110);
+        Assert.True(File.Exists(Path.Combine(output, "cases.jsonl")));
+    }
+
     [SharedDataFact]
     public void A_missing_video_file_exits_2_naming_the_path()
     {
