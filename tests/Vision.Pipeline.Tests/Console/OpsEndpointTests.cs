@@ -100,7 +100,7 @@ public sealed class OpsEndpointTests
         Assert.Equal(HttpStatusCode.OK, session.StatusCode);
         string csrf = session.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("vision.csrf=", StringComparison.Ordinal));
         Assert.Contains("secure", csrf, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("no-store", session.Headers.CacheControl?.ToString());
+        Assert.True(session.Headers.CacheControl?.NoStore, "Cache-Control: no-store");
 
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, "/metrics", "from-a-file-0123456789abcdef")).StatusCode);
     }
