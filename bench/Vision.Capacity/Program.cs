@@ -66,9 +66,12 @@ public static class Program
         string config = Path.Combine(work, "vision.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
         int httpPort = FreePort();
+        // /api/cameras needs an admin session or the ops token: the benchmark reads it as a scraper would.
+        string opsToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         using var service = Start("dotnet", [vision, "run", "--config", config, "--http", $"http://127.0.0.1:{httpPort}"], work,
-            new Dictionary<string, string> { ["VISION_MODELS"] = Path.Combine(shared, "models") });
+            new Dictionary<string, string> { ["VISION_MODELS"] = Path.Combine(shared, "models"), ["VISION_OPS_TOKEN"] = opsToken });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", opsToken);
         try
         {
             // Settle: every camera online and a few seconds of steady state.

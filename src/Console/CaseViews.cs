@@ -96,7 +96,12 @@ internal static class CaseViews
                 violationAt = Text(r, "confirmedAt"),
                 confirmedAt = Text(r, "confirmedAt"),
             },
-            history = history.Select(h => new { status = h.Status.ToWire(), at = h.At.UtcDateTime, actor = h.Actor, reason = h.Reason, note = h.Note, address = h.Address }),
+            version = c.Version,
+            history = history.Select(h => new
+            {
+                status = h.Status.ToWire(), at = h.At.UtcDateTime, actor = h.Actor, reason = h.Reason, note = h.Note, address = h.Address,
+                changedFrom = h.ChangedFrom?.ToWire(), changeReason = h.ChangeReason,
+            }),
             dispatch = delivery is null ? null : new { state = Outbox.Wire(delivery.State), attempts = delivery.Attempts, lastError = delivery.LastError },
         };
     }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -10,79 +11,95 @@ using Vision.Storage;
 namespace Vision.ReviewConsole;
 
 /// <summary>
-/// Sign-in for the console: local accounts with ASP.NET Core Identity's password hasher (PBKDF2, per-user salt),
-/// cookie sessions (HttpOnly, SameSite=Strict, 8 h sliding), CSRF tokens on every change, and a lock-out of
-/// <see cref="LockoutDuration"/> after <see cref="MaxFailedSignIns"/> failures in a row. API calls without a session
-/// get 401 and pages redirect to /login; a role that may not see something gets 403.
+/// Sign-in for the console: local accounts with ASP.NET Core Identity's password hasher (PBKDF2, per-user salt), cookie
+/// sessions (HttpOnly, SameSite=Strict, Secure over https, 8 h sliding) backed by a server-side session record that
+/// sign-out revokes, CSRF tokens on every change, and the sign-in policy of <see cref="CredentialCheck"/>. The
+/// operations endpoints take a signed-in admin or the ops bearer token (<see cref="OpsToken"/>). API calls without a
+/// session get 401 and pages redirect to /login; a role that may not see something gets 403.
 /// </summary>
 public static class ConsoleAuthentication
 {
-    public const int MaxFailedSignIns = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
     public const string CsrfHeader = "X-CSRF-TOKEN";
-    public const string EngineerPolicy = "engineer", AdminPolicy = "admin";
+    public const string EngineerPolicy = "engineer", AdminPolicy = "admin", OpsPolicy = "ops";
+    public const string SessionIdClaim = "vision:sid";
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(8);
 
+    // A session's last use is written at most this often: every request reads the record, few write it.
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
     private static readonly PasswordHasher<ConsoleAccount> Hasher = new();
 
-    public static IServiceCollection AddVisionConsole(this IServiceCollection services)
+    public static IServiceCollection AddVisionConsole(this IServiceCollection services, ISessionStore sessions, OpsToken opsToken)
     {
+        services.AddSingleton(sessions);
+        services.AddSingleton<SignInThrottle>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.Cookie.Name = "vision.session";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.ExpireTimeSpan = IdleTimeout;
             o.SlidingExpiration = true;
             o.LoginPath = "/login";
+            o.Events.OnValidatePrincipal = ValidateSessionAsync;
             o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
-        });
+        }).AddScheme<OpsTokenOptions, OpsTokenHandler>(OpsTokenHandler.SchemeName, o => o.Token = opsToken);
         services.AddAuthorizationBuilder()
             .AddPolicy(EngineerPolicy, p => p.RequireRole(ConsoleRole.Engineer.ToWire(), ConsoleRole.Admin.ToWire()))
-            .AddPolicy(AdminPolicy, p => p.RequireRole(ConsoleRole.Admin.ToWire()));
+            .AddPolicy(AdminPolicy, p => p.RequireRole(ConsoleRole.Admin.ToWire()))
+            .AddPolicy(OpsPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, OpsTokenHandler.SchemeName)
+                .RequireRole(ConsoleRole.Admin.ToWire(), OpsTokenHandler.Role));
         services.AddAntiforgery(o =>
         {
             o.HeaderName = CsrfHeader;
             o.Cookie.Name = "vision.csrf";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         return services;
     }
 
     public static string HashPassword(ConsoleAccount account, string password) => Hasher.HashPassword(account, password);
 
-    /// <summary>The outcome of a sign-in attempt: the account, or why not (without telling which of name or password was wrong).</summary>
-    public sealed record SignInResult(ConsoleAccount? Account, string? Error, DateTimeOffset? LockedUntil);
-
-    public static async Task<SignInResult> CheckCredentialsAsync(UserStore users, string username, string password, TimeProvider clock, CancellationToken ct)
+    /// <summary>Starts a session: a new random id, recorded server-side, carried in the (encrypted) cookie.</summary>
+    public static async Task SignInAsync(HttpContext context, ConsoleAccount account, ISessionStore sessions, TimeProvider clock)
     {
-        var account = await users.FindAsync(username.Trim(), ct).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        if (account is null) return new SignInResult(null, "wrong_credentials", null);
-        if (account.LockedUntil is { } until && until > now) return new SignInResult(null, "locked", until);
-        var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            await users.RecordFailureAsync(account.Username, MaxFailedSignIns, now + LockoutDuration, ct).ConfigureAwait(false);
-            var after = await users.FindAsync(account.Username, ct).ConfigureAwait(false);
-            return after?.LockedUntil is { } locked && locked > now ? new SignInResult(null, "locked", locked) : new SignInResult(null, "wrong_credentials", null);
-        }
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-            await users.SetPasswordHashAsync(account.Username, Hasher.HashPassword(account, password), ct).ConfigureAwait(false);
-        await users.RecordSuccessAsync(account.Username, ct).ConfigureAwait(false);
-        return new SignInResult(account, null, null);
-    }
-
-    public static Task SignInAsync(HttpContext context, ConsoleAccount account)
-    {
+        string sessionId = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        await sessions.CreateAsync(sessionId, account.Username, SignInThrottle.Key(context.Connection.RemoteIpAddress), clock.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         var identity = new ClaimsIdentity(
         [
             new Claim(ClaimTypes.Name, account.Username),
             new Claim(ClaimTypes.GivenName, account.DisplayName),
             new Claim(ClaimTypes.Role, account.Role.ToWire()),
+            new Claim(SessionIdClaim, sessionId),
         ], CookieAuthenticationDefaults.AuthenticationScheme);
-        return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the session for every copy of its cookie (the record is revoked), then clears this one.</summary>
+    public static async Task SignOutAsync(HttpContext context, ISessionStore sessions, TimeProvider clock)
+    {
+        if (context.User.FindFirst(SessionIdClaim)?.Value is { } sessionId)
+            await sessions.RevokeAsync(sessionId, clock.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+    }
+
+    /// <summary>A cookie is only as good as its server-side record: revoked, idle too long or unknown, and the request is anonymous.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var sessions = services.GetRequiredService<ISessionStore>();
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        string? sessionId = context.Principal?.FindFirst(SessionIdClaim)?.Value;
+        var session = sessionId is null ? null : await sessions.FindActiveAsync(sessionId, now - IdleTimeout, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (session is null || !string.Equals(session.Username, context.Principal?.Identity?.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            return;
+        }
+        if (now - session.SeenAt > TouchInterval) await sessions.TouchAsync(sessionId!, now, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Rejects a change that lacks a valid CSRF token (sent by the console as the X-CSRF-TOKEN header).</summary>
@@ -95,13 +112,13 @@ public static class ConsoleAuthentication
     }
 
     /// <summary>
-    /// API and evidence calls get the status. A page the role may not see gets the console itself with 403, which shows
-    /// "not allowed" in the officer's language; a page without a session goes to the sign-in page and comes back after.
+    /// API, evidence and metrics calls get the status. A page the role may not see gets the console itself with 403, which
+    /// shows "not allowed" in the officer's language; a page without a session goes to the sign-in page and comes back after.
     /// </summary>
     private static async Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        bool api = path.StartsWithSegments("/api") || path.StartsWithSegments("/evidence");
+        bool api = path.StartsWithSegments("/api") || path.StartsWithSegments("/evidence") || path.StartsWithSegments("/metrics");
         if (api || status == StatusCodes.Status403Forbidden)
         {
             context.Response.StatusCode = status;

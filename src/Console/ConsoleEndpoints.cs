@@ -12,11 +12,13 @@ using Vision.Storage;
 namespace Vision.ReviewConsole;
 
 /// <summary>Request bodies of the console API.</summary>
-public sealed record SignInRequest(string? Username, string? Password);
+public sealed record SignInRequest(string? Username, string? Password, string? ReturnUrl = null);
 
-public sealed record ConfirmRequest(string? Note);
+/// <param name="ExpectedVersion">The case version the reviewer saw (409 when it changed since).</param>
+/// <param name="ConfirmChange">True, with <paramref name="ChangeReason"/>, to replace an earlier decision.</param>
+public sealed record ConfirmRequest(string? Note, long? ExpectedVersion = null, bool ConfirmChange = false, string? ChangeReason = null);
 
-public sealed record RejectRequest(string? Reason, string? Note);
+public sealed record RejectRequest(string? Reason, string? Note, long? ExpectedVersion = null, bool ConfirmChange = false, string? ChangeReason = null);
 
 public sealed record NewUserRequest(string? Username, string? DisplayName, string? Role, string? Password);
 
@@ -29,12 +31,12 @@ public sealed record NewUserRequest(string? Username, string? DisplayName, strin
 public static class ConsoleEndpoints
 {
     public static readonly string[] RejectReasons = ["false_detection", "permitted", "duplicate", "evidence_unclear", "other"];
-    private const int MinPasswordLength = 10;
-
     public static void MapVisionConsole(this WebApplication app, ConsoleSources sources, EvidenceLinks links)
     {
         MapPages(app);
-        MapSession(app, sources);
+        var throttle = app.Services.GetRequiredService<SignInThrottle>();
+        var sessions = app.Services.GetRequiredService<ISessionStore>();
+        MapSession(app, sources, new CredentialCheck(sources.Users, sessions, throttle, sources.Clock), sessions);
         MapCases(app, sources, links);
         MapEvidence(app, sources, links);
         MapOverview(app, sources);
@@ -52,17 +54,28 @@ public static class ConsoleEndpoints
         app.MapGet("/assets/{file}", (string file) => Asset(file));
     }
 
-    private static void MapSession(WebApplication app, ConsoleSources sources)
+    private static void MapSession(WebApplication app, ConsoleSources sources, CredentialCheck credentials, ISessionStore sessions)
     {
         app.MapPost("/api/session", async (SignInRequest body, HttpContext context, CancellationToken ct) =>
         {
+            string returnUrl = LocalReturnPath.Sanitize(body.ReturnUrl);
             if (string.IsNullOrWhiteSpace(body.Username) || string.IsNullOrEmpty(body.Password))
                 return Results.Json(new { error = "wrong_credentials" }, statusCode: StatusCodes.Status401Unauthorized);
-            var result = await ConsoleAuthentication.CheckCredentialsAsync(sources.Users, body.Username, body.Password, sources.Clock, ct);
-            if (result.Account is not { } account)
-                return Results.Json(new { error = result.Error, lockedUntil = result.LockedUntil?.UtcDateTime }, statusCode: StatusCodes.Status401Unauthorized);
-            await ConsoleAuthentication.SignInAsync(context, account);
-            return Results.Json(new { username = account.Username, displayName = account.DisplayName, role = account.Role.ToWire() });
+            var result = await credentials.CheckAsync(body.Username, body.Password, context.Connection.RemoteIpAddress, ct);
+            switch (result.Refusal)
+            {
+                case SignInRefusal.TooManyAttempts:
+                    int seconds = (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds);
+                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    return Results.Json(new { error = "too_many_attempts", retryAfterSeconds = seconds }, statusCode: StatusCodes.Status429TooManyRequests);
+                case SignInRefusal.Locked:
+                    return Results.Json(new { error = "locked", lockedUntil = result.LockedUntil?.UtcDateTime }, statusCode: StatusCodes.Status401Unauthorized);
+                case SignInRefusal.WrongCredentials:
+                    return Results.Json(new { error = "wrong_credentials" }, statusCode: StatusCodes.Status401Unauthorized);
+            }
+            var account = result.Account!;
+            await ConsoleAuthentication.SignInAsync(context, account, sessions, sources.Clock);
+            return Results.Json(new { username = account.Username, displayName = account.DisplayName, role = account.Role.ToWire(), returnUrl });
         });
         app.MapGet("/api/session", (HttpContext context, IAntiforgery antiforgery) =>
         {
@@ -78,7 +91,7 @@ public static class ConsoleEndpoints
         }).RequireAuthorization();
         app.MapPost("/api/session/logout", async (HttpContext context) =>
         {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            await ConsoleAuthentication.SignOutAsync(context, sessions, sources.Clock);
             return Results.NoContent();
         }).RequireAuthorization().AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
     }
@@ -103,30 +116,49 @@ public static class ConsoleEndpoints
         });
         cases.MapGet("/{id}", async (string id, CancellationToken ct) => await DetailAsync(sources, links, id, ct) is { } detail ? Results.Json(detail) : NotFound(id));
         cases.MapPost("/{id}/confirm", async (string id, ConfirmRequest? body, HttpContext context, CancellationToken ct) =>
-            await ReviewAsync(sources, links, context, id, CaseStatus.Confirmed, null, body?.Note, ct)).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+            await ReviewAsync(sources, links, context, id, CaseStatus.Confirmed, null, body ?? new ConfirmRequest(null), ct)).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
         cases.MapPost("/{id}/reject", async (string id, RejectRequest body, HttpContext context, CancellationToken ct) =>
         {
             if (body.Reason is null || !RejectReasons.Contains(body.Reason))
                 return Results.Json(new { error = $"reason must be one of {string.Join(", ", RejectReasons)}" }, statusCode: 400);
             if (body.Reason == "other" && string.IsNullOrWhiteSpace(body.Note))
                 return Results.Json(new { error = "reason 'other' needs a note" }, statusCode: 400);
-            return await ReviewAsync(sources, links, context, id, CaseStatus.Rejected, body.Reason, body.Note, ct);
+            return await ReviewAsync(sources, links, context, id, CaseStatus.Rejected, body.Reason, new ConfirmRequest(body.Note, body.ExpectedVersion, body.ConfirmChange, body.ChangeReason), ct);
         }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
     }
 
-    private static async Task<IResult> ReviewAsync(ConsoleSources sources, EvidenceLinks links, HttpContext context, string id, CaseStatus decision, string? reason, string? note, CancellationToken ct)
+    /// <summary>
+    /// Records a decision made on the version of the case the reviewer saw: 409 <c>case_changed</c> when someone else
+    /// decided meanwhile, 409 <c>change_needs_confirmation</c> when it would replace an earlier decision without the
+    /// reviewer confirming that and saying why.
+    /// </summary>
+    private static async Task<IResult> ReviewAsync(ConsoleSources sources, EvidenceLinks links, HttpContext context, string id, CaseStatus decision, string? reason, ConfirmRequest body, CancellationToken ct)
     {
         var found = await sources.Cases.FindAsync(id, ct);
         if (found is null) return NotFound(id);
-        var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+        if (body.ConfirmChange && string.IsNullOrWhiteSpace(body.ChangeReason))
+            return Results.Json(new { error = "change_reason_required", message = "changing a decision needs a reason" }, statusCode: 400);
+        var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim(),
             context.Connection.RemoteIpAddress?.ToString());
-        try
+        var outcome = await sources.Cases.DecideAsync(id, new CaseDecision(decision, entry, ReleasePolicyOf(sources, found))
         {
-            await sources.Cases.ReviewAsync(id, decision, entry, ReleasePolicyOf(sources, found), ct);
-        }
-        catch (InvalidOperationException e)
+            ExpectedVersion = body.ExpectedVersion,
+            ChangeConfirmed = body.ConfirmChange,
+            ChangeReason = body.ChangeReason,
+        }, ct);
+        object Current() => new { status = outcome.Status?.ToWire(), version = outcome.Version, statusBy = outcome.StatusBy };
+        switch (outcome.Result)
         {
-            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status409Conflict);
+            case DecisionResult.NotFound:
+                return NotFound(id);
+            case DecisionResult.AlreadyDispatched:
+                return Results.Json(new { error = "already_dispatched", message = $"case {id} was already dispatched; it cannot be {decision.ToWire()} here", current = Current() }, statusCode: StatusCodes.Status409Conflict);
+            case DecisionResult.ChangedMeanwhile:
+                return Results.Json(new { error = "case_changed", message = $"case {id} changed while you were looking at it: it is now {outcome.Status?.ToWire()} (by {outcome.StatusBy ?? "vision"})", current = Current() },
+                    statusCode: StatusCodes.Status409Conflict);
+            case DecisionResult.ChangeNeedsConfirmation:
+                return Results.Json(new { error = "change_needs_confirmation", message = $"case {id} is already {outcome.Status?.ToWire()}: confirm the change and give a reason", current = Current() },
+                    statusCode: StatusCodes.Status409Conflict);
         }
         if (decision == CaseStatus.Confirmed) sources.CaseReleased?.Invoke();
         return Results.Json(await DetailAsync(sources, links, id, ct));
@@ -243,8 +275,7 @@ public static class ConsoleEndpoints
         if (string.IsNullOrWhiteSpace(username) || username.Trim().Length > 64 || username.Any(char.IsWhiteSpace))
             return "username: 1–64 characters without spaces";
         if (!ConsoleRoleNames.TryParse(role, out _)) return "role must be officer, engineer or admin";
-        if (password is null || password.Length < MinPasswordLength) return $"password: at least {MinPasswordLength} characters";
-        return null;
+        return PasswordPolicy.Problem(username, password);
     }
 
     private static CaseQuery? ParseQuery(HttpRequest request)

@@ -94,6 +94,20 @@ public sealed class CaseDatabase
             );
             CREATE INDEX ix_case_history_status_time ON case_history(status, at_ms);
             """),
+        (4, """
+            CREATE TABLE console_sessions (
+              id_hash       TEXT PRIMARY KEY,
+              username      TEXT NOT NULL COLLATE NOCASE,
+              address       TEXT,
+              created_at_ms INTEGER NOT NULL,
+              seen_at_ms    INTEGER NOT NULL,
+              revoked_at_ms INTEGER
+            );
+            CREATE INDEX ix_console_sessions_user ON console_sessions(username, address, created_at_ms);
+            ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE case_history ADD COLUMN changed_from TEXT;
+            ALTER TABLE case_history ADD COLUMN change_reason TEXT;
+            """),
     ];
 
     private readonly string _connectionString;

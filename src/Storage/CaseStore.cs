@@ -33,12 +33,42 @@ public enum ReleasePolicy { Never, OnDetection, AfterReview }
 public sealed record NewCase(string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt, double Confidence, string RecordJson);
 
 /// <summary>One step of a case's status history.</summary>
-public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address);
+public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address)
+{
+    /// <summary>The decision this step replaced (confirmed or rejected before); null for a first decision.</summary>
+    public CaseStatus? ChangedFrom { get; init; }
+
+    /// <summary>Why the reviewer changed an earlier decision (they confirmed the change and gave this reason).</summary>
+    public string? ChangeReason { get; init; }
+}
 
 /// <summary>A case as stored: its index columns, current status and full record.</summary>
 public sealed record StoredCase(
     string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt,
-    double Confidence, CaseStatus Status, DateTimeOffset StatusAt, string? StatusBy, string? StatusReason, string? StatusNote, string RecordJson);
+    double Confidence, CaseStatus Status, DateTimeOffset StatusAt, string? StatusBy, string? StatusReason, string? StatusNote, string RecordJson)
+{
+    /// <summary>Goes up by one with every decision; a reviewer's decision names the version it was made on.</summary>
+    public long Version { get; init; } = 1;
+}
+
+/// <summary>
+/// A reviewer's decision and the state it was made on. <see cref="ExpectedVersion"/> is the case version the reviewer
+/// saw (null: whatever it is now); changing an earlier decision needs <see cref="ChangeConfirmed"/> and a
+/// <see cref="ChangeReason"/> unless <see cref="ChangeNeedsConfirmation"/> is off (the operator's command line).
+/// </summary>
+public sealed record CaseDecision(CaseStatus Status, CaseHistoryEntry Entry, ReleasePolicy Policy)
+{
+    public long? ExpectedVersion { get; init; }
+    public bool ChangeConfirmed { get; init; }
+    public string? ChangeReason { get; init; }
+    public bool ChangeNeedsConfirmation { get; init; } = true;
+}
+
+/// <summary>Why a decision was or was not recorded.</summary>
+public enum DecisionResult { Recorded, NotFound, AlreadyDispatched, ChangedMeanwhile, ChangeNeedsConfirmation }
+
+/// <summary>The result, and the case's status, version and last reviewer as they are after it.</summary>
+public sealed record DecisionOutcome(DecisionResult Result, CaseStatus? Status = null, long Version = 0, string? StatusBy = null);
 
 /// <summary>Review outcomes of one rule on one camera (in one week, when <see cref="Week"/> is set).</summary>
 /// <param name="Week">ISO-like week label "2026-W47" (weeks start on Monday, UTC); null for all time in the window.</param>
@@ -84,28 +114,59 @@ public sealed class CaseStore(CaseDatabase database)
     }
 
     /// <summary>
-    /// An officer's decision. Confirming a case whose rule waits for review releases it to the dispatch core in the same
-    /// transaction, once its evidence is stored (otherwise the upload releases it). Returns false when there is no such
-    /// case; throws when the decision does not fit its status (an already dispatched case cannot be rejected).
+    /// An operator's decision (command line): recorded whatever the case's version, and an earlier decision is replaced
+    /// without a confirmation (still recorded as a change in the history). Returns false when there is no such case;
+    /// throws when the case was already dispatched.
     /// </summary>
     public async Task<bool> ReviewAsync(string caseId, CaseStatus decision, CaseHistoryEntry entry, ReleasePolicy policy, CancellationToken ct)
     {
-        if (decision is not (CaseStatus.Confirmed or CaseStatus.Rejected)) throw new ArgumentException("a review confirms or rejects", nameof(decision));
+        var outcome = await DecideAsync(caseId, new CaseDecision(decision, entry, policy) { ChangeNeedsConfirmation = false }, ct).ConfigureAwait(false);
+        if (outcome.Result == DecisionResult.AlreadyDispatched)
+            throw new InvalidOperationException($"case {caseId} was already dispatched; it cannot be {decision.ToWire()} here");
+        return outcome.Result == DecisionResult.Recorded;
+    }
+
+    /// <summary>
+    /// A reviewer's decision, made on the version of the case they saw. The check and the change are one UPDATE guarded
+    /// by that version, so of two reviewers deciding at once exactly one wins and the other learns the case changed.
+    /// Confirming a case whose rule waits for review releases it to the dispatch core in the same transaction, once its
+    /// evidence is stored (otherwise the upload releases it).
+    /// </summary>
+    public async Task<DecisionOutcome> DecideAsync(string caseId, CaseDecision d, CancellationToken ct)
+    {
+        if (d.Status is not (CaseStatus.Confirmed or CaseStatus.Rejected)) throw new ArgumentException("a review confirms or rejects", nameof(d));
         await using var connection = database.Open();
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var current = await Sql.ScalarAsync(connection, tx, "SELECT status FROM cases WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false) as string;
-        if (current is null) return false;
-        if (current == CaseStatus.Dispatched.ToWire())
-            throw new InvalidOperationException($"case {caseId} was already dispatched; it cannot be {decision.ToWire()} here");
-        await Sql.ExecuteAsync(connection, tx, """
-            UPDATE cases SET status = $status, status_at_ms = $at, status_by = $by, status_reason = $reason, status_note = $note WHERE case_id = $id
-            """, ct, ("$id", caseId), ("$status", decision.ToWire()), ("$at", entry.At.ToUnixTimeMilliseconds()),
-            ("$by", entry.Actor), ("$reason", entry.Reason), ("$note", entry.Note)).ConfigureAwait(false);
-        await AddHistoryAsync(connection, tx, caseId, entry with { Status = decision }, ct).ConfigureAwait(false);
-        if (decision == CaseStatus.Confirmed && policy == ReleasePolicy.AfterReview)
-            await Outbox.EnqueueIfStoredAsync(connection, tx, caseId, entry.At, ct).ConfigureAwait(false);
+        CaseStatus current;
+        long version;
+        string? by;
+        await using (var read = Sql.Command(connection, tx, "SELECT status, version, status_by FROM cases WHERE case_id = $id", ("$id", caseId)))
+        await using (var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return new DecisionOutcome(DecisionResult.NotFound);
+            CaseStatusNames.TryParse(reader.GetString(0), out current);
+            version = reader.GetInt64(1);
+            by = Sql.Text(reader, 2);
+        }
+        var seen = new DecisionOutcome(DecisionResult.Recorded, current, version, by);
+        if (current == CaseStatus.Dispatched) return seen with { Result = DecisionResult.AlreadyDispatched };
+        if (d.ExpectedVersion is { } expected && expected != version) return seen with { Result = DecisionResult.ChangedMeanwhile };
+        bool isChange = current is CaseStatus.Confirmed or CaseStatus.Rejected;
+        if (isChange && d.ChangeNeedsConfirmation && (!d.ChangeConfirmed || string.IsNullOrWhiteSpace(d.ChangeReason)))
+            return seen with { Result = DecisionResult.ChangeNeedsConfirmation };
+
+        int updated = await Sql.ExecuteAsync(connection, tx, """
+            UPDATE cases SET status = $status, status_at_ms = $at, status_by = $by, status_reason = $reason, status_note = $note, version = version + 1
+            WHERE case_id = $id AND version = $version AND status <> 'dispatched'
+            """, ct, ("$id", caseId), ("$status", d.Status.ToWire()), ("$at", d.Entry.At.ToUnixTimeMilliseconds()),
+            ("$by", d.Entry.Actor), ("$reason", d.Entry.Reason), ("$note", d.Entry.Note), ("$version", version)).ConfigureAwait(false);
+        if (updated == 0) return seen with { Result = DecisionResult.ChangedMeanwhile };
+        var entry = d.Entry with { Status = d.Status, ChangedFrom = isChange ? current : null, ChangeReason = isChange ? d.ChangeReason?.Trim() : null };
+        await AddHistoryAsync(connection, tx, caseId, entry, ct).ConfigureAwait(false);
+        if (d.Status == CaseStatus.Confirmed && d.Policy == ReleasePolicy.AfterReview)
+            await Outbox.EnqueueIfStoredAsync(connection, tx, caseId, d.Entry.At, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
-        return true;
+        return new DecisionOutcome(DecisionResult.Recorded, d.Status, version + 1, d.Entry.Actor);
     }
 
     public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
@@ -166,22 +227,27 @@ public sealed class CaseStore(CaseDatabase database)
     {
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, at_ms, actor, reason, note, address FROM case_history WHERE case_id = $id ORDER BY id";
+        command.CommandText = "SELECT status, at_ms, actor, reason, note, address, changed_from, change_reason FROM case_history WHERE case_id = $id ORDER BY id";
         command.Parameters.AddWithValue("$id", caseId);
         var history = new List<CaseHistoryEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             CaseStatusNames.TryParse(reader.GetString(0), out var status);
+            CaseStatus? changedFrom = Sql.Text(reader, 6) is { } from && CaseStatusNames.TryParse(from, out var was) ? was : null;
             history.Add(new CaseHistoryEntry(status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                Sql.Text(reader, 2), Sql.Text(reader, 3), Sql.Text(reader, 4), Sql.Text(reader, 5)));
+                Sql.Text(reader, 2), Sql.Text(reader, 3), Sql.Text(reader, 4), Sql.Text(reader, 5)) { ChangedFrom = changedFrom, ChangeReason = Sql.Text(reader, 7) });
         }
         return history;
     }
 
     internal static Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction tx, string caseId, CaseHistoryEntry e, CancellationToken ct) =>
-        Sql.ExecuteAsync(connection, tx, "INSERT INTO case_history (case_id, status, at_ms, actor, reason, note, address) VALUES ($id, $status, $at, $actor, $reason, $note, $address)", ct,
-            ("$id", caseId), ("$status", e.Status.ToWire()), ("$at", e.At.ToUnixTimeMilliseconds()), ("$actor", e.Actor), ("$reason", e.Reason), ("$note", e.Note), ("$address", e.Address));
+        Sql.ExecuteAsync(connection, tx, """
+            INSERT INTO case_history (case_id, status, at_ms, actor, reason, note, address, changed_from, change_reason)
+            VALUES ($id, $status, $at, $actor, $reason, $note, $address, $from, $why)
+            """, ct,
+            ("$id", caseId), ("$status", e.Status.ToWire()), ("$at", e.At.ToUnixTimeMilliseconds()), ("$actor", e.Actor), ("$reason", e.Reason), ("$note", e.Note), ("$address", e.Address),
+            ("$from", e.ChangedFrom?.ToWire()), ("$why", e.ChangeReason));
 
     private static (string Where, List<(string, object?)> Parameters) Filter(CaseQuery q)
     {
@@ -203,7 +269,7 @@ public sealed class CaseStore(CaseDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms,
-                   status_by, status_reason, status_note, record
+                   status_by, status_reason, status_note, record, version
             FROM cases {where}
             """;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -215,7 +281,7 @@ public sealed class CaseStore(CaseDatabase database)
             result.Add(new StoredCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
                 reader.GetDouble(7), status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)));
+                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)) { Version = reader.GetInt64(14) });
         }
         return result;
     }

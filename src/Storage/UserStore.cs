@@ -31,16 +31,21 @@ public sealed class UserStore(CaseDatabase database)
 
     public Task<IReadOnlyList<ConsoleAccount>> ListAsync(CancellationToken ct) => QueryAsync("ORDER BY username", ct);
 
-    /// <summary>Counts a failed sign-in; at <paramref name="maxFailures"/> in a row the account locks until <paramref name="lockUntil"/> and the count restarts.</summary>
-    public async Task RecordFailureAsync(string username, int maxFailures, DateTimeOffset lockUntil, CancellationToken ct)
+    /// <summary>
+    /// Counts a failed sign-in. The count runs until a successful sign-in (the users page shows it as it is); each time
+    /// it reaches a multiple of <paramref name="maxFailures"/> while the account is not locked, the account locks until
+    /// <paramref name="lockUntil"/>. Failures during a lock are counted but do not extend it.
+    /// </summary>
+    public async Task RecordFailureAsync(string username, int maxFailures, DateTimeOffset now, DateTimeOffset lockUntil, CancellationToken ct)
     {
         await using var connection = database.Open();
         await Sql.ExecuteAsync(connection, null, """
             UPDATE users SET
-              locked_until_ms = CASE WHEN failed_sign_ins + 1 >= $max THEN $until ELSE locked_until_ms END,
-              failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $max THEN 0 ELSE failed_sign_ins + 1 END
+              locked_until_ms = CASE WHEN (locked_until_ms IS NULL OR locked_until_ms <= $now) AND (failed_sign_ins + 1) % $max = 0
+                                     THEN $until ELSE locked_until_ms END,
+              failed_sign_ins = failed_sign_ins + 1
             WHERE username = $user
-            """, ct, ("$user", username), ("$max", maxFailures), ("$until", lockUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            """, ct, ("$user", username), ("$max", maxFailures), ("$now", now.ToUnixTimeMilliseconds()), ("$until", lockUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false);
     }
 
     public async Task RecordSuccessAsync(string username, CancellationToken ct)

@@ -202,6 +202,8 @@ export function renderHistory(history, offset = null) {
         h('td', { class: 'nowrap' }, h('time', { datetime: entry.at }, formatDateTime(entry.at, offset))),
         h('td', {}, entry.actor || t('case.system')),
         h('td', {}, rejectReasonName(entry.reason)),
-        h('td', {}, entry.note ?? ''),
+        h('td', {}, entry.note ?? '', entry.changedFrom
+          ? h('div', { class: 'history-change' }, t('case.historyChange', { status: statusName(entry.changedFrom), reason: entry.changeReason ?? '' }))
+          : null),
         h('td', { class: 'mono' }, entry.address ?? ''))))));
 }

@@ -9,6 +9,7 @@ import { QueueContext, queueAddress } from './queue-context.js';
 import { navigate, updateAddress, markReady } from './router.js';
 import { showToast } from './toast.js';
 import { createRejectDialog } from './reject-dialog.js';
+import { createChangeDialog } from './change-dialog.js';
 import {
   renderCaseHeading, renderClipArea, renderTimeline, renderPhotos, renderLocation, renderDetection,
   renderRule, renderDispatch, renderHistory, photoRoleName, rejectReasonName, caseOffset,
@@ -35,6 +36,8 @@ class CaseViewController {
     document.addEventListener('keydown', this.onKeyDown);
 
     this.rejectDialog = createRejectDialog((choice) => this.reject(choice));
+    this.changeDialog = createChangeDialog();
+    this.pendingChange = null; // the reason given for changing a decision, while the reject reasons are chosen
     this.helpDialog = createHelpDialog();
     this.photoDialog = createPhotoDialog();
     this.positionLabel = h('span', { class: 'case-position', 'aria-live': 'polite' });
@@ -51,7 +54,7 @@ class CaseViewController {
           h('button', { type: 'button', class: 'button', onClick: () => this.movePrevious() }, t('case.prev'), ' ', h('kbd', {}, 'K')),
           h('button', { type: 'button', class: 'button', onClick: () => this.moveNext() }, t('case.next'), ' ', h('kbd', {}, 'J'))),
         this.body),
-      this.rejectDialog.element, this.helpDialog.element, this.photoDialog.element, this.preloadArea);
+      this.rejectDialog.element, this.changeDialog.element, this.helpDialog.element, this.photoDialog.element, this.preloadArea);
 
     replaceChildren(footer, keyHints([
       ['J', 'keys.case.next'], ['K', 'keys.case.prev'], ['C', 'keys.case.confirm'], ['R', 'keys.case.reject'],
@@ -259,13 +262,35 @@ class CaseViewController {
     return !this.busy && this.caseData !== null && String(this.caseData.caseId) === this.currentId;
   }
 
+  /**
+   * A decided case changes only after the reviewer confirms it and gives a reason (the change dialog).
+   * Resolves { } for a case not decided yet, { changeReason } once confirmed, or null when cancelled.
+   */
+  async confirmChange(decision) {
+    const status = this.caseData?.status;
+    if (status !== 'confirmed' && status !== 'rejected') return {};
+    const caseId = this.currentId;
+    const reason = await this.changeDialog.ask(this.caseData, decision, caseOffset(this.caseData));
+    if (reason === null || caseId !== this.currentId) return null;
+    return { changeReason: reason };
+  }
+
+  /** The state the decision is made on: the server answers 409 when the case changed since it was shown. */
+  decisionBody(fields, change) {
+    const body = { ...fields, expectedVersion: this.caseData.version };
+    if (change?.changeReason) Object.assign(body, { confirmChange: true, changeReason: change.changeReason });
+    return body;
+  }
+
   async confirm() {
     if (!this.canDecide()) return;
     const caseId = this.currentId;
     const note = this.confirmNote?.value.trim();
     this.busy = true;
     try {
-      const updated = await postJson(`/api/cases/${encodeURIComponent(caseId)}/confirm`, note ? { note } : {});
+      const change = await this.confirmChange('confirmed');
+      if (change === null) return;
+      const updated = await postJson(`/api/cases/${encodeURIComponent(caseId)}/confirm`, this.decisionBody(note ? { note } : {}, change));
       this.afterDecision(caseId, updated);
       showToast(t('case.confirmed', { id: caseId }), 'success');
       await this.advance(caseId);
@@ -279,8 +304,17 @@ class CaseViewController {
     }
   }
 
-  openReject() {
+  async openReject() {
     if (!this.canDecide() || this.rejectDialog.isOpen()) return;
+    this.busy = true;
+    let change;
+    try {
+      change = await this.confirmChange('rejected');
+    } finally {
+      this.busy = false;
+    }
+    if (change === null || !this.canDecide()) return;
+    this.pendingChange = change;
     this.rejectDialog.open();
   }
 
@@ -290,16 +324,22 @@ class CaseViewController {
     const caseId = this.currentId;
     this.busy = true;
     try {
-      const body = note ? { reason, note } : { reason };
-      const updated = await postJson(`/api/cases/${encodeURIComponent(caseId)}/reject`, body);
+      const fields = note ? { reason, note } : { reason };
+      const updated = await postJson(`/api/cases/${encodeURIComponent(caseId)}/reject`, this.decisionBody(fields, this.pendingChange));
       this.afterDecision(caseId, updated);
       showToast(t('case.rejected', { id: caseId, reason: rejectReasonName(reason) }), 'success');
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) this.reloadCurrent();
       if (isSilentError(error)) throw error;
+      if (error instanceof ApiError && error.status === 409) {
+        // Someone else decided meanwhile: say so, and show the case as it is now (the dialog closes).
+        showToast(describeError(error), 'error');
+        this.reloadCurrent();
+        return;
+      }
       throw new Error(describeError(error));
     } finally {
       this.busy = false;
+      this.pendingChange = null;
     }
     this.advance(caseId); // not awaited: the dialog closes at once
   }
@@ -340,7 +380,7 @@ class CaseViewController {
   // ---- keyboard ----
 
   handleKey(event) {
-    if (this.rejectDialog.isOpen() || this.photoDialog.isOpen()) return;
+    if (this.rejectDialog.isOpen() || this.photoDialog.isOpen() || this.changeDialog.isOpen()) return;
     if (this.helpDialog.isOpen()) return; // the help dialog handles its own keys
     runShortcut(event, e => this.keyAction(e));
   }

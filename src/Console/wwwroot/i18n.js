@@ -27,6 +27,10 @@ const dictionary = {
     'error.already_dispatched': '案件已派遣，不能再更改',
     'error.note_required': '请填写说明',
     'error.conflict': '案件状态不能更改',
+    'error.case_changed': '此案件在您查看期间已被他人更改，已重新加载，请查看后再决定',
+    'error.change_needs_confirmation': '此案件已有审核结论，更改需确认并填写原因',
+    'error.change_reason_required': '请填写更改原因',
+    'error.too_many_attempts': '尝试次数过多，请稍后再试',
     'error.retry': '重试',
 
     'login.title': '登录 · Vision 数字城管审核台',
@@ -38,6 +42,7 @@ const dictionary = {
     'login.wrongCredentials': '用户名或密码错误',
     'login.locked': '账户已锁定，请于 {time} 后再试',
     'login.lockedNoTime': '账户已锁定',
+    'login.tooManyAttempts': '失败次数过多，请 {minutes} 分钟后再试',
     'login.missingFields': '请输入用户名和密码',
 
     'status.all': '全部',
@@ -182,6 +187,13 @@ const dictionary = {
     'reject.notePlaceholder': '选择“其他”时必填',
     'reject.submit': '驳回',
     'reject.cancel': '取消',
+    'change.title': '更改审核结论',
+    'change.body': '此案件已于 {time} 由 {actor} {status}。确定要改为“{decision}”吗？',
+    'change.reason': '更改原因（必填，记入审核记录）',
+    'change.submit': '确认更改',
+    'change.cancel': '取消',
+    'change.reasonRequired': '请填写更改原因',
+    'case.historyChange': '更改自 {status}：{reason}',
 
     'photo.close': '关闭',
 
@@ -261,6 +273,10 @@ const dictionary = {
     'error.already_dispatched': 'The case was already dispatched and cannot change',
     'error.note_required': 'Please add a note',
     'error.conflict': 'The case cannot change',
+    'error.case_changed': 'Someone else changed this case while you were looking at it; it has been reloaded, please check it before deciding',
+    'error.change_needs_confirmation': 'This case was already decided; changing the decision needs a confirmation and a reason',
+    'error.change_reason_required': 'Please give a reason for the change',
+    'error.too_many_attempts': 'Too many attempts; try again later',
     'error.retry': 'Retry',
 
     'login.title': 'Sign in · Vision review console',
@@ -272,6 +288,7 @@ const dictionary = {
     'login.wrongCredentials': 'Wrong username or password',
     'login.locked': 'Account locked; try again after {time}',
     'login.lockedNoTime': 'Account locked',
+    'login.tooManyAttempts': 'Too many failed sign-ins from this address; try again in {minutes} min',
     'login.missingFields': 'Enter your username and password',
 
     'status.all': 'All',
@@ -416,6 +433,13 @@ const dictionary = {
     'reject.notePlaceholder': 'Required for “Other”',
     'reject.submit': 'Reject',
     'reject.cancel': 'Cancel',
+    'change.title': 'Change the decision',
+    'change.body': 'This case was {status} by {actor} at {time}. Change it to “{decision}”?',
+    'change.reason': 'Reason for the change (required, recorded in the history)',
+    'change.submit': 'Change decision',
+    'change.cancel': 'Cancel',
+    'change.reasonRequired': 'Please give a reason for the change',
+    'case.historyChange': 'changed from {status}: {reason}',
 
     'photo.close': 'Close',
 

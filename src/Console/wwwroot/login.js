@@ -11,13 +11,18 @@ const languageToggle = document.getElementById('lang-toggle');
 
 let lastError = null; // { key, params } so a language switch re-translates it
 
-/** Only same-site paths: "//host" and "/\host" would leave the site (an open redirect). */
-export function safeReturnUrl(search) {
-  const returnUrl = new URLSearchParams(search).get('returnUrl');
-  if (!returnUrl || !returnUrl.startsWith('/') || returnUrl.startsWith('//') || returnUrl.startsWith('/\\')) return '/';
-  if (/^\/login(?:[/?#]|$)/.test(returnUrl)) return '/';
+// A path on this site in plain URL characters, nothing else (the server applies the same rule, LocalReturnPath):
+// browsers drop tabs and newlines and read a backslash as "/", so "/%09/evil.host" or "/%5Cevil.host" would leave the site.
+const SAFE_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*$/;
+
+/** Where to go after signing in: a local path, else "/" (never another site: an open redirect). */
+export function safeReturnUrl(returnUrl) {
+  if (typeof returnUrl !== 'string' || returnUrl.length > 2048 || !SAFE_PATH.test(returnUrl)) return '/';
+  if (/^\/login(?:[/?#]|$)/i.test(returnUrl)) return '/';
   return returnUrl;
 }
+
+const requestedReturnUrl = () => new URLSearchParams(location.search).get('returnUrl');
 
 function render() {
   applyDocumentLanguage();
@@ -52,10 +57,11 @@ async function signIn(event) {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       credentials: 'same-origin',
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify({ username, password, returnUrl: requestedReturnUrl() }),
     });
     if (response.ok) {
-      location.assign(safeReturnUrl(location.search));
+      const body = await response.json().catch(() => null);
+      location.assign(safeReturnUrl(body?.returnUrl ?? requestedReturnUrl()));
       return;
     }
     await showFailure(response);
@@ -68,7 +74,9 @@ async function signIn(event) {
 
 async function showFailure(response) {
   const body = await response.json().catch(() => null);
-  if (body?.error === 'locked') {
+  if (body?.error === 'too_many_attempts') {
+    showError('login.tooManyAttempts', { minutes: Math.max(1, Math.ceil((body.retryAfterSeconds ?? 60) / 60)) });
+  } else if (body?.error === 'locked') {
     const until = body.lockedUntil ? formatDateTime(body.lockedUntil) : '';
     showError(until ? 'login.locked' : 'login.lockedNoTime', { time: until });
   } else if (body?.error === 'wrong_credentials' || response.status === 401) {

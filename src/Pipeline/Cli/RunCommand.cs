@@ -20,10 +20,16 @@ using Vision.Storage;
 
 namespace Vision.Pipeline.Cli;
 
-/// <summary><c>vision run</c>: the long-running service for live cameras, with /metrics, /healthz, /readyz and /api/cameras.</summary>
+/// <summary>
+/// <c>vision run</c>: the long-running service for live cameras and the review console, with /healthz and /readyz for
+/// probes (open) and the operations endpoints /api/cameras, /api/status and /metrics (a signed-in admin or the ops token).
+/// </summary>
 public static class RunCommand
 {
     public const string DefaultHttp = "http://127.0.0.1:8080";
+
+    /// <summary>Comma-separated addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.</summary>
+    public const string TrustedProxiesVariable = "VISION_TRUSTED_PROXIES";
 
     public static Command Create()
     {
@@ -43,10 +49,14 @@ public static class RunCommand
         IEvidenceStore store;
         CaseDatabase database;
         WebhookSignature? dispatchKey = null;
+        OpsToken opsToken;
+        IReadOnlyList<System.Net.IPAddress> trustedProxies;
         try
         {
             if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 throw new UsageException($"--http '{http}' is not a URL: write e.g. {DefaultHttp}");
+            opsToken = OpsTokenFromEnvironment();
+            trustedProxies = TrustedProxies();
             config = VisionConfigLoader.Load(configPath);
             signer = ReplayRunner.Signer();
             database = OpenDatabase(config.Evidence.Directory);
@@ -70,14 +80,18 @@ public static class RunCommand
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(http);
+            // The slim builder leaves out Kestrel's HTTPS configuration; with it an https:// --http URL takes its
+            // certificate from ASPNETCORE_Kestrel__Certificates__Default__Path (and __KeyPath or __Password).
+            builder.WebHost.UseKestrelHttpsConfiguration();
             builder.Logging.ClearProviders();
             if (logJson) builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
             else builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Vision.ReviewConsole.OpsTokenHandler", LogLevel.Warning); // one line per refused scrape otherwise
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddCaseObservers();
-            builder.Services.AddVisionConsole();
+            builder.Services.AddVisionConsole(new SessionStore(database), opsToken);
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
                 () => sp.GetRequiredService<LiveService>().Config));
@@ -120,6 +134,8 @@ public static class RunCommand
             var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Service");
             if (!renderer.HasCjkFont) startLog.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
             if (signer is null) startLog.LogWarning("no {Variable} set: case manifests are written unsigned", Evidence.ManifestSigner.KeyVariable);
+            if (trustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(trustedProxies));
+            app.UseSecurityHeaders(new SecurityHeaders(EvidenceOrigins(config.Evidence.Store)));
             app.UseAuthentication();
             app.UseAuthorization();
             var storage = service.Storage;
@@ -133,7 +149,7 @@ public static class RunCommand
                 new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/readyz", () => Readiness(service, evidenceService));
-            app.MapGet("/api/cameras", () => Results.Json(service.Cameras()));
+            app.MapGet("/api/cameras", () => Results.Json(service.Cameras())).RequireAuthorization(ConsoleAuthentication.OpsPolicy);
             app.MapGet("/api/status", () => Results.Json(new
             {
                 ready = service.Ready,
@@ -144,8 +160,10 @@ public static class RunCommand
                 dispatch = app.Services.GetService<DispatchService>()?.Status,
                 evidenceBacklog = evidenceService.Backlog.Snapshot(),
                 cameras = service.Cameras(),
-            }));
-            app.MapMetrics("/metrics");
+            })).RequireAuthorization(ConsoleAuthentication.OpsPolicy);
+            app.MapMetrics("/metrics").RequireAuthorization(ConsoleAuthentication.OpsPolicy);
+            app.Logger.LogInformation("operations endpoints (/api/cameras, /api/status, /metrics): {Access}",
+                opsToken.IsConfigured ? "a signed-in admin or the ops bearer token" : $"a signed-in admin only ({OpsToken.Variable} not set)");
 
             try
             {
@@ -162,27 +180,61 @@ public static class RunCommand
 
     /// <summary>
     /// Ready = cameras started and the evidence store answering. While the store is down detection goes on and
-    /// evidence waits in the spool, but /readyz says why the node is not whole.
+    /// evidence waits in the spool, but /readyz says why the node is not whole. It is open to probes, so it says only
+    /// that much: no store address, paths or config error text (those are in /api/status).
     /// </summary>
     private static IResult Readiness(LiveService service, EvidenceService evidenceService)
     {
         var evidence = service.Storage.Snapshot();
         var backlog = evidenceService.Backlog.Snapshot();
         string? reason = !service.Ready ? "starting cameras"
-            : backlog.HeldCases > 0 ? $"{backlog.HeldCases} case(s) held in memory, not yet written: {backlog.Problem}"
-            : evidence.StoreOk ? null : evidence.StoreProblem;
+            : backlog.HeldCases > 0 ? "evidence disk full: cases held in memory"
+            : evidence.StoreOk ? null : "evidence store unreachable";
+        bool ready = reason is null;
         var body = new
         {
-            ready = reason is null,
+            ready,
             reason,
             cameras = service.Cameras().Count,
-            configError = service.LastReloadError,
-            evidenceStore = new { description = evidence.Store, ok = evidence.StoreOk, problem = evidence.StoreProblem, since = evidence.StoreSince },
-            spool = new { cases = evidence.SpooledCases, bytes = evidence.SpooledBytes, limitBytes = evidence.SpoolLimitBytes, nearLimit = evidence.SpoolNearLimit },
-            evidenceBacklog = new { held = backlog.HeldCases, bytes = backlog.HeldBytes, problem = backlog.Problem, since = backlog.Since, lost = backlog.CasesLost },
+            configOk = service.LastReloadError is null,
+            evidenceStoreOk = evidence.StoreOk,
+            spoolNearLimit = evidence.SpoolNearLimit,
+            heldCases = backlog.HeldCases,
         };
-        return Results.Json(body, statusCode: body.ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
+
+    private static OpsToken OpsTokenFromEnvironment()
+    {
+        try { return OpsToken.FromEnvironment(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    private static List<System.Net.IPAddress> TrustedProxies()
+    {
+        var list = new List<System.Net.IPAddress>();
+        foreach (var item in (Environment.GetEnvironmentVariable(TrustedProxiesVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            list.Add(System.Net.IPAddress.TryParse(item, out var address) ? address
+                : throw new UsageException($"{TrustedProxiesVariable}: '{item}' is not an IP address (write the proxy's addresses, comma-separated)"));
+        return list;
+    }
+
+    /// <summary>
+    /// Behind a TLS-terminating reverse proxy: the client's address (sign-in throttling, audit) and scheme (Secure
+    /// cookies) come from X-Forwarded-For / X-Forwarded-Proto, but only on connections from the listed proxies.
+    /// </summary>
+    private static ForwardedHeadersOptions ForwardedHeaders(IReadOnlyList<System.Net.IPAddress> proxies)
+    {
+        var options = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
+        options.KnownIPNetworks.Clear(); // the default trusts loopback; only the configured proxies are believed
+        options.KnownProxies.Clear();
+        foreach (var proxy in proxies) options.KnownProxies.Add(proxy);
+        return options;
+    }
+
+    /// <summary>Where evidence links may redirect the browser: an S3 store's endpoint (path-style presigned URLs).</summary>
+    private static IReadOnlyList<Uri> EvidenceOrigins(EvidenceStoreConfig store) =>
+        store.Type == EvidenceStoreType.Local || store.Host is null ? [] : [new UriBuilder(store.Tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp, store.Host, store.Port).Uri];
 
     private static WebhookSignature? DispatchKey()
     {

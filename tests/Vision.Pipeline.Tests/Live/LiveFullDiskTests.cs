@@ -35,8 +35,9 @@ public sealed class LiveFullDiskTests
         await vision.WaitUntilAsync(async () => HeldCases(await ReadyzAsync(vision)) >= 1, TimeSpan.FromSeconds(90), "a case was held for the full disk");
         var full = await ReadyzAsync(vision);
         Assert.False(full.GetProperty("ready").GetBoolean());
-        Assert.Contains("held in memory", full.GetProperty("reason").GetString());
-        Assert.Contains("No space left on device", full.GetProperty("reason").GetString());
+        Assert.Equal("evidence disk full: cases held in memory", full.GetProperty("reason").GetString());
+        var status = JsonDocument.Parse(await vision.GetStringAsync("/api/status")).RootElement;
+        Assert.Contains("No space left on device", status.GetProperty("evidenceBacklog").GetProperty("problem").GetString());
         string metrics = await vision.GetStringAsync("/metrics");
         Assert.Matches(@"vision_evidence_cases_held [1-9]", metrics);
         Assert.Empty(vision.Cases());
@@ -71,7 +72,7 @@ public sealed class LiveFullDiskTests
     }
 
     private static int HeldCases(JsonElement readyz) =>
-        readyz.ValueKind == JsonValueKind.Object ? readyz.GetProperty("evidenceBacklog").GetProperty("held").GetInt32() : -1;
+        readyz.ValueKind == JsonValueKind.Object ? readyz.GetProperty("heldCases").GetInt32() : -1;
 
     /// <summary>Cases in the case database, as the review console lists them.</summary>
     private static async Task<int> CaseListAsync(VisionProcess vision)

@@ -156,7 +156,8 @@ public sealed class LiveServiceTests
 
         string broken = (Common + BottleCamera("cam-a", server.Url("a"))).Replace("WORK", vision.WorkDirectory, StringComparison.Ordinal).Replace("dwell: 5s", "dwel: 5s", StringComparison.Ordinal);
         await File.WriteAllTextAsync(vision.ConfigPath, broken);
-        await vision.WaitUntilAsync(async () => (await vision.GetStringAsync("/readyz")).Contains("dwel", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the broken edit was reported");
+        await vision.WaitUntilAsync(async () => (await vision.GetStringAsync("/api/status")).Contains("dwel", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the broken edit was reported");
+        Assert.Contains("\"configOk\":false", await vision.GetStringAsync("/readyz"));
         Assert.Equal("cam-a,cam-c", Ids(await vision.CamerasAsync()));
         Assert.Contains("vision_config_reload_failed 1", await vision.GetStringAsync("/metrics"));
         Assert.Contains("config edit refused", vision.Output);

@@ -8,26 +8,39 @@ using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Live;
 
-/// <summary><c>vision run</c> as a real child process on loopback: its HTTP status endpoints, its evidence folder, and a real SIGTERM to stop it.</summary>
+/// <summary>
+/// <c>vision run</c> as a real child process on loopback: its HTTP status endpoints, its evidence folder, and a real
+/// SIGTERM to stop it. It runs with a fresh ops token (<see cref="OpsToken"/>), which this class's own requests send, as
+/// a Prometheus scraper would.
+/// </summary>
 internal sealed class VisionProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly HttpClient _http;
 
-    private VisionProcess(Process process, string configPath, string workDir, int port)
+    private VisionProcess(Process process, string configPath, string workDir, string baseUrl, string opsToken)
     {
+        OpsToken = opsToken;
         _process = process;
         ConfigPath = configPath;
         WorkDirectory = workDir;
-        BaseUrl = $"http://127.0.0.1:{port}";
-        _http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        BaseUrl = baseUrl;
+        // Over https (a test's self-signed certificate) this client checks nothing: it only reads status endpoints.
+        _http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+        {
+            BaseAddress = new Uri(BaseUrl),
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", opsToken);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The bearer token for /api/cameras, /api/status and /metrics (VISION_OPS_TOKEN of the process).</summary>
+    public string OpsToken { get; }
     public string ConfigPath { get; }
     public string WorkDirectory { get; }
     public string BaseUrl { get; }
@@ -42,8 +55,10 @@ internal sealed class VisionProcess : IAsyncDisposable
 
     /// <summary>Writes the config (its evidence and recordings go under a fresh work folder) and starts <c>vision run</c>.</summary>
     /// <param name="untilReady">Wait for /readyz (cameras started, evidence store answering); false waits only for /healthz, for a store that is down on purpose.</param>
-    /// <param name="environment">Extra environment variables for the process (S3 credentials).</param>
-    public static async Task<VisionProcess> StartAsync(string configYaml, bool untilReady = true, IReadOnlyDictionary<string, string>? environment = null, string? workDirectory = null)
+    /// <param name="environment">Extra environment variables for the process (S3 credentials; they may replace VISION_OPS_TOKEN).</param>
+    /// <param name="https">Listen on https:// (the environment must name a certificate, ASPNETCORE_Kestrel__Certificates__Default__*).</param>
+    public static async Task<VisionProcess> StartAsync(string configYaml, bool untilReady = true, IReadOnlyDictionary<string, string>? environment = null, string? workDirectory = null,
+        bool https = false)
     {
         string work = workDirectory ?? Directory.CreateTempSubdirectory("vision-live-").FullName;
         string config = Path.Combine(work, "vision.yaml");
@@ -56,11 +71,14 @@ internal sealed class VisionProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = work,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "run", "--config", config, "--http", $"http://127.0.0.1:{port}" })
+        string baseUrl = $"{(https ? "https" : "http")}://127.0.0.1:{port}";
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "run", "--config", config, "--http", baseUrl })
             info.ArgumentList.Add(arg);
         info.Environment["VISION_MODELS"] = SharedData.ModelsDir;
+        string opsToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        info.Environment["VISION_OPS_TOKEN"] = opsToken;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
-        var vision = new VisionProcess(Process.Start(info)!, config, work, port);
+        var vision = new VisionProcess(Process.Start(info)!, config, work, baseUrl, opsToken);
         string probe = untilReady ? "/readyz" : "/healthz";
         await vision.WaitUntilAsync(async () => (await vision.TryGetAsync(probe))?.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), $"vision run did not answer {probe}");
         return vision;
