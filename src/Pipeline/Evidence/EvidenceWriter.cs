@@ -64,6 +64,14 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera));
     }
 
+    /// <summary>Pre-roll, post-roll and JPEG quality for cases confirmed from now on (a config edit); cases already on their way keep theirs.</summary>
+    public void UseSettings(TimeSpan newPreRoll, TimeSpan newPostRoll, int jpegQuality)
+    {
+        preRoll = newPreRoll;
+        postRoll = newPostRoll;
+        renderer.JpegQuality = jpegQuality;
+    }
+
     /// <summary>
     /// How long after the post-roll's last instant its recording is complete (live: one recording segment, which is
     /// closed only when the next one starts), so a clip cut when due finds its segments and holds no worker waiting.

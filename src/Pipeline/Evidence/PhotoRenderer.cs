@@ -15,13 +15,20 @@ public sealed class PhotoRenderer : IDisposable
     private static readonly SKColor LabelBack = new(0, 0, 0, 170);
 
     private readonly SKTypeface _typeface;
-    private readonly int _jpegQuality;
+    private volatile int _jpegQuality;
 
     public PhotoRenderer(int jpegQuality)
     {
         _jpegQuality = jpegQuality;
         _typeface = CjkTypeface.Find() ?? SKTypeface.Default;
         HasCjkFont = CjkTypeface.HasChinese(_typeface);
+    }
+
+    /// <summary>JPEG quality of the photos rendered from now on (a config edit changes it).</summary>
+    public int JpegQuality
+    {
+        get => _jpegQuality;
+        set => _jpegQuality = value;
     }
 
     /// <summary>False when no Chinese font is installed: labels would show empty boxes (install fonts-noto-cjk).</summary>

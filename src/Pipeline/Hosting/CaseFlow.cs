@@ -27,6 +27,9 @@ public sealed record CaseDispatched(string CaseId, DateTimeOffset ConfirmedAt, D
 /// </summary>
 public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, CaseLog caseLog, ILogger log)
 {
+    /// <summary>A config edit's evidence settings (pre/post-roll, JPEG quality), for cases confirmed from now on.</summary>
+    public void UseSettings(Rules.Config.EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);
+
     /// <summary>Step 1, as soon as the violation is confirmed: the photos.</summary>
     public async Task StartAsync(CaseProgress progress)
     {

@@ -52,6 +52,9 @@ public sealed class EvidenceService : BackgroundService
     public long Completed => Interlocked.Read(ref _completed);
     private long _completed;
 
+    /// <summary>A config edit: new cases use its pre/post-roll and JPEG quality.</summary>
+    public void UseSettings(EvidenceConfig evidence) => _flow.UseSettings(evidence);
+
     /// <summary>Takes a confirmed violation; never waits. A full queue keeps the case in the backlog rather than stall a camera.</summary>
     public void Submit(ViolationCase violation)
     {

@@ -141,8 +141,8 @@ public sealed class LiveService : BackgroundService
             ClassNameCheck.Validate(next, _detector.ClassNames);
             if (next.Detector != _config.Detector)
                 _log.LogWarning("config: detector settings changed; they take effect at the next restart (the model stays loaded)");
-            if (next.Evidence.PreRoll != _config.Evidence.PreRoll || next.Evidence.PostRoll != _config.Evidence.PostRoll || next.Evidence.JpegQuality != _config.Evidence.JpegQuality)
-                _log.LogWarning("config: evidence settings (pre_roll, post_roll, jpeg_quality) changed; they take effect at the next restart (cases keep the running ones until then)");
+            if (next.Evidence with { PreRoll = _config.Evidence.PreRoll, PostRoll = _config.Evidence.PostRoll, JpegQuality = _config.Evidence.JpegQuality } != _config.Evidence)
+                _log.LogWarning("config: evidence storage settings (directory, spool, store, retention) changed; they take effect at the next restart");
         }
         catch (ConfigException e)
         {
@@ -153,6 +153,13 @@ public sealed class LiveService : BackgroundService
         }
         ReserveThreads(next);
         await _supervisor.ApplyAsync(next, ct).ConfigureAwait(false);
+        var (was, now) = (_config.Evidence, next.Evidence);
+        if (now.PreRoll != was.PreRoll || now.PostRoll != was.PostRoll || now.JpegQuality != was.JpegQuality)
+        {
+            _evidence.UseSettings(now);
+            _log.LogInformation("config: new cases use pre_roll {PreRoll}, post_roll {PostRoll}, jpeg_quality {Quality}",
+                ConfigDuration.Format(now.PreRoll), ConfigDuration.Format(now.PostRoll), now.JpegQuality);
+        }
         _config = next;
         LastReloadError = null;
         Metrics.ConfigReload(failed: false);

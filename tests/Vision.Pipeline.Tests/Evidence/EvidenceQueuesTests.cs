@@ -105,6 +105,20 @@ public sealed class EvidenceQueuesTests
         Assert.Equal(1, backlog.Snapshot().Failures);
     }
 
+    [Fact]
+    public void A_reloaded_post_roll_sets_when_new_cases_clips_are_due()
+    {
+        using var renderer = new PhotoRenderer(90);
+        var writer = new EvidenceWriter(Path.GetTempPath(), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        var violation = Case(1).Violation;
+        Assert.Equal(violation.ConfirmedAt + TimeSpan.FromSeconds(2), writer.ClipDue(violation));
+
+        writer.UseSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), 70);
+
+        Assert.Equal(violation.ConfirmedAt + TimeSpan.FromSeconds(10), writer.ClipDue(violation));
+        Assert.Equal(70, renderer.JpegQuality);
+    }
+
     [Theory]
     [InlineData("No space left on device : '/spool/x/photo-1.jpg'", true)]
     [InlineData("Read-only file system : '/spool/x'", true)]
