@@ -24,10 +24,12 @@ public sealed class LiveCamera
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly ExponentialBackoff _backoff;
+    private readonly ConnectGate _connects;
     private FramePool? _pool;
 
-    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, TimeProvider clock, ILogger log, Random random)
+    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, ConnectGate connects, TimeProvider clock, ILogger log, Random random)
     {
+        _connects = connects;
         _camera = camera;
         _live = live;
         Ring = ring;
@@ -78,6 +80,8 @@ public sealed class LiveCamera
     {
         // A camera that is down keeps showing why while it retries: dashboards must not see it blink to "connecting".
         if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
+        // Held until the first frame (or the failure): the probe and ffmpeg's own start are the expensive part.
+        using var connecting = await _connects.EnterAsync(ct).ConfigureAwait(false);
         VideoInfo video;
         try
         {
@@ -159,6 +163,7 @@ public sealed class LiveCamera
             Health.FrameReceived();
             if (onlineSince is null)
             {
+                connecting.Dispose();
                 onlineSince = _clock.GetUtcNow();
                 Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
                 _log.LogInformation("online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
