@@ -92,9 +92,12 @@ public static class RunCommand
                 sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, signer, sp.GetService<DispatchPublisher>()));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
+            builder.Services.AddSingleton(sp => new CapacityMonitor(sp.GetRequiredService<LiveService>(), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Capacity")));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CapacityMonitor>());
 
             var app = builder.Build();
             var service = app.Services.GetRequiredService<LiveService>();
+            var capacity = app.Services.GetRequiredService<CapacityMonitor>();
             app.UseAuthentication();
             app.UseAuthorization();
             var storage = service.Storage;
@@ -112,6 +115,7 @@ public static class RunCommand
             app.MapGet("/api/status", () => Results.Json(new
             {
                 ready = service.Ready,
+                capacity = capacity.Current,
                 configError = service.LastReloadError,
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
