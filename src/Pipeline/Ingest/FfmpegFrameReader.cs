@@ -39,13 +39,16 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
 
     public static FfmpegFrameReader Start(FrameReaderOptions options)
     {
-        var info = new ProcessStartInfo("ffmpeg")
+        // coreutils' nice execs ffmpeg in place: the same pid, so kill and CPU time still reach ffmpeg itself.
+        var info = new ProcessStartInfo(options.Niceness > 0 ? "nice" : "ffmpeg")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        if (options.Niceness > 0)
+            foreach (var arg in new[] { "-n", options.Niceness.ToString(CultureInfo.InvariantCulture), "ffmpeg" }) info.ArgumentList.Add(arg);
         foreach (var arg in BuildArguments(options)) info.ArgumentList.Add(arg);
         try
         {

@@ -124,6 +124,8 @@ public sealed class LiveCamera
             DecoderThreads = 1,
             PlayFileAsLive = true,
             FastDecode = _camera.Analysis.FastDecode,
+            // Decoding yields to analysis: an overloaded node then analyses what it decodes, each camera a fair share.
+            Niceness = 10,
         };
         await using var reader = FfmpegFrameReader.Start(options);
         DateTimeOffset? onlineSince = null;
