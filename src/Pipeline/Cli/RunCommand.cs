@@ -37,8 +37,6 @@ public static class RunCommand
 
     private static async Task<int> RunAsync(string configPath, string http, bool logJson, CancellationToken ct)
     {
-        // Before the cameras start their threads: arenas are created as threads contend, and never given back.
-        NativeHeapLimits.Apply();
         VisionConfig config;
         Models.IObjectDetector detector;
         Evidence.ManifestSigner? signer;

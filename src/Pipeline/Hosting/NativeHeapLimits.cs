@@ -7,7 +7,8 @@ namespace Vision.Pipeline.Hosting;
 /// own, up to 8 per core, and an arena keeps the pages its freed blocks leave behind. Vision's native allocations come in
 /// bursts from many threads (SkiaSharp bitmaps for evidence photos, OpenCV JPEG encodes, ONNX Runtime), so each arena
 /// grew to the high-water mark of whatever ran on it: the soak benchmark saw 16 arenas holding ~90–115 MB with a flat
-/// managed heap. Two arenas serve a 2-core node's malloc traffic without measurable contention. An operator's own
+/// managed heap; with MALLOC_ARENA_MAX=2 they held 13 MB. Set here, the cap only stops new arenas (the runtime's start
+/// has made about 7 by Main), so MALLOC_ARENA_MAX=2 in the service's environment is the full fix; an operator's own
 /// <c>MALLOC_ARENA_MAX</c> wins.
 /// </summary>
 public static partial class NativeHeapLimits
