@@ -8,6 +8,10 @@ public static class Program
 {
     public static Task<int> Main(string[] args)
     {
+        // As early as managed code can: arenas are created as threads contend on malloc and are never given back, so a
+        // cap set later (the soak measured it at `run` start) leaves the 8 already made. MALLOC_ARENA_MAX=2 in the
+        // service's environment is surer still (see README, "Soak").
+        Hosting.NativeHeapLimits.Apply();
         var root = new RootCommand("Vision: finds illegal parking, street stalls and litter in street-camera video and keeps the evidence.");
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(RunCommand.Create());

@@ -127,6 +127,8 @@ public static class RunCommand
             if (dispatchKey is not null) builder.Services.AddHostedService(sp => sp.GetRequiredService<DispatchService>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EvidenceService>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
+            builder.Services.AddSingleton(sp => new CapacityMonitor(sp.GetRequiredService<LiveService>(), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Capacity")));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CapacityMonitor>());
 
             var app = builder.Build();
             var service = app.Services.GetRequiredService<LiveService>();
@@ -136,6 +138,7 @@ public static class RunCommand
             if (signer is null) startLog.LogWarning("no {Variable} set: case manifests are written unsigned", Evidence.ManifestSigner.KeyVariable);
             if (trustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(trustedProxies));
             app.UseSecurityHeaders(new SecurityHeaders(EvidenceOrigins(config.Evidence.Store)));
+            var capacity = app.Services.GetRequiredService<CapacityMonitor>();
             app.UseAuthentication();
             app.UseAuthorization();
             var storage = service.Storage;
@@ -153,6 +156,7 @@ public static class RunCommand
             app.MapGet("/api/status", () => Results.Json(new
             {
                 ready = service.Ready,
+                capacity = capacity.Current,
                 configError = service.LastReloadError,
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),

@@ -69,7 +69,7 @@ public sealed class PhotoRenderer : IDisposable
 
     private static void DrawZone(SKCanvas canvas, Zone zone, int w, int h, float unit)
     {
-        var builder = new SKPathBuilder();
+        using var builder = new SKPathBuilder();
         var points = zone.Polygon.Points;
         builder.MoveTo((float)(points[0].X * w), (float)(points[0].Y * h));
         for (int i = 1; i < points.Count; i++) builder.LineTo((float)(points[i].X * w), (float)(points[i].Y * h));

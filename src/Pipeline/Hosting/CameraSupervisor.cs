@@ -24,6 +24,7 @@ public sealed class CameraSupervisor(
     private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
     private readonly ILogger _log = logs.CreateLogger("Vision.Cameras");
     private readonly Random _random = new();
+    private readonly ConnectGate _connects = ConnectGate.ForThisMachine();
     private readonly object _gate = new();
     private VisionConfig? _config;
 
@@ -77,7 +78,7 @@ public sealed class CameraSupervisor(
         var ring = config.Recording.Enabled
             ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording)
             : null;
-        var live = new LiveCamera(camera, config.Live, ring, mailboxes, clock, logs.CreateLogger("Vision.Camera"), _random);
+        var live = new LiveCamera(camera, config.Live, ring, mailboxes, _connects, clock, logs.CreateLogger("Vision.Camera"), _random);
         if (ring is not null) ring.Overrun += live.Health.RecordingOverrun;
         var running = new Running(live, camera, config.Tracker, config.Schedules, CancellationTokenSource.CreateLinkedTokenSource(ct));
         live.Connected += _ => InstallAnalyzer(running, onlyIfSizeChanged: true);

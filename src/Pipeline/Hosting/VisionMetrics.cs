@@ -17,7 +17,7 @@ public sealed class VisionMetrics
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
-    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes;
+    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare;
     private readonly Counter _writeFailures, _photosDropped, _casesLost;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
     private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
@@ -50,6 +50,8 @@ public sealed class VisionMetrics
         _photosDropped = f.CreateCounter("vision_evidence_photos_dropped_total", "Held cases that gave up their photos to keep memory bounded (the record is kept).");
         _casesLost = f.CreateCounter("vision_cases_lost_total", "Confirmed cases given up; each is logged whole at critical level.");
         _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
+        _overCapacity = f.CreateGauge("vision_node_over_capacity", "1 when the cameras got under 90 % of the frames their analysis.fps asks for over the last 10 s.");
+        _analysedShare = f.CreateGauge("vision_node_analysed_share", "Frames analysed over frames asked for by analysis.fps, cameras online the whole last 10 s.");
         _batchSize = f.CreateHistogram("vision_inference_batch_size", "Frames per detector call.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32] });
         _inferenceSeconds = f.CreateHistogram("vision_inference_seconds", "Detector call latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
 
@@ -95,6 +97,12 @@ public sealed class VisionMetrics
     {
         _batchSize.Observe(size);
         _inferenceSeconds.Observe(latency.TotalSeconds);
+    }
+
+    public void ObserveCapacity(NodeCapacity capacity)
+    {
+        _overCapacity.Set(capacity.OverCapacity ? 1 : 0);
+        _analysedShare.Set(capacity.AnalysedShare);
     }
 
     public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);

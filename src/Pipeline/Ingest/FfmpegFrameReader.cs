@@ -16,7 +16,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     private const int ErrorLinesKept = 20;
 
     private readonly Process _process;
-    private readonly Stream _stdout;
+    private readonly DedicatedPipeReader _stdout;
     private readonly Channel<double> _timestamps = Channel.CreateBounded<double>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
     private readonly Queue<string> _errorLines = new();
     private readonly Task _stderrPump;
@@ -36,19 +36,23 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     {
         _process = process;
         _options = options;
-        _stdout = process.StandardOutput.BaseStream;
-        _stderrPump = Task.Run(PumpStderrAsync);
+        _stdout = new DedicatedPipeReader(process.StandardOutput.BaseStream, "ffmpeg stdout");
+        // Like stdout, a pipe read parks its thread (see DedicatedPipeReader): a long-running task gets its own thread.
+        _stderrPump = Task.Factory.StartNew(PumpStderr, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public static FfmpegFrameReader Start(FrameReaderOptions options)
     {
-        var info = new ProcessStartInfo("ffmpeg")
+        // coreutils' nice execs ffmpeg in place: the same pid, so kill and CPU time still reach ffmpeg itself.
+        var info = new ProcessStartInfo(options.Niceness > 0 ? "nice" : "ffmpeg")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        if (options.Niceness > 0)
+            foreach (var arg in new[] { "-n", options.Niceness.ToString(CultureInfo.InvariantCulture), "ffmpeg" }) info.ArgumentList.Add(arg);
         foreach (var arg in BuildArguments(options)) info.ArgumentList.Add(arg);
         try
         {
@@ -130,7 +134,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     public async ValueTask<bool> ReadAsync(AnalysisFrame frame, CancellationToken ct)
     {
         var pixels = frame.Buffer.Pixels;
-        int read = await _stdout.ReadAtLeastAsync(pixels, pixels.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        int read = await _stdout.ReadAtLeastAsync(pixels, pixels.Length, ct).ConfigureAwait(false);
         if (read < pixels.Length) return false;
 
         double ptsSeconds;
@@ -160,8 +164,9 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         int left = frameBytes;
         while (left > 0)
         {
-            int read = await _stdout.ReadAsync(_skipBuffer.AsMemory(0, Math.Min(left, _skipBuffer.Length)), ct).ConfigureAwait(false);
-            if (read == 0) return false;
+            int chunk = Math.Min(left, _skipBuffer.Length);
+            int read = await _stdout.ReadAtLeastAsync(_skipBuffer.AsMemory(0, chunk), chunk, ct).ConfigureAwait(false);
+            if (read < chunk) return false;
             left -= read;
         }
         try { await _timestamps.Reader.ReadAsync(ct).ConfigureAwait(false); }
@@ -180,16 +185,17 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    private async Task PumpStderrAsync()
+    private void PumpStderr()
     {
         var reader = _process.StandardError;
         try
         {
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            while (reader.ReadLine() is { } line)
             {
                 if (TryParsePtsTime(line, out double pts))
                 {
-                    await _timestamps.Writer.WriteAsync(pts).ConfigureAwait(false);
+                    // Full only while the frame reader is behind: this thread is ours to block.
+                    if (!_timestamps.Writer.TryWrite(pts)) _timestamps.Writer.WriteAsync(pts).AsTask().GetAwaiter().GetResult();
                     continue;
                 }
                 if (line.Contains("Parsed_showinfo", StringComparison.Ordinal)) continue;
@@ -205,7 +211,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
                 }
             }
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
         {
         }
         finally
@@ -235,6 +241,9 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         {
         }
         try { await _stderrPump.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        // A read cancelled by a stall may still be writing into a frame buffer: wait until the closed pipe has ended it.
+        _stdout.Dispose();
+        await _stdout.Exited.ConfigureAwait(false);
         _process.Dispose();
     }
 }

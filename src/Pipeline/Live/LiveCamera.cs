@@ -25,11 +25,13 @@ public sealed class LiveCamera
     private readonly ILogger _log;
     private readonly ExponentialBackoff _backoff;
     private readonly CameraTimeline _timeline;
+    private readonly ConnectGate _connects;
     private FramePool? _pool;
     private RecordingRun? _run;
 
-    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, TimeProvider clock, ILogger log, Random random)
+    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, ConnectGate connects, TimeProvider clock, ILogger log, Random random)
     {
+        _connects = connects;
         _camera = camera;
         _live = live;
         Ring = ring;
@@ -90,6 +92,8 @@ public sealed class LiveCamera
     {
         // A camera that is down keeps showing why while it retries: dashboards must not see it blink to "connecting".
         if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
+        // Held until the first frame (or the failure): the probe and ffmpeg's own start are the expensive part.
+        using var connecting = await _connects.EnterAsync(ct).ConfigureAwait(false);
         VideoInfo video;
         long probeStarted = _clock.GetTimestamp();
         try
@@ -136,12 +140,14 @@ public sealed class LiveCamera
             DecoderThreads = 1,
             PlayFileAsLive = true,
             FastDecode = _camera.Analysis.FastDecode,
+            // Decoding yields to analysis: an overloaded node then analyses what it decodes, each camera a fair share.
+            Niceness = 10,
         };
         _timeline.Reconnected();
         _run = run;
         try
         {
-            return await StreamAsync(options, video, width, height, record, ct).ConfigureAwait(false);
+            return await StreamAsync(options, video, width, height, record, connecting, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -151,7 +157,8 @@ public sealed class LiveCamera
         }
     }
 
-    private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, CancellationToken ct)
+    /// <param name="connecting">This camera's place in the connect queue, given up at the first frame.</param>
+    private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, IDisposable connecting, CancellationToken ct)
     {
         await using var reader = FfmpegFrameReader.Start(options);
         long started = _clock.GetTimestamp();
@@ -192,6 +199,7 @@ public sealed class LiveCamera
             Health.FrameReceived();
             if (onlineSince is null)
             {
+                connecting.Dispose();
                 onlineSince = _clock.GetUtcNow();
                 Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
                 _log.LogInformation("online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
