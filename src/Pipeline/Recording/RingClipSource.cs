@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using FFMpegCore;
 using Vision.Pipeline.Evidence;
 
 namespace Vision.Pipeline.Recording;
@@ -37,16 +36,19 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
             await File.WriteAllLinesAsync(list, covering.Select(s => $"file '{s.Path.Replace("'", "'\\''", StringComparison.Ordinal)}'"), ct).ConfigureAwait(false);
             try
             {
-                await RunFfmpegAsync(["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-map", "0:v:0", "-c", "copy",
+                await RunNicelyAsync("ffmpeg", ["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-map", "0:v:0", "-c", "copy",
                     "-map_metadata", "-1", "-fflags", "+bitexact", "-movflags", "+faststart", outputPath], ct).ConfigureAwait(false);
             }
             finally
             {
                 File.Delete(list);
             }
-            var probe = await FFProbe.AnalyseAsync(outputPath, cancellationToken: ct).ConfigureAwait(false);
+            string seconds = await RunNicelyAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", outputPath], ct).ConfigureAwait(false);
+            if (!double.TryParse(seconds.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double length))
+                throw new IOException($"the cut clip {outputPath} has no readable length (ffprobe said '{seconds.Trim()}')");
+            var duration = TimeSpan.FromSeconds(length);
             var start = covering[0].Start;
-            return new ClipInfo(start, start + probe.Duration, probe.Duration);
+            return new ClipInfo(start, start + duration, duration);
         }
         finally
         {
@@ -73,14 +75,23 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
         return chain;
     }
 
-    private static async Task RunFfmpegAsync(IReadOnlyList<string> args, CancellationToken ct)
+    /// <summary>
+    /// Clip cuts run below the live decoders (nice 10) and the analysis: a burst of cases then takes the CPU that is
+    /// left, not the frames of every camera. Returns the tool's standard output.
+    /// </summary>
+    private const int Niceness = 15;
+
+    private static async Task<string> RunNicelyAsync(string tool, IReadOnlyList<string> args, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("nice") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-n", Niceness.ToString(CultureInfo.InvariantCulture), tool }) info.ArgumentList.Add(a);
         foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new IOException("ffmpeg did not start");
+        using var process = Process.Start(info) ?? throw new IOException($"{tool} did not start");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
         string errors = await process.StandardError.ReadToEndAsync(ct).ConfigureAwait(false);
         await process.WaitForExitAsync(ct).ConfigureAwait(false);
         if (process.ExitCode != 0)
-            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"joining recorded segments failed (ffmpeg exit {process.ExitCode}): {errors.Trim()}"));
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"joining recorded segments failed ({tool} exit {process.ExitCode}): {errors.Trim()}"));
+        return await output.ConfigureAwait(false);
     }
 }
