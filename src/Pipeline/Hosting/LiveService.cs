@@ -88,7 +88,6 @@ public sealed class LiveService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         WarnIfRingTooShort(_config);
-        ReserveThreads(_config);
         await _supervisor.ApplyAsync(_config, stoppingToken).ConfigureAwait(false);
         Ready = true;
         _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", _config.Cameras.Count, _config.SourcePath, Path.GetFullPath(_config.Evidence.Directory));
@@ -151,7 +150,6 @@ public sealed class LiveService : BackgroundService
             _log.LogError("config edit refused, the previous config keeps running:{NewLine}{Errors}", Environment.NewLine, e.Message);
             return;
         }
-        ReserveThreads(next);
         await _supervisor.ApplyAsync(next, ct).ConfigureAwait(false);
         var (was, now) = (_config.Evidence, next.Evidence);
         if (now.PreRoll != was.PreRoll || now.PostRoll != was.PostRoll || now.JpegQuality != was.JpegQuality)
@@ -164,18 +162,6 @@ public sealed class LiveService : BackgroundService
         LastReloadError = null;
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
-    }
-
-    /// <summary>
-    /// Redirected pipes of child processes are read synchronously under the hood on Linux, so each
-    /// camera's frame and log readers hold a pool thread while they wait. The pool must start with
-    /// enough threads for all of them, or it grows too slowly and every camera falls behind.
-    /// </summary>
-    private static void ReserveThreads(VisionConfig config)
-    {
-        int wanted = config.Cameras.Count * 2 + Environment.ProcessorCount * 4 + 8;
-        ThreadPool.GetMinThreads(out int workers, out int io);
-        if (workers < wanted) ThreadPool.SetMinThreads(wanted, Math.Max(io, wanted));
     }
 
     private void WarnIfRingTooShort(VisionConfig config)
