@@ -43,16 +43,13 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
 
     public static FfmpegFrameReader Start(FrameReaderOptions options)
     {
-        // coreutils' nice execs ffmpeg in place: the same pid, so kill and CPU time still reach ffmpeg itself.
-        var info = new ProcessStartInfo(options.Niceness > 0 ? "nice" : "ffmpeg")
+        var info = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
-        if (options.Niceness > 0)
-            foreach (var arg in new[] { "-n", options.Niceness.ToString(CultureInfo.InvariantCulture), "ffmpeg" }) info.ArgumentList.Add(arg);
         foreach (var arg in BuildArguments(options)) info.ArgumentList.Add(arg);
         try
         {
@@ -176,6 +173,16 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     }
 
     private byte[]? _skipBuffer;
+
+    /// <summary>Lowers ffmpeg's priority to <paramref name="niceness"/> (all its threads); false where it could not be set.</summary>
+    public bool LowerPriority(int niceness)
+    {
+        try { return !_process.HasExited && ProcessPriority.Lower(_process.Id, niceness); }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    /// <summary>ffmpeg's process id (for tests and diagnostics).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Waits for ffmpeg to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken ct)

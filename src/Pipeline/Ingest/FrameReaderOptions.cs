@@ -30,13 +30,6 @@ public sealed record FrameReaderOptions(
     /// <summary>A file standing in for a camera in <c>vision run</c>: read at its own frame rate and loop, like a stream.</summary>
     public bool PlayFileAsLive { get; init; }
 
-    /// <summary>
-    /// Scheduling niceness of the ffmpeg process (0: as Vision's own). The kernel shares the CPU per thread, so on an
-    /// overloaded node a hundred decoders took the cores from the one analysis thread: the capacity benchmark saw 97 %
-    /// of the frames decoded and 12 % analysed, batches of one, and 94 % of the loop's time inside the detector call.
-    /// </summary>
-    public int Niceness { get; init; }
-
     /// <summary>Skip deblocking on non-key frames (see <c>analysis.fast_decode</c>).</summary>
     public bool FastDecode { get; init; }
 }

@@ -18,6 +18,17 @@ public sealed class LiveCamera
     /// <summary>After this long online, the next failure starts backoff from the beginning again.</summary>
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A streaming decoder's niceness. The kernel shares the CPU per thread, so on an overloaded node a hundred decoders
+    /// took the cores from the one analysis thread (the capacity benchmark saw 97 % of frames decoded, 12 % analysed);
+    /// niced, decoding yields to analysis and each camera gets a fair share. A camera still connecting is not niced:
+    /// it competed with every streaming decoder for its first keyframe and missed the stall timeout over and over
+    /// (28 of 100 cameras never came online). The connect gate bounds how many run un-niced at once.
+    /// </summary>
+    public const int StreamingNiceness = 10;
+
+    private const int FirstFrameAllowance = 2;
+
     private readonly CameraConfig _camera;
     private readonly LiveConfig _live;
     private readonly FrameMailboxes _mailboxes;
@@ -140,8 +151,7 @@ public sealed class LiveCamera
             DecoderThreads = 1,
             PlayFileAsLive = true,
             FastDecode = _camera.Analysis.FastDecode,
-            // Decoding yields to analysis: an overloaded node then analyses what it decodes, each camera a fair share.
-            Niceness = 10,
+            // ffmpeg starts at Vision's own priority and yields once it streams (see StreamingNiceness).
         };
         _timeline.Reconnected();
         _run = run;
@@ -171,7 +181,8 @@ public sealed class LiveCamera
             _pool!.TryRent(out var frame);
 
             using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            stall.CancelAfter(_live.StallTimeout);
+            // Before the first frame ffmpeg also opens the stream and waits for a keyframe: it gets twice the stall timeout.
+            stall.CancelAfter(onlineSince is null ? _live.StallTimeout * FirstFrameAllowance : _live.StallTimeout);
             bool got;
             try
             {
@@ -182,7 +193,8 @@ public sealed class LiveCamera
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 frame?.Release();
-                return (CameraState.Stalled, $"connected but no frame for {_live.StallTimeout.TotalSeconds:0} s", Stable(onlineSince));
+                var waited = onlineSince is null ? _live.StallTimeout * FirstFrameAllowance : _live.StallTimeout;
+                return (CameraState.Stalled, $"connected but no frame for {waited.TotalSeconds:0} s", Stable(onlineSince));
             }
             catch (VideoSourceException e)
             {
@@ -199,6 +211,7 @@ public sealed class LiveCamera
             Health.FrameReceived();
             if (onlineSince is null)
             {
+                reader.LowerPriority(StreamingNiceness);
                 connecting.Dispose();
                 onlineSince = _clock.GetUtcNow();
                 Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
