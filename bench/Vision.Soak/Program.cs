@@ -81,7 +81,12 @@ public static class Program
                 // Outages: the store goes down in the first half of each cycle's outage window, dispatch in the second half, overlapping in the middle.
                 bool storeDown = useStore && InOutage(clock.Elapsed, outageEvery, outageFor, offset: TimeSpan.Zero);
                 bool dispatchDown = useDispatch && InOutage(clock.Elapsed, outageEvery, outageFor, offset: outageFor / 2);
-                if (useStore && storeDown == s3.IsRunning) { if (storeDown) s3.Stop(); else await s3.StartAsync(); }
+                if (useStore && storeDown == s3.IsRunning)
+                {
+                    if (storeDown) s3.Stop();
+                    // A store that does not come back is one more outage for the service, not the end of the soak: retried next sample.
+                    else try { await s3.StartAsync(); } catch (InvalidOperationException e) { Console.WriteLine($"note: {e.Message}; retrying at the next sample"); }
+                }
                 if (useDispatch && dispatchDown == receiver.IsRunning) { if (dispatchDown) await receiver.StopAsync(); else await receiver.StartAsync(); }
 
                 var metrics = await Metrics.ScrapeAsync(http);

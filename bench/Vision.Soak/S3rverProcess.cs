@@ -35,8 +35,12 @@ public sealed class S3rverProcess(string root, string directory, int port) : IDi
         foreach (var a in new[] { "-e", Launcher, Package, directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
         _node = Process.Start(info)!;
         var ready = _node.StandardOutput.ReadLineAsync();
-        if (await Task.WhenAny(ready, Task.Delay(TimeSpan.FromSeconds(20))) != ready || ready.Result != "READY")
-            throw new InvalidOperationException("s3rver did not start: " + await _node.StandardError.ReadToEndAsync());
+        if (await Task.WhenAny(ready, Task.Delay(TimeSpan.FromSeconds(20))) == ready && ready.Result == "READY") return;
+        // Killed first: a node that hangs keeps its stderr open, and reading it to the end would hang the soak with it.
+        var stderr = _node.StandardError.ReadToEndAsync();
+        Stop();
+        string why = await Task.WhenAny(stderr, Task.Delay(TimeSpan.FromSeconds(5))) == stderr ? stderr.Result.Trim() : "(no output)";
+        throw new InvalidOperationException("s3rver did not start within 20 s: " + why);
     }
 
     public void Stop()
