@@ -25,6 +25,7 @@ internal static class CaseViews
             confirmedAtLocal = Text(r, "confirmedAt"),
             status = c.Status.ToWire(),
             confidence = c.Confidence,
+            plate = c.Plate,
             photoUrl = photo is null ? null : links.For(c.CaseId, photo),
         };
     }
@@ -88,6 +89,7 @@ internal static class CaseViews
             clip,
             clipError = Text(evidence, "clipError"),
             photos,
+            plate = Plate(r),
             // The episode starts when the object settles in the zone; it is a violation once the dwell has passed,
             // which is the moment it was confirmed.
             timeline = new
@@ -103,6 +105,18 @@ internal static class CaseViews
                 changedFrom = h.ChangedFrom?.ToWire(), changeReason = h.ChangeReason,
             }),
             dispatch = delivery is null ? null : new { state = Outbox.Wire(delivery.State), attempts = delivery.Attempts, lastError = delivery.LastError },
+        };
+    }
+
+    /// <summary>The record's plate as the case page shows it: text (or null and why), confidence; null when the case has none.</summary>
+    private static object? Plate(JsonElement record)
+    {
+        if (!record.TryGetProperty("plate", out var plate) || plate.ValueKind != JsonValueKind.Object) return null;
+        return new
+        {
+            text = Text(plate, "text"),
+            confidence = plate.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0,
+            reason = Text(plate, "reason"),
         };
     }
 

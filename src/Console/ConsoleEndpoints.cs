@@ -294,7 +294,8 @@ public static class ConsoleEndpoints
         if (q["to"].ToString() is { Length: > 0 } tt) { if (!DateTimeOffset.TryParse(tt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return null; to = v; }
         int page = int.TryParse(q["page"], out var p) ? p : 1, size = int.TryParse(q["pageSize"], out var z) ? z : 50;
         if (page < 1 || size is < 1 or > 200) return null;
-        return new CaseQuery(status, q["camera"].ToString() is { Length: > 0 } cam ? cam : null, type, q["zone"].ToString() is { Length: > 0 } zone ? zone : null, from, to, size, (page - 1) * size);
+        return new CaseQuery(status, q["camera"].ToString() is { Length: > 0 } cam ? cam : null, type, q["zone"].ToString() is { Length: > 0 } zone ? zone : null, from, to, size, (page - 1) * size,
+            CaseQuery.NormalisePlateSearch(q["plate"].ToString()));
     }
 
     private static IResult NotFound(string what) => Results.Json(new { error = $"no {what}" }, statusCode: StatusCodes.Status404NotFound);

@@ -21,7 +21,15 @@ public sealed record CaseFacts(
     string ObjectClass,
     IReadOnlyList<EvidenceReference> Evidence,
     IReadOnlyList<StatusChange> History,
-    string Status);
+    string Status)
+{
+    /// <summary>Parking cases: the plate read (null when not legible, with <see cref="PlateUnreadableReason"/>), or no plate at all for other cases.</summary>
+    public string? PlateNumber { get; init; }
+
+    public double? PlateConfidence { get; init; }
+
+    public string? PlateUnreadableReason { get; init; }
+}
 
 /// <summary>One stored evidence file of a case: its key in the evidence store, a link when there is one, its SHA-256 (lower-case hex).</summary>
 /// <param name="Role">What the file shows: <c>first_seen</c>, <c>midway</c>, <c>confirmation</c>, <c>clip</c>, <c>manifest</c>, ...</param>

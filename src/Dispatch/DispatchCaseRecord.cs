@@ -9,7 +9,7 @@ namespace Vision.Dispatch;
 public sealed record DispatchCaseRecord
 {
     /// <summary>The value of <see cref="Schema"/>: this record's format and version.</summary>
-    public const string SchemaId = "vision.dispatch-case/1";
+    public const string SchemaId = "vision.dispatch-case/2";
 
     /// <summary>The value of <see cref="Source"/>: the case source (案件来源) "intelligent video capture".</summary>
     public const string IntelligentVideo = "intelligent_video";
@@ -92,6 +92,15 @@ public sealed record DispatchCaseRecord
 
     /// <summary>The detector class of the object (car, person, bottle, ...); null when not known.</summary>
     public string? ObjectClass { get; init; }
+
+    /// <summary>Parking cases: the vehicle's plate as read (validated, e.g. <c>京A12345</c>); left out when not legible or not a vehicle case.</summary>
+    public string? PlateNumber { get; init; }
+
+    /// <summary>The plate reading's confidence, 0–1; present with <see cref="PlateNumber"/>.</summary>
+    public double? PlateConfidence { get; init; }
+
+    /// <summary>Parking cases whose plate could not be read: why (the officer reads it from the close-up photo).</summary>
+    public string? PlateUnreadableReason { get; init; }
 
     public required string RuleId { get; init; }
 

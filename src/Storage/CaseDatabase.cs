@@ -108,6 +108,11 @@ public sealed class CaseDatabase
             ALTER TABLE case_history ADD COLUMN changed_from TEXT;
             ALTER TABLE case_history ADD COLUMN change_reason TEXT;
             """),
+        (5, """
+            ALTER TABLE cases ADD COLUMN plate TEXT;
+            CREATE INDEX ix_cases_plate_time ON cases(plate, confirmed_at_ms DESC) WHERE plate IS NOT NULL;
+            CREATE INDEX ix_cases_camera_plate ON cases(camera_id, plate, confirmed_at_ms DESC) WHERE plate IS NOT NULL;
+            """),
     ];
 
     private readonly string _connectionString;

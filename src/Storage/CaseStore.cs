@@ -30,7 +30,11 @@ public static class CaseStatusNames
 public enum ReleasePolicy { Never, OnDetection, AfterReview }
 
 /// <summary>The facts of a new case the store indexes; <see cref="RecordJson"/> is the full case record (a cases.jsonl line).</summary>
-public sealed record NewCase(string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt, double Confidence, string RecordJson);
+public sealed record NewCase(string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt, double Confidence, string RecordJson)
+{
+    /// <summary>The vehicle's plate as read (validated), or null.</summary>
+    public string? Plate { get; init; }
+}
 
 /// <summary>One step of a case's status history.</summary>
 public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address)
@@ -49,6 +53,9 @@ public sealed record StoredCase(
 {
     /// <summary>Goes up by one with every decision; a reviewer's decision names the version it was made on.</summary>
     public long Version { get; init; } = 1;
+
+    /// <summary>The vehicle's plate as read, or null.</summary>
+    public string? Plate { get; init; }
 }
 
 /// <summary>
@@ -81,8 +88,18 @@ public sealed record RuleReviewStats(string RuleId, string CameraId, string Viol
 }
 
 /// <summary>Filters for the review queue; null means any. Newest first.</summary>
+/// <param name="Plate">Cases whose plate contains this text (an officer types part of a plate: "A12" finds 京A12345).</param>
 public sealed record CaseQuery(CaseStatus? Status = null, string? CameraId = null, string? Violation = null, string? ZoneId = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, int Offset = 0);
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, int Offset = 0, string? Plate = null)
+{
+    /// <summary>What an officer typed as a plate, as stored plates are written: upper case, no middle dot, spaces or dashes; null when empty.</summary>
+    public static string? NormalisePlateSearch(string? typed)
+    {
+        if (string.IsNullOrWhiteSpace(typed)) return null;
+        var kept = typed.Where(c => c is not ('·' or '•' or '.' or '-' or ' ' or '\t')).Select(char.ToUpperInvariant).ToArray();
+        return kept.Length == 0 ? null : new string(kept);
+    }
+}
 
 /// <summary>
 /// Cases, their review status and history, and the outbox of messages to the dispatch core, in the node's
@@ -103,9 +120,9 @@ public sealed class CaseStore(CaseDatabase database)
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await EvidenceCatalog.InsertSpooledAsync(connection, tx, spooled, now, ct).ConfigureAwait(false);
         int added = await Sql.ExecuteAsync(connection, tx, """
-            INSERT OR IGNORE INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record)
-            VALUES ($id, $camera, $rule, $violation, $zone, $started, $confirmed, $confidence, 'auto_captured', $now, $record)
-            """, ct,
+            INSERT OR IGNORE INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record, plate)
+            VALUES ($id, $camera, $rule, $violation, $zone, $started, $confirmed, $confidence, 'auto_captured', $now, $record, $plate)
+            """, ct, ("$plate", c.Plate),
             ("$id", c.CaseId), ("$camera", c.CameraId), ("$rule", c.RuleId), ("$violation", c.Violation), ("$zone", c.ZoneId),
             ("$started", c.StartedAt.ToUnixTimeMilliseconds()), ("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()),
             ("$confidence", c.Confidence), ("$now", now.ToUnixTimeMilliseconds()), ("$record", c.RecordJson)).ConfigureAwait(false);
@@ -168,6 +185,14 @@ public sealed class CaseStore(CaseDatabase database)
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new DecisionOutcome(DecisionResult.Recorded, d.Status, version + 1, d.Entry.Actor);
     }
+
+    /// <summary>
+    /// The newest case on <paramref name="cameraId"/> under <paramref name="ruleId"/> with this plate confirmed at or after
+    /// <paramref name="since"/>: the same vehicle seen again within the cooldown is that case, not a new one.
+    /// </summary>
+    public async Task<StoredCase?> FindRecentByPlateAsync(string cameraId, string ruleId, string plate, DateTimeOffset since, CancellationToken ct) =>
+        (await QueryAsync("WHERE camera_id = $camera AND rule_id = $rule AND plate = $plate AND confirmed_at_ms >= $since ORDER BY confirmed_at_ms DESC LIMIT 1", ct,
+            ("$camera", cameraId), ("$rule", ruleId), ("$plate", plate), ("$since", since.ToUnixTimeMilliseconds())).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
         (await QueryAsync("WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false)).SingleOrDefault();
@@ -260,6 +285,7 @@ public sealed class CaseStore(CaseDatabase database)
         if (q.ZoneId is { } zone) Add("zone_id = $zone", "$zone", zone);
         if (q.From is { } from) Add("confirmed_at_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
         if (q.To is { } to) Add("confirmed_at_ms < $to", "$to", to.ToUnixTimeMilliseconds());
+        if (q.Plate is { Length: > 0 } plate) Add("instr(plate, $plate) > 0", "$plate", plate);
         return (clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses), parameters);
     }
 
@@ -269,7 +295,7 @@ public sealed class CaseStore(CaseDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms,
-                   status_by, status_reason, status_note, record, version
+                   status_by, status_reason, status_note, record, version, plate
             FROM cases {where}
             """;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -281,7 +307,7 @@ public sealed class CaseStore(CaseDatabase database)
             result.Add(new StoredCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
                 reader.GetDouble(7), status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)) { Version = reader.GetInt64(14) });
+                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)) { Version = reader.GetInt64(14), Plate = Sql.Text(reader, 15) });
         }
         return result;
     }

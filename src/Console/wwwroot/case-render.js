@@ -27,8 +27,21 @@ export function renderCaseHeading(data) {
       h('span', { class: 'case-time' }, formatLocalIso(data.confirmedAtLocal, data.confirmedAt)),
       ' · ',
       h('span', {}, data.cameraName || data.cameraId)),
+    renderPlate(data.plate),
     h('p', { class: 'case-id mono' }, data.caseId),
     renderStatusDetail(data));
+}
+
+/** The vehicle's plate, large (officers act on it); or why it could not be read. Nothing for cases without a vehicle. */
+export function renderPlate(plate) {
+  if (!plate) return null;
+  if (plate.text) {
+    return h('p', { class: 'case-plate', id: 'case-plate' },
+      h('span', { class: 'plate-text plate-large' }, plate.text),
+      h('span', { class: 'muted' }, ` ${t('case.plateConfidence')}${t('app.colon')}${formatPercent(plate.confidence)}`));
+  }
+  return h('p', { class: 'case-plate', id: 'case-plate' },
+    h('span', { class: 'muted' }, `${t('case.plateUnreadable')}${plate.reason ? `${t('app.colon')}${plate.reason}` : ''}`));
 }
 
 function renderStatusDetail(data) {

@@ -9,12 +9,12 @@ export const DEFAULT_STATUS = 'auto_captured';
 export const PAGE_SIZE = 50;
 
 const STORAGE_KEY = 'vision.queue';
-const FILTER_KEYS = ['status', 'type', 'camera', 'zone', 'from', 'to'];
+const FILTER_KEYS = ['status', 'type', 'camera', 'zone', 'plate', 'from', 'to'];
 // After the server had nothing more, wait before asking again (new cases keep arriving).
 const EXHAUSTED_RETRY_MS = 10_000;
 
 export function defaultFilter() {
-  return { status: DEFAULT_STATUS, type: '', camera: '', zone: '', from: '', to: '' };
+  return { status: DEFAULT_STATUS, type: '', camera: '', zone: '', plate: '', from: '', to: '' };
 }
 
 /** Reads filter and page from a queue address's query ("?status=all&type=litter&page=2"). */
@@ -33,7 +33,7 @@ export function readQueueAddress(search) {
 /** The queue address for a filter and page; the default status and page 1 are left out. */
 export function queueAddress(filter, page = 1) {
   const status = filter.status === DEFAULT_STATUS ? '' : filter.status || 'all';
-  return `/${toQuery({ status, type: filter.type, camera: filter.camera, zone: filter.zone, from: filter.from, to: filter.to, page: page > 1 ? page : '' })}`;
+  return `/${toQuery({ status, type: filter.type, camera: filter.camera, zone: filter.zone, plate: filter.plate, from: filter.from, to: filter.to, page: page > 1 ? page : '' })}`;
 }
 
 export function fetchCasePage(filter, page, pageSize = PAGE_SIZE, signal) {

@@ -59,7 +59,7 @@ class QueueScreen {
     this.tableBody = h('tbody', { onClick: (event) => this.handleRowClick(event) });
     this.table = h('table', { id: 'queue', class: 'data-table queue-table', 'aria-label': t('queue.tableLabel'), 'aria-busy': 'true' },
       h('thead', {}, h('tr', {},
-        ['queue.colPhoto', 'queue.colType', 'queue.colCamera', 'queue.colZone', 'queue.colTime', 'queue.colConfidence', 'queue.colStatus']
+        ['queue.colPhoto', 'queue.colType', 'queue.colPlate', 'queue.colCamera', 'queue.colZone', 'queue.colTime', 'queue.colConfidence', 'queue.colStatus']
           .map((key) => h('th', { scope: 'col' }, t(key))))),
       this.tableBody);
     this.pageInfo = h('span', { class: 'page-info', 'aria-live': 'polite' });
@@ -109,6 +109,7 @@ class QueueScreen {
       type: typeSelect,
       camera: textInput('camera', 'queue.cameraPlaceholder', { list: 'camera-options' }),
       zone: textInput('zone', 'queue.zonePlaceholder'),
+      plate: textInput('plate', 'queue.platePlaceholder'),
       from: timeInput('from'),
       to: timeInput('to'),
     };
@@ -119,6 +120,7 @@ class QueueScreen {
       field('type', 'queue.type'),
       field('camera', 'queue.camera'),
       field('zone', 'queue.zone'),
+      field('plate', 'queue.plate'),
       field('from', 'queue.from'),
       field('to', 'queue.to'),
       this.cameraOptions,
@@ -150,6 +152,7 @@ class QueueScreen {
       type: inputs.type.value,
       camera: inputs.camera.value.trim(),
       zone: inputs.zone.value.trim(),
+      plate: inputs.plate.value.trim(),
       from: fromLocalInputValue(inputs.from.value),
       to: fromLocalInputValue(inputs.to.value),
     });
@@ -168,7 +171,7 @@ class QueueScreen {
 
   clearFilters() {
     for (const input of Object.values(this.filterInputs)) input.value = '';
-    this.applyFilter({ type: '', camera: '', zone: '', from: '', to: '' });
+    this.applyFilter({ type: '', camera: '', zone: '', plate: '', from: '', to: '' });
   }
 
   goToPage(page) {
@@ -253,6 +256,7 @@ class QueueScreen {
     return h('tr', { 'data-case-id': caseId, tabindex: '-1' },
       h('td', { class: 'thumb-cell' }, photo),
       h('td', {}, h('a', { href: `/cases/${encodeURIComponent(caseId)}`, tabindex: '-1', class: `violation-name violation-${item.violation}` }, type)),
+      h('td', { class: 'plate-cell' }, item.plate ? h('span', { class: 'plate-text' }, item.plate) : ''),
       h('td', {}, camera, ' ', h('span', { class: 'muted mono' }, item.cameraId)),
       h('td', {}, item.zoneId ?? ''),
       h('td', { class: 'nowrap' }, h('time', { datetime: item.confirmedAt }, formatLocalIso(item.confirmedAtLocal, item.confirmedAt))),

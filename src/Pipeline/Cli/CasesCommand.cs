@@ -32,23 +32,24 @@ public static class CasesCommand
         var status = new Option<string?>("--status") { Description = "auto_captured, confirmed, rejected or dispatched" };
         var camera = new Option<string?>("--camera") { Description = "one camera id" };
         var type = new Option<string?>("--type") { Description = "illegal_parking, street_stall or litter" };
+        var plate = new Option<string?>("--plate") { Description = "cases whose plate contains this text (e.g. 京A12345, or part of it: A123)" };
         var limit = new Option<int>("--limit") { Description = "most cases to list (newest first)", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List cases, newest first, with their status and delivery state.") { config, status, camera, type, limit };
+        var list = new Command("list", "List cases, newest first, with their plate, status and delivery state.") { config, status, camera, type, plate, limit };
         list.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("list", async () =>
         {
             var (store, outbox, _) = Open(parsed.GetValue(config)!);
             CaseStatus? wanted = null;
             if (parsed.GetValue(status) is { } s)
                 wanted = CaseStatusNames.TryParse(s, out var parsedStatus) ? parsedStatus : throw new UsageException($"--status '{s}' is not one of auto_captured, confirmed, rejected, dispatched");
-            var query = new CaseQuery(wanted, parsed.GetValue(camera), parsed.GetValue(type), Limit: parsed.GetValue(limit));
+            var query = new CaseQuery(wanted, parsed.GetValue(camera), parsed.GetValue(type), Limit: parsed.GetValue(limit), Plate: CaseQuery.NormalisePlateSearch(parsed.GetValue(plate)));
             var rows = await store.ListAsync(query, ct).ConfigureAwait(false);
             var counts = await store.CountByStatusAsync(query, ct).ConfigureAwait(false);
-            Console.WriteLine($"{"case",-44} {"camera",-14} {"violation",-16} {"confirmed (UTC)",-20} {"status",-14} delivery");
+            Console.WriteLine($"{"case",-44} {"camera",-14} {"violation",-16} {"plate",-10} {"confirmed (UTC)",-20} {"status",-14} delivery");
             foreach (var c in rows)
             {
                 var message = await outbox.FindByCaseAsync(c.CaseId, ct).ConfigureAwait(false);
                 string delivery = message is null ? "-" : $"{Outbox.Wire(message.State)}{(message.Attempts > 0 ? $" ({message.Attempts} attempt(s))" : "")}";
-                Console.WriteLine($"{c.CaseId,-44} {c.CameraId,-14} {c.Violation,-16} {c.ConfirmedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {c.Status.ToWire(),-14} {delivery}");
+                Console.WriteLine($"{c.CaseId,-44} {c.CameraId,-14} {c.Violation,-16} {c.Plate ?? "-",-10} {c.ConfirmedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} {c.Status.ToWire(),-14} {delivery}");
             }
             Console.WriteLine(string.Join(", ", counts.Select(p => $"{p.Key.ToWire()} {p.Value}")));
             return 0;

@@ -41,7 +41,12 @@ public sealed class DispatchCaseSource(CaseStore cases, EvidenceCatalog catalog,
             record.Objects.Count > 0 ? record.Objects[0].ClassName : "",
             evidence,
             history.Select(h => new StatusChange(h.Status.ToWire(), h.At, h.Actor, h.Reason, h.Note)).ToList(),
-            stored.Status.ToWire());
+            stored.Status.ToWire())
+        {
+            PlateNumber = record.Plate?.Text,
+            PlateConfidence = record.Plate?.Text is null ? null : record.Plate.Confidence,
+            PlateUnreadableReason = record.Plate is { Text: null } unread ? unread.Reason : null,
+        };
     }
 
     /// <summary>A camera removed from the config since the case: its id and name from the record, no location.</summary>

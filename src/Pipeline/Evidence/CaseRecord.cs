@@ -22,10 +22,13 @@ public sealed record CaseRecord(
     FrameSize Frame,
     CaseEvidence Evidence)
 {
+    /// <summary>The vehicle's plate for parking cases (read once per case from the full-resolution photos); null for other violations.</summary>
+    public CasePlate? Plate { get; init; }
+
     /// <summary>The columns the case store indexes, with this record as its JSON.</summary>
     public NewCase ToNewCase() => new(CaseId, CameraId, RuleId, Violation, ZoneId,
         DateTimeOffset.Parse(StartedAt, CultureInfo.InvariantCulture), DateTimeOffset.Parse(ConfirmedAt, CultureInfo.InvariantCulture),
-        Objects.Count > 0 ? Objects[0].Confidence : 0, JsonSerializer.Serialize(this, CaseLog.JsonOptions));
+        Objects.Count > 0 ? Objects[0].Confidence : 0, JsonSerializer.Serialize(this, CaseLog.JsonOptions)) { Plate = Plate?.Text };
 
     public static CaseRecord Parse(string json) =>
         JsonSerializer.Deserialize<CaseRecord>(json, CaseLog.JsonOptions) ?? throw new JsonException("empty case record");

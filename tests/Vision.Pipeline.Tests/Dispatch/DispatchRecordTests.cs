@@ -108,13 +108,31 @@ public sealed class DispatchRecordTests
     }
 
     [Fact]
+    public async Task A_parking_record_carries_the_plate_read_or_why_it_is_missing_and_matches_the_schema()
+    {
+        var config = Config(CjT214);
+
+        var read = DispatchRecordBuilder.Build(Facts(config, "parking") with { PlateNumber = "京A12345", PlateConfidence = 0.93456 }, config.Dispatch!);
+        Assert.Equal(("京A12345", 0.935, (string?)null), (read.PlateNumber, read.PlateConfidence, read.PlateUnreadableReason));
+        Assert.Empty(await SchemaErrors(Json(read)));
+        Assert.Contains("\"plateNumber\":\"京A12345\"", Json(read));
+
+        var unread = DispatchRecordBuilder.Build(Facts(config, "parking") with { PlateUnreadableReason = "no plate found in the vehicle's box" }, config.Dispatch!);
+        Assert.Equal(((string?)null, (double?)null, "no plate found in the vehicle's box"), (unread.PlateNumber, unread.PlateConfidence, unread.PlateUnreadableReason));
+        Assert.Empty(await SchemaErrors(Json(unread)));
+
+        var stall = DispatchRecordBuilder.Build(Facts(config, "stall"), config.Dispatch!);
+        Assert.DoesNotContain("plate", Json(stall));
+    }
+
+    [Fact]
     public void A_cjt214_record_carries_the_big_and_small_class_and_the_whole_location()
     {
         var config = Config(CjT214);
 
         var record = DispatchRecordBuilder.Build(Facts(config, "parking"), config.Dispatch!);
 
-        Assert.Equal(("vision.dispatch-case/1", "intelligent_video", "智能视频采集"), (record.Schema, record.Source, record.SourceName));
+        Assert.Equal(("vision.dispatch-case/2", "intelligent_video", "智能视频采集"), (record.Schema, record.Source, record.SourceName));
         Assert.Equal(("cjt214", "05", "街面秩序", "0505", "机动车乱停放"), (record.CodeSet, record.BigClassCode, record.BigClassName, record.SmallClassCode, record.SmallClassName));
         Assert.Null(record.ItemCode);
         Assert.Equal(("illegal_parking", "cam-01", "人民路口东", "人民路东侧人行道"), (record.Violation, record.CameraId, record.CameraName, record.Address));
@@ -266,7 +284,7 @@ public sealed class DispatchRecordTests
         Assert.False(node.ContainsKey("itemCode"));
         Assert.Equal("上报", node["evidence"]![0]!["usage"]!.GetValue<string>());
         Assert.False(node["evidence"]![1]!.AsObject().ContainsKey("url"));
-        Assert.Equal("vision.dispatch-case/1", node["schema"]!.GetValue<string>());
+        Assert.Equal("vision.dispatch-case/2", node["schema"]!.GetValue<string>());
         Assert.NotEqual(0xEF, bytes[0]); // no byte-order mark
     }
 
