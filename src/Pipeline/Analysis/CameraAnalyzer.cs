@@ -33,7 +33,7 @@ public sealed class CameraAnalyzer
     private byte[]? _frameJpeg;
 
     public CameraAnalyzer(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
-        IReadOnlyList<string> classNames, DateTimeOffset start, int sourceWidth, int sourceHeight)
+        IReadOnlyList<string> classNames, DateTimeOffset start, int sourceWidth, int sourceHeight, bool plateTurnover = false)
     {
         Camera = camera;
         _classNames = classNames;
@@ -41,7 +41,7 @@ public sealed class CameraAnalyzer
         _sourceHeight = sourceHeight;
         _clock = new FrameClock(start);
         _tracker = new ObjectTracker(TrackerFor(camera, tracker), classNames.Count, _clock);
-        _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock);
+        _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock, plateTurnover: plateTurnover);
     }
 
     public CameraConfig Camera { get; private set; }
@@ -69,7 +69,7 @@ public sealed class CameraAnalyzer
         var trackerConfig = TrackerFor(edit.Camera, edit.Tracker);
         if (trackerConfig != _tracker.Config)
             _tracker = new ObjectTracker(trackerConfig, _classNames.Count, _clock, firstTrackId: _tracker.NextTrackId);
-        _rules = new CameraRuleEvaluator(edit.Camera, edit.Schedules, _classNames, _clock, previous: _rules);
+        _rules = new CameraRuleEvaluator(edit.Camera, edit.Schedules, _classNames, _clock, previous: _rules, plateTurnover: _rules.PlateTurnover);
         Camera = edit.Camera;
         // Episodes whose rule went away with the edit will never confirm: their snapshots go too.
         foreach (var id in _open.Keys.ToList())
@@ -151,7 +151,7 @@ public sealed class CameraAnalyzer
         var zone = Camera.FindZone(e.ZoneId) ?? Camera.Zones[0];
         string className = (uint)e.ClassId < (uint)_classNames.Count ? _classNames[e.ClassId] : e.ClassId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new ViolationCase(Camera, e.Rule, zone, e.EpisodeId, e.TrackId, className, e.StartedAt, e.At, photos,
-            frame.Buffer.Width, frame.Buffer.Height, _sourceWidth, _sourceHeight);
+            frame.Buffer.Width, frame.Buffer.Height, _sourceWidth, _sourceHeight) { SameSpotReportedAt = e.SameSpotReportedAt };
     }
 
     private FrameSnapshot Snapshot(AnalysisFrame frame, EpisodeEvent e)

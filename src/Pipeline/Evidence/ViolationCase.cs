@@ -19,4 +19,10 @@ public sealed record ViolationCase(
     int SourceHeight)
 {
     public FrameSnapshot Confirmation => Photos[^1].Snapshot;
+
+    /// <summary>
+    /// Confirmed in a spot where the rule reported a case at this time (another track, within the cooldown): the case
+    /// stands only if its plate is read and differs from every plate this rule reported on the camera since then.
+    /// </summary>
+    public DateTimeOffset? SameSpotReportedAt { get; init; }
 }

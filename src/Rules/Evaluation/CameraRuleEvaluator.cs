@@ -17,11 +17,18 @@ public sealed class CameraRuleEvaluator
     /// The evaluator these rules replace (a config edit): each rule takes over what its predecessor knew — open
     /// episodes with their start, reported spots with their cooldown — so an edit raises nothing already reported.
     /// </param>
+    /// <param name="plateTurnover">
+    /// Plates are read for parking cases: a different vehicle in a reported spot is confirmed as a candidate the case
+    /// path checks by plate (<see cref="EpisodeEvent.SameSpotReportedAt"/>), instead of being taken for the vehicle
+    /// already reported there.
+    /// </param>
     public CameraRuleEvaluator(CameraConfig camera, IReadOnlyDictionary<string, Schedule> schedules,
-        IReadOnlyList<string> classNames, TimeProvider clock, int zoneInertia = DefaultZoneInertia, CameraRuleEvaluator? previous = null)
+        IReadOnlyList<string> classNames, TimeProvider clock, int zoneInertia = DefaultZoneInertia, CameraRuleEvaluator? previous = null,
+        bool plateTurnover = false)
     {
         Camera = camera;
         _clock = clock;
+        PlateTurnover = plateTurnover;
         _rules = new RuleEvaluator[camera.Rules.Count];
         for (int i = 0; i < camera.Rules.Count; i++)
         {
@@ -29,7 +36,7 @@ public sealed class CameraRuleEvaluator
             Schedule? schedule = null;
             if (rule.ScheduleName is not null && !schedules.TryGetValue(rule.ScheduleName, out schedule))
                 throw new InvalidOperationException($"rule '{rule.Id}' names schedule '{rule.ScheduleName}' that is not defined (config validation should have caught this)");
-            _rules[i] = new RuleEvaluator(rule, camera, schedule, classNames, zoneInertia);
+            _rules[i] = new RuleEvaluator(rule, camera, schedule, classNames, zoneInertia, plateTurnover && rule.Type == ViolationType.IllegalParking);
         }
         if (previous is not null) InheritFrom(previous);
     }
@@ -71,6 +78,9 @@ public sealed class CameraRuleEvaluator
     }
 
     public CameraConfig Camera { get; }
+
+    /// <summary>Whether parking rules leave a reported spot's new occupant to the plate check (see the constructor).</summary>
+    public bool PlateTurnover { get; private init; }
 
     /// <summary>Evaluates every rule against this frame's objects and appends what happened to <paramref name="events"/>.</summary>
     public void Evaluate(int frameWidth, int frameHeight, ReadOnlySpan<TrackedObject> objects, List<EpisodeEvent> events)

@@ -28,4 +28,12 @@ public sealed record EpisodeEvent(
     BoundingBox Box,
     DateTimeOffset StartedAt,
     DateTimeOffset At,
-    bool WasConfirmed);
+    bool WasConfirmed)
+{
+    /// <summary>
+    /// Set on a confirmation in a spot where this rule already reported a case (another track, within the cooldown),
+    /// when plates decide turnover: when that case was reported. The case path compares plates: the same vehicle
+    /// (or an unreadable plate) raises nothing; a different vehicle is a new case.
+    /// </summary>
+    public DateTimeOffset? SameSpotReportedAt { get; init; }
+}

@@ -11,6 +11,9 @@ internal sealed class ReportedSpot(int trackId, BoundingBox box, DateTimeOffset 
 {
     public const float SameSpotIoU = 0.3f;
 
+    /// <summary>When the case of this spot was confirmed.</summary>
+    public DateTimeOffset ReportedAt { get; } = lastOccupied;
+
     public int TrackId { get; set; } = trackId;
     public BoundingBox Box { get; set; } = box;
     public DateTimeOffset LastOccupied { get; set; } = lastOccupied;

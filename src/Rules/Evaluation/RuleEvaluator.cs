@@ -37,10 +37,13 @@ internal sealed class RuleEvaluator
     private readonly Dictionary<int, TrackRuleState> _states = new();
     private readonly List<int> _gone = new();
     private readonly List<ReportedSpot> _spots = new();
+    private readonly bool _plateTurnover;
 
-    public RuleEvaluator(RuleDefinition rule, CameraConfig camera, Schedule? schedule, IReadOnlyList<string> classNames, int zoneInertia)
+    /// <param name="plateTurnover">A reported spot's occupant under another track is left to the case path's plate check.</param>
+    public RuleEvaluator(RuleDefinition rule, CameraConfig camera, Schedule? schedule, IReadOnlyList<string> classNames, int zoneInertia, bool plateTurnover = false)
     {
         _rule = rule;
+        _plateTurnover = plateTurnover;
         _schedule = schedule;
         _zoneInertia = zoneInertia;
         _zones = new (string, ZonePolygon)[rule.ZoneIds.Count];
@@ -192,12 +195,14 @@ internal sealed class RuleEvaluator
     private void StartEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
     {
         var spot = FindSpot(obj.TrackId, obj.Box, now);
-        var episode = new ActiveEpisode(nextEpisodeId++, state.Zone.ZoneId ?? _zones[0].Id, now, Suppressed: spot is not null);
+        bool recheck = spot is not null && LeftToPlateCheck(spot, obj.TrackId);
+        var episode = new ActiveEpisode(nextEpisodeId++, state.Zone.ZoneId ?? _zones[0].Id, now, Suppressed: spot is not null && !recheck);
         state.Episode = episode;
         if (spot is not null)
         {
             spot.LastOccupied = now;
-            return;
+            if (!recheck) return;
+            episode.SameSpotReportedAt = spot.ReportedAt;
         }
         events.Add(Event(EpisodeEventKind.Started, episode, obj, now));
     }
@@ -226,11 +231,19 @@ internal sealed class RuleEvaluator
         var elapsed = now - episode.StartedAt;
         if (FindSpot(obj.TrackId, obj.Box, now) is { } reported)
         {
-            // Another track already raised a case for this spot (the same object seen twice, or under a new id).
+            // Another track already raised a case for this spot (the same object seen twice, or under a new id) —
+            // or, where plates decide, perhaps another vehicle took the place: the plate check tells.
             reported.LastOccupied = now;
-            episode.Suppressed = true;
-            events.Add(Event(EpisodeEventKind.Ended, episode, obj, now));
-            return;
+            if (LeftToPlateCheck(reported, obj.TrackId))
+            {
+                episode.SameSpotReportedAt ??= reported.ReportedAt;
+            }
+            else
+            {
+                episode.Suppressed = true;
+                events.Add(Event(EpisodeEventKind.Ended, episode, obj, now));
+                return;
+            }
         }
 
         if (!episode.MidwayReported && elapsed >= _rule.Dwell / 2)
@@ -268,6 +281,9 @@ internal sealed class RuleEvaluator
         }
     }
 
+    /// <summary>With plates deciding turnover, a spot reported under another track may hold another vehicle now.</summary>
+    private bool LeftToPlateCheck(ReportedSpot spot, int trackId) => _plateTurnover && spot.TrackId != trackId;
+
     private ReportedSpot? OwnSpot(int trackId)
     {
         foreach (var spot in _spots)
@@ -298,7 +314,10 @@ internal sealed class RuleEvaluator
     }
 
     private EpisodeEvent Event(EpisodeEventKind kind, ActiveEpisode episode, in TrackedObject obj, DateTimeOffset now) =>
-        new(kind, episode.Id, _rule, episode.ZoneId, obj.TrackId, obj.ClassId, obj.Score, obj.Box, episode.StartedAt, now, episode.Confirmed);
+        new(kind, episode.Id, _rule, episode.ZoneId, obj.TrackId, obj.ClassId, obj.Score, obj.Box, episode.StartedAt, now, episode.Confirmed)
+        {
+            SameSpotReportedAt = episode.SameSpotReportedAt,
+        };
 
     private static bool[] ClassMask(IReadOnlyList<string> names, IReadOnlyList<string> classNames)
     {
@@ -331,5 +350,6 @@ internal sealed class RuleEvaluator
         public int FramesTotal { get; set; } = 1;
         public bool MidwayReported { get; set; }
         public bool Confirmed { get; set; }
+        public DateTimeOffset? SameSpotReportedAt { get; set; }
     }
 }

@@ -138,6 +138,52 @@ public sealed class RuleEvaluationTests
     }
 
     [Fact]
+    public void With_plates_a_second_car_in_a_reported_spot_is_confirmed_for_the_plate_check_naming_the_spot_case()
+    {
+        var street = Street.WithPlates(Noon, Parking);
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        // The first car leaves; another parks in the same place 5 minutes later, well within the 30 min cooldown.
+        street.Run(500, 700, _ => [Seen(2, Car, ParkedBox)]);
+
+        var confirmed = street.Of(EpisodeEventKind.Confirmed);
+        Assert.Equal([1, 2], confirmed.Select(e => e.TrackId));
+        Assert.Null(confirmed[0].SameSpotReportedAt);
+        Assert.Equal(confirmed[0].At, confirmed[1].SameSpotReportedAt);
+        Assert.Equal(Noon + S(500) + Settle, confirmed[1].StartedAt);
+    }
+
+    [Fact]
+    public void With_plates_the_same_track_back_in_its_spot_is_still_the_same_case()
+    {
+        var street = Street.WithPlates(Noon, Parking);
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        street.Run(200, 210, _ => [Seen(1, Car, ParkedBox with { Y = 100 })]);   // pulls out of the zone
+        street.Run(210, 600, _ => [Seen(1, Car, ParkedBox)]);                   // and back
+
+        Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
+    public void Without_plates_a_second_car_in_a_reported_spot_stays_blocked_for_the_cooldown()
+    {
+        var street = new Street(Noon, Parking);
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        street.Run(500, 700, _ => [Seen(2, Car, ParkedBox)]);
+
+        Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
+    public void Plates_leave_other_violation_types_blocked_by_their_spot()
+    {
+        var street = Street.WithPlates(Noon, "{ id: stall, type: street_stall, zones: [kerb], classes: [car], dwell: 3m, cooldown: 30m }");
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        street.Run(500, 700, _ => [Seen(2, Car, ParkedBox)]);
+
+        Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
     public void Car_parked_outside_the_zone_raises_nothing()
     {
         var street = new Street(Noon, Parking);
@@ -453,6 +499,15 @@ public sealed class RuleEvaluationTests
         private CameraRuleEvaluator _evaluator;
 
         public Street(DateTimeOffset start, params string[] rules) : this(start, schedules: null, rules) { }
+
+        /// <summary>A camera whose parking rules leave a reported spot's new occupant to the case path's plate check.</summary>
+        public static Street WithPlates(DateTimeOffset start, params string[] rules)
+        {
+            var street = new Street(start, null, rules);
+            var config = Config(null, rules);
+            street._evaluator = new CameraRuleEvaluator(config.Cameras[0], config.Schedules, ClassNames, street._clock, plateTurnover: true);
+            return street;
+        }
 
         /// <summary>A camera whose one rule may name the given schedules (a YAML flow mapping).</summary>
         public static Street Scheduled(DateTimeOffset start, string schedules, string rule) => new(start, schedules, [rule]);
