@@ -69,23 +69,8 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         if (o.DecoderThreads > 0) args.AddRange(["-threads", o.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
         if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
         if (o.FastDecode) args.AddRange(["-skip_loop_filter", "nokey"]);
-        string timeoutMicros = ((long)o.SocketTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
-        if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || o.Source.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
-            args.AddRange(["-rtsp_transport", "tcp", "-timeout", timeoutMicros]);
-        else if (o.Source.Contains("://", StringComparison.Ordinal))
-            args.AddRange(["-rw_timeout", timeoutMicros]);
-        if (o.PlayFileAsLive && !o.Source.Contains("://", StringComparison.Ordinal)) args.AddRange(["-re", "-stream_loop", "-1"]);
-        args.AddRange(["-i", o.Source]);
-        if (o.RecordTo is not null)
-        {
-            string seconds = o.SegmentLength.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            // Numbered, not named by the wall clock (which can step back); ffmpeg lists a segment only once it is
-            // complete, with its span in stream time, so the one being written is never taken for a finished one.
-            args.AddRange(["-map", "0:v:0", "-c:v", "copy", "-f", "segment", "-segment_time", seconds, "-segment_format", "mpegts",
-                "-reset_timestamps", "1", "-segment_start_number", o.RecordStartNumber.ToString(CultureInfo.InvariantCulture)]);
-            if (o.RecordList is not null) args.AddRange(["-segment_list", o.RecordList, "-segment_list_type", "csv"]);
-            args.Add(o.RecordTo);
-        }
+        FfmpegStreamArguments.AddInput(args, o.Source, o.SocketTimeout, o.PlayFileAsLive);
+        if (o.RecordTo is not null) FfmpegStreamArguments.AddSegments(args, o.RecordTo, o.RecordStartNumber, o.RecordList, o.SegmentLength);
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
 
         // Pick the first frame of every 1/fps bucket of the stream's own timestamps: exact rate on

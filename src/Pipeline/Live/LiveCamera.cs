@@ -12,6 +12,9 @@ namespace Vision.Pipeline.Live;
 /// the original stream into the ring and hands sampled, scaled frames to the mailboxes. A stream that
 /// stays silent past the stall timeout, ends, or fails is reconnected with backoff; its state and the
 /// reason are always in <see cref="Health"/>. Nothing here can block or slow another camera.
+/// A camera with two streams (<see cref="CameraConfig.RecordSource"/>) analyses its sub-stream here without
+/// recording; its <see cref="Recorder"/> records the main stream into the ring, and boxes are mapped to the
+/// main stream's size.
 /// </summary>
 public sealed class LiveCamera
 {
@@ -50,7 +53,13 @@ public sealed class LiveCamera
         _clock = clock;
         _log = log;
         _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
-        Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock);
+        Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock)
+        {
+            RecordSource = camera.RecordSource is { } record ? SecretRedactor.Redact(record) : null,
+        };
+        if (ring is null) Health.SetRecording(RecordingState.Off, "recording.enabled is false: no clips");
+        else if (camera.RecordSource is { } recordSource)
+            Recorder = new StreamRecorder(camera.Id, recordSource, ring, live, connects, Health, clock, log, random);
         _timeline = new CameraTimeline(clock);
         _timeline.ClockStepped += step =>
         {
@@ -67,7 +76,13 @@ public sealed class LiveCamera
     public CameraHealth Health { get; }
     public SegmentRing? Ring { get; }
 
-    /// <summary>Source size as last probed; the analyser maps boxes back to it.</summary>
+    /// <summary>Records the main stream into <see cref="Ring"/> when the camera has two streams (run beside <see cref="RunAsync"/>); null otherwise.</summary>
+    public StreamRecorder? Recorder { get; }
+
+    /// <summary>
+    /// The size boxes are mapped back to: the recorded stream's, as last probed (the analysed one's while a separate
+    /// record stream has not answered yet). Photos and clips come from the recording, so its pixels are the case's.
+    /// </summary>
     public (int Width, int Height) SourceSize { get; private set; }
 
     /// <summary>Raised when the camera is (re)connected with a new source size, before frames flow.</summary>
@@ -130,13 +145,15 @@ public sealed class LiveCamera
             _pool?.Retire();
             _pool = new FramePool(_camera.Id, width, height, _live.FramesPerCamera);
         }
-        SourceSize = (video.Width, video.Height);
+        SourceSize = RecordedSize(video);
         Connected?.Invoke(this);
 
-        bool record = Ring is not null && Ring.HasFreeSpace();
-        if (Ring is not null && !record)
+        // With two streams the recorder writes the ring; this connection only analyses.
+        bool record = Ring is not null && Recorder is null && Ring.HasFreeSpace();
+        if (Ring is not null && Recorder is null && !record)
         {
             Health.RecordingFailed();
+            Health.SetRecording(RecordingState.Failing, $"the disk holding {Ring.Directory} is nearly full (recording.min_free_bytes): free space");
             _log.LogError("camera {CameraId}: the disk holding {Directory} is nearly full; running without recording (cases keep their photos, no clips)", _camera.Id, Ring.Directory);
         }
 
@@ -157,7 +174,10 @@ public sealed class LiveCamera
         _run = run;
         try
         {
-            return await StreamAsync(options, video, width, height, record, connecting, ct).ConfigureAwait(false);
+            var result = await StreamAsync(options, video, width, height, record, connecting, ct).ConfigureAwait(false);
+            // One stream: the recording went down with the connection.
+            if (record && !ct.IsCancellationRequested) Health.SetRecording(RecordingState.Failing, $"the camera is {result.State.ToWire()}: {result.Reason}");
+            return result;
         }
         finally
         {
@@ -166,6 +186,10 @@ public sealed class LiveCamera
             if (run is not null) Ring!.EndRun(run);
         }
     }
+
+    /// <summary>The size boxes map to: the separate record stream's once its recorder has probed it, else this stream's.</summary>
+    private (int Width, int Height) RecordedSize(VideoInfo analysed) =>
+        Recorder?.StreamSize is { Width: > 0 } recorded ? recorded : (analysed.Width, analysed.Height);
 
     /// <param name="connecting">This camera's place in the connect queue, given up at the first frame.</param>
     private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, IDisposable connecting, CancellationToken ct)
@@ -215,8 +239,17 @@ public sealed class LiveCamera
                 connecting.Dispose();
                 onlineSince = _clock.GetUtcNow();
                 Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
+                if (record) Health.SetRecording(RecordingState.Ok, $"recording {video.Codec} {video.Width}x{video.Height} (the analysed stream)");
                 _log.LogInformation("online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
-                    video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height, record ? ", recording" : "");
+                    video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height,
+                    record ? ", recording" : Recorder is not null ? "; the record stream is recorded by its own connection" : "");
+            }
+            // The record stream answered (or changed size) after this connection began: boxes follow its size.
+            if (Recorder is not null && RecordedSize(video) is var recorded && recorded != SourceSize)
+            {
+                SourceSize = recorded;
+                _log.LogInformation("boxes now map to the record stream's {Width}x{Height}", recorded.Width, recorded.Height);
+                Connected?.Invoke(this);
             }
             long errors = reader.DecodeErrors;
             if (errors > reportedErrors) { Health.DecodeErrors(errors - reportedErrors); reportedErrors = errors; }
