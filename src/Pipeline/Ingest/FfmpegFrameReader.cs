@@ -13,12 +13,10 @@ namespace Vision.Pipeline.Ingest;
 /// </summary>
 public sealed class FfmpegFrameReader : IAsyncDisposable
 {
-    private const int ErrorLinesKept = 20;
-
     private readonly Process _process;
     private readonly DedicatedPipeReader _stdout;
     private readonly Channel<double> _timestamps = Channel.CreateBounded<double>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
-    private readonly Queue<string> _errorLines = new();
+    private readonly FfmpegErrorTail _errorTail = new();
     private readonly Task _stderrPump;
     private readonly FrameReaderOptions _options;
     private long _sequence;
@@ -104,13 +102,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     }
 
     /// <summary>The last lines ffmpeg printed that were not frame info, credentials removed.</summary>
-    public string ErrorTail
-    {
-        get
-        {
-            lock (_errorLines) return SecretRedactor.Redact(string.Join(" | ", _errorLines));
-        }
-    }
+    public string ErrorTail => _errorTail.ToString();
 
     /// <summary>Reads the next analysis frame into <paramref name="frame"/>; false at the end of the source.</summary>
     public async ValueTask<bool> ReadAsync(AnalysisFrame frame, CancellationToken ct)
@@ -196,11 +188,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
                 // The mp4 demuxer's words for data that ends before the index says it should.
                 if (line.Contains("partial file", StringComparison.Ordinal) || line.Contains("truncated", StringComparison.OrdinalIgnoreCase))
                     Interlocked.CompareExchange(ref _truncationLine, SecretRedactor.Redact(line.Trim()), null);
-                lock (_errorLines)
-                {
-                    _errorLines.Enqueue(line.Trim());
-                    if (_errorLines.Count > ErrorLinesKept) _errorLines.Dequeue();
-                }
+                _errorTail.Add(line);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or IOException)

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
-using Vision.Pipeline.Retry;
 using Vision.Pipeline.Replay;
 using Vision.Rules.Config;
 
@@ -18,9 +17,6 @@ namespace Vision.Pipeline.Live;
 /// </summary>
 public sealed class LiveCamera
 {
-    /// <summary>After this long online, the next failure starts backoff from the beginning again.</summary>
-    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// A streaming decoder's niceness. The kernel shares the CPU per thread, so on an overloaded node a hundred decoders
     /// took the cores from the one analysis thread (the capacity benchmark saw 97 % of frames decoded, 12 % analysed);
@@ -37,7 +33,7 @@ public sealed class LiveCamera
     private readonly FrameMailboxes _mailboxes;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ExponentialBackoff _backoff;
+    private readonly StreamReconnect _reconnect;
     private readonly CameraTimeline _timeline;
     private readonly ConnectGate _connects;
     private FramePool? _pool;
@@ -52,7 +48,7 @@ public sealed class LiveCamera
         _mailboxes = mailboxes;
         _clock = clock;
         _log = log;
-        _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
+        _reconnect = new StreamReconnect(live, clock, random);
         Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock)
         {
             RecordSource = camera.RecordSource is { } record ? SecretRedactor.Redact(record) : null,
@@ -101,10 +97,7 @@ public sealed class LiveCamera
         {
             var (state, reason, wasStable) = await ConnectAndStreamAsync(ct).ConfigureAwait(false);
             if (ct.IsCancellationRequested) break;
-            if (wasStable) _backoff.Reset();
-            var delay = _backoff.Next();
-            // A wrong password or path will not fix itself: retry, but no faster than the cap.
-            if (state is CameraState.AuthFailed or CameraState.BadUrl) delay = _live.ReconnectMax;
+            var delay = _reconnect.NextDelay(state, wasStable);
             Health.Set(state, reason);
             Health.Reconnected();
             _log.LogWarning("{State}: {Reason}; reconnecting in {Delay:0.0} s", state.ToWire(), Health.Snapshot().Reason, delay.TotalSeconds);
@@ -120,23 +113,8 @@ public sealed class LiveCamera
         if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
         // Held until the first frame (or the failure): the probe and ffmpeg's own start are the expensive part.
         using var connecting = await _connects.EnterAsync(ct).ConfigureAwait(false);
-        VideoInfo video;
-        long probeStarted = _clock.GetTimestamp();
-        try
-        {
-            using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            probeTimeout.CancelAfter(_live.StallTimeout * 2);
-            video = await VideoProbe.ProbeAsync(_camera.Source!, probeTimeout.Token, _live.StallTimeout).ConfigureAwait(false);
-        }
-        catch (VideoSourceException e)
-        {
-            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message, _clock.GetElapsedTime(probeStarted), _live.StallTimeout);
-            return (failedState, failedReason, false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (CameraState.Offline, $"no answer from the camera within {_live.StallTimeout.TotalSeconds:0} s", false);
-        }
+        var (probed, failedState, failedReason) = await _reconnect.ProbeAsync(_camera.Source!, "the camera", ct).ConfigureAwait(false);
+        if (probed is not { } video) return (failedState, failedReason, false);
 
         var (width, height) = ReplayRunner.AnalysisSize(video, _camera.Analysis.MaxWidth);
         if (_pool is null || _pool.Width != width || _pool.Height != height)
@@ -269,5 +247,5 @@ public sealed class LiveCamera
         return (state, onlineSince is null ? reason : $"the stream ended after {(_clock.GetUtcNow() - onlineSince.Value).TotalSeconds:0} s online ({reason})", Stable(onlineSince));
     }
 
-    private bool Stable(DateTimeOffset? onlineSince) => onlineSince is { } since && _clock.GetUtcNow() - since >= StableAfter;
+    private bool Stable(DateTimeOffset? onlineSince) => _reconnect.IsStable(onlineSince);
 }

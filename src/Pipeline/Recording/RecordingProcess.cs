@@ -13,8 +13,6 @@ namespace Vision.Pipeline.Recording;
 /// </summary>
 internal sealed class RecordingProcess : IAsyncDisposable
 {
-    private const int ErrorLinesKept = 20;
-
     private readonly Process _process;
     private readonly Channel<TimeSpan> _progress = Channel.CreateBounded<TimeSpan>(new BoundedChannelOptions(1)
     {
@@ -22,7 +20,7 @@ internal sealed class RecordingProcess : IAsyncDisposable
         SingleReader = true,
         SingleWriter = true,
     });
-    private readonly Queue<string> _errorLines = new();
+    private readonly FfmpegErrorTail _errorTail = new();
     private readonly Task _stderrPump;
 
     private RecordingProcess(Process process)
@@ -58,13 +56,7 @@ internal sealed class RecordingProcess : IAsyncDisposable
     public ChannelReader<TimeSpan> Progress => _progress.Reader;
 
     /// <summary>The last lines ffmpeg printed that were not progress, credentials removed.</summary>
-    public string ErrorTail
-    {
-        get
-        {
-            lock (_errorLines) return SecretRedactor.Redact(string.Join(" | ", _errorLines));
-        }
-    }
+    public string ErrorTail => _errorTail.ToString();
 
     /// <summary>Lowers ffmpeg's priority to <paramref name="niceness"/> (all its threads); false where it could not be set.</summary>
     public bool LowerPriority(int niceness)
@@ -88,11 +80,7 @@ internal sealed class RecordingProcess : IAsyncDisposable
                     continue;
                 }
                 if (IsProgressLine(line)) continue;
-                lock (_errorLines)
-                {
-                    _errorLines.Enqueue(line.Trim());
-                    if (_errorLines.Count > ErrorLinesKept) _errorLines.Dequeue();
-                }
+                _errorTail.Add(line);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or IOException)

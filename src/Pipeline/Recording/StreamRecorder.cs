@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Live;
-using Vision.Pipeline.Retry;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Recording;
@@ -22,8 +21,6 @@ namespace Vision.Pipeline.Recording;
 /// </remarks>
 public sealed class StreamRecorder
 {
-    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
-
     /// <summary>Before the first packet ffmpeg also opens the stream and reads its header: it gets twice the stall timeout.</summary>
     private const int FirstProgressAllowance = 2;
 
@@ -35,7 +32,7 @@ public sealed class StreamRecorder
     private readonly CameraHealth _health;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ExponentialBackoff _backoff;
+    private readonly StreamReconnect _reconnect;
     private readonly CameraTimeline _timeline;
     private RecordingRun? _run;
     private long _size;
@@ -50,7 +47,7 @@ public sealed class StreamRecorder
         _health = health;
         _clock = clock;
         _log = log;
-        _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
+        _reconnect = new StreamReconnect(live, clock, random);
         _timeline = new CameraTimeline(clock);
         // The camera's own timeline counts clock steps; this one only maps the run's segments to time.
         _timeline.Anchored += (fromStreamTime, anchor) => _run?.Anchor(fromStreamTime, anchor);
@@ -73,10 +70,7 @@ public sealed class StreamRecorder
         {
             var (state, reason, wasStable) = await ConnectAndRecordAsync(ct).ConfigureAwait(false);
             if (ct.IsCancellationRequested) break;
-            if (wasStable) _backoff.Reset();
-            var delay = _backoff.Next();
-            // A wrong password or path will not fix itself: retry, but no faster than the cap.
-            if (state is CameraState.AuthFailed or CameraState.BadUrl) delay = _live.ReconnectMax;
+            var delay = _reconnect.NextDelay(state, wasStable);
             _health.SetRecording(RecordingState.Failing, $"record stream {state.ToWire()}: {reason}");
             _health.RecordingFailed();
             _log.LogWarning("recording failing ({State}: {Reason}); the analysis goes on; retrying in {Delay:0.0} s",
@@ -90,23 +84,8 @@ public sealed class StreamRecorder
     {
         // The same queue as the cameras' own connects: a node coming up opens every stream in turn, not all at once.
         using var connecting = await _connects.EnterAsync(ct).ConfigureAwait(false);
-        VideoInfo video;
-        long probeStarted = _clock.GetTimestamp();
-        try
-        {
-            using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            probeTimeout.CancelAfter(_live.StallTimeout * 2);
-            video = await VideoProbe.ProbeAsync(_source, probeTimeout.Token, _live.StallTimeout).ConfigureAwait(false);
-        }
-        catch (VideoSourceException e)
-        {
-            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message, _clock.GetElapsedTime(probeStarted), _live.StallTimeout);
-            return (failedState, failedReason, false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (CameraState.Offline, $"no answer from the record stream within {_live.StallTimeout.TotalSeconds:0} s", false);
-        }
+        var (probed, failedState, failedReason) = await _reconnect.ProbeAsync(_source, "the record stream", ct).ConfigureAwait(false);
+        if (probed is not { } video) return (failedState, failedReason, false);
         Volatile.Write(ref _size, ((long)video.Width << 32) | (uint)video.Height);
 
         if (!_ring.HasFreeSpace())
@@ -183,5 +162,5 @@ public sealed class StreamRecorder
         return (state, recordingSince is null ? reason : $"the record stream ended after {(_clock.GetUtcNow() - recordingSince.Value).TotalSeconds:0} s ({reason})", Stable(recordingSince));
     }
 
-    private bool Stable(DateTimeOffset? since) => since is { } s && _clock.GetUtcNow() - s >= StableAfter;
+    private bool Stable(DateTimeOffset? since) => _reconnect.IsStable(since);
 }

@@ -1,4 +1,5 @@
 using Vision.Pipeline.Recording;
+using static Vision.Pipeline.Tests.LiveUnits.FfmpegArgumentsTests;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 
@@ -6,17 +7,6 @@ namespace Vision.Pipeline.Tests.LiveUnits;
 public sealed class RecordingProcessTests
 {
     private static readonly RecordingRun Run = new(42, "/rec/cam/seg-%010d.ts", "/rec/cam/list-0000000042.csv", "/rec/cam/run-0000000042.anchor");
-
-    private static int IndexOf(IReadOnlyList<string> args, params string[] run)
-    {
-        for (int i = 0; i + run.Length <= args.Count; i++)
-        {
-            bool match = true;
-            for (int j = 0; j < run.Length && match; j++) match = args[i + j] == run[j];
-            if (match) return i;
-        }
-        return -1;
-    }
 
     [Fact]
     public void The_record_stream_is_copied_into_listed_segments_numbered_from_the_run_and_nothing_is_decoded()
