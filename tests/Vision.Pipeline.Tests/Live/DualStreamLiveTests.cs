@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Live;
 using Vision.Pipeline.Tests.Replay;
 
 namespace Vision.Pipeline.Tests.Live;
@@ -48,6 +50,12 @@ public sealed class DualStreamLiveTests
         Assert.Contains("640x360", camera.GetProperty("reason").GetString());
         Assert.Contains("1280x720", camera.GetProperty("recordingReason").GetString());
         Assert.Contains("analysing 2 fps at 640x360", vision.Output);
+        // The recorder is a real-time job like the live decoders: niced as they are (10), not as clip cuts (15).
+        int recorder = Assert.Single(FfmpegReading($"127.0.0.1:{mainServer.Port}/main"));
+        Assert.Equal(LiveCamera.StreamingNiceness, ProcessPriority.Of(recorder));
+        // The analysis ffmpeg reads the sub-stream and records nothing.
+        int analysis = Assert.Single(FfmpegReading($"127.0.0.1:{subServer.Port}/sub"));
+        Assert.DoesNotContain("\0segment\0", Arguments(analysis), StringComparison.Ordinal);
 
         // Segments hold the main stream: ffmpeg copies it, nothing is scaled.
         string recordings = Path.Combine(vision.WorkDirectory, "recordings", "cam-dual");
@@ -88,6 +96,25 @@ public sealed class DualStreamLiveTests
         string everything = string.Join("\n", await vision.GetStringAsync("/api/cameras"), metrics, await vision.GetStringAsync("/api/status"), vision.Output);
         Assert.DoesNotContain(Password, everything);
         Assert.Contains("record rtsp://***@127.0.0.1", vision.Output);
+    }
+
+    /// <summary>The ffmpeg processes on this machine whose input URL ends with <paramref name="hostPortPath"/>.</summary>
+    private static List<int> FfmpegReading(string hostPortPath)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            string args = Arguments(pid);
+            if (args.StartsWith("ffmpeg\0", StringComparison.Ordinal) && args.Contains(hostPortPath + "\0", StringComparison.Ordinal)) pids.Add(pid);
+        }
+        return pids;
+    }
+
+    private static string Arguments(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     private static async Task<JsonElement?> CameraAsync(VisionProcess vision)
