@@ -20,7 +20,9 @@ namespace Vision.Capacity;
 /// ratio to it: the decode load (N × that cost over the node's cores) and Vision's CPU per camera
 /// over it. A step is "sustained" when every camera gets ≥ 90 % of its target rate, drops stay under
 /// 5 %, and every camera stays online; otherwise it names the side that starved.
-/// Usage: dotnet run -c Release --project bench/Vision.Capacity -- --mode keyframes|full --cameras 25,50,100,150 [--seconds 40] [--max-width 1280]
+/// With <c>--dual-stream</c> each camera has two streams, as IP cameras do: the 1080p main stream is recorded (stream copy)
+/// and a 640×360 sub-stream, made the same way, is analysed; the bare ffmpeg then decodes the sub-stream.
+/// Usage: dotnet run -c Release --project bench/Vision.Capacity -- --mode keyframes|full --cameras 25,50,100,150 [--seconds 40] [--max-width 1280] [--dual-stream]
 /// </summary>
 public static class Program
 {
@@ -36,38 +38,48 @@ public static class Program
         int seconds = int.Parse(Arg(args, "--seconds", "40"), Inv);
         int maxWidth = int.Parse(Arg(args, "--max-width", "1280"), Inv);
         bool fastDecode = args.Contains("--fast-decode");
+        bool dualStream = args.Contains("--dual-stream");
         string root = FindRoot();
         string shared = Environment.GetEnvironmentVariable("VISION_SHARED") ?? Path.Combine(root, "..", "shared");
         string vision = Path.Combine(root, "src", "Pipeline", "bin", "Release", "net10.0", "vision.dll");
         if (!File.Exists(vision)) { Console.Error.WriteLine($"build first: dotnet build src/Pipeline -c Release ({vision} missing)"); return 2; }
         if (!File.Exists(Path.Combine(shared, "models", "yolox_nano.onnx"))) { Console.Error.WriteLine($"needs ../shared (model and footage) at {shared}"); return 2; }
 
-        string source = await PrepareSourceAsync(Path.Combine(shared, "footage", "city-traffic.mp4"));
+        string clip = Path.Combine(shared, "footage", "city-traffic.mp4");
+        var source = await PrepareSourceAsync(clip, MainStream);
+        var sub = dualStream ? await PrepareSourceAsync(clip, SubStream) : null;
         var step = new StepSettings(mode, mode == "keyframes" ? 0.5 : 2, maxWidth, fastDecode, seconds);
-        var bare = await BareDecode.MeasureAsync(root, source, step);
-        Console.WriteLine($"capacity: mode {mode} ({(mode == "keyframes" ? "keyframes only, 0.5 fps" : "full decode, 2 fps")}), source {Path.GetFileName(source)} (1920x1080 H.264 25 fps GOP 50, 20 min), window {seconds} s, analysis frames at most {maxWidth} px wide{(fastDecode ? ", fast_decode" : "")}, {Environment.ProcessorCount} cores");
+        var bare = await BareDecode.MeasureAsync(root, new Sources(sub ?? source, null), step);
+        string streams = sub is null
+            ? $"source {Path.GetFileName(source)} ({MainStream.Describe()})"
+            : $"two streams per camera: main {Path.GetFileName(source)} ({MainStream.Describe()}) recorded, sub {Path.GetFileName(sub)} ({SubStream.Describe()}) analysed";
+        Console.WriteLine($"capacity: mode {mode} ({(mode == "keyframes" ? "keyframes only, 0.5 fps" : "full decode, 2 fps")}), {streams}, window {seconds} s, analysis frames at most {maxWidth} px wide{(fastDecode ? ", fast_decode" : "")}, {Environment.ProcessorCount} cores");
         Console.WriteLine(string.Create(Inv, $"bare ffmpeg (same decode, no Vision, {BareDecode.Streams} streams from the same server): {bare.CorePercentPerCamera:0.00} % of a core per camera, so decode alone fills the node at {bare.CamerasPerNode:0} cameras"));
         Console.WriteLine("| cameras | decode load (× node) | analysed fps/camera min / median / max (target) | of target | dropped | vision CPU | ffmpeg CPU | CPU/camera (× bare ffmpeg) | test server CPU | vision RSS | over capacity (vision says) | sustained / short side |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (int n in counts)
         {
-            var row = await MeasureAsync(root, shared, vision, source, step, n, bare);
+            var row = await MeasureAsync(root, shared, vision, new Sources(source, sub), step, n, bare);
             Console.WriteLine(row);
         }
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(string root, string shared, string vision, string source, StepSettings step, int cameras, BareDecode bare)
+    private static async Task<string> MeasureAsync(string root, string shared, string vision, Sources sources, StepSettings step, int cameras, BareDecode bare)
     {
         string work = Directory.CreateTempSubdirectory("vision-capacity-").FullName;
-        using var server = StartServer(root, source, cameras, work);
+        using var server = StartServer(root, sources, cameras, work);
         int port = await ReadyPortAsync(server);
 
         var yaml = new StringBuilder($"detector: {{ model: yolox_nano }}\nevidence: {{ directory: {work}/evidence }}\nrecording: {{ directory: {work}/recordings, keep: 20s }}\ncameras:\n");
         int mounts = Mounts(cameras);
         for (int i = 0; i < cameras; i++)
         {
-            yaml.Append(CultureInfo.InvariantCulture, $"  - id: cam{i:000}\n    source: rtsp://127.0.0.1:{port}/m{i % mounts}\n");
+            string main = string.Create(Inv, $"rtsp://127.0.0.1:{port}/m{i % mounts}");
+            string id = "cam" + i.ToString("000", Inv);
+            yaml.Append(sources.Sub is null
+                ? $"  - id: {id}\n    source: {main}\n"
+                : $"  - id: {id}\n    streams: {{ detect: rtsp://127.0.0.1:{port}/s{(i % mounts).ToString(Inv)}, record: {main} }}\n");
             yaml.Append(CultureInfo.InvariantCulture, $"    analysis: {{ fps: {step.Fps}, max_width: {step.MaxWidth}, decode: {(step.Mode == "keyframes" ? "keyframes" : "all")}, fast_decode: {(step.FastDecode ? "true" : "false")} }}\n");
             yaml.Append("    zones: [{ id: lanes, polygon: [[0.15, 0.45], [0.62, 0.45], [0.72, 1.0], [0.18, 1.0]] }]\n");
             yaml.Append("    rules: [{ id: p" + i.ToString(Inv) + ", type: illegal_parking, zones: [lanes], dwell: 3m }]\n");
@@ -104,7 +116,7 @@ public static class Program
 
             var rates = new List<double>();
             long droppedDelta = 0, receivedDelta = 0;
-            int online = 0;
+            int online = 0, recording = 0;
             foreach (var (id, a) in after)
             {
                 if (!before.TryGetValue(id, out var b)) continue;
@@ -112,6 +124,7 @@ public static class Program
                 droppedDelta += a.Dropped - b.Dropped;
                 receivedDelta += a.Received - b.Received;
                 if (a.State == "online") online++;
+                if (a.Recording == "ok") recording++;
             }
             rates.Sort();
             double Percent(long ticks) => ticks / ProcFs.TicksPerSecond / elapsed * 100;
@@ -120,11 +133,15 @@ public static class Program
             double share = rates.Count == 0 ? 0 : rates.Average() / step.Fps;
             double receivedShare = receivedDelta / (elapsed * step.Fps * Math.Max(1, rates.Count));
             double dropShare = receivedDelta == 0 ? 1 : (double)droppedDelta / receivedDelta;
-            bool sustained = rates.Count == cameras && online == cameras && minRate >= 0.9 * step.Fps && dropShare < 0.05;
+            // Two streams: the main stream's recorders must all be writing too, or the node only looks as if it carried them.
+            bool recordersOk = sources.Sub is null || recording == cameras;
+            bool sustained = rates.Count == cameras && online == cameras && recordersOk && minRate >= 0.9 * step.Fps && dropShare < 0.05;
             string said = status is { } s && s.TryGetProperty("capacity", out var cap) && cap.ValueKind == JsonValueKind.Object
                 ? (cap.GetProperty("overCapacity").GetBoolean() ? $"yes ({cap.GetProperty("analysedShare").GetDouble():P0})" : "no")
                 : "(not reported)";
-            string verdict = sustained ? "yes" : "no: " + ShortSide(online, cameras, onlineAfter, receivedShare, dropShare, serverCpu);
+            string verdict = sustained ? "yes"
+                : !recordersOk && online == cameras ? string.Create(Inv, $"no: {cameras - recording} camera(s) not recording their main stream")
+                : "no: " + ShortSide(online, cameras, onlineAfter, receivedShare, dropShare, serverCpu);
             double perCamera = (visionCpu + ffmpegCpu) / cameras;
             return string.Create(Inv, $"| {cameras} | {cameras / bare.CamerasPerNode:0.00} | {minRate:0.00} / {median:0.00} / {maxRate:0.00} ({step.Fps}) | {share:P0} | {dropShare:P1} | {visionCpu:0} % | {ffmpegCpu:0} % | {perCamera:0.00} % ({perCamera / bare.CorePercentPerCamera:0.0}×) | {serverCpu:0} % | {rss:0} MB | {said} | {verdict} |");
         }
@@ -150,16 +167,34 @@ public static class Program
 
     private static int Mounts(int cameras) => Math.Max(1, (cameras + 9) / 10);
 
-    private static Process StartServer(string root, string source, int cameras, string work)
+    /// <summary>Mounts m0, m1, … serve the main stream; with a sub-stream, s0, s1, … serve it.</summary>
+    private static Process StartServer(string root, Sources sources, int cameras, string work)
     {
         var serverArgs = new List<string> { Path.Combine(root, "scripts", "rtsp-test-server.py"), "--port", "0" };
-        for (int m = 0; m < Mounts(cameras); m++) serverArgs.AddRange(["--mount", $"m{m}={source}"]);
+        for (int m = 0; m < Mounts(cameras); m++)
+        {
+            serverArgs.AddRange(["--mount", $"m{m}={sources.Main}"]);
+            if (sources.Sub is not null) serverArgs.AddRange(["--mount", $"s{m}={sources.Sub}"]);
+        }
         return Start("/usr/bin/python3", serverArgs, work, null);
     }
 
     private sealed record StepSettings(string Mode, double Fps, int MaxWidth, bool FastDecode, int Seconds);
 
-    private sealed record CameraCounts(string State, long Analysed, long Dropped, long Received);
+    /// <summary>The file each camera's main stream plays, and its sub-stream's when cameras have two streams.</summary>
+    private sealed record Sources(string Main, string? Sub);
+
+    /// <summary>How a camera stream is encoded: size and bit rate; 25 fps, GOP 50, no B-frames for both.</summary>
+    private sealed record StreamRecipe(string Name, int Width, int Height, string Bitrate)
+    {
+        public string Describe() => $"{Width}x{Height} H.264 25 fps GOP 50 {Bitrate}b/s, 20 min";
+    }
+
+    /// <summary>A 1080p main stream at 4 Mb/s and a 640×360 sub-stream at 1 Mb/s, as IP cameras commonly send them.</summary>
+    private static readonly StreamRecipe MainStream = new("city-1080p25-gop50", 1920, 1080, "4M");
+    private static readonly StreamRecipe SubStream = new("city-360p25-gop50", 640, 360, "1M");
+
+    private sealed record CameraCounts(string State, long Analysed, long Dropped, long Received, string? Recording);
 
     private static Dictionary<string, CameraCounts> Cameras(JsonElement? list)
     {
@@ -167,7 +202,8 @@ public static class Program
         if (list is not { ValueKind: JsonValueKind.Array } array) return result;
         foreach (var c in array.EnumerateArray())
             result[c.GetProperty("id").GetString()!] = new CameraCounts(c.GetProperty("state").GetString()!, c.GetProperty("framesAnalysed").GetInt64(),
-                c.GetProperty("framesDropped").GetInt64(), c.GetProperty("framesReceived").GetInt64());
+                c.GetProperty("framesDropped").GetInt64(), c.GetProperty("framesReceived").GetInt64(),
+                c.TryGetProperty("recording", out var recording) ? recording.GetString() : null);
         return result;
     }
 
@@ -178,10 +214,10 @@ public static class Program
 
         public double CamerasPerNode => Environment.ProcessorCount * 100 / Math.Max(0.01, CorePercentPerCamera);
 
-        public static async Task<BareDecode> MeasureAsync(string root, string source, StepSettings step)
+        public static async Task<BareDecode> MeasureAsync(string root, Sources decoded, StepSettings step)
         {
             string work = Directory.CreateTempSubdirectory("vision-capacity-bare-").FullName;
-            using var server = StartServer(root, source, 1, work);
+            using var server = StartServer(root, decoded, 1, work);
             int port = await ReadyPortAsync(server);
             int height = step.MaxWidth * 1080 / 1920 / 2 * 2;
             string fps = step.Fps.ToString("0.######", Inv);
@@ -213,21 +249,22 @@ public static class Program
     }
 
     /// <summary>
-    /// Re-encodes the shared clip to 1080p H.264 25 fps GOP 50 without B-frames (as IP cameras send), 2 minutes, then
-    /// loops that by stream copy to 20 minutes, once. The test server ends a mount's stream at the end of its file, and
+    /// Re-encodes the shared clip to the recipe's size, H.264 25 fps GOP 50 without B-frames (as IP cameras send), 2 minutes,
+    /// then loops that by stream copy to 20 minutes, once. The test server ends a mount's stream at the end of its file, and
     /// every camera of that mount then reconnects at once: with 100 cameras the ramp and the window outlast 2 minutes,
     /// so a short file measured a reconnect storm of the test server's making.
     /// </summary>
-    private static async Task<string> PrepareSourceAsync(string clip)
+    private static async Task<string> PrepareSourceAsync(string clip, StreamRecipe recipe)
     {
         string dir = Path.Combine(Path.GetTempPath(), "vision-capacity-footage");
         Directory.CreateDirectory(dir);
-        string looped = Path.Combine(dir, "city-1080p25-gop50-20min.mp4");
+        string looped = Path.Combine(dir, recipe.Name + "-20min.mp4");
         if (File.Exists(looped)) return looped;
-        string twoMinutes = Path.Combine(dir, "city-1080p25-gop50.mp4");
+        string twoMinutes = Path.Combine(dir, recipe.Name + ".mp4");
+        string bufferSize = (int.Parse(recipe.Bitrate.TrimEnd('M'), Inv) * 2).ToString(Inv) + "M";
         if (!File.Exists(twoMinutes))
-            await FfmpegAsync(twoMinutes, dir, ["-stream_loop", "8", "-i", clip, "-t", "120", "-an", "-vf", "scale=1920:1080,fps=25",
-                "-c:v", "libx264", "-preset", "veryfast", "-b:v", "4M", "-maxrate", "4M", "-bufsize", "8M", "-bf", "0", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"]);
+            await FfmpegAsync(twoMinutes, dir, ["-stream_loop", "8", "-i", clip, "-t", "120", "-an", "-vf", $"scale={recipe.Width}:{recipe.Height},fps=25",
+                "-c:v", "libx264", "-preset", "veryfast", "-b:v", recipe.Bitrate, "-maxrate", recipe.Bitrate, "-bufsize", bufferSize, "-bf", "0", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"]);
         // 120 s is 60 whole GOPs: every loop starts on a keyframe.
         await FfmpegAsync(looped, dir, ["-stream_loop", "9", "-i", twoMinutes, "-c", "copy", "-t", "1200"]);
         return looped;

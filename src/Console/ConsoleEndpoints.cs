@@ -221,6 +221,10 @@ public static class ConsoleEndpoints
                     state = camera.State,
                     stateReason = camera.Reason,
                     fps = camera.Fps,
+                    source = camera.Source,
+                    recordSource = camera.RecordSource,
+                    recording = camera.Recording,
+                    recordingReason = camera.RecordingReason,
                     thumbnailUrl = camera.HasThumbnail ? $"/api/console/cameras/{Uri.EscapeDataString(camera.Id)}/thumbnail.jpg" : null,
                     lastCase = last is null ? null : new { caseId = last.CaseId, confirmedAt = last.ConfirmedAt.UtcDateTime, violation = last.Violation },
                 });

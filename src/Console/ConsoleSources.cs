@@ -3,8 +3,20 @@ using Vision.Storage;
 
 namespace Vision.ReviewConsole;
 
-/// <summary>A camera as the console's cameras page shows it.</summary>
-public sealed record ConsoleCamera(string Id, string Name, string State, string Reason, double Fps, bool HasThumbnail);
+/// <summary>A camera as the console's cameras page shows it; source URLs have their credentials removed.</summary>
+public sealed record ConsoleCamera(string Id, string Name, string State, string Reason, double Fps, bool HasThumbnail)
+{
+    /// <summary>The analysed stream.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The separately recorded main stream; null when the analysed stream is recorded.</summary>
+    public string? RecordSource { get; init; }
+
+    /// <summary>off, starting, ok or failing, and why.</summary>
+    public string? Recording { get; init; }
+
+    public string? RecordingReason { get; init; }
+}
 
 /// <summary>Live camera state and last-frame thumbnails, from the running service.</summary>
 public interface ICameraStatusSource

@@ -103,7 +103,8 @@ class CamerasScreen {
     card.element.dataset.state = camera.state;
     card.element.className = `camera-card state-${camera.state}`;
     // Rebuild the text only when it changed, so a focused "last case" link keeps its focus across refreshes.
-    const signature = JSON.stringify([camera.name, camera.state, camera.stateReason, camera.fps, camera.lastCase]);
+    const signature = JSON.stringify([camera.name, camera.state, camera.stateReason, camera.fps, camera.lastCase,
+      camera.source, camera.recordSource, camera.recording, camera.recordingReason]);
     if (signature !== card.signature) {
       card.signature = signature;
       replaceChildren(card.info, renderCameraInfo(camera));
@@ -121,6 +122,13 @@ function renderCameraInfo(camera) {
       ' ',
       h('span', { class: 'fps' }, t('cameras.fps', { fps: formatNumber(camera.fps, 1) }))),
     camera.stateReason && h('p', { class: 'state-reason' }, camera.stateReason),
+    camera.recording && h('p', { class: `recording-line recording-${camera.recording}`, 'data-recording': camera.recording },
+      h('span', { class: 'muted' }, t('cameras.recording'), t('app.colon')),
+      hasText(`recordingState.${camera.recording}`) ? t(`recordingState.${camera.recording}`) : camera.recording,
+      camera.recording !== 'ok' && camera.recordingReason ? ` · ${camera.recordingReason}` : ''),
+    // Two streams: which one is analysed and which recorded (credentials already removed by the server).
+    camera.recordSource && h('p', { class: 'camera-streams muted mono' },
+      `${t('cameras.detectStream')} ${camera.source} · ${t('cameras.recordStream')} ${camera.recordSource}`),
     h('p', { class: 'last-case' },
       h('span', { class: 'muted' }, t('cameras.lastCase'), t('app.colon')),
       lastCase

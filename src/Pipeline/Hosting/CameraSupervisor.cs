@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Hosting;
 
 /// <summary>
 /// Runs one <see cref="LiveCamera"/> per configured camera and keeps the set in step with the config:
-/// <see cref="Apply"/> starts added cameras, stops removed ones, reconnects cameras whose source or
+/// <see cref="Apply"/> starts added cameras, stops removed ones, reconnects cameras whose sources (source, streams) or
 /// analysis settings changed, and swaps only the rules of cameras whose zones or rules changed.
 /// </summary>
 public sealed class CameraSupervisor(
@@ -84,9 +84,16 @@ public sealed class CameraSupervisor(
         live.Connected += _ => InstallAnalyzer(running, onlyIfSizeChanged: true);
         mailboxes.Add(camera.Id, live.Health);
         _cameras[camera.Id] = running;
-        running.Task = Task.Run(() => live.RunAsync(running.Stop.Token));
+        running.Task = live.Recorder is { } recorder
+            ? Task.WhenAll(Task.Run(() => live.RunAsync(running.Stop.Token)), Task.Run(() => recorder.RunAsync(running.Stop.Token)))
+            : Task.Run(() => live.RunAsync(running.Stop.Token));
         running.Janitor = ring is null ? Task.CompletedTask : Task.Run(() => TrimLoopAsync(ring, running.Stop.Token));
-        _log.LogInformation("camera {CameraId} started ({Source})", camera.Id, live.Health.Source);
+        if (live.Health.RecordSource is { } record)
+        {
+            _log.LogInformation("camera {CameraId} started (detect {Source}, record {RecordSource})", camera.Id, live.Health.Source, record);
+            if (ring is null) _log.LogWarning("camera {CameraId}: streams.record is not used while recording.enabled is false (no clips)", camera.Id);
+        }
+        else _log.LogInformation("camera {CameraId} started ({Source})", camera.Id, live.Health.Source);
     }
 
     /// <summary>
@@ -152,7 +159,7 @@ public sealed class CameraSupervisor(
     /// <summary>What decides whether a changed camera must reconnect (source, analysis) or only get new rules (zones, rules, schedules, tracker).</summary>
     internal static class Fingerprint
     {
-        public static string Connection(CameraConfig c) => JsonSerializer.Serialize(new { c.Source, c.Analysis });
+        public static string Connection(CameraConfig c) => JsonSerializer.Serialize(new { c.Source, c.RecordSource, c.Analysis });
 
         /// <summary>Every rule setting counts, whatever the rule's hand-set version says (its <see cref="RuleDefinition.Definition"/> covers zones and schedule).</summary>
         public static string Rules(CameraConfig c, VisionConfig? config) => JsonSerializer.Serialize(new

@@ -44,7 +44,13 @@ public sealed class CameraThumbnails(LiveService service, TimeProvider clock) : 
                     fps = Math.Max(0, (c.FramesAnalysed - before.Frames) / (now - before.At).TotalSeconds);
                     _rates[c.Id] = (now, c.FramesAnalysed, fps);
                 }
-                result.Add(new ConsoleCamera(c.Id, c.Name, c.State, c.Reason, Math.Round(fps, 2), _latest.ContainsKey(c.Id)));
+                result.Add(new ConsoleCamera(c.Id, c.Name, c.State, c.Reason, Math.Round(fps, 2), _latest.ContainsKey(c.Id))
+                {
+                    Source = c.Source,
+                    RecordSource = c.RecordSource,
+                    Recording = c.Recording,
+                    RecordingReason = c.RecordingReason,
+                });
             }
         return result;
     }

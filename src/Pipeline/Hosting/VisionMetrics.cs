@@ -15,7 +15,7 @@ namespace Vision.Pipeline.Hosting;
 public sealed class VisionMetrics
 {
     private readonly CollectorRegistry _registry;
-    private readonly Gauge _state;
+    private readonly Gauge _state, _recordingState;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare;
     private readonly Counter _writeFailures, _photosDropped, _casesLost;
@@ -39,7 +39,8 @@ public sealed class VisionMetrics
         _reconnects = f.CreateCounter("vision_camera_reconnects_total", "Times the stream was reopened after a failure, stall or end.", "camera");
         _decodeErrors = f.CreateCounter("vision_camera_decode_errors_total", "Error lines ffmpeg reported while decoding.", "camera");
         _cases = f.CreateCounter("vision_cases_total", "Violations confirmed.", "camera");
-        _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full).", "camera");
+        _recordingState = f.CreateGauge("vision_camera_recording_state", "1 for the state of the camera's recording (off, starting, ok, failing), 0 for the others.", "camera", "state");
+        _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full) or a separate record stream failed, stalled or ended.", "camera");
         _recordingOverruns = f.CreateCounter("vision_camera_recording_overruns_total", "Recorded segments deleted by the byte cap while a clip still needed them.", "camera");
         _clockSteps = f.CreateCounter("vision_camera_clock_steps_total", "Times the wall clock stepped against the camera's stream time by more than 2 s (analysis time stays monotonic).", "camera");
         _frameQueue = f.CreateGauge("vision_frame_queue_depth", "Frames waiting for detection (at most one per camera).");
@@ -141,6 +142,11 @@ public sealed class VisionMetrics
         {
             string wire = state.ToWire();
             _state.WithLabels(s.Id, wire).Set(wire == s.State ? 1 : 0);
+        }
+        foreach (var state in RecordingStateNames.All)
+        {
+            string wire = state.ToWire();
+            _recordingState.WithLabels(s.Id, wire).Set(wire == s.Recording ? 1 : 0);
         }
         _received.WithLabels(s.Id).IncTo(s.FramesReceived);
         _analysed.WithLabels(s.Id).IncTo(s.FramesAnalysed);

@@ -13,12 +13,10 @@ namespace Vision.Pipeline.Ingest;
 /// </summary>
 public sealed class FfmpegFrameReader : IAsyncDisposable
 {
-    private const int ErrorLinesKept = 20;
-
     private readonly Process _process;
     private readonly DedicatedPipeReader _stdout;
     private readonly Channel<double> _timestamps = Channel.CreateBounded<double>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
-    private readonly Queue<string> _errorLines = new();
+    private readonly FfmpegErrorTail _errorTail = new();
     private readonly Task _stderrPump;
     private readonly FrameReaderOptions _options;
     private long _sequence;
@@ -69,23 +67,8 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         if (o.DecoderThreads > 0) args.AddRange(["-threads", o.DecoderThreads.ToString(CultureInfo.InvariantCulture)]);
         if (o.Decode == DecodeMode.Keyframes) args.AddRange(["-skip_frame", "nokey"]);
         if (o.FastDecode) args.AddRange(["-skip_loop_filter", "nokey"]);
-        string timeoutMicros = ((long)o.SocketTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
-        if (o.Source.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || o.Source.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase))
-            args.AddRange(["-rtsp_transport", "tcp", "-timeout", timeoutMicros]);
-        else if (o.Source.Contains("://", StringComparison.Ordinal))
-            args.AddRange(["-rw_timeout", timeoutMicros]);
-        if (o.PlayFileAsLive && !o.Source.Contains("://", StringComparison.Ordinal)) args.AddRange(["-re", "-stream_loop", "-1"]);
-        args.AddRange(["-i", o.Source]);
-        if (o.RecordTo is not null)
-        {
-            string seconds = o.SegmentLength.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            // Numbered, not named by the wall clock (which can step back); ffmpeg lists a segment only once it is
-            // complete, with its span in stream time, so the one being written is never taken for a finished one.
-            args.AddRange(["-map", "0:v:0", "-c:v", "copy", "-f", "segment", "-segment_time", seconds, "-segment_format", "mpegts",
-                "-reset_timestamps", "1", "-segment_start_number", o.RecordStartNumber.ToString(CultureInfo.InvariantCulture)]);
-            if (o.RecordList is not null) args.AddRange(["-segment_list", o.RecordList, "-segment_list_type", "csv"]);
-            args.Add(o.RecordTo);
-        }
+        FfmpegStreamArguments.AddInput(args, o.Source, o.SocketTimeout, o.PlayFileAsLive);
+        if (o.RecordTo is not null) FfmpegStreamArguments.AddSegments(args, o.RecordTo, o.RecordStartNumber, o.RecordList, o.SegmentLength);
         args.AddRange(["-map", "0:v:0", "-an", "-sn", "-dn"]);
 
         // Pick the first frame of every 1/fps bucket of the stream's own timestamps: exact rate on
@@ -119,13 +102,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     }
 
     /// <summary>The last lines ffmpeg printed that were not frame info, credentials removed.</summary>
-    public string ErrorTail
-    {
-        get
-        {
-            lock (_errorLines) return SecretRedactor.Redact(string.Join(" | ", _errorLines));
-        }
-    }
+    public string ErrorTail => _errorTail.ToString();
 
     /// <summary>Reads the next analysis frame into <paramref name="frame"/>; false at the end of the source.</summary>
     public async ValueTask<bool> ReadAsync(AnalysisFrame frame, CancellationToken ct)
@@ -211,11 +188,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
                 // The mp4 demuxer's words for data that ends before the index says it should.
                 if (line.Contains("partial file", StringComparison.Ordinal) || line.Contains("truncated", StringComparison.OrdinalIgnoreCase))
                     Interlocked.CompareExchange(ref _truncationLine, SecretRedactor.Redact(line.Trim()), null);
-                lock (_errorLines)
-                {
-                    _errorLines.Enqueue(line.Trim());
-                    if (_errorLines.Count > ErrorLinesKept) _errorLines.Dequeue();
-                }
+                _errorTail.Add(line);
             }
         }
         catch (Exception e) when (e is ObjectDisposedException or IOException)

@@ -1,13 +1,9 @@
-using System.Text.RegularExpressions;
+using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Removes credentials from URLs (rtsp://user:password@host → rtsp://***@host) before text reaches logs, metrics or errors.</summary>
-public static partial class SecretRedactor
+public static class SecretRedactor
 {
-    // Up to the last '@' before the path, as ffmpeg splits it: a password may itself contain '@'.
-    [GeneratedRegex(@"(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s]*@")]
-    private static partial Regex UserInfo();
-
-    public static string Redact(string text) => UserInfo().Replace(text, "${scheme}***@");
+    public static string Redact(string text) => UrlCredentials.Redact(text);
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
-using Vision.Pipeline.Retry;
 using Vision.Pipeline.Replay;
 using Vision.Rules.Config;
 
@@ -12,12 +11,12 @@ namespace Vision.Pipeline.Live;
 /// the original stream into the ring and hands sampled, scaled frames to the mailboxes. A stream that
 /// stays silent past the stall timeout, ends, or fails is reconnected with backoff; its state and the
 /// reason are always in <see cref="Health"/>. Nothing here can block or slow another camera.
+/// A camera with two streams (<see cref="CameraConfig.RecordSource"/>) analyses its sub-stream here without
+/// recording; its <see cref="Recorder"/> records the main stream into the ring, and boxes are mapped to the
+/// main stream's size.
 /// </summary>
 public sealed class LiveCamera
 {
-    /// <summary>After this long online, the next failure starts backoff from the beginning again.</summary>
-    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// A streaming decoder's niceness. The kernel shares the CPU per thread, so on an overloaded node a hundred decoders
     /// took the cores from the one analysis thread (the capacity benchmark saw 97 % of frames decoded, 12 % analysed);
@@ -34,7 +33,7 @@ public sealed class LiveCamera
     private readonly FrameMailboxes _mailboxes;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
-    private readonly ExponentialBackoff _backoff;
+    private readonly StreamReconnect _reconnect;
     private readonly CameraTimeline _timeline;
     private readonly ConnectGate _connects;
     private FramePool? _pool;
@@ -49,8 +48,14 @@ public sealed class LiveCamera
         _mailboxes = mailboxes;
         _clock = clock;
         _log = log;
-        _backoff = new ExponentialBackoff(live.ReconnectInitial, live.ReconnectMax, random);
-        Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock);
+        _reconnect = new StreamReconnect(live, clock, random);
+        Health = new CameraHealth(camera.Id, camera.Name, SecretRedactor.Redact(camera.Source ?? ""), clock)
+        {
+            RecordSource = camera.RecordSource is { } record ? SecretRedactor.Redact(record) : null,
+        };
+        if (ring is null) Health.SetRecording(RecordingState.Off, "recording.enabled is false: no clips");
+        else if (camera.RecordSource is { } recordSource)
+            Recorder = new StreamRecorder(camera.Id, recordSource, ring, live, connects, Health, clock, log, random);
         _timeline = new CameraTimeline(clock);
         _timeline.ClockStepped += step =>
         {
@@ -67,7 +72,13 @@ public sealed class LiveCamera
     public CameraHealth Health { get; }
     public SegmentRing? Ring { get; }
 
-    /// <summary>Source size as last probed; the analyser maps boxes back to it.</summary>
+    /// <summary>Records the main stream into <see cref="Ring"/> when the camera has two streams (run beside <see cref="RunAsync"/>); null otherwise.</summary>
+    public StreamRecorder? Recorder { get; }
+
+    /// <summary>
+    /// The size boxes are mapped back to: the recorded stream's, as last probed (the analysed one's while a separate
+    /// record stream has not answered yet). Photos and clips come from the recording, so its pixels are the case's.
+    /// </summary>
     public (int Width, int Height) SourceSize { get; private set; }
 
     /// <summary>Raised when the camera is (re)connected with a new source size, before frames flow.</summary>
@@ -86,10 +97,7 @@ public sealed class LiveCamera
         {
             var (state, reason, wasStable) = await ConnectAndStreamAsync(ct).ConfigureAwait(false);
             if (ct.IsCancellationRequested) break;
-            if (wasStable) _backoff.Reset();
-            var delay = _backoff.Next();
-            // A wrong password or path will not fix itself: retry, but no faster than the cap.
-            if (state is CameraState.AuthFailed or CameraState.BadUrl) delay = _live.ReconnectMax;
+            var delay = _reconnect.NextDelay(state, wasStable);
             Health.Set(state, reason);
             Health.Reconnected();
             _log.LogWarning("{State}: {Reason}; reconnecting in {Delay:0.0} s", state.ToWire(), Health.Snapshot().Reason, delay.TotalSeconds);
@@ -105,23 +113,8 @@ public sealed class LiveCamera
         if (Health.State is CameraState.Connecting or CameraState.Stopped) Health.Set(CameraState.Connecting, "connecting");
         // Held until the first frame (or the failure): the probe and ffmpeg's own start are the expensive part.
         using var connecting = await _connects.EnterAsync(ct).ConfigureAwait(false);
-        VideoInfo video;
-        long probeStarted = _clock.GetTimestamp();
-        try
-        {
-            using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            probeTimeout.CancelAfter(_live.StallTimeout * 2);
-            video = await VideoProbe.ProbeAsync(_camera.Source!, probeTimeout.Token, _live.StallTimeout).ConfigureAwait(false);
-        }
-        catch (VideoSourceException e)
-        {
-            var (failedState, failedReason) = StreamFailure.Classify(e.InnerException?.Message ?? e.Message, _clock.GetElapsedTime(probeStarted), _live.StallTimeout);
-            return (failedState, failedReason, false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (CameraState.Offline, $"no answer from the camera within {_live.StallTimeout.TotalSeconds:0} s", false);
-        }
+        var (probed, failedState, failedReason) = await _reconnect.ProbeAsync(_camera.Source!, "the camera", ct).ConfigureAwait(false);
+        if (probed is not { } video) return (failedState, failedReason, false);
 
         var (width, height) = ReplayRunner.AnalysisSize(video, _camera.Analysis.MaxWidth);
         if (_pool is null || _pool.Width != width || _pool.Height != height)
@@ -130,13 +123,15 @@ public sealed class LiveCamera
             _pool?.Retire();
             _pool = new FramePool(_camera.Id, width, height, _live.FramesPerCamera);
         }
-        SourceSize = (video.Width, video.Height);
+        SourceSize = RecordedSize(video);
         Connected?.Invoke(this);
 
-        bool record = Ring is not null && Ring.HasFreeSpace();
-        if (Ring is not null && !record)
+        // With two streams the recorder writes the ring; this connection only analyses.
+        bool record = Ring is not null && Recorder is null && Ring.HasFreeSpace();
+        if (Ring is not null && Recorder is null && !record)
         {
             Health.RecordingFailed();
+            Health.SetRecording(RecordingState.Failing, $"the disk holding {Ring.Directory} is nearly full (recording.min_free_bytes): free space");
             _log.LogError("camera {CameraId}: the disk holding {Directory} is nearly full; running without recording (cases keep their photos, no clips)", _camera.Id, Ring.Directory);
         }
 
@@ -157,7 +152,10 @@ public sealed class LiveCamera
         _run = run;
         try
         {
-            return await StreamAsync(options, video, width, height, record, connecting, ct).ConfigureAwait(false);
+            var result = await StreamAsync(options, video, width, height, record, connecting, ct).ConfigureAwait(false);
+            // One stream: the recording went down with the connection.
+            if (record && !ct.IsCancellationRequested) Health.SetRecording(RecordingState.Failing, $"the camera is {result.State.ToWire()}: {result.Reason}");
+            return result;
         }
         finally
         {
@@ -166,6 +164,10 @@ public sealed class LiveCamera
             if (run is not null) Ring!.EndRun(run);
         }
     }
+
+    /// <summary>The size boxes map to: the separate record stream's once its recorder has probed it, else this stream's.</summary>
+    private (int Width, int Height) RecordedSize(VideoInfo analysed) =>
+        Recorder?.StreamSize is { Width: > 0 } recorded ? recorded : (analysed.Width, analysed.Height);
 
     /// <param name="connecting">This camera's place in the connect queue, given up at the first frame.</param>
     private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, IDisposable connecting, CancellationToken ct)
@@ -215,8 +217,17 @@ public sealed class LiveCamera
                 connecting.Dispose();
                 onlineSince = _clock.GetUtcNow();
                 Health.Set(CameraState.Online, $"streaming {video.Codec} {video.Width}x{video.Height}");
+                if (record) Health.SetRecording(RecordingState.Ok, $"recording {video.Codec} {video.Width}x{video.Height} (the analysed stream)");
                 _log.LogInformation("online: {Codec} {Width}x{Height}, analysing {Fps} fps at {AnalysisWidth}x{AnalysisHeight}{Recording}",
-                    video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height, record ? ", recording" : "");
+                    video.Codec, video.Width, video.Height, _camera.Analysis.Fps, width, height,
+                    record ? ", recording" : Recorder is not null ? "; the record stream is recorded by its own connection" : "");
+            }
+            // The record stream answered (or changed size) after this connection began: boxes follow its size.
+            if (Recorder is not null && RecordedSize(video) is var recorded && recorded != SourceSize)
+            {
+                SourceSize = recorded;
+                _log.LogInformation("boxes now map to the record stream's {Width}x{Height}", recorded.Width, recorded.Height);
+                Connected?.Invoke(this);
             }
             long errors = reader.DecodeErrors;
             if (errors > reportedErrors) { Health.DecodeErrors(errors - reportedErrors); reportedErrors = errors; }
@@ -236,5 +247,5 @@ public sealed class LiveCamera
         return (state, onlineSince is null ? reason : $"the stream ended after {(_clock.GetUtcNow() - onlineSince.Value).TotalSeconds:0} s online ({reason})", Stable(onlineSince));
     }
 
-    private bool Stable(DateTimeOffset? onlineSince) => onlineSince is { } since && _clock.GetUtcNow() - since >= StableAfter;
+    private bool Stable(DateTimeOffset? onlineSince) => _reconnect.IsStable(onlineSince);
 }

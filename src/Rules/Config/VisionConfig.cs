@@ -118,7 +118,11 @@ public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, T
     public static RecordingConfig Default { get; } = new("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 256L << 20, 512L << 20, true);
 }
 
-/// <summary>One camera: its source, analysis rate, time zone, zones and rules.</summary>
+/// <summary>
+/// One camera: its source, analysis rate, time zone, zones and rules. <see cref="Source"/> is the stream that is
+/// analysed (<c>source</c>, or <c>streams.detect</c>); <see cref="RecordSource"/> the one recorded for clips and photos
+/// when the camera has two (<c>streams.record</c>), null when the analysed stream is also the recorded one.
+/// </summary>
 public sealed record CameraConfig(
     string Id,
     string Name,
@@ -128,6 +132,9 @@ public sealed record CameraConfig(
     IReadOnlyList<Zone> Zones,
     IReadOnlyList<RuleDefinition> Rules)
 {
+    /// <summary>The main stream recorded into the camera's ring (<c>streams.record</c>); null: <see cref="Source"/> records.</summary>
+    public string? RecordSource { get; init; }
+
     /// <summary>Where the camera looks: address, coordinates, unit grid cell; used in dispatch records.</summary>
     public CameraLocation Location { get; init; } = CameraLocation.Unknown;
 

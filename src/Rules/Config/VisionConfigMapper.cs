@@ -20,7 +20,9 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] RetentionKeys = ["default", ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter, "sweep_interval"];
     private static readonly (string, EvidenceStoreType)[] StoreTypes = [("local", EvidenceStoreType.Local), ("s3", EvidenceStoreType.S3)];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
-    private static readonly string[] CameraKeys = ["id", "name", "source", "timezone", "location", "analysis", "zones", "rules"];
+    private static readonly string[] CameraKeys = ["id", "name", "source", "streams", "timezone", "location", "analysis", "zones", "rules"];
+    private static readonly string[] StreamKeys = ["detect", "record"];
+    private const string StreamUrlExample = "rtsp://192.0.2.10:554/stream1";
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] RuleKeys =
@@ -478,7 +480,7 @@ internal sealed partial class VisionConfigMapper
         if (m is null) return null;
         var id = ReadId(m, "cam-01", "camera id", seenIds, "camera ids must be unique");
         var name = m.OptionalText("name") ?? id;
-        var source = m.OptionalText("source");
+        var (source, recordSource, streamsOk) = ReadSources(m);
 
         string timeZoneId = _timeZoneId;
         if (m.GetSet("timezone") is { } tzNode && _r.Text(tzNode, m.PathOf("timezone"), "a time zone name such as Asia/Shanghai") is { } tzText)
@@ -512,9 +514,51 @@ internal sealed partial class VisionConfigMapper
             }
         }
 
-        return id is null || analysis is null || location is null
+        return id is null || analysis is null || location is null || !streamsOk
             ? null
-            : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location };
+            : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location, RecordSource = recordSource };
+    }
+
+    /// <summary>
+    /// <c>source</c> (one stream analysed and recorded) or <c>streams: { detect, record }</c> (the sub-stream analysed, the
+    /// main stream recorded), not both; neither is allowed (replay gives the video on its command line).
+    /// </summary>
+    private (string? Source, string? RecordSource, bool Ok) ReadSources(YamlMap camera)
+    {
+        var source = camera.OptionalText("source");
+        if (camera.Get("streams") is not { } streamsNode) return (source, null, true);
+        if (camera.Get("source") is not null)
+        {
+            camera.ErrorAtKey("streams", "write either 'source: URL' (one stream, analysed and recorded) or 'streams: { detect: URL, record: URL }' (two streams), not both");
+            return (null, null, false);
+        }
+        var path = camera.PathOf("streams");
+        if (YamlConfigReader.IsNull(streamsNode))
+        {
+            _r.Error(streamsNode, path, $"is empty; write 'streams: {{ detect: URL, record: URL }}' (detect: the sub-stream analysed, record: the main stream recorded), or 'source: URL' for one stream");
+            return (null, null, false);
+        }
+        var streams = _r.Map(streamsNode, path, StreamKeys, "detect: URL of the sub-stream, record: URL of the main stream");
+        if (streams is null) return (null, null, false);
+        var detect = ReadStreamUrl(streams, "detect");
+        var record = ReadStreamUrl(streams, "record");
+        if (detect is null || record is null) return (null, null, false);
+        // The same URL twice is one stream: it is analysed and recorded by one connection, as with 'source'.
+        return (detect, string.Equals(detect, record, StringComparison.Ordinal) ? null : record, true);
+    }
+
+    /// <summary>A required stream URL of <c>streams</c> (or a file standing in for a camera): text, not blank. Errors quoting it lose its credentials.</summary>
+    private string? ReadStreamUrl(YamlMap m, string key)
+    {
+        if (m.Required(key, StreamUrlExample) is not { } node) return null;
+        var text = _r.Text(node, m.PathOf(key), "a stream URL such as " + StreamUrlExample);
+        if (text is null) return null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            _r.Error(node, m.PathOf(key), $"is blank; write the stream's URL, e.g. {StreamUrlExample}");
+            return null;
+        }
+        return text.Trim();
     }
 
     private AnalysisConfig? ReadAnalysis(YamlNode node, string path)

@@ -21,7 +21,8 @@ internal sealed class YamlConfigReader
     public ConfigLocation At(YamlNode node) =>
         new(_file, (int)Math.Min(node.Start.Line, int.MaxValue), (int)Math.Min(node.Start.Column, int.MaxValue));
 
-    public void Error(ConfigLocation at, string path, string message) => Errors.Add(new ConfigError(at, path, message));
+    /// <summary>Records a mistake; a URL quoted in it (a camera's source written in the wrong place) loses its credentials.</summary>
+    public void Error(ConfigLocation at, string path, string message) => Errors.Add(new ConfigError(at, path, UrlCredentials.Redact(message)));
 
     public void Error(YamlNode node, string path, string message) => Error(At(node), path, message);
 

@@ -15,7 +15,7 @@ namespace Vision.Pipeline.Tests.Live;
 [Collection(LiveCamerasCollection.Name)]
 public sealed class LiveServiceTests
 {
-    private const string Common = """
+    internal const string Common = """
         detector: { model: yolox_nano }
         evidence: { directory: WORK/evidence, pre_roll: 2s, post_roll: 2s }
         recording: { directory: WORK/recordings, keep: 30s }
@@ -260,14 +260,14 @@ public sealed class LiveServiceTests
 
     private static string Ids(List<JsonElement> cameras) => string.Join(",", cameras.Select(c => c.GetProperty("id").GetString()).OrderBy(i => i, StringComparer.Ordinal));
 
-    private static Task WaitAllOnlineAsync(VisionProcess vision, string[] ids, TimeSpan timeout) =>
+    internal static Task WaitAllOnlineAsync(VisionProcess vision, string[] ids, TimeSpan timeout) =>
         vision.WaitUntilAsync(async () =>
         {
             var cameras = await vision.CamerasAsync();
             return ids.All(id => cameras.Any(c => c.GetProperty("id").GetString() == id && c.GetProperty("state").GetString() == "online"));
         }, timeout, $"cameras {string.Join(", ", ids)} online");
 
-    private static async Task<List<BoundingBox>> ReplayPreparedAsync(string footage)
+    internal static async Task<List<BoundingBox>> ReplayPreparedAsync(string footage)
     {
         string dir = Directory.CreateTempSubdirectory("vision-live-replay-").FullName;
         string config = Path.Combine(dir, "replay.yaml");

@@ -35,6 +35,23 @@ public sealed class CameraHealthTests
     }
 
     [Fact]
+    public void The_recording_has_its_own_state_and_reason_beside_the_cameras_without_credentials()
+    {
+        var health = new CameraHealth("cam-01", "North gate", "rtsp://***@10.0.0.5/sub", new FrameClock(Start)) { RecordSource = "rtsp://***@10.0.0.5/main" };
+        health.Set(CameraState.Online, "streaming h264 640x360");
+
+        health.SetRecording(RecordingState.Failing, "record stream offline: rtsp://admin:S3cret!@10.0.0.5/main: Connection refused");
+        health.RecordingFailed();
+
+        var snapshot = health.Snapshot();
+        Assert.Equal("online", snapshot.State);
+        Assert.Equal("failing", snapshot.Recording);
+        Assert.Equal("record stream offline: rtsp://***@10.0.0.5/main: Connection refused", snapshot.RecordingReason);
+        Assert.Equal("rtsp://***@10.0.0.5/main", snapshot.RecordSource);
+        Assert.Equal(1, snapshot.RecordingFailures);
+    }
+
+    [Fact]
     public void Since_moves_only_when_the_state_changes()
     {
         var clock = new FrameClock(Start);

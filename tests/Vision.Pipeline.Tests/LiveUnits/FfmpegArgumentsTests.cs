@@ -10,7 +10,7 @@ public sealed class FfmpegArgumentsTests
         new(source, 640, 360, 2, decode);
 
     /// <summary>Where <paramref name="run"/> appears as consecutive arguments; -1 when it does not.</summary>
-    private static int IndexOf(IReadOnlyList<string> args, params string[] run)
+    internal static int IndexOf(IReadOnlyList<string> args, params string[] run)
     {
         for (int i = 0; i + run.Length <= args.Count; i++)
         {
