@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
 using Vision.Pipeline.Retry;
@@ -130,6 +131,8 @@ public sealed class LiveCamera
             _pool?.Retire();
             _pool = new FramePool(_camera.Id, width, height, _live.FramesPerCamera);
         }
+        if (SourceSize != (video.Width, video.Height) && CaseCompliance.ResolutionWarning(_camera.Id, video.Width, video.Height) is { } small)
+            _log.LogWarning("{Warning}", small);
         SourceSize = (video.Width, video.Height);
         Connected?.Invoke(this);
 
