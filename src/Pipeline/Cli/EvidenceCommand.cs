@@ -180,14 +180,22 @@ public static class EvidenceCommand
 
     private static bool Report(CaseVerification result)
     {
-        if (result.Ok)
-        {
-            Console.WriteLine($"ok       {result.CaseId}");
-            return true;
-        }
-        Console.WriteLine($"MISMATCH {result.CaseId}");
+        Console.WriteLine($"{(result.Ok ? "ok      " : "MISMATCH")} {result.CaseId}");
         foreach (var problem in result.Problems) Console.WriteLine($"         {problem}");
-        return false;
+        if (result.Compliance is { } compliance)
+        {
+            ReportStandard("GA/T 832", compliance.GaT832);
+            ReportStandard("Beijing", compliance.Beijing);
+        }
+        return result.Ok;
+    }
+
+    /// <summary>One line per standard, then one per check: whether the case's evidence meets it (not a verification failure).</summary>
+    private static void ReportStandard(string standard, ComplianceVerdict verdict)
+    {
+        Console.WriteLine($"         {standard}: {(verdict.Met ? "met" : "not met")}");
+        foreach (var check in verdict.Checks)
+            Console.WriteLine($"           {(check.Met ? "met    " : "NOT MET")} {check.Name}: {check.Detail}");
     }
 
     private static int Summary(int total, int bad, int skipped)

@@ -32,7 +32,9 @@ public static class ReplayCommand
         {
             var options = new ReplayOptions(parsed.GetValue(config)!, parsed.GetValue(source)!, parsed.GetValue(camera),
                 parsed.GetValue(output)!, parsed.GetValue(start), parsed.GetValue(fps), parsed.GetValue(trace));
-            return await RunAsync(options, parsed.GetValue(quiet), ct).ConfigureAwait(false);
+            bool silent = parsed.GetValue(quiet);
+            options = options with { Warn = silent ? null : w => Console.Error.WriteLine("vision replay: warning: " + w) };
+            return await RunAsync(options, silent, ct).ConfigureAwait(false);
         });
         return command;
     }

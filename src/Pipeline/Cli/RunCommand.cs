@@ -112,6 +112,7 @@ public static class RunCommand
                 var writer = new EvidenceWriter(config.Evidence.Directory, renderer, camera => sp.GetRequiredService<LiveService>().ClipsFor(camera), config.Evidence.PreRoll, config.Evidence.PostRoll)
                 {
                     Signer = signer,
+                    Frames = camera => sp.GetRequiredService<LiveService>().FramesFor(camera),
                     ClipRefusal = storage.Budget.ClipRefusal,
                     RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
                 };

@@ -18,7 +18,7 @@ public sealed record CaseManifest(
     string? KeyId,
     string? Signature)
 {
-    public const string CurrentSchema = "vision.case-manifest/1";
+    public const string CurrentSchema = "vision.case-manifest/2";
     public const string FileName = "manifest.json";
     public const string ContentType = "application/json";
 

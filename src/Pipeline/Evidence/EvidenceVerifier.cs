@@ -6,6 +6,9 @@ namespace Vision.Pipeline.Evidence;
 /// <summary>What verifying one case found: nothing means every object and the signature check out.</summary>
 public sealed record CaseVerification(string CaseId, IReadOnlyList<string> Problems)
 {
+    /// <summary>The case's evidence against GA/T 832 and Beijing's rule, as its signed manifest records it (null before schema 2).</summary>
+    public CaseCompliance? Compliance { get; init; }
+
     public bool Ok => Problems.Count == 0;
 }
 
@@ -58,6 +61,8 @@ public sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? sig
             if (digest.Sha256 != item.Sha256) problems.Add($"{name}: SHA-256 {digest.Sha256}, manifest says {item.Sha256}");
         }
 
+        CheckPhotos(manifest, problems);
+
         if (manifest.Signature is null)
             problems.Add("the manifest is not signed (no key was configured when it was written)");
         else if (signer is null)
@@ -67,7 +72,26 @@ public sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? sig
         else if (!signer.Verify(manifest.CanonicalBytes(), manifest.Signature))
             problems.Add("signature does not match: the manifest was changed after it was signed");
 
-        return new CaseVerification(caseId, problems);
+        return new CaseVerification(caseId, problems) { Compliance = manifest.Case.Compliance };
+    }
+
+    /// <summary>
+    /// Each photo's original is one of the hashed objects, and the anti-forgery code on its caption strip is the one its
+    /// original's SHA-256 gives (with the key when the manifest is signed).
+    /// </summary>
+    private void CheckPhotos(CaseManifest manifest, List<string> problems)
+    {
+        bool keyed = manifest.Signature is not null;
+        if (keyed && (signer is null || manifest.KeyId != signer.KeyId)) return; // reported with the signature
+        foreach (var photo in manifest.Case.Evidence.Photos)
+        {
+            if (photo.Original is not { } original || photo.AntiForgeryCode is not { } code) continue;
+            if (!manifest.Objects.Any(o => o.File == original.File && o.Sha256 == original.Sha256))
+                problems.Add($"{photo.File}: its original {original.File} is not among the manifest's hashed objects");
+            string expected = AntiForgeryCode.For(keyed ? signer : null, original.Sha256);
+            if (!string.Equals(expected, code, StringComparison.Ordinal))
+                problems.Add($"{photo.File}: anti-forgery code {AntiForgeryCode.Printed(code)} does not match its original (expected {AntiForgeryCode.Printed(expected)})");
+        }
     }
 
     /// <summary>SHA-256 of a stream read to its end, with its length.</summary>

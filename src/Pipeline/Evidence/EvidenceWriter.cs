@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using OpenCvSharp;
 using Vision.Models;
 using Vision.Rules.Config;
 using Vision.Storage;
@@ -9,9 +10,16 @@ namespace Vision.Pipeline.Evidence;
 /// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
 public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
 
-/// <summary>A case whose photos are written and whose clip and manifest are still to come (after the post-roll).</summary>
+/// <summary>
+/// A case whose first photos are written (from the analysis frames, where the full-resolution frames are not readable
+/// yet) and whose full-resolution photos, clip and manifest are still to come (after the post-roll).
+/// </summary>
 public sealed record StartedCase(ViolationCase Violation, string CaseId, string CaseDirectory, string KeyPrefix, TimeZoneInfo Zone,
-    IReadOnlyList<EvidencePhoto> Photos, IClipSource? Clips);
+    IReadOnlyList<EvidencePhoto> Photos, IClipSource? Clips)
+{
+    /// <summary>Where the full-resolution photo frames come from; null when the camera has none (the photos stay the analysis frames).</summary>
+    public IFrameSource? Frames { get; init; }
+}
 
 /// <summary>
 /// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and a signed
@@ -22,6 +30,11 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
 {
     /// <summary>Signs each case's manifest; null writes them unsigned (no key configured).</summary>
     public ManifestSigner? Signer { get; init; }
+
+    /// <summary>Where a camera's full-resolution photo frames come from (the source file, the recording ring); null: from the analysis frames.</summary>
+    public Func<CameraConfig, IFrameSource?> Frames { get; init; } = _ => null;
+
+    private const string NoRecording = "this camera has no recording (recording disabled or the disk was full)";
 
     /// <summary>Why no clip may be written now (the spool is full), or null. Photos are always written.</summary>
     public Func<string?> ClipRefusal { get; init; } = () => null;
@@ -51,17 +64,13 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         string keyPrefix = EvidenceKeys.Prefix(violation.Camera.Id, caseId, TimeZoneInfo.ConvertTime(violation.ConfirmedAt, zone));
         Directory.CreateDirectory(caseDir);
 
-        var photos = new List<EvidencePhoto>(violation.Photos.Count);
-        for (int i = 0; i < violation.Photos.Count; i++)
-        {
-            var (role, snapshot) = violation.Photos[i];
-            if (snapshot.Jpeg.Length == 0) continue; // given up while the disk was full: the case goes on without it
-            byte[] jpeg = renderer.Render(violation, role, i + 1, violation.Photos.Count, snapshot, zone);
-            string name = $"photo-{i + 1}.jpg";
-            await WriteFileAsync(Path.Combine(caseDir, name), jpeg, ct).ConfigureAwait(false);
-            photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(jpeg), role.ToWire(), Format(snapshot.At, zone)));
-        }
-        return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera));
+        var frames = Frames(violation.Camera);
+        // A file holds its frames already: the photos are made once, at full resolution, in the second step.
+        var photos = frames is { ReadableAtConfirmation: true }
+            ? []
+            : await WriteAnalysisFramePhotosAsync(violation, caseId, caseDir, keyPrefix, zone,
+                frames is null ? NoRecording : "the full-resolution frame is read once the post-roll is recorded", ct).ConfigureAwait(false);
+        return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera)) { Frames = frames };
     }
 
     /// <summary>Pre-roll, post-roll and JPEG quality for cases confirmed from now on (a config edit); cases already on their way keep theirs.</summary>
@@ -87,7 +96,8 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     /// </summary>
     public async Task<WrittenCase> FinishAsync(StartedCase started, CancellationToken ct)
     {
-        var (violation, caseId, caseDir, keyPrefix, zone, photos) = (started.Violation, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, started.Photos);
+        var (violation, caseId, caseDir, keyPrefix, zone) = (started.Violation, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone);
+        var photos = started.Photos;
         EvidenceClip? clip = null;
         string? clipError = null;
         string clipPath = Path.Combine(caseDir, "clip.mp4");
@@ -117,6 +127,8 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             clipError = "the service stopped before the clip's post-roll was recorded: the case keeps its photos";
         }
 
+        if (started.Frames is not null) photos = await WriteFullResolutionPhotosAsync(started, ct).ConfigureAwait(false);
+        string? plateText = null; // the plate reader's text goes here once a case carries a plate
         var confirmation = violation.Confirmation;
         var record = new CaseRecord(
             caseId,
@@ -132,11 +144,18 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             Math.Round((violation.ConfirmedAt - violation.StartedAt).TotalSeconds, 3),
             [new CaseObject(violation.TrackId, violation.ClassName, Math.Round(confirmation.Score, 3), ToSourcePixels(confirmation.Box, violation))],
             new FrameSize(violation.SourceWidth, violation.SourceHeight),
-            new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName });
+            new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName })
+        {
+            Compliance = CaseCompliance.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
+        };
 
-        var objects = new List<ManifestObject>(photos.Count + 1);
+        var objects = new List<ManifestObject>(2 * photos.Count + 1);
         foreach (var photo in photos)
+        {
             objects.Add(new ManifestObject(photo.File, photo.Key, new FileInfo(Path.Combine(outputDirectory, photo.File)).Length, photo.Sha256, "image/jpeg", photo.Role));
+            if (photo.Original is { } original && objects.All(o => o.File != original.File))
+                objects.Add(new ManifestObject(original.File, original.Key, new FileInfo(Path.Combine(outputDirectory, original.File)).Length, original.Sha256, "image/jpeg", photo.Role + "_original"));
+        }
         if (clip is not null)
             objects.Add(new ManifestObject(clip.File, clip.Key, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
         byte[] manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer).ToJsonBytes();
@@ -150,13 +169,155 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         return new WrittenCase(record, new SpooledCase(caseId, record.CameraId, record.RuleId, record.Violation, violation.ConfirmedAt, keyPrefix, spooled));
     }
 
+    /// <summary>The photos from the episode's analysis frames: the fallback while (or when) the recording cannot give its frames.</summary>
+    private async Task<IReadOnlyList<EvidencePhoto>> WriteAnalysisFramePhotosAsync(ViolationCase violation, string caseId, string caseDir, string keyPrefix,
+        TimeZoneInfo zone, string note, CancellationToken ct)
+    {
+        var photos = new List<EvidencePhoto>(violation.Photos.Count + 1);
+        Mat? confirmation = null;
+        try
+        {
+            for (int i = 0; i < violation.Photos.Count; i++)
+            {
+                var snapshot = violation.Photos[i].Snapshot;
+                if (snapshot.Jpeg.Length == 0) continue; // given up while the disk was full: the case goes on without it
+                var frame = Cv2.ImDecode(snapshot.Jpeg, ImreadModes.Color);
+                if (frame.Empty()) throw new InvalidOperationException("an evidence snapshot is not a decodable JPEG");
+                var photo = new PhotoFrame(frame, PhotoSource.AnalysisFrame, note, snapshot.Jpeg);
+                photos.Add(await WritePanoramicAsync(violation, i, photo, caseId, caseDir, keyPrefix, zone, ct).ConfigureAwait(false));
+                if (i == violation.Photos.Count - 1) { confirmation = frame; continue; }
+                frame.Dispose();
+            }
+            if (confirmation is not null && photos[^1].Role == PhotoRole.Confirmation.ToWire())
+                await AddCloseUpAsync(photos, violation, confirmation, caseId, caseDir, keyPrefix, zone, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            confirmation?.Dispose();
+        }
+        return photos;
+    }
+
+    /// <summary>
+    /// The photos from the recorded video at full resolution, one decode per distinct moment; a photo whose frame the
+    /// recording does not have falls back to its analysis frame, and says why.
+    /// </summary>
+    private async Task<IReadOnlyList<EvidencePhoto>> WriteFullResolutionPhotosAsync(StartedCase started, CancellationToken ct)
+    {
+        var (violation, frames) = (started.Violation, started.Frames!);
+        var photos = new List<EvidencePhoto>(violation.Photos.Count + 1);
+        var decoded = new Dictionary<TimeSpan, PhotoFrame>();
+        try
+        {
+            for (int i = 0; i < violation.Photos.Count; i++)
+            {
+                var snapshot = violation.Photos[i].Snapshot;
+                if (!decoded.TryGetValue(snapshot.StreamTime, out var photo))
+                {
+                    photo = await ReadFrameAsync(frames, snapshot, ct).ConfigureAwait(false);
+                    if (photo is null) continue;
+                    decoded[snapshot.StreamTime] = photo;
+                }
+                // Written even when a stop cut the frame reads short: the case is complete with analysis frames.
+                photos.Add(await WritePanoramicAsync(violation, i, photo, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None).ConfigureAwait(false));
+            }
+            if (photos.Count > 0 && photos[^1].Role == PhotoRole.Confirmation.ToWire() && decoded.TryGetValue(violation.Confirmation.StreamTime, out var last))
+                await AddCloseUpAsync(photos, violation, last.Image, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var photo in decoded.Values) photo.Image.Dispose();
+        }
+        return photos;
+    }
+
+    /// <summary>The full-resolution frame of a snapshot, or its analysis frame with the reason; null when neither is there.</summary>
+    private static async Task<PhotoFrame?> ReadFrameAsync(IFrameSource frames, FrameSnapshot snapshot, CancellationToken ct)
+    {
+        string note;
+        try
+        {
+            return new PhotoFrame(await frames.ReadFrameAsync(snapshot, ct).ConfigureAwait(false), PhotoSource.Recording, null, null);
+        }
+        catch (RecordingUnavailableException e)
+        {
+            note = e.Message;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            note = "the service stopped before the full-resolution frame was read";
+        }
+        if (snapshot.Jpeg.Length == 0) return null;
+        var frame = Cv2.ImDecode(snapshot.Jpeg, ImreadModes.Color);
+        if (frame.Empty()) throw new InvalidOperationException("an evidence snapshot is not a decodable JPEG");
+        return new PhotoFrame(frame, PhotoSource.AnalysisFrame, note, snapshot.Jpeg);
+    }
+
+    /// <summary>A photo's picture: decoded, where it came from, and (for an analysis frame) the JPEG it was kept as, which is its original.</summary>
+    private sealed record PhotoFrame(Mat Image, PhotoSource Source, string? Note, byte[]? KeptJpeg);
+
+    /// <summary>Writes <c>photo-N-original.jpg</c> (the picture untouched) and <c>photo-N.jpg</c> (marked, with its caption strip).</summary>
+    private async Task<EvidencePhoto> WritePanoramicAsync(ViolationCase violation, int index, PhotoFrame frame, string caseId, string caseDir, string keyPrefix,
+        TimeZoneInfo zone, CancellationToken ct)
+    {
+        var (role, snapshot) = violation.Photos[index];
+        int number = index + 1;
+        byte[] original = frame.KeptJpeg ?? renderer.Encode(frame.Image);
+        string originalSha = Sha256Hex(original);
+        string code = AntiForgeryCode.For(Signer, originalSha);
+        var caption = PhotoCaption.For(violation, $"{number}/{violation.Photos.Count} {role.ChineseName()}", snapshot.At, snapshot.Score, zone, code, frame.Source);
+        byte[] annotated = renderer.RenderPanoramic(frame.Image, violation.Zone, snapshot.Box, violation.FrameWidth, violation.FrameHeight, caption);
+
+        string originalName = $"photo-{number}-original.jpg", name = $"photo-{number}.jpg";
+        await WriteFileAsync(Path.Combine(caseDir, originalName), original, ct).ConfigureAwait(false);
+        await WriteFileAsync(Path.Combine(caseDir, name), annotated, ct).ConfigureAwait(false);
+        return new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(annotated), role.ToWire(), Format(snapshot.At, zone))
+        {
+            Original = new EvidenceOriginal($"{caseId}/{originalName}", keyPrefix + originalName, originalSha),
+            Width = frame.Image.Width,
+            Height = frame.Image.Height,
+            Source = frame.Source.ToWire(),
+            SourceNote = frame.Note,
+            AntiForgeryCode = code,
+        };
+    }
+
+    /// <summary>For a parked vehicle: <c>photo-closeup.jpg</c>, the vehicle cropped from the confirmation photo's picture (its original).</summary>
+    private async Task AddCloseUpAsync(List<EvidencePhoto> photos, ViolationCase violation, Mat confirmation, string caseId, string caseDir, string keyPrefix,
+        TimeZoneInfo zone, CancellationToken ct)
+    {
+        if (violation.Rule.Type != ViolationType.IllegalParking) return;
+        var from = photos[^1];
+        var snapshot = violation.Confirmation;
+        var vehicle = ToPixels(snapshot.Box, violation, confirmation.Width, confirmation.Height);
+        var caption = PhotoCaption.For(violation, "车辆特写", snapshot.At, snapshot.Score, zone, from.AntiForgeryCode!,
+            from.Source == PhotoSource.Recording.ToWire() ? PhotoSource.Recording : PhotoSource.AnalysisFrame);
+        // The plate reader's box (frame pixels) is marked here once a case carries one.
+        var closeUp = renderer.RenderCloseUp(confirmation, vehicle, plate: null, caption);
+        const string name = "photo-closeup.jpg";
+        await WriteFileAsync(Path.Combine(caseDir, name), closeUp.Jpeg, ct).ConfigureAwait(false);
+        photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(closeUp.Jpeg), "closeup", from.TakenAt)
+        {
+            Original = from.Original,
+            Width = closeUp.Width,
+            Height = closeUp.Height,
+            Source = from.Source,
+            SourceNote = from.SourceNote,
+            AntiForgeryCode = from.AntiForgeryCode,
+            Crop = closeUp.Crop,
+        });
+    }
+
     /// <summary>ISO-8601 with the camera's local offset, millisecond precision.</summary>
     public static string Format(DateTimeOffset instant, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
-    private static PixelBox ToSourcePixels(BoundingBox box, ViolationCase v)
+    private static PixelBox ToSourcePixels(BoundingBox box, ViolationCase v) => ToPixels(box, v, v.SourceWidth, v.SourceHeight);
+
+    /// <summary>An analysis-frame box in the pixels of a <paramref name="width"/>×<paramref name="height"/> image (x and y scaled apart: the aspect may differ).</summary>
+    private static PixelBox ToPixels(BoundingBox box, ViolationCase v, int width, int height)
     {
-        double sx = (double)v.SourceWidth / v.FrameWidth, sy = (double)v.SourceHeight / v.FrameHeight;
+        double sx = (double)width / v.FrameWidth, sy = (double)height / v.FrameHeight;
         return new PixelBox((int)Math.Round(box.X * sx), (int)Math.Round(box.Y * sy), (int)Math.Round(box.Width * sx), (int)Math.Round(box.Height * sy));
     }
 

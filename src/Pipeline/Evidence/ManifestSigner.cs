@@ -35,6 +35,9 @@ public sealed class ManifestSigner
 
     public string Sign(ReadOnlySpan<byte> canonical) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, canonical));
 
+    /// <summary>HMAC-SHA256 of <paramref name="data"/> with the evidence key (the photos' anti-forgery codes).</summary>
+    public byte[] Mac(ReadOnlySpan<byte> data) => HMACSHA256.HashData(_key, data);
+
     public bool Verify(ReadOnlySpan<byte> canonical, string signature)
     {
         byte[] expected = HMACSHA256.HashData(_key, canonical);

@@ -36,6 +36,10 @@ public sealed class CameraSupervisor(
     public IClipSource? ClipsFor(CameraConfig camera) =>
         _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingClipSource(ring, clock) : null;
 
+    /// <summary>The full-resolution frame source of a camera (its recording ring), for the evidence photos.</summary>
+    public IFrameSource? FramesFor(CameraConfig camera) =>
+        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingFrameSource(ring) : null;
+
     public async Task ApplyAsync(VisionConfig config, CancellationToken ct)
     {
         List<Running> toStop = new();

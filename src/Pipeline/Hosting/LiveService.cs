@@ -83,6 +83,9 @@ public sealed class LiveService : BackgroundService
     /// <summary>The clip source of a camera (its recording ring), for the evidence writer.</summary>
     public IClipSource? ClipsFor(CameraConfig camera) => _supervisor.ClipsFor(camera);
 
+    /// <summary>Where a camera's full-resolution photo frames come from (its recording ring), for the evidence writer.</summary>
+    public IFrameSource? FramesFor(CameraConfig camera) => _supervisor.FramesFor(camera);
+
     public StageTimings Timings => _timings;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
 using Vision.Pipeline.Replay;
@@ -123,7 +124,7 @@ public sealed class LiveCamera
             _pool?.Retire();
             _pool = new FramePool(_camera.Id, width, height, _live.FramesPerCamera);
         }
-        SourceSize = RecordedSize(video);
+        UseSourceSize(RecordedSize(video));
         Connected?.Invoke(this);
 
         // With two streams the recorder writes the ring; this connection only analyses.
@@ -166,6 +167,14 @@ public sealed class LiveCamera
     }
 
     /// <summary>The size boxes map to: the separate record stream's once its recorder has probed it, else this stream's.</summary>
+    /// <summary>The size case boxes map to (the recorded stream's); a size below what evidence needs is warned about once per change.</summary>
+    private void UseSourceSize((int Width, int Height) size)
+    {
+        if (SourceSize != size && CaseCompliance.ResolutionWarning(_camera.Id, size.Width, size.Height) is { } small)
+            _log.LogWarning("{Warning}", small);
+        SourceSize = size;
+    }
+
     private (int Width, int Height) RecordedSize(VideoInfo analysed) =>
         Recorder?.StreamSize is { Width: > 0 } recorded ? recorded : (analysed.Width, analysed.Height);
 
@@ -225,7 +234,7 @@ public sealed class LiveCamera
             // The record stream answered (or changed size) after this connection began: boxes follow its size.
             if (Recorder is not null && RecordedSize(video) is var recorded && recorded != SourceSize)
             {
-                SourceSize = recorded;
+                UseSourceSize(recorded);
                 _log.LogInformation("boxes now map to the record stream's {Width}x{Height}", recorded.Width, recorded.Height);
                 Connected?.Invoke(this);
             }

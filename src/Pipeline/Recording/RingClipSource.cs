@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Vision.Pipeline.Evidence;
 
@@ -75,23 +74,6 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
         return chain;
     }
 
-    /// <summary>
-    /// Clip cuts run below the live decoders (nice 10) and the analysis: a burst of cases then takes the CPU that is
-    /// left, not the frames of every camera. Returns the tool's standard output.
-    /// </summary>
-    private const int Niceness = 15;
-
-    private static async Task<string> RunNicelyAsync(string tool, IReadOnlyList<string> args, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo("nice") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-n", Niceness.ToString(CultureInfo.InvariantCulture), tool }) info.ArgumentList.Add(a);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new IOException($"{tool} did not start");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        string errors = await process.StandardError.ReadToEndAsync(ct).ConfigureAwait(false);
-        await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"joining recorded segments failed ({tool} exit {process.ExitCode}): {errors.Trim()}"));
-        return await output.ConfigureAwait(false);
-    }
+    private static async Task<string> RunNicelyAsync(string tool, IReadOnlyList<string> args, CancellationToken ct) =>
+        System.Text.Encoding.UTF8.GetString((await NicedTool.RunAsync(tool, args, "joining recorded segments", ct).ConfigureAwait(false)).Output);
 }

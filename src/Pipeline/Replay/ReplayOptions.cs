@@ -9,7 +9,14 @@ public sealed record ReplayOptions(
     string OutputDirectory,
     string? Start,
     double? Fps,
-    string? TracePath = null);
+    string? TracePath = null)
+{
+    /// <summary>Photos from the scaled analysis frames instead of the source at full resolution (for measuring what full resolution costs).</summary>
+    public bool AnalysisFramePhotos { get; init; }
+
+    /// <summary>Called with each warning about the input (a source too small for GA/T 832 photos), before the analysis starts.</summary>
+    public Action<string>? Warn { get; init; }
+}
 
 /// <summary>Where a replay has got to.</summary>
 public readonly record struct ReplayProgress(long Frames, int Cases, TimeSpan StreamTime, TimeSpan Duration);

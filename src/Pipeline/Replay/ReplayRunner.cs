@@ -29,6 +29,7 @@ public static class ReplayRunner
         double fps = options.Fps ?? camera.Analysis.Fps;
         if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
         var (width, height) = AnalysisSize(video, camera.Analysis.MaxWidth);
+        if (CaseCompliance.ResolutionWarning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
 
         CreateOutputDirectory(options.OutputDirectory);
         var timings = new StageTimings();
@@ -43,9 +44,11 @@ public static class ReplayRunner
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
+        var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
         {
             Signer = Signer(),
+            Frames = _ => frames,
         };
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
 

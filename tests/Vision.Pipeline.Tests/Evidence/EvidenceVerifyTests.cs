@@ -73,7 +73,7 @@ public sealed class EvidenceVerifyTests
         stream.WriteByte((byte)(b ^ 0xFF));
     }
 
-    private static (int ExitCode, string Output) Vision(string? key, params string[] args)
+    internal static (int ExitCode, string Output) Vision(string? key, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vision.dll"));
@@ -85,7 +85,7 @@ public sealed class EvidenceVerifyTests
         var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000)) { process.Kill(true); throw new TimeoutException("vision did not finish"); }
+        if (!process.WaitForExit(180_000)) { process.Kill(true); throw new TimeoutException("vision did not finish"); }
         output.Append(stdout.Result).Append(stderr.Result);
         return (process.ExitCode, output.ToString());
     }

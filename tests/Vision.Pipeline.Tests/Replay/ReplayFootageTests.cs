@@ -127,8 +127,9 @@ public sealed class ReplayFootageTests
             Assert.InRange(footY, 0.72, 0.92);
             Assert.Equal("illegal_parking", c.GetProperty("violation").GetString());
             // Parking evidence: the first and last photo at least the dwell apart.
+            // Three panoramic photos and the vehicle close-up.
             var photos = c.GetProperty("evidence").GetProperty("photos");
-            Assert.Equal(3, photos.GetArrayLength());
+            Assert.Equal(["first_seen", "midway", "confirmation", "closeup"], photos.EnumerateArray().Select(p => p.GetProperty("role").GetString()!));
             var first = DateTimeOffset.Parse(photos[0].GetProperty("takenAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             var last = DateTimeOffset.Parse(photos[2].GetProperty("takenAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(last - first >= TimeSpan.FromSeconds(20), $"photos only {(last - first).TotalSeconds} s apart");

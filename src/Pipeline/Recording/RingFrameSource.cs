@@ -1,0 +1,40 @@
+using OpenCvSharp;
+using Vision.Pipeline.Evidence;
+
+namespace Vision.Pipeline.Recording;
+
+/// <summary>
+/// Full-resolution photo frames of a live camera from its <see cref="SegmentRing"/>: the complete segment whose span
+/// (in analysis time, the clip cut's timeline) holds the snapshot's moment, decoded at that moment's offset into it.
+/// Readable only once that segment is complete, i.e. after the case's post-roll.
+/// </summary>
+public sealed class RingFrameSource(SegmentRing ring) : IFrameSource
+{
+    /// <summary>Live frames have no exact twin in the recording (another decode of the same stream): the nearest frame within a 25 fps interval.</summary>
+    private static readonly TimeSpan HalfFrame = TimeSpan.FromMilliseconds(20);
+
+    public bool ReadableAtConfirmation => false;
+
+    public async Task<Mat> ReadFrameAsync(FrameSnapshot snapshot, CancellationToken ct)
+    {
+        var at = snapshot.At;
+        ring.Hold(at, at);
+        try
+        {
+            var segment = Covering(ring.Segments(), at)
+                ?? throw new RecordingUnavailableException($"the recording holds no complete segment at {at:O} (camera offline then, recording off or full, or the ring already trimmed it)");
+            return await RecordedFrameDecoder.DecodeAsync(segment.Path, at - segment.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ring.Release(at, at);
+        }
+    }
+
+    internal static Segment? Covering(IReadOnlyList<Segment> segments, DateTimeOffset at)
+    {
+        foreach (var s in segments)
+            if (s.Start <= at && at < s.End) return s;
+        return null;
+    }
+}
