@@ -149,13 +149,14 @@ public static class Program
             double fps = capture.Fps > 0 ? capture.Fps : 25;
             int step = Math.Max(1, (int)Math.Round(fps * stepSeconds));
             using var frame = new Mat();
-            int index = 0, frames = 0, lines = 0;
+            int index = 0, frames = 0, lines = 0, width = 0, height = 0;
             var found = new List<string>();
             double ms = 0;
             while (capture.Read(frame) && !frame.Empty())
             {
                 if (index++ % step != 0) continue;
                 frames++;
+                (width, height) = (frame.Width, frame.Height);
                 var clock = Stopwatch.StartNew();
                 var readings = reader.ReadAll(frame);
                 ms += clock.Elapsed.TotalMilliseconds;
@@ -166,7 +167,7 @@ public static class Program
             totalFound += found.Count;
             totalMs += ms;
             Console.WriteLine(string.Create(Inv,
-                $"  {Path.GetFileName(file)}: {frames} frames {frame.Width}x{frame.Height}, {lines} plate-like text line(s), valid Chinese plates found: {found.Count}{(found.Count > 0 ? " — " + string.Join(", ", found) : "")}; {ms / Math.Max(1, frames):0} ms per frame"));
+                $"  {Path.GetFileName(file)}: {frames} frames {width}x{height}, {lines} plate-like text line(s), valid Chinese plates found: {found.Count}{(found.Count > 0 ? " — " + string.Join(", ", found) : "")}; {ms / Math.Max(1, frames):0} ms per frame"));
         }
         Console.WriteLine(string.Create(Inv, $"footage total: {totalFrames} frames, valid Chinese plates found: {totalFound}, {totalMs / Math.Max(1, totalFrames):0} ms per frame"));
     }

@@ -137,17 +137,44 @@ public sealed class PlateReader : IDisposable
         return right - left < 8 || bottom - top < 8 ? null : new PlateBox(left, top, right - left, bottom - top);
     }
 
-    private List<PlateReading> ReadLines(Mat bgr, int offsetX, int offsetY)
+    private List<PlateReading> ReadLines(Mat image, int offsetX, int offsetY)
     {
+        // A border lets the detector find characters that touch the edge (a plate cut out tightly: its province character).
+        int pad = Math.Clamp(Math.Min(image.Cols, image.Rows) / 2, 4, 64);
+        using var bgr = new Mat();
+        Cv2.CopyMakeBorder(image, bgr, pad, pad, pad, pad, BorderTypes.Replicate);
+        var frame = new PlateBox(offsetX, offsetY, image.Cols, image.Rows);
         var readings = new List<PlateReading>();
-        foreach (var line in _detector.Detect(bgr))
+        foreach (var group in TextLineJoiner.Groups(_detector.Detect(bgr)))
         {
-            if (line.Width < Options.MinLineAspect * line.Height) continue;
-            var box = line.Bounds(bgr.Cols, bgr.Rows);
-            var reading = Interpret(_recogniser.Read(bgr, line.Corners), box with { X = box.X + offsetX, Y = box.Y + offsetY });
-            if (IsPlateLike(reading)) readings.Add(reading);
+            // A line split at the plate's dot is read whole; when the whole is no plate, its parts are read on their own.
+            var whole = ReadCandidate(bgr, TextLineJoiner.Merge(group), offsetX - pad, offsetY - pad, frame);
+            if (group.Count == 1 || whole?.Text is not null)
+            {
+                if (whole is not null) readings.Add(whole);
+                continue;
+            }
+            var parts = new List<PlateReading>();
+            foreach (var part in group)
+            {
+                if (ReadCandidate(bgr, part, offsetX - pad, offsetY - pad, frame) is { } r) parts.Add(r);
+            }
+            if (whole is not null && !parts.Exists(p => p.Text is not null)) readings.Add(whole);
+            else readings.AddRange(parts);
         }
+        readings.Sort((a, b) => a.Box.Y != b.Box.Y ? a.Box.Y.CompareTo(b.Box.Y) : a.Box.X.CompareTo(b.Box.X));
         return readings;
+    }
+
+    /// <summary>The reading of one plate-shaped line (its box clipped to <paramref name="frame"/>), or null when the line is not plate-shaped or its text not plate-like.</summary>
+    private PlateReading? ReadCandidate(Mat bgr, TextLine line, int offsetX, int offsetY, PlateBox frame)
+    {
+        if (line.Width < Options.MinLineAspect * line.Height) return null;
+        var box = line.Bounds(bgr.Cols, bgr.Rows);
+        int left = Math.Clamp(box.X + offsetX, frame.X, frame.Right - 1), top = Math.Clamp(box.Y + offsetY, frame.Y, frame.Bottom - 1);
+        int right = Math.Clamp(box.Right + offsetX, left + 1, frame.Right), bottom = Math.Clamp(box.Bottom + offsetY, top + 1, frame.Bottom);
+        var reading = Interpret(_recogniser.Read(bgr, line.Corners), new PlateBox(left, top, right - left, bottom - top));
+        return IsPlateLike(reading) ? reading : null;
     }
 
     private PlateReading Interpret(RecognisedLine line, PlateBox box)
