@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(EvidenceCommand.Create());
         root.Subcommands.Add(CasesCommand.Create());
         root.Subcommands.Add(UsersCommand.Create());
+        root.Subcommands.Add(PlateCommand.Create());
         return CommandLineEntry.InvokeAsync(root, args);
     }
 }

@@ -7,6 +7,13 @@ internal static class VisionCli
 {
     public static (int ExitCode, string Output) Run(params string[] args)
     {
+        var (exitCode, stdout, stderr) = RunSplit(args);
+        return (exitCode, stdout + stderr);
+    }
+
+    /// <summary>Runs it and keeps standard output and standard error apart.</summary>
+    public static (int ExitCode, string StdOut, string StdErr) RunSplit(params string[] args)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vision.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -14,6 +21,6 @@ internal static class VisionCli
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(60_000)) { process.Kill(true); throw new TimeoutException("vision did not finish"); }
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
