@@ -13,6 +13,7 @@ using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Hosting;
 using Vision.Pipeline.Inference;
+using Vision.Pipeline.Plates;
 using Vision.Pipeline.Replay;
 using Vision.Pipeline.Spool;
 using Vision.Rules.Config;
@@ -45,6 +46,7 @@ public static class RunCommand
     {
         VisionConfig config;
         Models.IObjectDetector detector;
+        CasePlateReader? plates;
         Evidence.ManifestSigner? signer;
         IEvidenceStore store;
         CaseDatabase database;
@@ -65,6 +67,7 @@ public static class RunCommand
                 dispatchKey = DispatchKey() ?? throw new UsageException(
                     $"dispatch is configured but {WebhookSignature.KeyVariable} is not set: every delivery is signed; set it to the key agreed with the dispatch core (hex or base64, at least 16 bytes)");
             detector = DetectorFactory.Load(config);
+            plates = CasePlateReader.Open(config.Plates);
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
         {
@@ -76,6 +79,7 @@ public static class RunCommand
         using var dispatchHttp = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         using (store)
         using (detector)
+        using (plates)
         using (var renderer = new PhotoRenderer(config.Evidence.JpegQuality))
         {
             var builder = WebApplication.CreateSlimBuilder();
@@ -111,13 +115,17 @@ public static class RunCommand
                 var storage = sp.GetRequiredService<EvidenceStorage>();
                 var writer = new EvidenceWriter(config.Evidence.Directory, renderer, camera => sp.GetRequiredService<LiveService>().ClipsFor(camera), config.Evidence.PreRoll, config.Evidence.PostRoll)
                 {
+                    Plates = plates,
+                    Turnover = plates is null ? null : new PlateTurnover(),
                     Signer = signer,
                     Frames = camera => sp.GetRequiredService<LiveService>().FramesFor(camera),
                     ClipRefusal = storage.Budget.ClipRefusal,
                     RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
                 };
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
-                return new EvidenceService(new CaseFlow(writer, storage, caseLog, log), config.Evidence.Directory, TimeProvider.System, log);
+                var flow = new CaseFlow(writer, storage, caseLog, log);
+                flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
+                return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log);
             });
             builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
                 () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));

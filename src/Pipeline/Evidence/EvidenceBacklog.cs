@@ -9,6 +9,9 @@ public sealed class CaseProgress(ViolationCase violation)
     public StartedCase? Started { get; internal set; }
     public WrittenCase? Written { get; internal set; }
     public bool Recorded { get; internal set; }
+
+    /// <summary>Why the plate check found this violation to be a case already raised; null while it is (to be) a case.</summary>
+    public string? NotRaised { get; internal set; }
     public int Attempts { get; internal set; }
     public string? LastError { get; internal set; }
     public DateTimeOffset HeldSince { get; internal set; }

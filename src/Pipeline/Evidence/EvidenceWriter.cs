@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using OpenCvSharp;
 using Vision.Models;
+using Vision.Pipeline.Plates;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -35,6 +36,12 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     public Func<CameraConfig, IFrameSource?> Frames { get; init; } = _ => null;
 
     private const string NoRecording = "this camera has no recording (recording disabled or the disk was full)";
+
+    /// <summary>Reads parking cases' plates from their full-resolution pictures; null: plate reading is off.</summary>
+    public CasePlateReader? Plates { get; init; }
+
+    /// <summary>Decides by plate whether a parking violation is a new case (set with <see cref="Plates"/>).</summary>
+    public PlateTurnover? Turnover { get; init; }
 
     /// <summary>Why no clip may be written now (the spool is full), or null. Photos are always written.</summary>
     public Func<string?> ClipRefusal { get; init; } = () => null;
@@ -127,8 +134,18 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             clipError = "the service stopped before the clip's post-roll was recorded: the case keeps its photos";
         }
 
-        if (started.Frames is not null) photos = await WriteFullResolutionPhotosAsync(started, ct).ConfigureAwait(false);
-        string? plateText = null; // the plate reader's text goes here once a case carries a plate
+        CasePlate? plate = null;
+        if (started.Frames is not null) (photos, plate) = await WriteFullResolutionPhotosAsync(started, ct).ConfigureAwait(false);
+        if (violation.Rule.Type == ViolationType.IllegalParking)
+        {
+            plate ??= Plates is null ? new CasePlate(null, 0, null, null, [], "plate reading is off (no plates.models in the config)") : ReadPlateFromSnapshots(violation, photos);
+            if (Turnover?.Decide(violation.Camera.Id, violation.Rule.Id, plate.Text, violation.ConfirmedAt, violation.Rule.Cooldown, violation.SameSpotReportedAt, caseId) is { Raise: false } turnover)
+            {
+                DeleteFolderQuietly(caseDir);
+                throw new CaseNotRaisedException(turnover.Reason!);
+            }
+        }
+        string? plateText = plate?.Text;
         var confirmation = violation.Confirmation;
         var record = new CaseRecord(
             caseId,
@@ -147,6 +164,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName })
         {
             Compliance = CaseCompliance.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
+            Plate = plate,
         };
 
         var objects = new List<ManifestObject>(2 * photos.Count + 1);
@@ -202,8 +220,9 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     /// The photos from the recorded video at full resolution, one decode per distinct moment; a photo whose frame the
     /// recording does not have falls back to its analysis frame, and says why.
     /// </summary>
-    private async Task<IReadOnlyList<EvidencePhoto>> WriteFullResolutionPhotosAsync(StartedCase started, CancellationToken ct)
+    private async Task<(IReadOnlyList<EvidencePhoto> Photos, CasePlate? Plate)> WriteFullResolutionPhotosAsync(StartedCase started, CancellationToken ct)
     {
+        CasePlate? plate = null;
         var (violation, frames) = (started.Violation, started.Frames!);
         var photos = new List<EvidencePhoto>(violation.Photos.Count + 1);
         var decoded = new Dictionary<TimeSpan, PhotoFrame>();
@@ -221,14 +240,57 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
                 // Written even when a stop cut the frame reads short: the case is complete with analysis frames.
                 photos.Add(await WritePanoramicAsync(violation, i, photo, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None).ConfigureAwait(false));
             }
+            if (Plates is not null && violation.Rule.Type == ViolationType.IllegalParking)
+                plate = Plates.Read(PlateFrames(violation, photos, i => decoded.TryGetValue(violation.Photos[i].Snapshot.StreamTime, out var p) ? p.Image : null));
             if (photos.Count > 0 && photos[^1].Role == PhotoRole.Confirmation.ToWire() && decoded.TryGetValue(violation.Confirmation.StreamTime, out var last))
-                await AddCloseUpAsync(photos, violation, last.Image, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None).ConfigureAwait(false);
+                await AddCloseUpAsync(photos, violation, last.Image, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None,
+                    plate is null ? null : CasePlateReader.BoxIn(plate, photos[^1].Original!.File)).ConfigureAwait(false);
         }
         finally
         {
             foreach (var photo in decoded.Values) photo.Image.Dispose();
         }
-        return photos;
+        return (photos, plate);
+    }
+
+    /// <summary>
+    /// The vehicle in each distinct picture of the episode, for the plate reader: the photo's original file, the picture,
+    /// the box in its pixels. <paramref name="pictureOf"/> gives the picture of the episode's photo i (null: none).
+    /// </summary>
+    private static List<PlateFrame> PlateFrames(ViolationCase violation, IReadOnlyList<EvidencePhoto> photos, Func<int, Mat?> pictureOf)
+    {
+        var frames = new List<PlateFrame>(violation.Photos.Count);
+        for (int i = 0; i < violation.Photos.Count; i++)
+        {
+            if (pictureOf(i) is not { } image) continue;
+            string role = violation.Photos[i].Role.ToWire();
+            var photo = photos.FirstOrDefault(p => p.Role == role);
+            string file = photo?.Original?.File ?? photo?.File ?? role;
+            if (frames.Any(f => ReferenceEquals(f.Image, image))) continue; // the same moment twice (midway = confirmation)
+            frames.Add(new PlateFrame(file, image, ToPixels(violation.Photos[i].Snapshot.Box, violation, image.Width, image.Height)));
+        }
+        return frames;
+    }
+
+    /// <summary>A case without its recording: the plate read from the analysis frames it kept (small: often not legible).</summary>
+    private CasePlate ReadPlateFromSnapshots(ViolationCase violation, IReadOnlyList<EvidencePhoto> photos)
+    {
+        var pictures = new Mat?[violation.Photos.Count];
+        try
+        {
+            for (int i = 0; i < pictures.Length; i++)
+            {
+                var jpeg = violation.Photos[i].Snapshot.Jpeg;
+                // Photos that share a snapshot share its picture, so the vote counts that moment once.
+                int same = Array.FindIndex(violation.Photos.ToArray(), 0, i, p => ReferenceEquals(p.Snapshot, violation.Photos[i].Snapshot));
+                pictures[i] = same >= 0 ? pictures[same] : jpeg.Length == 0 ? null : Cv2.ImDecode(jpeg, ImreadModes.Color);
+            }
+            return Plates!.Read(PlateFrames(violation, photos, i => pictures[i] is { IsDisposed: false } p && !p.Empty() ? p : null));
+        }
+        finally
+        {
+            foreach (var picture in pictures.Distinct()) picture?.Dispose();
+        }
     }
 
     /// <summary>The full-resolution frame of a snapshot, or its analysis frame with the reason; null when neither is there.</summary>
@@ -284,7 +346,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
 
     /// <summary>For a parked vehicle: <c>photo-closeup.jpg</c>, the vehicle cropped from the confirmation photo's picture (its original).</summary>
     private async Task AddCloseUpAsync(List<EvidencePhoto> photos, ViolationCase violation, Mat confirmation, string caseId, string caseDir, string keyPrefix,
-        TimeZoneInfo zone, CancellationToken ct)
+        TimeZoneInfo zone, CancellationToken ct, PixelBox? plateBox = null)
     {
         if (violation.Rule.Type != ViolationType.IllegalParking) return;
         var from = photos[^1];
@@ -292,8 +354,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         var vehicle = ToPixels(snapshot.Box, violation, confirmation.Width, confirmation.Height);
         var caption = PhotoCaption.For(violation, "车辆特写", snapshot.At, snapshot.Score, zone, from.AntiForgeryCode!,
             from.Source == PhotoSource.Recording.ToWire() ? PhotoSource.Recording : PhotoSource.AnalysisFrame);
-        // The plate reader's box (frame pixels) is marked here once a case carries one.
-        var closeUp = renderer.RenderCloseUp(confirmation, vehicle, plate: null, caption);
+        var closeUp = renderer.RenderCloseUp(confirmation, vehicle, plateBox, caption);
         const string name = "photo-closeup.jpg";
         await WriteFileAsync(Path.Combine(caseDir, name), closeUp.Jpeg, ct).ConfigureAwait(false);
         photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(closeUp.Jpeg), "closeup", from.TakenAt)
@@ -335,6 +396,12 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             DeleteQuietly(partial);
             throw;
         }
+    }
+
+    private static void DeleteFolderQuietly(string path)
+    {
+        try { Directory.Delete(path, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static void DeleteQuietly(string path)

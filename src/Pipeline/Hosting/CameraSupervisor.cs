@@ -112,7 +112,8 @@ public sealed class CameraSupervisor(
         running.AnalyzerSize = (width, height);
         // Not "now": the camera's own time (monotonic, from its stream) may be behind or ahead of the wall clock,
         // and a frame still waiting in the mailbox is older than now. The first frame sets the clock.
-        loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, DateTimeOffset.MinValue, width, height));
+        loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, DateTimeOffset.MinValue, width, height,
+            plateTurnover: _config?.Plates is not null));
     }
 
     private async Task TrimLoopAsync(SegmentRing ring, CancellationToken ct)

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Plates;
+using Vision.Rules.Config;
 using Vision.Pipeline.Spool;
 using Vision.Storage;
 
@@ -27,6 +29,9 @@ public sealed record CaseDispatched(string CaseId, DateTimeOffset ConfirmedAt, D
 /// </summary>
 public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, CaseLog caseLog, ILogger log)
 {
+    /// <summary>Called for each confirmed violation the plate check found to be a case already raised (a metric counts them).</summary>
+    public Action<Evidence.ViolationCase>? NotRaised { get; set; }
+
     /// <summary>A config edit's evidence settings (pre/post-roll, JPEG quality), for cases confirmed from now on.</summary>
     public void UseSettings(Rules.Config.EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);
 
@@ -43,10 +48,23 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     /// Steps 2–4: clip and manifest, the case store, the case log. <paramref name="clipWait"/> ends the wait for a
     /// recording that is late (a stop): the case is then finished without its clip.
     /// </summary>
-    public async Task<WrittenCase> FinishAsync(CaseProgress progress, CancellationToken clipWait)
+    /// <returns>The written case; null when the plate check found it to be a case already raised (it is logged and counted).</returns>
+    public async Task<WrittenCase?> FinishAsync(CaseProgress progress, CancellationToken clipWait)
     {
+        if (progress.NotRaised is not null) return null;
         await StartAsync(progress).ConfigureAwait(false);
-        progress.Written ??= await writer.FinishAsync(progress.Started!, clipWait).ConfigureAwait(false);
+        try
+        {
+            progress.Written ??= await writer.FinishAsync(progress.Started!, clipWait).ConfigureAwait(false);
+        }
+        catch (CaseNotRaisedException e)
+        {
+            progress.NotRaised = e.Message;
+            NotRaised?.Invoke(progress.Violation);
+            log.LogInformation("camera {CameraId}: a {Violation} confirmed at {At:O} is not a new case: {Reason}",
+                progress.Violation.Camera.Id, progress.Violation.Rule.Type.ToWire(), progress.Violation.ConfirmedAt, e.Message);
+            return null;
+        }
         var written = progress.Written;
         if (!progress.Recorded)
         {

@@ -18,7 +18,7 @@ public sealed class VisionMetrics
     private readonly Gauge _state, _recordingState;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare;
-    private readonly Counter _writeFailures, _photosDropped, _casesLost;
+    private readonly Counter _writeFailures, _photosDropped, _casesLost, _sameVehicle;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
     private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
     private readonly Counter _casesStored, _objectsUploaded, _objectsSkipped, _bytesUploaded, _uploadFailures;
@@ -50,6 +50,7 @@ public sealed class VisionMetrics
         _writeFailures = f.CreateCounter("vision_evidence_write_failures_total", "Attempts to write a case's evidence that failed (disk full or unwritable, queue full).");
         _photosDropped = f.CreateCounter("vision_evidence_photos_dropped_total", "Held cases that gave up their photos to keep memory bounded (the record is kept).");
         _casesLost = f.CreateCounter("vision_cases_lost_total", "Confirmed cases given up; each is logged whole at critical level.");
+        _sameVehicle = f.CreateCounter("vision_cases_same_vehicle_total", "Confirmed parking violations the plate check found to be a case already raised (same plate within the cooldown, or an unreadable plate in a reported spot).", "camera");
         _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
         _overCapacity = f.CreateGauge("vision_node_over_capacity", "1 when the cameras got under 90 % of the frames their analysis.fps asks for over the last 10 s.");
         _analysedShare = f.CreateGauge("vision_node_analysed_share", "Frames analysed over frames asked for by analysis.fps, cameras online the whole last 10 s.");
@@ -107,6 +108,8 @@ public sealed class VisionMetrics
     }
 
     public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);
+
+    public void SameVehicle(string cameraId) => _sameVehicle.WithLabels(cameraId).Inc();
 
     public void ObserveStored(TimeSpan sinceConfirmation) => _storedSeconds.Observe(Math.Max(0, sinceConfirmation.TotalSeconds));
 

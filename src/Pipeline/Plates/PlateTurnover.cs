@@ -22,9 +22,19 @@ public sealed class PlateTurnover
     private readonly Lock _lock = new();
 
     /// <param name="sameSpotReportedAt">When the case of the reported spot this violation is in was confirmed; null when the spot was free.</param>
-    public TurnoverDecision Decide(string cameraId, string ruleId, string? plate, DateTimeOffset confirmedAt, TimeSpan cooldown, DateTimeOffset? sameSpotReportedAt)
+    /// <param name="caseId">The case this violation becomes if raised: its plate is remembered at once, so two workers finishing the same vehicle's cases cannot both raise it.</param>
+    public TurnoverDecision Decide(string cameraId, string ruleId, string? plate, DateTimeOffset confirmedAt, TimeSpan cooldown, DateTimeOffset? sameSpotReportedAt, string? caseId = null)
     {
         lock (_lock)
+        {
+            var decision = DecideLocked(cameraId, ruleId, plate, confirmedAt, cooldown, sameSpotReportedAt);
+            if (decision.Raise && plate is not null && caseId is not null) Raised(cameraId, ruleId, plate, caseId, confirmedAt);
+            return decision;
+        }
+    }
+
+    private TurnoverDecision DecideLocked(string cameraId, string ruleId, string? plate, DateTimeOffset confirmedAt, TimeSpan cooldown, DateTimeOffset? sameSpotReportedAt)
+    {
         {
             if (plate is null)
                 return sameSpotReportedAt is null

@@ -8,6 +8,8 @@ using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
 
+using Vision.Pipeline.Plates;
+
 namespace Vision.Pipeline.Replay;
 
 /// <summary>
@@ -42,13 +44,16 @@ public static class ReplayRunner
 
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
-        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height) { Trace = trace });
+        using var plates = CasePlateReader.Open(config.Plates);
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
         {
             Signer = Signer(),
             Frames = _ => frames,
+            Plates = plates,
+            Turnover = plates is null ? null : new PlateTurnover(),
         };
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
 
@@ -168,8 +173,18 @@ public static class ReplayRunner
     {
         try
         {
+            if (progress.NotRaised is not null) return true;
             progress.Started ??= await evidence.WritePhotosAsync(progress.Violation, ct).ConfigureAwait(false);
-            progress.Written ??= await evidence.FinishAsync(progress.Started, ct).ConfigureAwait(false);
+            try
+            {
+                progress.Written ??= await evidence.FinishAsync(progress.Started, ct).ConfigureAwait(false);
+            }
+            catch (Plates.CaseNotRaisedException e)
+            {
+                // The same vehicle as a case already raised (by plate): no case, no line.
+                progress.NotRaised = e.Message;
+                return true;
+            }
             await caseLog.AppendAsync(progress.Written.Record, ct).ConfigureAwait(false);
             return true;
         }

@@ -22,6 +22,9 @@ public sealed record VisionConfig(
     /// <summary>Where and how cases go to the city's dispatch core; null when dispatch is not configured.</summary>
     public DispatchConfig? Dispatch { get; init; }
 
+    /// <summary>Plate reading for parking cases; null when not configured (parking cases then carry no plate).</summary>
+    public PlatesConfig? Plates { get; init; }
+
     public CameraConfig? FindCamera(string id)
     {
         foreach (var camera in Cameras)
@@ -277,3 +280,10 @@ public sealed record DispatchConfig(
     public CaseCategory CategoryFor(RuleDefinition rule) =>
         rule.CategoryCode is { } code && ExtraCategories.TryGetValue(code, out var own) ? own : Categories[rule.Type];
 }
+
+/// <summary>
+/// Plate reading for parking cases: the PP-OCRv4 models' folder (relative to the working directory, like
+/// <c>evidence.directory</c>). Plates are read once per case from its full-resolution photos, and decide turnover: a
+/// different plate in a reported spot is a new case, the same plate within the cooldown is the same case.
+/// </summary>
+public sealed record PlatesConfig(string ModelDirectory);

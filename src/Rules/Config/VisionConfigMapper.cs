@@ -10,7 +10,8 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch"];
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates"];
+    private static readonly string[] PlatesKeys = ["models"];
     private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
     private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
     private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
@@ -96,6 +97,8 @@ internal sealed partial class VisionConfigMapper
         var live = map.GetSet("live") is { } liveNode ? ReadLive(liveNode, "live") : LiveConfig.Default;
         var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
 
+        var plates = map.GetSet("plates") is { } platesNode ? ReadPlates(platesNode, "plates") : null;
+
         // Before cameras: their locations and rules are checked against the dispatch code set.
         var dispatch = map.GetSet("dispatch") is { } dispatchNode ? ReadDispatch(dispatchNode, "dispatch") : null;
 
@@ -112,7 +115,26 @@ internal sealed partial class VisionConfigMapper
             Live = live!,
             Recording = recording!,
             Dispatch = dispatch,
+            Plates = plates,
         };
+    }
+
+    private PlatesConfig? ReadPlates(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, PlatesKeys, "models");
+        if (m is null) return null;
+        if (m.Get("models") is null)
+        {
+            m.Error("models", "missing required key 'models': the folder holding the PP-OCRv4 plate models (get them with scripts/get-plate-models.sh)");
+            return null;
+        }
+        var models = m.OptionalText("models");
+        if (string.IsNullOrWhiteSpace(models))
+        {
+            m.Error("models", "is blank; write the folder holding the PP-OCRv4 plate models, e.g. models/ppocr");
+            return null;
+        }
+        return new PlatesConfig(models.Trim());
     }
 
     private DetectorConfig? ReadDetector(YamlNode node, string path)
