@@ -50,7 +50,12 @@ public sealed class EvidenceStoreServiceTests
     private static IEnumerable<string> KeysOf(JsonElement c)
     {
         var evidence = c.GetProperty("evidence");
-        foreach (var photo in evidence.GetProperty("photos").EnumerateArray()) yield return photo.GetProperty("key").GetString()!;
+        foreach (var photo in evidence.GetProperty("photos").EnumerateArray())
+        {
+            yield return photo.GetProperty("key").GetString()!;
+            // Every annotated photo has its untouched original beside it (the close-up shares the confirmation's).
+            if (photo.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.Object) yield return original.GetProperty("key").GetString()!;
+        }
         if (evidence.GetProperty("clip").ValueKind == JsonValueKind.Object) yield return evidence.GetProperty("clip").GetProperty("key").GetString()!;
         yield return evidence.GetProperty("manifestKey").GetString()!;
     }
