@@ -8,8 +8,14 @@ namespace Vision.Dispatch;
 /// </summary>
 public sealed record DispatchCaseRecord
 {
-    /// <summary>The value of <see cref="Schema"/>: this record's format and version.</summary>
+    /// <summary>
+    /// The value of <see cref="Schema"/>: this record's format and version. Version 2 adds the plate fields, and only a
+    /// record that carries one says 2, so a receiver validating version 1 strictly keeps taking every other record.
+    /// </summary>
     public const string SchemaId = "vision.dispatch-case/2";
+
+    /// <summary>The schema of a record without plate fields (unchanged from version 1).</summary>
+    public const string SchemaIdWithoutPlate = "vision.dispatch-case/1";
 
     /// <summary>The value of <see cref="Source"/>: the case source (案件来源) "intelligent video capture".</summary>
     public const string IntelligentVideo = "intelligent_video";

@@ -39,8 +39,10 @@ public static class DispatchRecordBuilder
         var location = facts.Camera.Location;
         var (longitude, latitude, coordinateSystem) = Coordinates(location, config.Coordinates);
 
+        bool plate = facts.PlateNumber is not null || facts.PlateUnreadableReason is not null;
         return new DispatchCaseRecord
         {
+            Schema = plate ? DispatchCaseRecord.SchemaId : DispatchCaseRecord.SchemaIdWithoutPlate,
             CaseId = facts.CaseId,
             CodeSet = CaseCategoryTables.WireName(config.CodeSet),
             BigClassCode = category.BigClassCode,

@@ -266,7 +266,9 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             string role = violation.Photos[i].Role.ToWire();
             var photo = photos.FirstOrDefault(p => p.Role == role);
             string file = photo?.Original?.File ?? photo?.File ?? role;
-            if (frames.Any(f => ReferenceEquals(f.Image, image))) continue; // the same moment twice (midway = confirmation)
+            // The same moment twice (midway = confirmation) is read once, under the later photo (the close-up's).
+            int same = frames.FindIndex(f => ReferenceEquals(f.Image, image));
+            if (same >= 0) { frames[same] = frames[same] with { Photo = file }; continue; }
             frames.Add(new PlateFrame(file, image, ToPixels(violation.Photos[i].Snapshot.Box, violation, image.Width, image.Height)));
         }
         return frames;

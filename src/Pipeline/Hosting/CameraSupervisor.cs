@@ -19,7 +19,8 @@ public sealed class CameraSupervisor(
     FrameMailboxes mailboxes,
     IReadOnlyList<string> classNames,
     TimeProvider clock,
-    ILoggerFactory logs) : IAsyncDisposable
+    ILoggerFactory logs,
+    bool plateTurnover = false) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
     private readonly ILogger _log = logs.CreateLogger("Vision.Cameras");
@@ -113,7 +114,7 @@ public sealed class CameraSupervisor(
         // Not "now": the camera's own time (monotonic, from its stream) may be behind or ahead of the wall clock,
         // and a frame still waiting in the mailbox is older than now. The first frame sets the clock.
         loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, DateTimeOffset.MinValue, width, height,
-            plateTurnover: _config?.Plates is not null));
+            plateTurnover: plateTurnover));
     }
 
     private async Task TrimLoopAsync(SegmentRing ring, CancellationToken ct)

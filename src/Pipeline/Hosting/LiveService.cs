@@ -48,7 +48,8 @@ public sealed class LiveService : BackgroundService
         {
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
-        _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs);
+        // Plate reading is loaded once at start (with the evidence writer): the analysers follow that, not a reloaded config.
+        _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs, plateTurnover: config.Plates is not null);
         Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => evidence.Pending, storage.Snapshot,
             dispatch, evidence.Backlog.Snapshot);
         _loop.BatchDetected += Metrics.ObserveBatch;
@@ -145,6 +146,8 @@ public sealed class LiveService : BackgroundService
                 _log.LogWarning("config: detector settings changed; they take effect at the next restart (the model stays loaded)");
             if (next.Evidence with { PreRoll = _config.Evidence.PreRoll, PostRoll = _config.Evidence.PostRoll, JpegQuality = _config.Evidence.JpegQuality } != _config.Evidence)
                 _log.LogWarning("config: evidence storage settings (directory, spool, store, retention) changed; they take effect at the next restart");
+            if (next.Plates != _config.Plates)
+                _log.LogWarning("config: plates settings changed; they take effect at the next restart (plate reading stays as it started)");
         }
         catch (ConfigException e)
         {

@@ -27,13 +27,13 @@ public sealed class PlateTurnover
     {
         lock (_lock)
         {
-            var decision = DecideLocked(cameraId, ruleId, plate, confirmedAt, cooldown, sameSpotReportedAt);
+            var decision = DecideLocked(cameraId, ruleId, plate, confirmedAt, cooldown, sameSpotReportedAt, caseId);
             if (decision.Raise && plate is not null && caseId is not null) Raised(cameraId, ruleId, plate, caseId, confirmedAt);
             return decision;
         }
     }
 
-    private TurnoverDecision DecideLocked(string cameraId, string ruleId, string? plate, DateTimeOffset confirmedAt, TimeSpan cooldown, DateTimeOffset? sameSpotReportedAt)
+    private TurnoverDecision DecideLocked(string cameraId, string ruleId, string? plate, DateTimeOffset confirmedAt, TimeSpan cooldown, DateTimeOffset? sameSpotReportedAt, string? caseId)
     {
         {
             if (plate is null)
@@ -45,7 +45,8 @@ public sealed class PlateTurnover
             var since = Min(sameSpotReportedAt ?? confirmedAt, confirmedAt - cooldown);
             if (_raised.TryGetValue((cameraId, ruleId), out var list))
                 for (int i = list.Count - 1; i >= 0; i--)
-                    if (list[i].Plate == plate && list[i].At >= since)
+                    // Its own entry is not another case: a case retried after a full disk decides again and must still stand.
+                    if (list[i].Plate == plate && list[i].At >= since && list[i].CaseId != caseId)
                         return new TurnoverDecision(false, $"same plate {plate} as case {list[i].CaseId}", list[i].CaseId);
             return new TurnoverDecision(true);
         }

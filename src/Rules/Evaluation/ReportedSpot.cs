@@ -11,8 +11,12 @@ internal sealed class ReportedSpot(int trackId, BoundingBox box, DateTimeOffset 
 {
     public const float SameSpotIoU = 0.3f;
 
-    /// <summary>When the case of this spot was confirmed.</summary>
-    public DateTimeOffset ReportedAt { get; } = lastOccupied;
+    /// <summary>
+    /// When the case of this spot was confirmed. A spot added by a candidate the plate check may find to be the vehicle
+    /// already reported keeps that case's time, so a car parked for hours is compared with its own case however often
+    /// the tracker loses and finds it.
+    /// </summary>
+    public DateTimeOffset ReportedAt { get; init; } = lastOccupied;
 
     public int TrackId { get; set; } = trackId;
     public BoundingBox Box { get; set; } = box;

@@ -214,7 +214,7 @@ internal sealed class RuleEvaluator
         {
             // The reported object is still here: its spot stays live whatever the cooldown (even 0).
             var own = OwnSpot(obj.TrackId) ?? FindSpot(obj.TrackId, obj.Box, now);
-            if (own is null) AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now));
+            if (own is null) AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now) { ReportedAt = episode.SameSpotReportedAt ?? now });
             else own.LastOccupied = now;
             return;
         }
@@ -256,7 +256,7 @@ internal sealed class RuleEvaluator
 
         episode.Confirmed = true;
         events.Add(Event(EpisodeEventKind.Confirmed, episode, obj, now));
-        AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now));
+        AddSpot(new ReportedSpot(obj.TrackId, obj.Box, now) { ReportedAt = episode.SameSpotReportedAt ?? now });
     }
 
     private void EndEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, List<EpisodeEvent> events)

@@ -116,13 +116,18 @@ public sealed class DispatchRecordTests
         Assert.Equal(("京A12345", 0.935, (string?)null), (read.PlateNumber, read.PlateConfidence, read.PlateUnreadableReason));
         Assert.Empty(await SchemaErrors(Json(read)));
         Assert.Contains("\"plateNumber\":\"京A12345\"", Json(read));
+        Assert.Equal("vision.dispatch-case/2", read.Schema);
 
         var unread = DispatchRecordBuilder.Build(Facts(config, "parking") with { PlateUnreadableReason = "no plate found in the vehicle's box" }, config.Dispatch!);
         Assert.Equal(((string?)null, (double?)null, "no plate found in the vehicle's box"), (unread.PlateNumber, unread.PlateConfidence, unread.PlateUnreadableReason));
         Assert.Empty(await SchemaErrors(Json(unread)));
 
+        Assert.Equal("vision.dispatch-case/2", unread.Schema);
+
+        // Without plate fields the record is version 1, unchanged: a receiver validating that strictly keeps working.
         var stall = DispatchRecordBuilder.Build(Facts(config, "stall"), config.Dispatch!);
         Assert.DoesNotContain("plate", Json(stall));
+        Assert.Equal("vision.dispatch-case/1", stall.Schema);
     }
 
     [Fact]
@@ -132,7 +137,7 @@ public sealed class DispatchRecordTests
 
         var record = DispatchRecordBuilder.Build(Facts(config, "parking"), config.Dispatch!);
 
-        Assert.Equal(("vision.dispatch-case/2", "intelligent_video", "智能视频采集"), (record.Schema, record.Source, record.SourceName));
+        Assert.Equal(("vision.dispatch-case/1", "intelligent_video", "智能视频采集"), (record.Schema, record.Source, record.SourceName));
         Assert.Equal(("cjt214", "05", "街面秩序", "0505", "机动车乱停放"), (record.CodeSet, record.BigClassCode, record.BigClassName, record.SmallClassCode, record.SmallClassName));
         Assert.Null(record.ItemCode);
         Assert.Equal(("illegal_parking", "cam-01", "人民路口东", "人民路东侧人行道"), (record.Violation, record.CameraId, record.CameraName, record.Address));
@@ -284,7 +289,7 @@ public sealed class DispatchRecordTests
         Assert.False(node.ContainsKey("itemCode"));
         Assert.Equal("上报", node["evidence"]![0]!["usage"]!.GetValue<string>());
         Assert.False(node["evidence"]![1]!.AsObject().ContainsKey("url"));
-        Assert.Equal("vision.dispatch-case/2", node["schema"]!.GetValue<string>());
+        Assert.Equal("vision.dispatch-case/1", node["schema"]!.GetValue<string>());
         Assert.NotEqual(0xEF, bytes[0]); // no byte-order mark
     }
 

@@ -55,6 +55,16 @@ public sealed class PlateTurnoverTests
     }
 
     [Fact]
+    public void A_case_retried_after_a_full_disk_decides_again_and_still_stands()
+    {
+        var plates = new PlateTurnover();
+        Assert.True(plates.Decide("cam-1", "parking", "京A12345", T0, Cooldown, sameSpotReportedAt: null, caseId: "case-1").Raise);
+
+        Assert.True(plates.Decide("cam-1", "parking", "京A12345", T0, Cooldown, sameSpotReportedAt: null, caseId: "case-1").Raise);
+        Assert.Equal("case-1", plates.Decide("cam-1", "parking", "京A12345", T0.AddMinutes(3), Cooldown, sameSpotReportedAt: null, caseId: "case-2").SameAs);
+    }
+
+    [Fact]
     public void An_unreadable_plate_raises_a_case_in_a_free_spot_and_nothing_in_a_reported_one()
     {
         var plates = new PlateTurnover();

@@ -153,6 +153,20 @@ public sealed class RuleEvaluationTests
     }
 
     [Fact]
+    public void With_plates_a_car_parked_for_hours_and_found_again_and_again_is_always_compared_with_its_first_case()
+    {
+        var street = Street.WithPlates(Noon, Parking);
+        street.Run(0, 200, _ => [Seen(1, Car, ParkedBox)]);
+        // The tracker loses the car twice; the second time the first case's own spot has long expired (30 min cooldown).
+        street.Run(200, 2400, _ => [Seen(2, Car, ParkedBox)]);
+        street.Run(2400, 2700, _ => [Seen(3, Car, ParkedBox)]);
+
+        var confirmed = street.Of(EpisodeEventKind.Confirmed);
+        Assert.Equal([1, 2, 3], confirmed.Select(e => e.TrackId));
+        Assert.All(confirmed.Skip(1), e => Assert.Equal(confirmed[0].At, e.SameSpotReportedAt));
+    }
+
+    [Fact]
     public void With_plates_the_same_track_back_in_its_spot_is_still_the_same_case()
     {
         var street = Street.WithPlates(Noon, Parking);
