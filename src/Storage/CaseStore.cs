@@ -96,7 +96,9 @@ public sealed record CaseQuery(CaseStatus? Status = null, string? CameraId = nul
     public static string? NormalisePlateSearch(string? typed)
     {
         if (string.IsNullOrWhiteSpace(typed)) return null;
-        var kept = typed.Where(c => c is not ('·' or '•' or '.' or '-' or ' ' or '\t')).Select(char.ToUpperInvariant).ToArray();
+        // A Chinese input method types full-width letters and digits (Ａ１２): they are the plate's ASCII ones.
+        var kept = typed.Select(c => c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c)
+            .Where(c => c is not ('·' or '•' or '.' or '-' or ' ' or '\t' or '\u3000')).Select(char.ToUpperInvariant).ToArray();
         return kept.Length == 0 ? null : new string(kept);
     }
 }

@@ -41,6 +41,12 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         progress.Started ??= await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>A case given up before it was written (the backlog overflowed, or it failed too often): the plate check forgets it.</summary>
+    public void GaveUp(CaseProgress progress)
+    {
+        if (progress.Started is { } started) writer.Turnover?.Forget(started.CaseId);
+    }
+
     /// <summary>When step 2 may run: the post-roll is recorded.</summary>
     public DateTimeOffset ClipDue(CaseProgress progress) => writer.ClipDue(progress.Violation);
 

@@ -162,5 +162,9 @@ public sealed class EvidenceService : BackgroundService
     }
 
     /// <summary>The last resort for a case that could not be kept: everything known of it goes into the log, so an operator can recover it.</summary>
-    private void LogLost(CaseProgress progress) => _log.LogCritical("case not written: {Case}", progress.Describe());
+    private void LogLost(CaseProgress progress)
+    {
+        _flow.GaveUp(progress);
+        _log.LogCritical("case not written: {Case}", progress.Describe());
+    }
 }

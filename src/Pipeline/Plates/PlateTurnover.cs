@@ -63,5 +63,12 @@ public sealed class PlateTurnover
         }
     }
 
+    /// <summary>Forgets a case given up before it was written: its plate must not make the vehicle's next violation a duplicate of nothing.</summary>
+    public void Forget(string caseId)
+    {
+        lock (_lock)
+            foreach (var list in _raised.Values) list.RemoveAll(e => e.CaseId == caseId);
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

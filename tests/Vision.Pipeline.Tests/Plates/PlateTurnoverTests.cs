@@ -65,6 +65,16 @@ public sealed class PlateTurnoverTests
     }
 
     [Fact]
+    public void A_case_given_up_before_it_was_written_blocks_nothing()
+    {
+        var plates = new PlateTurnover();
+        Assert.True(plates.Decide("cam-1", "parking", "京A12345", T0, Cooldown, sameSpotReportedAt: null, caseId: "case-1").Raise);
+        plates.Forget("case-1");
+
+        Assert.True(plates.Decide("cam-1", "parking", "京A12345", T0.AddMinutes(3), Cooldown, sameSpotReportedAt: null, caseId: "case-2").Raise);
+    }
+
+    [Fact]
     public void An_unreadable_plate_raises_a_case_in_a_free_spot_and_nothing_in_a_reported_one()
     {
         var plates = new PlateTurnover();

@@ -38,6 +38,8 @@ public sealed class PlateSearchTests
 
         var dotted = await store.ListAsync(new CaseQuery(Plate: CaseQuery.NormalisePlateSearch("京A·12345")), CancellationToken.None);
         Assert.Equal(2, dotted.Count);
+        var fullWidth = await store.ListAsync(new CaseQuery(Plate: CaseQuery.NormalisePlateSearch("京ａ１２３")), CancellationToken.None);
+        Assert.Equal(2, fullWidth.Count);
 
         Assert.Equal(4, (await store.ListAsync(new CaseQuery(Plate: CaseQuery.NormalisePlateSearch("  ")), CancellationToken.None)).Count);
         Assert.Empty(await store.ListAsync(new CaseQuery(Plate: "沪C"), CancellationToken.None));
