@@ -16,7 +16,10 @@ public sealed class CasePlateReader(PlateReader reader) : IDisposable
 {
     /// <summary>The reader for a config's <c>plates</c>; null when plates are not configured.</summary>
     /// <exception cref="Vision.Models.ModelLoadException">the models are missing or do not match (the message says how to get them)</exception>
-    public static CasePlateReader? Open(Rules.Config.PlatesConfig? plates) => plates is null ? null : new CasePlateReader(PlateReader.Load(plates.ModelDirectory));
+    /// <remarks>One ONNX Runtime thread per model: cases are read on the evidence workers, beside a live node's detector,
+    /// which must keep the cores (a case's few pictures take a second or two either way).</remarks>
+    public static CasePlateReader? Open(Rules.Config.PlatesConfig? plates) =>
+        plates is null ? null : new CasePlateReader(PlateReader.Load(plates.ModelDirectory, new PlateReaderOptions { IntraOpThreads = 1 }));
 
     public CasePlate Read(IReadOnlyList<PlateFrame> frames)
     {
