@@ -1,6 +1,9 @@
 // JSON API client: cookies, CSRF header on writes, 401 → sign-in page, errors as ApiError.
 import { t, hasText } from './i18n.js';
 
+/** Set once the user signs out: the sign-in page is on its way, so a request answered 401 meanwhile does not navigate again. */
+let signingOut = false;
+
 export class ApiError extends Error {
   /** status 0 means the server could not be reached. */
   constructor(status, body) {
@@ -57,7 +60,8 @@ export async function request(method, path, { body, signal, csrfRetried = false 
   if (response.status === 401) {
     const error = new ApiError(401, data);
     error.redirecting = true;
-    location.assign(loginUrl());
+    // Signing out already goes to the sign-in page: a second navigation would abort it.
+    if (!signingOut) location.assign(loginUrl());
     throw error;
   }
   // The server refused the token before doing anything (it rotates with the session): fetch a new one, try once more.
@@ -80,6 +84,7 @@ async function readJsonBody(response) {
 
 /** Posts the sign-out and goes to the sign-in page whatever the answer (an expired session is signed out too). */
 export async function signOut() {
+  signingOut = true;
   try {
     const session = await loadSession();
     await fetch('/api/session/logout', {
