@@ -18,8 +18,20 @@ public sealed class CasePlateReader(PlateReader reader) : IDisposable
     /// <exception cref="Vision.Models.ModelLoadException">the models are missing or do not match (the message says how to get them)</exception>
     /// <remarks>One ONNX Runtime thread per model: cases are read on the evidence workers, beside a live node's detector,
     /// which must keep the cores (a case's few pictures take a second or two either way).</remarks>
-    public static CasePlateReader? Open(Rules.Config.PlatesConfig? plates) =>
-        plates is null ? null : new CasePlateReader(PlateReader.Load(plates.ModelDirectory, new PlateReaderOptions { IntraOpThreads = 1 }));
+    public static CasePlateReader? Open(Rules.Config.PlatesConfig? plates)
+    {
+        if (plates is null) return null;
+        try
+        {
+            return new CasePlateReader(PlateReader.Load(plates.ModelDirectory, new PlateReaderOptions { IntraOpThreads = 1 }));
+        }
+        catch (Vision.Models.ModelLoadException e)
+        {
+            // The reader's own advice names the CLI's --models; here the folder comes from the config.
+            string why = e.Message.Replace(" and pass --models DIR or set VISION_PLATE_MODELS", "", StringComparison.Ordinal);
+            throw new Vision.Models.ModelLoadException($"plates.models in the config: {why}; then point plates.models at that folder (or remove plates: to run without plate reading)", e);
+        }
+    }
 
     public CasePlate Read(IReadOnlyList<PlateFrame> frames)
     {
