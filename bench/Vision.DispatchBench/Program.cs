@@ -48,7 +48,7 @@ var url = new Uri(app.Urls.First() + "/cases");
 
 // ---- part 1: store + outbox + webhook
 string spool = Directory.CreateTempSubdirectory("vision-dispatch-bench-").FullName;
-var db = new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate();
+var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
 var cases = new CaseStore(db);
 var catalog = new EvidenceCatalog(db);
 var config = VisionConfigLoader.Parse($$"""
@@ -117,9 +117,9 @@ Console.WriteLine(string.Create(inv, $"dispatch, paced at {pacedRate:0} cases/s 
 if (million > 0)
 {
     string bigPath = Path.Combine(spool, "big.db");
-    var big = new CaseDatabase(bigPath).Migrate();
+    var big = new SqliteCaseDatabase(bigPath).Migrate();
     var fill = Stopwatch.StartNew();
-    using (var connection = big.Open())
+    using (var connection = big.OpenSqlite())
     {
         using (var off = connection.CreateCommand()) { off.CommandText = "PRAGMA synchronous=OFF"; off.ExecuteNonQuery(); }
         using var tx = connection.BeginTransaction();

@@ -31,7 +31,7 @@ foreach (int concurrency in concurrencies) await UploadPassAsync(concurrency, co
 async Task UploadPassAsync(int concurrency, int copies, bool report)
 {
     string spool = Directory.CreateTempSubdirectory("vision-upload-bench-").FullName;
-    var catalog = new EvidenceCatalog(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate());
+    var catalog = new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate());
     int n = 0;
     foreach (var copy in Enumerable.Range(0, copies))
         foreach (var template in templates)

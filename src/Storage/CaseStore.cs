@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Vision.Storage;
 
@@ -119,15 +119,16 @@ public sealed class CaseStore(CaseDatabase database)
     public async Task AddAsync(NewCase c, SpooledCase spooled, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await EvidenceCatalog.InsertSpooledAsync(connection, tx, spooled, now, ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await EvidenceCatalog.InsertSpooledAsync(connection, tx, spooled, database.SpoolOwner, now, ct).ConfigureAwait(false);
         int added = await Sql.ExecuteAsync(connection, tx, """
-            INSERT OR IGNORE INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record, plate)
-            VALUES ($id, $camera, $rule, $violation, $zone, $started, $confirmed, $confidence, 'auto_captured', $now, $record, $plate)
-            """, ct, ("$plate", c.Plate),
-            ("$id", c.CaseId), ("$camera", c.CameraId), ("$rule", c.RuleId), ("$violation", c.Violation), ("$zone", c.ZoneId),
-            ("$started", c.StartedAt.ToUnixTimeMilliseconds()), ("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()),
-            ("$confidence", c.Confidence), ("$now", now.ToUnixTimeMilliseconds()), ("$record", c.RecordJson)).ConfigureAwait(false);
+            INSERT INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record, plate)
+            VALUES (@id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate)
+            ON CONFLICT DO NOTHING
+            """, ct, ("@plate", c.Plate),
+            ("@id", c.CaseId), ("@camera", c.CameraId), ("@rule", c.RuleId), ("@violation", c.Violation), ("@zone", c.ZoneId),
+            ("@started", c.StartedAt.ToUnixTimeMilliseconds()), ("@confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()),
+            ("@confidence", c.Confidence), ("@now", now.ToUnixTimeMilliseconds()), ("@record", c.RecordJson)).ConfigureAwait(false);
         if (added > 0) await AddHistoryAsync(connection, tx, c.CaseId, new CaseHistoryEntry(CaseStatus.AutoCaptured, now, "vision", null, null, null), ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
@@ -155,16 +156,16 @@ public sealed class CaseStore(CaseDatabase database)
     {
         if (d.Status is not (CaseStatus.Confirmed or CaseStatus.Rejected)) throw new ArgumentException("a review confirms or rejects", nameof(d));
         await using var connection = database.Open();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         CaseStatus current;
         long version;
         string? by;
-        await using (var read = Sql.Command(connection, tx, "SELECT status, version, status_by FROM cases WHERE case_id = $id", ("$id", caseId)))
+        await using (var read = Sql.Command(connection, tx, "SELECT status, version, status_by FROM cases WHERE case_id = @id", ("@id", caseId)))
         await using (var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return new DecisionOutcome(DecisionResult.NotFound);
             CaseStatusNames.TryParse(reader.GetString(0), out current);
-            version = reader.GetInt64(1);
+            version = Sql.Long(reader, 1);
             by = Sql.Text(reader, 2);
         }
         var seen = new DecisionOutcome(DecisionResult.Recorded, current, version, by);
@@ -175,10 +176,10 @@ public sealed class CaseStore(CaseDatabase database)
             return seen with { Result = DecisionResult.ChangeNeedsConfirmation };
 
         int updated = await Sql.ExecuteAsync(connection, tx, """
-            UPDATE cases SET status = $status, status_at_ms = $at, status_by = $by, status_reason = $reason, status_note = $note, version = version + 1
-            WHERE case_id = $id AND version = $version AND status <> 'dispatched'
-            """, ct, ("$id", caseId), ("$status", d.Status.ToWire()), ("$at", d.Entry.At.ToUnixTimeMilliseconds()),
-            ("$by", d.Entry.Actor), ("$reason", d.Entry.Reason), ("$note", d.Entry.Note), ("$version", version)).ConfigureAwait(false);
+            UPDATE cases SET status = @status, status_at_ms = @at, status_by = @by, status_reason = @reason, status_note = @note, version = version + 1
+            WHERE case_id = @id AND version = @version AND status <> 'dispatched'
+            """, ct, ("@id", caseId), ("@status", d.Status.ToWire()), ("@at", d.Entry.At.ToUnixTimeMilliseconds()),
+            ("@by", d.Entry.Actor), ("@reason", d.Entry.Reason), ("@note", d.Entry.Note), ("@version", version)).ConfigureAwait(false);
         if (updated == 0) return seen with { Result = DecisionResult.ChangedMeanwhile };
         var entry = d.Entry with { Status = d.Status, ChangedFrom = isChange ? current : null, ChangeReason = isChange ? d.ChangeReason?.Trim() : null };
         await AddHistoryAsync(connection, tx, caseId, entry, ct).ConfigureAwait(false);
@@ -193,19 +194,19 @@ public sealed class CaseStore(CaseDatabase database)
     /// <paramref name="since"/>: the same vehicle seen again within the cooldown is that case, not a new one.
     /// </summary>
     public async Task<StoredCase?> FindRecentByPlateAsync(string cameraId, string ruleId, string plate, DateTimeOffset since, CancellationToken ct) =>
-        (await QueryAsync("WHERE camera_id = $camera AND rule_id = $rule AND plate = $plate AND confirmed_at_ms >= $since ORDER BY confirmed_at_ms DESC LIMIT 1", ct,
-            ("$camera", cameraId), ("$rule", ruleId), ("$plate", plate), ("$since", since.ToUnixTimeMilliseconds())).ConfigureAwait(false)).FirstOrDefault();
+        (await QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND plate = @plate AND confirmed_at_ms >= @since ORDER BY confirmed_at_ms DESC LIMIT 1", ct,
+            ("@camera", cameraId), ("@rule", ruleId), ("@plate", plate), ("@since", since.ToUnixTimeMilliseconds())).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
-        (await QueryAsync("WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false)).SingleOrDefault();
+        (await QueryAsync("WHERE case_id = @id", ct, ("@id", caseId)).ConfigureAwait(false)).SingleOrDefault();
 
     /// <summary>The review queue: newest first, filtered, one page.</summary>
     public Task<IReadOnlyList<StoredCase>> ListAsync(CaseQuery q, CancellationToken ct)
     {
         var (where, parameters) = Filter(q);
-        parameters.Add(("$limit", q.Limit));
-        parameters.Add(("$offset", q.Offset));
-        return QueryAsync($"{where} ORDER BY confirmed_at_ms DESC, case_id DESC LIMIT $limit OFFSET $offset", ct, [.. parameters]);
+        parameters.Add(("@limit", q.Limit));
+        parameters.Add(("@offset", q.Offset));
+        return QueryAsync($"{where} ORDER BY confirmed_at_ms DESC, case_id DESC LIMIT @limit OFFSET @offset", ct, [.. parameters]);
     }
 
     /// <summary>Cases per status under the same filters (the status filter itself ignored), for the queue's counters.</summary>
@@ -215,11 +216,11 @@ public sealed class CaseStore(CaseDatabase database)
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT status, count(*) FROM cases {where} GROUP BY status";
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        foreach (var (name, value) in parameters) Sql.Add(command, name, value);
         var counts = Enum.GetValues<CaseStatus>().ToDictionary(s => s, _ => 0);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            if (CaseStatusNames.TryParse(reader.GetString(0), out var status)) counts[status] = reader.GetInt32(1);
+            if (CaseStatusNames.TryParse(reader.GetString(0), out var status)) counts[status] = Sql.Int(reader, 1);
         return counts;
     }
 
@@ -229,24 +230,24 @@ public sealed class CaseStore(CaseDatabase database)
     /// </summary>
     public async Task<IReadOnlyList<RuleReviewStats>> RuleStatsAsync(DateTimeOffset since, bool perWeek, CancellationToken ct)
     {
-        string week = perWeek ? "strftime('%Y-W%W', c.confirmed_at_ms / 1000, 'unixepoch')" : "NULL";
+        string week = perWeek ? database.Dialect.WeekOfMs("c.confirmed_at_ms") : "NULL";
         await using var connection = database.Open();
         await using var command = Sql.Command(connection, null, $"""
             SELECT c.rule_id, c.camera_id, c.violation, {week} AS week, count(*),
-                   coalesce(sum(d.status = 'confirmed'), 0), coalesce(sum(d.status = 'rejected'), 0)
+                   coalesce(sum(CASE WHEN d.status = 'confirmed' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN d.status = 'rejected' THEN 1 ELSE 0 END), 0)
             FROM cases c
             LEFT JOIN (SELECT h.case_id, h.status FROM case_history h
                        WHERE h.id = (SELECT max(x.id) FROM case_history x WHERE x.case_id = h.case_id AND x.status IN ('confirmed', 'rejected'))) d
               ON d.case_id = c.case_id
-            WHERE c.confirmed_at_ms >= $since
+            WHERE c.confirmed_at_ms >= @since
             GROUP BY c.rule_id, c.camera_id, c.violation, week
             ORDER BY c.rule_id, c.camera_id, week
-            """, ("$since", since.ToUnixTimeMilliseconds()));
+            """, ("@since", since.ToUnixTimeMilliseconds()));
         var result = new List<RuleReviewStats>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
             result.Add(new RuleReviewStats(reader.GetString(0), reader.GetString(1), reader.GetString(2), Sql.Text(reader, 3),
-                reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)));
+                Sql.Int(reader, 4), Sql.Int(reader, 5), Sql.Int(reader, 6)));
         return result;
     }
 
@@ -254,40 +255,40 @@ public sealed class CaseStore(CaseDatabase database)
     {
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, at_ms, actor, reason, note, address, changed_from, change_reason FROM case_history WHERE case_id = $id ORDER BY id";
-        command.Parameters.AddWithValue("$id", caseId);
+        command.CommandText = "SELECT status, at_ms, actor, reason, note, address, changed_from, change_reason FROM case_history WHERE case_id = @id ORDER BY id";
+        Sql.Add(command, "@id", caseId);
         var history = new List<CaseHistoryEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             CaseStatusNames.TryParse(reader.GetString(0), out var status);
             CaseStatus? changedFrom = Sql.Text(reader, 6) is { } from && CaseStatusNames.TryParse(from, out var was) ? was : null;
-            history.Add(new CaseHistoryEntry(status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+            history.Add(new CaseHistoryEntry(status, Sql.Time(reader, 1),
                 Sql.Text(reader, 2), Sql.Text(reader, 3), Sql.Text(reader, 4), Sql.Text(reader, 5)) { ChangedFrom = changedFrom, ChangeReason = Sql.Text(reader, 7) });
         }
         return history;
     }
 
-    internal static Task AddHistoryAsync(SqliteConnection connection, SqliteTransaction tx, string caseId, CaseHistoryEntry e, CancellationToken ct) =>
+    internal static Task AddHistoryAsync(DbConnection connection, DbTransaction tx, string caseId, CaseHistoryEntry e, CancellationToken ct) =>
         Sql.ExecuteAsync(connection, tx, """
             INSERT INTO case_history (case_id, status, at_ms, actor, reason, note, address, changed_from, change_reason)
-            VALUES ($id, $status, $at, $actor, $reason, $note, $address, $from, $why)
+            VALUES (@id, @status, @at, @actor, @reason, @note, @address, @from, @why)
             """, ct,
-            ("$id", caseId), ("$status", e.Status.ToWire()), ("$at", e.At.ToUnixTimeMilliseconds()), ("$actor", e.Actor), ("$reason", e.Reason), ("$note", e.Note), ("$address", e.Address),
-            ("$from", e.ChangedFrom?.ToWire()), ("$why", e.ChangeReason));
+            ("@id", caseId), ("@status", e.Status.ToWire()), ("@at", e.At.ToUnixTimeMilliseconds()), ("@actor", e.Actor), ("@reason", e.Reason), ("@note", e.Note), ("@address", e.Address),
+            ("@from", e.ChangedFrom?.ToWire()), ("@why", e.ChangeReason));
 
     private static (string Where, List<(string, object?)> Parameters) Filter(CaseQuery q)
     {
         var clauses = new List<string>();
         var parameters = new List<(string, object?)>();
         void Add(string clause, string name, object value) { clauses.Add(clause); parameters.Add((name, value)); }
-        if (q.Status is { } status) Add("status = $status", "$status", status.ToWire());
-        if (q.CameraId is { } camera) Add("camera_id = $camera", "$camera", camera);
-        if (q.Violation is { } violation) Add("violation = $violation", "$violation", violation);
-        if (q.ZoneId is { } zone) Add("zone_id = $zone", "$zone", zone);
-        if (q.From is { } from) Add("confirmed_at_ms >= $from", "$from", from.ToUnixTimeMilliseconds());
-        if (q.To is { } to) Add("confirmed_at_ms < $to", "$to", to.ToUnixTimeMilliseconds());
-        if (q.Plate is { Length: > 0 } plate) Add("instr(plate, $plate) > 0", "$plate", plate);
+        if (q.Status is { } status) Add("status = @status", "@status", status.ToWire());
+        if (q.CameraId is { } camera) Add("camera_id = @camera", "@camera", camera);
+        if (q.Violation is { } violation) Add("violation = @violation", "@violation", violation);
+        if (q.ZoneId is { } zone) Add("zone_id = @zone", "@zone", zone);
+        if (q.From is { } from) Add("confirmed_at_ms >= @from", "@from", from.ToUnixTimeMilliseconds());
+        if (q.To is { } to) Add("confirmed_at_ms < @to", "@to", to.ToUnixTimeMilliseconds());
+        if (q.Plate is { Length: > 0 } plate) Add(@"plate LIKE '%' || @plate || '%' ESCAPE '\'", "@plate", plate.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_"));
         return (clauses.Count == 0 ? "" : "WHERE " + string.Join(" AND ", clauses), parameters);
     }
 
@@ -300,50 +301,17 @@ public sealed class CaseStore(CaseDatabase database)
                    status_by, status_reason, status_note, record, version, plate
             FROM cases {where}
             """;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        foreach (var (name, value) in parameters) Sql.Add(command, name, value);
         var result = new List<StoredCase>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             CaseStatusNames.TryParse(reader.GetString(8), out var status);
             result.Add(new StoredCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                reader.GetDouble(7), status, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)) { Version = reader.GetInt64(14), Plate = Sql.Text(reader, 15) });
+                Sql.Time(reader, 5), Sql.Time(reader, 6),
+                reader.GetDouble(7), status, Sql.Time(reader, 9),
+                Sql.Text(reader, 10), Sql.Text(reader, 11), Sql.Text(reader, 12), reader.GetString(13)) { Version = Sql.Long(reader, 14), Plate = Sql.Text(reader, 15) });
         }
         return result;
     }
-}
-
-/// <summary>Small helpers shared by the stores: parameterised commands on a connection, optionally in a transaction.</summary>
-internal static class Sql
-{
-    public static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, tx, sql, parameters);
-        return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    public static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, tx, sql, parameters);
-        var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return value is DBNull ? null : value;
-    }
-
-    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    public static string? Text(SqliteDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
-
-    public static DateTimeOffset? Instant(SqliteDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
-
-    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

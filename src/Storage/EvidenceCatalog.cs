@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Vision.Storage;
 
@@ -50,31 +50,33 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     public async Task AddSpooledAsync(SpooledCase c, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await InsertSpooledAsync(connection, null, c, now, ct).ConfigureAwait(false);
+        await InsertSpooledAsync(connection, null, c, database.SpoolOwner, now, ct).ConfigureAwait(false);
     }
 
-    internal static Task InsertSpooledAsync(SqliteConnection connection, SqliteTransaction? tx, SpooledCase c, DateTimeOffset now, CancellationToken ct) =>
+    internal static Task InsertSpooledAsync(DbConnection connection, DbTransaction? tx, SpooledCase c, string spoolOwner, DateTimeOffset now, CancellationToken ct) =>
         Sql.ExecuteAsync(connection, tx, """
-            INSERT OR IGNORE INTO evidence_cases (case_id, camera_id, rule_id, violation, confirmed_at_ms, key_prefix, objects, bytes, state, spooled_at_ms)
-            VALUES ($id, $camera, $rule, $violation, $confirmed, $prefix, $objects, $bytes, 'spooled', $now);
+            INSERT INTO evidence_cases (case_id, camera_id, rule_id, violation, confirmed_at_ms, key_prefix, objects, bytes, state, spooled_at_ms, spool_node)
+            VALUES (@id, @camera, @rule, @violation, @confirmed, @prefix, @objects, @bytes, 'spooled', @now, @node)
+            ON CONFLICT DO NOTHING
             """, ct,
-            ("$id", c.CaseId), ("$camera", c.CameraId), ("$rule", c.RuleId), ("$violation", c.Violation),
-            ("$confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()), ("$prefix", c.KeyPrefix), ("$objects", JsonSerializer.Serialize(c.Objects, Json)),
-            ("$bytes", c.Bytes), ("$now", now.ToUnixTimeMilliseconds()));
+            ("@id", c.CaseId), ("@camera", c.CameraId), ("@rule", c.RuleId), ("@violation", c.Violation),
+            ("@confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()), ("@prefix", c.KeyPrefix), ("@objects", JsonSerializer.Serialize(c.Objects, Json)),
+            ("@bytes", c.Bytes), ("@now", now.ToUnixTimeMilliseconds()), ("@node", spoolOwner));
 
     /// <summary>The oldest spooled cases (by confirmation), skipping those in <paramref name="exclude"/> (uploads in flight).</summary>
     public async Task<IReadOnlyList<SpooledCase>> PendingAsync(int limit, IReadOnlySet<string> exclude, CancellationToken ct)
     {
-        var entries = await QueryAsync("WHERE state = 'spooled' ORDER BY confirmed_at_ms, case_id LIMIT $limit", ct, ("$limit", limit + exclude.Count)).ConfigureAwait(false);
+        var entries = await QueryAsync("WHERE state = 'spooled' AND spool_node = @node ORDER BY confirmed_at_ms, case_id LIMIT @limit", ct,
+            ("@limit", limit + exclude.Count), ("@node", database.SpoolOwner)).ConfigureAwait(false);
         return entries.Select(e => e.Case).Where(c => !exclude.Contains(c.CaseId)).Take(limit).ToList();
     }
 
     public async Task<CatalogEntry?> FindAsync(string caseId, CancellationToken ct) =>
-        (await QueryAsync("WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false)).SingleOrDefault();
+        (await QueryAsync("WHERE case_id = @id", ct, ("@id", caseId)).ConfigureAwait(false)).SingleOrDefault();
 
-    /// <summary>Every case in a state (all states when null), oldest first.</summary>
+    /// <summary>Every case in a state (all states when null), oldest first. Spooled ones are this node's only: the others' files are in their spools.</summary>
     public Task<IReadOnlyList<CatalogEntry>> ListAsync(EvidenceState? state, CancellationToken ct) => state is { } s
-        ? QueryAsync("WHERE state = $state ORDER BY confirmed_at_ms, case_id", ct, ("$state", Wire(s)))
+        ? QueryAsync("WHERE state = @state AND (state <> 'spooled' OR spool_node = @node) ORDER BY confirmed_at_ms, case_id", ct, ("@state", Wire(s)), ("@node", database.SpoolOwner))
         : QueryAsync("ORDER BY confirmed_at_ms, case_id", ct);
 
     /// <summary>
@@ -84,9 +86,9 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     public async Task MarkStoredAsync(string caseId, DateTimeOffset now, ReleasePolicy release, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await Sql.ExecuteAsync(connection, tx, "UPDATE evidence_cases SET state = 'stored', stored_at_ms = $now, last_error = NULL WHERE case_id = $id AND state = 'spooled'", ct,
-            ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await Sql.ExecuteAsync(connection, tx, "UPDATE evidence_cases SET state = 'stored', stored_at_ms = @now, last_error = NULL WHERE case_id = @id AND state = 'spooled'", ct,
+            ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (release != ReleasePolicy.Never) await Outbox.EnqueueOnStoredAsync(connection, tx, caseId, release, now, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
@@ -99,45 +101,45 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     {
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE evidence_cases SET attempts = attempts + 1 WHERE case_id = $id RETURNING attempts - 1";
-        command.Parameters.AddWithValue("$id", caseId);
+        command.CommandText = "UPDATE evidence_cases SET attempts = attempts + 1 WHERE case_id = @id RETURNING attempts - 1";
+        Sql.Add(command, "@id", caseId);
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     public Task RecordFailureAsync(string caseId, string error, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
+        ExecuteAsync("UPDATE evidence_cases SET last_error = @error WHERE case_id = @id", ct, ("@id", caseId), ("@error", error));
 
     public Task MarkBrokenAsync(string caseId, string error, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET state = 'broken', last_error = $error WHERE case_id = $id", ct, ("$id", caseId), ("$error", error));
+        ExecuteAsync("UPDATE evidence_cases SET state = 'broken', last_error = @error WHERE case_id = @id", ct, ("@id", caseId), ("@error", error));
 
     public Task MarkExpiredAsync(string caseId, DateTimeOffset now, CancellationToken ct) =>
-        ExecuteAsync("UPDATE evidence_cases SET state = 'expired', expired_at_ms = $now WHERE case_id = $id AND hold = 0", ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));
+        ExecuteAsync("UPDATE evidence_cases SET state = 'expired', expired_at_ms = @now WHERE case_id = @id AND hold = 0", ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
 
     /// <summary>Puts a case on hold (kept past its retention) or releases it; false when there is no such case.</summary>
     public async Task<bool> SetHoldAsync(string caseId, bool hold, string? reason, CancellationToken ct) =>
-        await ExecuteAsync("UPDATE evidence_cases SET hold = $hold, hold_reason = $reason WHERE case_id = $id", ct,
-            ("$id", caseId), ("$hold", hold ? 1 : 0), ("$reason", hold ? (object?)reason ?? DBNull.Value : DBNull.Value)).ConfigureAwait(false) > 0;
+        await ExecuteAsync("UPDATE evidence_cases SET hold = @hold, hold_reason = @reason WHERE case_id = @id", ct,
+            ("@id", caseId), ("@hold", hold ? 1 : 0), ("@reason", hold ? (object?)reason ?? DBNull.Value : DBNull.Value)).ConfigureAwait(false) > 0;
 
     /// <summary>
     /// Stored, unheld cases older than their violation type's retention at <paramref name="now"/>, oldest first.
     /// </summary>
     public async Task<IReadOnlyList<CatalogEntry>> ExpiredAsync(IReadOnlyDictionary<string, TimeSpan> keepByViolation, TimeSpan keepOtherwise, DateTimeOffset now, int limit, CancellationToken ct)
     {
-        var parameters = new List<(string, object)> { ("$limit", limit), ("$otherwise", (now - keepOtherwise).ToUnixTimeMilliseconds()) };
+        var parameters = new List<(string, object)> { ("@limit", limit), ("@otherwise", (now - keepOtherwise).ToUnixTimeMilliseconds()) };
         var clauses = new List<string>();
         int i = 0;
         foreach (var (violation, keep) in keepByViolation)
         {
-            clauses.Add($"(violation = $v{i} AND confirmed_at_ms < $c{i})");
-            parameters.Add(($"$v{i}", violation));
-            parameters.Add(($"$c{i}", (now - keep).ToUnixTimeMilliseconds()));
+            clauses.Add($"(violation = @v{i} AND confirmed_at_ms < @c{i})");
+            parameters.Add(($"@v{i}", violation));
+            parameters.Add(($"@c{i}", (now - keep).ToUnixTimeMilliseconds()));
             i++;
         }
         string others = keepByViolation.Count == 0
-            ? "confirmed_at_ms < $otherwise"
-            : $"(violation NOT IN ({string.Join(", ", Enumerable.Range(0, i).Select(n => $"$v{n}"))}) AND confirmed_at_ms < $otherwise)";
+            ? "confirmed_at_ms < @otherwise"
+            : $"(violation NOT IN ({string.Join(", ", Enumerable.Range(0, i).Select(n => $"@v{n}"))}) AND confirmed_at_ms < @otherwise)";
         clauses.Add(others);
-        return await QueryAsync($"WHERE state = 'stored' AND hold = 0 AND ({string.Join(" OR ", clauses)}) ORDER BY confirmed_at_ms LIMIT $limit", ct, [.. parameters]).ConfigureAwait(false);
+        return await QueryAsync($"WHERE state = 'stored' AND hold = 0 AND ({string.Join(" OR ", clauses)}) ORDER BY confirmed_at_ms LIMIT @limit", ct, [.. parameters]).ConfigureAwait(false);
     }
 
     /// <summary>Cases and bytes waiting in the spool.</summary>
@@ -145,10 +147,11 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     {
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), coalesce(sum(bytes), 0) FROM evidence_cases WHERE state = 'spooled'";
+        command.CommandText = "SELECT count(*), coalesce(sum(bytes), 0) FROM evidence_cases WHERE state = 'spooled' AND spool_node = @node";
+        Sql.Add(command, "@node", database.SpoolOwner);
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
-        return (reader.GetInt32(0), reader.GetInt64(1));
+        return (Sql.Int(reader, 0), Sql.Long(reader, 1));
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
@@ -156,7 +159,7 @@ public sealed class EvidenceCatalog(CaseDatabase database)
         await using var connection = database.Open();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        foreach (var (name, value) in parameters) Sql.Add(command, name, value);
         return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
@@ -169,22 +172,22 @@ public sealed class EvidenceCatalog(CaseDatabase database)
                    attempts, last_error, hold, hold_reason, expired_at_ms
             FROM evidence_cases {where}
             """;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        foreach (var (name, value) in parameters) Sql.Add(command, name, value);
         var result = new List<CatalogEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             var objects = JsonSerializer.Deserialize<List<SpooledObject>>(reader.GetString(6), Json) ?? [];
             var c = new SpooledCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetString(5), objects);
-            result.Add(new CatalogEntry(c, ParseState(reader.GetString(7)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                Instant(reader, 9), reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetString(11),
-                reader.GetInt64(12) != 0, reader.IsDBNull(13) ? null : reader.GetString(13), Instant(reader, 14)));
+                Sql.Time(reader, 4), reader.GetString(5), objects);
+            result.Add(new CatalogEntry(c, ParseState(reader.GetString(7)), Sql.Time(reader, 8),
+                Sql.Instant(reader, 9), Sql.Int(reader, 10), reader.IsDBNull(11) ? null : reader.GetString(11),
+                Sql.Long(reader, 12) != 0, reader.IsDBNull(13) ? null : reader.GetString(13), Sql.Instant(reader, 14)));
         }
         return result;
     }
 
-    private static DateTimeOffset? Instant(SqliteDataReader reader, int column) =>
+    private static DateTimeOffset? Instant(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(column));
 
     public static string Wire(EvidenceState state) => state.ToString().ToLower(CultureInfo.InvariantCulture);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Vision.Storage;
 
@@ -25,9 +25,9 @@ public sealed class Outbox(CaseDatabase database)
         var heads = await QueryAsync($"""
             SELECT {Columns} FROM outbox o
             WHERE o.state = 'pending' AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id)
-              AND o.next_attempt_at_ms <= $now
-            ORDER BY o.next_attempt_at_ms, o.id LIMIT $limit
-            """, ct, ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit + busyCameras.Count)).ConfigureAwait(false);
+              AND o.next_attempt_at_ms <= @now
+            ORDER BY o.next_attempt_at_ms, o.id LIMIT @limit
+            """, ct, ("@now", now.ToUnixTimeMilliseconds()), ("@limit", limit + busyCameras.Count)).ConfigureAwait(false);
         return heads.Where(m => !busyCameras.Contains(m.CameraId)).Take(limit).ToList();
     }
 
@@ -46,14 +46,14 @@ public sealed class Outbox(CaseDatabase database)
     public async Task MarkDeliveredAsync(OutboxMessage m, DateTimeOffset now, int status, string? receipt, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await Sql.ExecuteAsync(connection, tx, """
-            UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_attempt_at_ms = $now, last_status = $status, last_error = NULL,
-                              delivered_at_ms = $now, receipt = $receipt
-            WHERE id = $id
-            """, ct, ("$id", m.Id), ("$now", now.ToUnixTimeMilliseconds()), ("$status", status), ("$receipt", receipt)).ConfigureAwait(false);
-        int changed = await Sql.ExecuteAsync(connection, tx, "UPDATE cases SET status = 'dispatched', status_at_ms = $now, status_by = 'vision', status_reason = NULL, status_note = $receipt WHERE case_id = $id AND status <> 'dispatched'", ct,
-            ("$id", m.CaseId), ("$now", now.ToUnixTimeMilliseconds()), ("$receipt", receipt)).ConfigureAwait(false);
+            UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = NULL,
+                              delivered_at_ms = @now, receipt = @receipt
+            WHERE id = @id
+            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@receipt", receipt)).ConfigureAwait(false);
+        int changed = await Sql.ExecuteAsync(connection, tx, "UPDATE cases SET status = 'dispatched', status_at_ms = @now, status_by = 'vision', status_reason = NULL, status_note = @receipt WHERE case_id = @id AND status <> 'dispatched'", ct,
+            ("@id", m.CaseId), ("@now", now.ToUnixTimeMilliseconds()), ("@receipt", receipt)).ConfigureAwait(false);
         if (changed > 0)
             await CaseStore.AddHistoryAsync(connection, tx, m.CaseId, new CaseHistoryEntry(CaseStatus.Dispatched, now, "vision", null, receipt, null), ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
@@ -64,9 +64,9 @@ public sealed class Outbox(CaseDatabase database)
     {
         await using var connection = database.Open();
         await Sql.ExecuteAsync(connection, null, """
-            UPDATE outbox SET attempts = attempts + 1, last_attempt_at_ms = $now, last_status = $status, last_error = $error, next_attempt_at_ms = $next
-            WHERE id = $id AND state = 'pending'
-            """, ct, ("$id", m.Id), ("$now", now.ToUnixTimeMilliseconds()), ("$status", status), ("$error", error), ("$next", nextAttempt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            UPDATE outbox SET attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error, next_attempt_at_ms = @next
+            WHERE id = @id AND state = 'pending'
+            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error), ("@next", nextAttempt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
     }
 
     /// <summary>Gives up on a message: it stays, with its reason, until someone resends it.</summary>
@@ -74,9 +74,9 @@ public sealed class Outbox(CaseDatabase database)
     {
         await using var connection = database.Open();
         await Sql.ExecuteAsync(connection, null, """
-            UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_attempt_at_ms = $now, last_status = $status, last_error = $error
-            WHERE id = $id AND state = 'pending'
-            """, ct, ("$id", m.Id), ("$now", now.ToUnixTimeMilliseconds()), ("$status", status), ("$error", error)).ConfigureAwait(false);
+            UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error
+            WHERE id = @id AND state = 'pending'
+            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -86,54 +86,56 @@ public sealed class Outbox(CaseDatabase database)
     public async Task<bool> ResendAsync(string caseId, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         int changed = await Sql.ExecuteAsync(connection, tx, """
-            UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = $now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL
-            WHERE case_id = $id
-            """, ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL
+            WHERE case_id = @id
+            """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed == 0) changed = await EnqueueIfStoredAsync(connection, tx, caseId, now, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return changed > 0;
     }
 
     public async Task<OutboxMessage?> FindByCaseAsync(string caseId, CancellationToken ct) =>
-        (await QueryAsync($"SELECT {Columns} FROM outbox WHERE case_id = $id", ct, ("$id", caseId)).ConfigureAwait(false)).SingleOrDefault();
+        (await QueryAsync($"SELECT {Columns} FROM outbox WHERE case_id = @id", ct, ("@id", caseId)).ConfigureAwait(false)).SingleOrDefault();
 
     public Task<IReadOnlyList<OutboxMessage>> ListAsync(OutboxState state, int limit, CancellationToken ct) =>
-        QueryAsync($"SELECT {Columns} FROM outbox WHERE state = $state ORDER BY id LIMIT $limit", ct, ("$state", Wire(state)), ("$limit", limit));
+        QueryAsync($"SELECT {Columns} FROM outbox WHERE state = @state ORDER BY id LIMIT @limit", ct, ("@state", Wire(state)), ("@limit", limit));
 
     /// <summary>Messages waiting and dead, and the oldest waiting one's creation time.</summary>
     public async Task<(int Pending, int Dead, DateTimeOffset? OldestPending)> StatsAsync(CancellationToken ct)
     {
         await using var connection = database.Open();
         await using var command = Sql.Command(connection, null,
-            "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'dead'), 0), min(CASE WHEN state = 'pending' THEN created_at_ms END) FROM outbox");
+            "SELECT coalesce(sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), 0), min(CASE WHEN state = 'pending' THEN created_at_ms END) FROM outbox");
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
-        return (reader.GetInt32(0), reader.GetInt32(1), Sql.Instant(reader, 2));
+        return (Sql.Int(reader, 0), Sql.Int(reader, 1), Sql.Instant(reader, 2));
     }
 
     /// <summary>Adds the case's message when its evidence is stored and it has none yet (used by review and resend).</summary>
-    internal static Task<int> EnqueueIfStoredAsync(SqliteConnection connection, SqliteTransaction tx, string caseId, DateTimeOffset now, CancellationToken ct) =>
+    internal static Task<int> EnqueueIfStoredAsync(DbConnection connection, DbTransaction tx, string caseId, DateTimeOffset now, CancellationToken ct) =>
         Sql.ExecuteAsync(connection, tx, """
-            INSERT OR IGNORE INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', $now, $now FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
-            WHERE c.case_id = $id AND e.state = 'stored' AND c.status <> 'rejected'
-            """, ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
+            WHERE c.case_id = @id AND e.state = 'stored' AND c.status <> 'rejected'
+            ON CONFLICT DO NOTHING
+            """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
 
     /// <summary>Adds the case's message if its status allows it under <paramref name="policy"/> (called as its evidence becomes stored).</summary>
-    internal static Task<int> EnqueueOnStoredAsync(SqliteConnection connection, SqliteTransaction tx, string caseId, ReleasePolicy policy, DateTimeOffset now, CancellationToken ct)
+    internal static Task<int> EnqueueOnStoredAsync(DbConnection connection, DbTransaction tx, string caseId, ReleasePolicy policy, DateTimeOffset now, CancellationToken ct)
     {
         string allowed = policy switch
         {
             ReleasePolicy.OnDetection => "c.status IN ('auto_captured', 'confirmed')",
             ReleasePolicy.AfterReview => "c.status = 'confirmed'",
-            _ => "0",
+            _ => "1 = 0",
         };
         return Sql.ExecuteAsync(connection, tx, $"""
-            INSERT OR IGNORE INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', $now, $now FROM cases c WHERE c.case_id = $id AND {allowed}
-            """, ct, ("$id", caseId), ("$now", now.ToUnixTimeMilliseconds()));
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c WHERE c.case_id = @id AND {allowed}
+            ON CONFLICT DO NOTHING
+            """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
     }
 
     public static string Wire(OutboxState state) => state.ToString().ToLowerInvariant();
@@ -145,9 +147,9 @@ public sealed class Outbox(CaseDatabase database)
         var result = new List<OutboxMessage>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            result.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Enum.Parse<OutboxState>(reader.GetString(3), ignoreCase: true),
-                reader.GetInt32(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                Sql.Instant(reader, 7), reader.IsDBNull(8) ? null : reader.GetInt32(8), Sql.Text(reader, 9), Sql.Instant(reader, 10), Sql.Text(reader, 11)));
+            result.Add(new OutboxMessage(Sql.Long(reader, 0), reader.GetString(1), reader.GetString(2), Enum.Parse<OutboxState>(reader.GetString(3), ignoreCase: true),
+                Sql.Int(reader, 4), Sql.Time(reader, 5), Sql.Time(reader, 6),
+                Sql.Instant(reader, 7), reader.IsDBNull(8) ? null : Sql.Int(reader, 8), Sql.Text(reader, 9), Sql.Instant(reader, 10), Sql.Text(reader, 11)));
         return result;
     }
 }

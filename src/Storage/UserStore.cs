@@ -21,13 +21,13 @@ public sealed class UserStore(CaseDatabase database)
     {
         await using var connection = database.Open();
         return await Sql.ExecuteAsync(connection, null, """
-            INSERT OR IGNORE INTO users (username, display_name, role, password_hash, created_at_ms) VALUES ($user, $name, $role, $hash, $at)
-            """, ct, ("$user", account.Username), ("$name", account.DisplayName), ("$role", account.Role.ToWire()), ("$hash", account.PasswordHash),
-            ("$at", account.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
+            INSERT INTO users (username, display_name, role, password_hash, created_at_ms) VALUES (@user, @name, @role, @hash, @at) ON CONFLICT DO NOTHING
+            """, ct, ("@user", account.Username), ("@name", account.DisplayName), ("@role", account.Role.ToWire()), ("@hash", account.PasswordHash),
+            ("@at", account.CreatedAt.ToUnixTimeMilliseconds())).ConfigureAwait(false) > 0;
     }
 
     public async Task<ConsoleAccount?> FindAsync(string username, CancellationToken ct) =>
-        (await QueryAsync("WHERE username = $user", ct, ("$user", username)).ConfigureAwait(false)).SingleOrDefault();
+        (await QueryAsync("WHERE " + database.Dialect.SameUser("username"), ct, ("@user", username)).ConfigureAwait(false)).SingleOrDefault();
 
     public Task<IReadOnlyList<ConsoleAccount>> ListAsync(CancellationToken ct) => QueryAsync("ORDER BY username", ct);
 
@@ -39,25 +39,25 @@ public sealed class UserStore(CaseDatabase database)
     public async Task RecordFailureAsync(string username, int maxFailures, DateTimeOffset now, DateTimeOffset lockUntil, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await Sql.ExecuteAsync(connection, null, """
+        await Sql.ExecuteAsync(connection, null, $"""
             UPDATE users SET
-              locked_until_ms = CASE WHEN (locked_until_ms IS NULL OR locked_until_ms <= $now) AND (failed_sign_ins + 1) % $max = 0
-                                     THEN $until ELSE locked_until_ms END,
+              locked_until_ms = CASE WHEN (locked_until_ms IS NULL OR locked_until_ms <= @now) AND (failed_sign_ins + 1) % @max = 0
+                                     THEN @until ELSE locked_until_ms END,
               failed_sign_ins = failed_sign_ins + 1
-            WHERE username = $user
-            """, ct, ("$user", username), ("$max", maxFailures), ("$now", now.ToUnixTimeMilliseconds()), ("$until", lockUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            WHERE {database.Dialect.SameUser("username")}
+            """, ct, ("@user", username), ("@max", maxFailures), ("@now", now.ToUnixTimeMilliseconds()), ("@until", lockUntil.ToUnixTimeMilliseconds())).ConfigureAwait(false);
     }
 
     public async Task RecordSuccessAsync(string username, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await Sql.ExecuteAsync(connection, null, "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE username = $user", ct, ("$user", username)).ConfigureAwait(false);
+        await Sql.ExecuteAsync(connection, null, "UPDATE users SET failed_sign_ins = 0, locked_until_ms = NULL WHERE " + database.Dialect.SameUser("username"), ct, ("@user", username)).ConfigureAwait(false);
     }
 
     public async Task SetPasswordHashAsync(string username, string hash, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await Sql.ExecuteAsync(connection, null, "UPDATE users SET password_hash = $hash WHERE username = $user", ct, ("$user", username), ("$hash", hash)).ConfigureAwait(false);
+        await Sql.ExecuteAsync(connection, null, "UPDATE users SET password_hash = @hash WHERE " + database.Dialect.SameUser("username"), ct, ("@user", username), ("@hash", hash)).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<ConsoleAccount>> QueryAsync(string where, CancellationToken ct, params (string Name, object? Value)[] parameters)
@@ -70,8 +70,8 @@ public sealed class UserStore(CaseDatabase database)
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             ConsoleRoleNames.TryParse(reader.GetString(2), out var role);
-            result.Add(new ConsoleAccount(reader.GetString(0), reader.GetString(1), role, reader.GetString(3), reader.GetInt32(4),
-                Sql.Instant(reader, 5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+            result.Add(new ConsoleAccount(reader.GetString(0), reader.GetString(1), role, reader.GetString(3), Sql.Int(reader, 4),
+                Sql.Instant(reader, 5), Sql.Time(reader, 6)));
         }
         return result;
     }

@@ -67,7 +67,7 @@ public static class CasesCommand
             var (loaded, catalog) = EvidenceCommand.OpenCatalog(parsed.GetValue(config)!);
             var store = new CaseStore(catalog.Database);
             string id = parsed.GetValue(caseId)!;
-            var c = await store.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {catalog.Database.Path}");
+            var c = await store.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {catalog.Database.Description}");
             string record = c.RecordJson;
             if (loaded.Dispatch is { } dispatch)
             {
@@ -141,9 +141,9 @@ public static class CasesCommand
         command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync(command.Name, async () =>
         {
             var loaded = VisionConfigLoader.Load(parsed.GetValue(config)!);
-            var store = new CaseStore(RunCommand.OpenDatabase(loaded.Evidence.Directory));
+            var store = new CaseStore(RunCommand.OpenDatabase(loaded));
             string id = parsed.GetValue(caseId)!;
-            var found = await store.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {store.Database.Path}");
+            var found = await store.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {store.Database.Description}");
             var entry = new CaseHistoryEntry(confirm ? CaseStatus.Confirmed : CaseStatus.Rejected, DateTimeOffset.UtcNow, parsed.GetValue(by), parsed.GetValue(reason), parsed.GetValue(note), "cli");
             try
             {
@@ -162,7 +162,7 @@ public static class CasesCommand
     private static (CaseStore Cases, Outbox Outbox, string Path) Open(string configPath)
     {
         var (_, catalog) = EvidenceCommand.OpenCatalog(configPath);
-        return (new CaseStore(catalog.Database), new Outbox(catalog.Database), catalog.Database.Path);
+        return (new CaseStore(catalog.Database), new Outbox(catalog.Database), catalog.Database.Description);
     }
 
     private static string Pretty(string json)

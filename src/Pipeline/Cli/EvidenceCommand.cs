@@ -75,7 +75,7 @@ public static class EvidenceCommand
             var (_, catalog) = OpenCatalog(parsed.GetValue(config)!);
             string id = parsed.GetValue(caseId)!;
             if (!await catalog.SetHoldAsync(id, hold, hold ? parsed.GetValue(reason) : null, ct).ConfigureAwait(false))
-                throw new UsageException($"no case '{id}' in {catalog.Database.Path}");
+                throw new UsageException($"no case '{id}' in {catalog.Database.Description}");
             Console.WriteLine(hold ? $"held: {id}" : $"released: {id}");
             return 0;
         }).ConfigureAwait(false));
@@ -110,7 +110,7 @@ public static class EvidenceCommand
         {
             var (loaded, catalog) = OpenCatalog(parsed.GetValue(config)!);
             string id = parsed.GetValue(caseId)!;
-            var entry = await catalog.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {catalog.Database.Path}");
+            var entry = await catalog.FindAsync(id, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{id}' in {catalog.Database.Description}");
             if (entry.State != EvidenceState.Stored)
                 throw new UsageException($"case '{id}' is {EvidenceCatalog.Wire(entry.State)}, not stored: links exist only for evidence in the store");
             using var store = EvidenceStoreFactory.Create(loaded.Evidence);
@@ -145,7 +145,7 @@ public static class EvidenceCommand
         using var store = EvidenceStoreFactory.Create(loaded.Evidence);
         IReadOnlyList<CatalogEntry> entries = caseId is null
             ? await catalog.ListAsync(null, ct).ConfigureAwait(false)
-            : [await catalog.FindAsync(caseId, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{caseId}' in {catalog.Database.Path}")];
+            : [await catalog.FindAsync(caseId, ct).ConfigureAwait(false) ?? throw new UsageException($"no case '{caseId}' in {catalog.Database.Description}")];
         var fromStore = new EvidenceVerifier(new StoreEvidenceSource(store, catalog), signer);
         var fromSpool = new EvidenceVerifier(new FolderEvidenceSource(loaded.Evidence.Directory), signer);
         int bad = 0, skipped = 0;
@@ -208,9 +208,8 @@ public static class EvidenceCommand
     internal static (VisionConfig Config, EvidenceCatalog Catalog) OpenCatalog(string configPath)
     {
         var config = VisionConfigLoader.Load(configPath);
-        string path = Path.Combine(config.Evidence.Directory, CaseDatabase.FileName);
-        if (!File.Exists(path)) throw new UsageException($"no case database at {path}: 'vision run' with this config has not written any case yet (or evidence.directory differs)");
-        return (config, new EvidenceCatalog(RunCommand.OpenDatabase(config.Evidence.Directory)));
+        if (!Hosting.CaseDatabaseOpener.Exists(config, out string path)) throw new UsageException($"no case database at {path}: 'vision run' with this config has not written any case yet (or evidence.directory differs)");
+        return (config, new EvidenceCatalog(RunCommand.OpenDatabase(config)));
     }
 
     /// <summary>Runs one subcommand: a mistake the user can fix is one line on stderr and exit 2.</summary>

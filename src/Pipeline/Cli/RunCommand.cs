@@ -61,7 +61,7 @@ public static class RunCommand
             trustedProxies = TrustedProxies();
             config = VisionConfigLoader.Load(configPath);
             signer = ReplayRunner.Signer();
-            database = OpenDatabase(config.Evidence.Directory);
+            database = OpenDatabase(config);
             store = EvidenceStoreFactory.Create(config.Evidence);
             if (config.Dispatch is not null)
                 dispatchKey = DispatchKey() ?? throw new UsageException(
@@ -255,16 +255,5 @@ public static class RunCommand
         catch (ArgumentException e) { throw new UsageException(e.Message); }
     }
 
-    internal static CaseDatabase OpenDatabase(string evidenceDirectory)
-    {
-        string path = Path.Combine(evidenceDirectory, CaseDatabase.FileName);
-        try
-        {
-            return new CaseDatabase(path).Migrate();
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            throw new UsageException($"cannot open the case database {path}: {e.Message}");
-        }
-    }
+    internal static CaseDatabase OpenDatabase(VisionConfig config) => Hosting.CaseDatabaseOpener.Open(config);
 }

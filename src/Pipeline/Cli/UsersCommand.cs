@@ -30,7 +30,7 @@ public static class UsersCommand
             string username = parsed.GetValue(user)!, roleText = parsed.GetValue(role)!;
             if (ConsoleEndpoints.CheckNewUser(username, roleText, password) is { } problem) throw new UsageException(problem);
             ConsoleRoleNames.TryParse(roleText, out var parsedRole);
-            var users = new UserStore(RunCommand.OpenDatabase(VisionConfigLoader.Load(parsed.GetValue(config)!).Evidence.Directory));
+            var users = new UserStore(RunCommand.OpenDatabase(VisionConfigLoader.Load(parsed.GetValue(config)!)));
             var account = new ConsoleAccount(username.Trim(), parsed.GetValue(name) ?? username.Trim(), parsedRole, "", 0, null, DateTimeOffset.UtcNow);
             if (!await users.AddAsync(account with { PasswordHash = ConsoleAuthentication.HashPassword(account, password) }, ct).ConfigureAwait(false))
                 throw new UsageException($"user '{account.Username}' exists");
@@ -42,7 +42,7 @@ public static class UsersCommand
         var list = new Command("list", "List console accounts.") { listConfig };
         list.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("list", async () =>
         {
-            var users = new UserStore(RunCommand.OpenDatabase(VisionConfigLoader.Load(parsed.GetValue(listConfig)!).Evidence.Directory));
+            var users = new UserStore(RunCommand.OpenDatabase(VisionConfigLoader.Load(parsed.GetValue(listConfig)!)));
             foreach (var u in await users.ListAsync(ct).ConfigureAwait(false))
                 Console.WriteLine($"{u.Username,-20} {u.Role.ToWire(),-9} {u.DisplayName}{(u.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? $"  locked until {l:u}" : "")}");
             return 0;

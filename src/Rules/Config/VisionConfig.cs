@@ -25,6 +25,12 @@ public sealed record VisionConfig(
     /// <summary>Plate reading for parking cases; null when not configured (parking cases then carry no plate).</summary>
     public PlatesConfig? Plates { get; init; }
 
+    /// <summary>Where cases and the rest of vision.db live: the embedded SQLite file, or a shared PostgreSQL.</summary>
+    public DatabaseConfig Database { get; init; } = DatabaseConfig.Embedded;
+
+    /// <summary>Set when several nodes share the cameras (PostgreSQL only); null for a node alone.</summary>
+    public ClusterConfig? Cluster { get; init; }
+
     public CameraConfig? FindCamera(string id)
     {
         foreach (var camera in Cameras)
@@ -287,3 +293,25 @@ public sealed record DispatchConfig(
 /// different plate in a reported spot is a new case, the same plate within the cooldown is the same case.
 /// </summary>
 public sealed record PlatesConfig(string ModelDirectory);
+
+public enum DatabaseBackend { Sqlite, Postgres }
+
+/// <summary>
+/// The case database. PostgreSQL's connection string is read from an environment variable or a file named here, never
+/// from the config itself, so the config can be shared (a Kubernetes ConfigMap) and the password kept in a Secret.
+/// </summary>
+public sealed record DatabaseConfig(DatabaseBackend Backend)
+{
+    public static readonly DatabaseConfig Embedded = new(DatabaseBackend.Sqlite);
+
+    public string? ConnectionStringVariable { get; init; }
+
+    public string? ConnectionStringFile { get; init; }
+}
+
+/// <summary>
+/// Nodes sharing cameras: each heartbeats every <see cref="Heartbeat"/>; a camera is owned through a lease of
+/// <see cref="Lease"/>, so a dead node's cameras move within about lease + heartbeat. <see cref="Capacity"/> weighs
+/// this node in the assignment (VISION_NODE_CAPACITY overrides it per node).
+/// </summary>
+public sealed record ClusterConfig(int Capacity, TimeSpan Lease, TimeSpan Heartbeat);

@@ -10,7 +10,9 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates"];
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates", "database", "cluster"];
+    private static readonly string[] DatabaseKeys = ["backend", "connection_string_env", "connection_string_file"];
+    private static readonly string[] ClusterKeys = ["capacity", "lease", "heartbeat"];
     private static readonly string[] PlatesKeys = ["models"];
     private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
     private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
@@ -98,6 +100,8 @@ internal sealed partial class VisionConfigMapper
         var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
 
         var plates = map.GetSet("plates") is { } platesNode ? ReadPlates(platesNode, "plates") : null;
+        var database = map.GetSet("database") is { } databaseNode ? ReadDatabase(databaseNode, "database") : DatabaseConfig.Embedded;
+        var cluster = map.GetSet("cluster") is { } clusterNode ? ReadCluster(clusterNode, "cluster", database) : null;
 
         // Before cameras: their locations and rules are checked against the dispatch code set.
         var dispatch = map.GetSet("dispatch") is { } dispatchNode ? ReadDispatch(dispatchNode, "dispatch") : null;
@@ -116,7 +120,44 @@ internal sealed partial class VisionConfigMapper
             Recording = recording!,
             Dispatch = dispatch,
             Plates = plates,
+            Database = database ?? DatabaseConfig.Embedded,
+            Cluster = cluster,
         };
+    }
+
+    private DatabaseConfig? ReadDatabase(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, DatabaseKeys, "backend, connection_string_env, connection_string_file");
+        if (m is null) return null;
+        var backend = m.Choice("backend", DatabaseBackend.Sqlite, [("sqlite", DatabaseBackend.Sqlite), ("postgres", DatabaseBackend.Postgres)], "database backend");
+        var env = m.OptionalText("connection_string_env")?.Trim();
+        var file = m.OptionalText("connection_string_file")?.Trim();
+        if (backend == DatabaseBackend.Sqlite)
+        {
+            if (env is not null || file is not null)
+                m.Error(env is not null ? "connection_string_env" : "connection_string_file", "is only for backend: postgres (SQLite is the file vision.db in evidence.directory)");
+            return DatabaseConfig.Embedded;
+        }
+        if ((env is null) == (file is null))
+        {
+            m.Error("backend", "postgres needs exactly one of connection_string_env (an environment variable holding the connection string, e.g. VISION_DATABASE_URL) or connection_string_file (a file holding it); the string itself never goes in the config");
+            return null;
+        }
+        return new DatabaseConfig(backend) { ConnectionStringVariable = env, ConnectionStringFile = file };
+    }
+
+    private ClusterConfig? ReadCluster(YamlNode node, string path, DatabaseConfig? database)
+    {
+        var m = _r.Map(node, path, ClusterKeys, "capacity, lease, heartbeat");
+        if (m is null) return null;
+        if (database is { Backend: DatabaseBackend.Sqlite })
+            _r.Error(node, path, "needs database.backend: postgres: the nodes of a cluster share one PostgreSQL database");
+        int capacity = m.Integer("capacity", 25, v => v is >= 1 and <= 10_000 ? null : "capacity must be between 1 and 10000 (cameras this node can carry)");
+        var lease = m.Duration("lease", TimeSpan.FromSeconds(20), v => v >= TimeSpan.FromSeconds(3) && v <= TimeSpan.FromMinutes(10) ? null : "lease must be between 3s and 10m");
+        var heartbeat = m.Duration("heartbeat", TimeSpan.FromSeconds(5), v => v >= TimeSpan.FromMilliseconds(500) ? null : "heartbeat must be at least 500ms");
+        if (heartbeat * 2 > lease)
+            m.Error("heartbeat", $"heartbeat ({heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
+        return new ClusterConfig(capacity, lease, heartbeat);
     }
 
     private PlatesConfig? ReadPlates(YamlNode node, string path)

@@ -16,12 +16,12 @@ internal static class CaseSeeder
 {
     public static IReadOnlyList<string> Seed(string evidenceDirectory, string cameraId, string ruleId, int count, int withPhotos, DateTimeOffset newest)
     {
-        var db = new CaseDatabase(Path.Combine(evidenceDirectory, CaseDatabase.FileName)).Migrate();
+        var db = new SqliteCaseDatabase(Path.Combine(evidenceDirectory, SqliteCaseDatabase.FileName)).Migrate();
         string store = Path.Combine(evidenceDirectory, "store");
         byte[] jpeg = Photo();
         string sha = Convert.ToHexStringLower(SHA256.HashData(jpeg));
         var ids = new List<string>(count);
-        using var connection = db.Open();
+        using var connection = db.OpenSqlite();
         using var tx = connection.BeginTransaction();
         for (int i = 0; i < count; i++)
         {

@@ -55,7 +55,7 @@ public sealed class DispatchPublisherTests
     private static async Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras)
     {
         string spool = Directory.CreateTempSubdirectory("vision-dispatch-").FullName;
-        var db = new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate();
+        var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
         var cases = new CaseStore(db);
         var catalog = new EvidenceCatalog(db);
         var written = new List<WrittenCase>();

@@ -10,7 +10,7 @@ public sealed class EvidenceCatalogTests
     private static (EvidenceCatalog Catalog, string Spool) NewCatalog()
     {
         string spool = Directory.CreateTempSubdirectory("vision-catalog-").FullName;
-        return (new EvidenceCatalog(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate()), spool);
+        return (new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate()), spool);
     }
 
     [Fact]
@@ -20,20 +20,20 @@ public sealed class EvidenceCatalogTests
         var c = SyntheticCases.Write(spool, "cam-1", 1, Now);
         await catalog.AddSpooledAsync(c.Spooled, Now, CancellationToken.None);
 
-        var reopened = new EvidenceCatalog(new CaseDatabase(catalog.Database.Path).Migrate());
+        var reopened = new EvidenceCatalog(new SqliteCaseDatabase(((SqliteCaseDatabase)catalog.Database).Path).Migrate());
 
         Assert.Equal(EvidenceState.Spooled, (await reopened.FindAsync(c.Spooled.CaseId, CancellationToken.None))!.State);
-        using var connection = reopened.Database.Open();
+        using var connection = ((SqliteCaseDatabase)reopened.Database).OpenSqlite();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal((long)CaseDatabase.SchemaVersion, command.ExecuteScalar());
+        Assert.Equal((long)SqliteCaseDatabase.SchemaVersion, command.ExecuteScalar());
     }
 
     [Fact]
     public void A_database_from_a_newer_vision_is_refused_with_the_reason()
     {
         var (catalog, _) = NewCatalog();
-        using (var connection = catalog.Database.Open())
+        using (var connection = ((SqliteCaseDatabase)catalog.Database).OpenSqlite())
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "PRAGMA user_version = 99";
@@ -41,7 +41,7 @@ public sealed class EvidenceCatalogTests
         }
         SqliteConnection.ClearAllPools();
 
-        var e = Assert.Throws<InvalidOperationException>(() => new CaseDatabase(catalog.Database.Path).Migrate());
+        var e = Assert.Throws<InvalidOperationException>(() => new SqliteCaseDatabase(((SqliteCaseDatabase)catalog.Database).Path).Migrate());
         Assert.Contains("schema version 99, newer than this Vision knows", e.Message);
     }
 

@@ -21,7 +21,7 @@ public sealed class EvidenceOutageTests
     private static async Task<Setup> SpoolCasesAsync(S3TestServer server, int count, int clipBytes)
     {
         string spool = Directory.CreateTempSubdirectory("vision-s3-spool-").FullName;
-        var catalog = new EvidenceCatalog(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate());
+        var catalog = new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate());
         var cases = Enumerable.Range(1, count).Select(i => SyntheticCases.Write(spool, $"cam-{i % 3}", i, Confirmed.AddSeconds(i * 7), clipBytes)).ToList();
         var originals = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var c in cases)
@@ -106,7 +106,7 @@ public sealed class EvidenceOutageTests
     {
         await using var server = await S3TestServer.StartAsync();
         string spool = Directory.CreateTempSubdirectory("vision-retention-").FullName;
-        var catalog = new EvidenceCatalog(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate());
+        var catalog = new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate());
         using var store = new S3EvidenceStore(server.Options(Bucket));
         var now = new DateTimeOffset(2027, 6, 1, 12, 0, 0, TimeSpan.FromHours(8));
         var oldParking = SyntheticCases.Write(spool, "cam-1", 1, now.AddDays(-181), violation: "illegal_parking");

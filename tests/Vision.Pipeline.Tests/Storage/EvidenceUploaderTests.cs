@@ -16,7 +16,7 @@ public sealed class EvidenceUploaderTests
     {
         string spool = Directory.CreateTempSubdirectory("vision-spool-").FullName;
         return new Setup(spool, new LocalFolderEvidenceStore(Path.Combine(spool, "store")),
-            new EvidenceCatalog(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate()));
+            new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate()));
     }
 
     internal static EvidenceUploader Uploader(IEvidenceStore store, EvidenceCatalog catalog, string spool, int concurrency = 2) =>

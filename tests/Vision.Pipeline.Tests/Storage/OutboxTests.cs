@@ -13,7 +13,7 @@ public sealed class OutboxTests
     private static Setup NewSetup()
     {
         string spool = Directory.CreateTempSubdirectory("vision-outbox-").FullName;
-        var db = new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate();
+        var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
         return new Setup(spool, new CaseStore(db), new EvidenceCatalog(db), new Outbox(db));
     }
 

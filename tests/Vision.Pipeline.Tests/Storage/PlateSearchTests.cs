@@ -11,7 +11,7 @@ public sealed class PlateSearchTests
     private static async Task<(CaseStore Cases, string Spool)> StoreWithPlatesAsync(params (string Camera, string? Plate)[] cases)
     {
         string spool = Directory.CreateTempSubdirectory("vision-plates-").FullName;
-        var store = new CaseStore(new CaseDatabase(Path.Combine(spool, CaseDatabase.FileName)).Migrate());
+        var store = new CaseStore(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate());
         for (int i = 0; i < cases.Length; i++)
         {
             var written = SyntheticCases.Write(spool, cases[i].Camera, i + 1, T0.AddMinutes(i), clipBytes: 1000);

@@ -1,0 +1,95 @@
+using Npgsql;
+using Vision.Rules.Config;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Hosting;
+
+/// <summary>Opens the configured case database and brings its schema up to date, with one clear message when it cannot.</summary>
+public static class CaseDatabaseOpener
+{
+    public const string NodeIdVariable = "VISION_NODE_ID";
+
+    /// <summary>This node's name in a cluster: VISION_NODE_ID, else the host name (a Kubernetes pod's name).</summary>
+    public static string NodeId()
+    {
+        var id = Environment.GetEnvironmentVariable(NodeIdVariable);
+        return string.IsNullOrWhiteSpace(id) ? Environment.MachineName : id.Trim();
+    }
+
+    /// <exception cref="Replay.UsageException">the database cannot be opened or migrated (the message says what to do)</exception>
+    public static CaseDatabase Open(VisionConfig config) => config.Database.Backend switch
+    {
+        DatabaseBackend.Postgres => OpenPostgres(config.Database),
+        _ => OpenSqlite(config.Evidence.Directory),
+    };
+
+    /// <summary>Whether a case database file exists for commands that only read one (PostgreSQL: always).</summary>
+    public static bool Exists(VisionConfig config, out string where)
+    {
+        where = Path.Combine(config.Evidence.Directory, SqliteCaseDatabase.FileName);
+        return config.Database.Backend == DatabaseBackend.Postgres || File.Exists(where);
+    }
+
+    public static CaseDatabase OpenSqlite(string evidenceDirectory)
+    {
+        string path = Path.Combine(evidenceDirectory, SqliteCaseDatabase.FileName);
+        try
+        {
+            return new SqliteCaseDatabase(path).Migrate();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new Replay.UsageException($"cannot open the case database {path}: {e.Message}");
+        }
+    }
+
+    private static CaseDatabase OpenPostgres(DatabaseConfig database)
+    {
+        string connectionString = ConnectionString(database);
+        PostgresCaseDatabase? opened = null;
+        try
+        {
+            opened = new PostgresCaseDatabase(connectionString) { SpoolOwner = NodeId() };
+            return opened.Migrate();
+        }
+        catch (Exception e) when (e is InvalidOperationException or NpgsqlException or TimeoutException)
+        {
+            string where = opened?.Description ?? "PostgreSQL";
+            opened?.Dispose();
+            throw new Replay.UsageException($"cannot open the case database ({where}): {Reason(e)}; check that the server is up and the connection string in {Source(database)} is right");
+        }
+    }
+
+    private static string ConnectionString(DatabaseConfig database)
+    {
+        if (database.ConnectionStringVariable is { } variable)
+        {
+            var value = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrWhiteSpace(value))
+                throw new Replay.UsageException($"database.connection_string_env names {variable}, which is not set: set it to the PostgreSQL connection string (Host=...;Username=...;Password=...;Database=...)");
+            return value.Trim();
+        }
+        string file = database.ConnectionStringFile!;
+        try
+        {
+            var text = File.ReadAllText(file).Trim();
+            if (text.Length == 0) throw new Replay.UsageException($"database.connection_string_file {file} is empty: write the PostgreSQL connection string in it");
+            return text;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Replay.UsageException($"cannot read database.connection_string_file {file}: {e.Message}");
+        }
+    }
+
+    private static string Source(DatabaseConfig database) =>
+        database.ConnectionStringVariable is { } v ? $"${v}" : database.ConnectionStringFile!;
+
+    // Npgsql's messages name the host, user and database, never the password.
+    private static string Reason(Exception e) => e switch
+    {
+        PostgresException p => $"{p.SqlState} {p.MessageText}",
+        NpgsqlException { InnerException: { } inner } n => $"{n.Message} ({inner.Message})",
+        _ => e.Message,
+    };
+}
