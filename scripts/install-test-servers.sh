@@ -6,6 +6,8 @@
 #   it with Microsoft.Playwright (ExecutablePath /usr/bin/chromium; Playwright's own browser download cannot work here).
 #   The tests run as root, so Chromium needs --no-sandbox.
 # - s3rver (npm) for the object-store tests, into the ignored folder .tools/s3rver; Debian's nodejs (18.x) runs it.
+# - Debian's PostgreSQL 15 (scripts/install-postgres.sh) for the PostgreSQL store tests, which start throwaway clusters
+#   with scripts/postgres.sh; the distro's own cluster is not created on a first install.
 # Idempotent: apt-get runs only when a package is missing, npm only when s3rver is missing or another version;
 # sudo only when not root.
 set -euo pipefail
@@ -22,6 +24,7 @@ packages=(
 )
 
 bash "$(dirname "$0")/apt-install.sh" "${packages[@]}"
+bash "$(dirname "$0")/install-postgres.sh"
 
 if ! /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst, GstRtspServer' 2>/dev/null; then
   echo "install-test-servers: /usr/bin/python3 still cannot import GstRtspServer" >&2
