@@ -7,7 +7,14 @@ public enum OutboxState { Pending, Delivered, Dead }
 /// <summary>One case's message to the dispatch core and its delivery history.</summary>
 public sealed record OutboxMessage(
     long Id, string CaseId, string CameraId, OutboxState State, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,
-    DateTimeOffset? LastAttemptAt, int? LastStatus, string? LastError, DateTimeOffset? DeliveredAt, string? Receipt);
+    DateTimeOffset? LastAttemptAt, int? LastStatus, string? LastError, DateTimeOffset? DeliveredAt, string? Receipt)
+{
+    /// <summary>The node delivering it now (its claim may have lapsed), or null.</summary>
+    public string? ClaimedBy { get; init; }
+
+    /// <summary>Goes up with every claim: a claimer's writes count only while no other node has claimed the message since.</summary>
+    public long ClaimToken { get; init; }
+}
 
 /// <summary>
 /// The transactional outbox: one message per released case, delivered by the publisher in order per camera (only
@@ -17,29 +24,56 @@ public sealed record OutboxMessage(
 /// </summary>
 public sealed class Outbox(CaseDatabase database)
 {
-    private const string Columns = "id, case_id, camera_id, state, attempts, created_at_ms, next_attempt_at_ms, last_attempt_at_ms, last_status, last_error, delivered_at_ms, receipt";
+    private const string Columns = "id, case_id, camera_id, state, attempts, created_at_ms, next_attempt_at_ms, last_attempt_at_ms, last_status, last_error, delivered_at_ms, receipt, claimed_by, claim_token";
 
-    /// <summary>The head message of each camera's queue that is due now, oldest first, skipping cameras with a delivery in flight.</summary>
-    public async Task<IReadOnlyList<OutboxMessage>> DueAsync(DateTimeOffset now, int limit, IReadOnlySet<string> busyCameras, CancellationToken ct)
+    /// <summary>How long a claimed message is left to its claimer before another node may take it over.</summary>
+    public static readonly TimeSpan DefaultClaim = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Claims the head message of each camera's queue that is due now, oldest first, skipping cameras with a delivery
+    /// in flight here and heads another node holds a live claim on. Claims are taken with FOR UPDATE SKIP LOCKED on
+    /// PostgreSQL, so nodes claiming at once take different heads; a claimer that dies leaves its claim to lapse after
+    /// <paramref name="claimFor"/>, and the message is delivered by whoever claims it next (the receiver's
+    /// Idempotency-Key absorbs a repeat of a delivery that was in flight). Only a head is ever claimable, so a camera's
+    /// cases still arrive in order.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxMessage>> DueAsync(DateTimeOffset now, int limit, IReadOnlySet<string> busyCameras, CancellationToken ct, TimeSpan? claimFor = null)
     {
-        var heads = await QueryAsync($"""
-            SELECT {Columns} FROM outbox o
-            WHERE o.state = 'pending' AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id)
-              AND o.next_attempt_at_ms <= @now
-            ORDER BY o.next_attempt_at_ms, o.id LIMIT @limit
-            """, ct, ("@now", now.ToUnixTimeMilliseconds()), ("@limit", limit + busyCameras.Count)).ConfigureAwait(false);
-        return heads.Where(m => !busyCameras.Contains(m.CameraId)).Take(limit).ToList();
+        if (limit <= 0) return [];
+        var parameters = new List<(string, object?)>
+        {
+            ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + (claimFor ?? DefaultClaim)).ToUnixTimeMilliseconds()),
+            ("@limit", limit), ("@node", database.SpoolOwner),
+        };
+        string busy = "";
+        if (busyCameras.Count > 0)
+        {
+            var names = busyCameras.Select((camera, i) => { parameters.Add(($"@busy{i}", camera)); return $"@busy{i}"; });
+            busy = $"AND o.camera_id NOT IN ({string.Join(", ", names)})";
+        }
+        var claimed = await QueryAsync($"""
+            UPDATE outbox SET claimed_by = @node, claimed_until_ms = @until, claim_token = claim_token + 1
+            WHERE id IN (
+                SELECT o.id FROM outbox o
+                WHERE o.state = 'pending' AND o.next_attempt_at_ms <= @now AND (o.claimed_until_ms IS NULL OR o.claimed_until_ms <= @now)
+                  AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id) {busy}
+                ORDER BY o.next_attempt_at_ms, o.id LIMIT @limit
+                {database.Dialect.LockDueRows})
+              AND state = 'pending' AND (claimed_until_ms IS NULL OR claimed_until_ms <= @now)
+            RETURNING {Columns}
+            """, ct, [.. parameters]).ConfigureAwait(false);
+        return claimed.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToList();
     }
 
-    /// <summary>When the next camera head becomes due (null: nothing pending).</summary>
+    /// <summary>When the next camera head becomes due or its claim lapses (null: nothing pending).</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
         await using var connection = database.Open();
         var value = await Sql.ScalarAsync(connection, null, """
-            SELECT min(o.next_attempt_at_ms) FROM outbox o
+            SELECT min(CASE WHEN o.claimed_until_ms > o.next_attempt_at_ms THEN o.claimed_until_ms ELSE o.next_attempt_at_ms END) FROM outbox o
             WHERE o.state = 'pending' AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id)
             """, ct).ConfigureAwait(false);
-        return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        return value is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The receiver accepted the case: the message is delivered and the case dispatched, in one transaction.</summary>
@@ -47,11 +81,13 @@ public sealed class Outbox(CaseDatabase database)
     {
         await using var connection = database.Open();
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await Sql.ExecuteAsync(connection, tx, """
+        int marked = await Sql.ExecuteAsync(connection, tx, """
             UPDATE outbox SET state = 'delivered', attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = NULL,
-                              delivered_at_ms = @now, receipt = @receipt
-            WHERE id = @id
-            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@receipt", receipt)).ConfigureAwait(false);
+                              delivered_at_ms = @now, receipt = @receipt, claimed_by = NULL, claimed_until_ms = NULL
+            WHERE id = @id AND state = 'pending' AND claim_token = @token
+            """, ct, ("@id", m.Id), ("@token", m.ClaimToken), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@receipt", receipt)).ConfigureAwait(false);
+        // Another node took the message over (this claim lapsed) and delivers it: the receipt is its to record.
+        if (marked == 0) return;
         int changed = await Sql.ExecuteAsync(connection, tx, "UPDATE cases SET status = 'dispatched', status_at_ms = @now, status_by = 'vision', status_reason = NULL, status_note = @receipt WHERE case_id = @id AND status <> 'dispatched'", ct,
             ("@id", m.CaseId), ("@now", now.ToUnixTimeMilliseconds()), ("@receipt", receipt)).ConfigureAwait(false);
         if (changed > 0)
@@ -64,9 +100,10 @@ public sealed class Outbox(CaseDatabase database)
     {
         await using var connection = database.Open();
         await Sql.ExecuteAsync(connection, null, """
-            UPDATE outbox SET attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error, next_attempt_at_ms = @next
-            WHERE id = @id AND state = 'pending'
-            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error), ("@next", nextAttempt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
+            UPDATE outbox SET attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error, next_attempt_at_ms = @next,
+                              claimed_by = NULL, claimed_until_ms = NULL
+            WHERE id = @id AND state = 'pending' AND claim_token = @token
+            """, ct, ("@id", m.Id), ("@token", m.ClaimToken), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error), ("@next", nextAttempt.ToUnixTimeMilliseconds())).ConfigureAwait(false);
     }
 
     /// <summary>Gives up on a message: it stays, with its reason, until someone resends it.</summary>
@@ -74,9 +111,10 @@ public sealed class Outbox(CaseDatabase database)
     {
         await using var connection = database.Open();
         await Sql.ExecuteAsync(connection, null, """
-            UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error
-            WHERE id = @id AND state = 'pending'
-            """, ct, ("@id", m.Id), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error)).ConfigureAwait(false);
+            UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_attempt_at_ms = @now, last_status = @status, last_error = @error,
+                              claimed_by = NULL, claimed_until_ms = NULL
+            WHERE id = @id AND state = 'pending' AND claim_token = @token
+            """, ct, ("@id", m.Id), ("@token", m.ClaimToken), ("@now", now.ToUnixTimeMilliseconds()), ("@status", status), ("@error", error)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -88,7 +126,8 @@ public sealed class Outbox(CaseDatabase database)
         await using var connection = database.Open();
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         int changed = await Sql.ExecuteAsync(connection, tx, """
-            UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL
+            UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL,
+                              claimed_by = NULL, claimed_until_ms = NULL
             WHERE case_id = @id
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed == 0) changed = await EnqueueIfStoredAsync(connection, tx, caseId, now, ct).ConfigureAwait(false);
@@ -149,7 +188,11 @@ public sealed class Outbox(CaseDatabase database)
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
             result.Add(new OutboxMessage(Sql.Long(reader, 0), reader.GetString(1), reader.GetString(2), Enum.Parse<OutboxState>(reader.GetString(3), ignoreCase: true),
                 Sql.Int(reader, 4), Sql.Time(reader, 5), Sql.Time(reader, 6),
-                Sql.Instant(reader, 7), reader.IsDBNull(8) ? null : Sql.Int(reader, 8), Sql.Text(reader, 9), Sql.Instant(reader, 10), Sql.Text(reader, 11)));
+                Sql.Instant(reader, 7), reader.IsDBNull(8) ? null : Sql.Int(reader, 8), Sql.Text(reader, 9), Sql.Instant(reader, 10), Sql.Text(reader, 11))
+            {
+                ClaimedBy = Sql.Text(reader, 12),
+                ClaimToken = Sql.Long(reader, 13),
+            });
         return result;
     }
 }

@@ -69,7 +69,7 @@ public sealed class DispatchPublisher(
                 {
                     HashSet<string> busy;
                     lock (_gate) busy = [.. _busyCameras];
-                    due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct).ConfigureAwait(false);
+                    due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct, ClaimFor(currentConfig())).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -103,6 +103,12 @@ public sealed class DispatchPublisher(
     /// <paramref name="ct"/> is released when it returns: the loop runs for months, and a registration left behind
     /// each pass (a never-ending delay) would hold memory until shutdown.
     /// </summary>
+    /// <summary>
+    /// How long a claimed message stays this node's: one attempt's timeout and a margin. A node that dies mid-delivery
+    /// leaves it to another node after this.
+    /// </summary>
+    internal static TimeSpan ClaimFor(VisionConfig config) => (config.Dispatch?.Timeout ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(15);
+
     internal static async Task WaitForWorkAsync(Task arrived, IReadOnlyList<Task> running, TimeSpan wait, TimeProvider clock, CancellationToken ct)
     {
         using var waitOver = CancellationTokenSource.CreateLinkedTokenSource(ct);

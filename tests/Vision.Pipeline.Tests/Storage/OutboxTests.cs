@@ -25,8 +25,38 @@ public sealed class OutboxTests
         return c;
     }
 
+    // Claims that lapse at once: these tests look at which heads are due, not at who holds them.
     private static Task<IReadOnlyList<OutboxMessage>> DueAsync(Setup s, DateTimeOffset at, params string[] busy) =>
-        s.Outbox.DueAsync(at, 10, busy.ToHashSet(), CancellationToken.None);
+        s.Outbox.DueAsync(at, 10, busy.ToHashSet(), CancellationToken.None, claimFor: TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_claimed_head_is_no_other_nodes_until_its_claim_lapses_and_a_lapsed_claimer_cannot_mark_it()
+    {
+        var s = NewSetup();
+        var a1 = await AddAsync(s, "cam-a", 1, ReleasePolicy.OnDetection);
+        var a2 = await AddAsync(s, "cam-a", 2, ReleasePolicy.OnDetection);
+        var nodeB = new Outbox(new SqliteCaseDatabase(((SqliteCaseDatabase)s.Cases.Database).Path) { SpoolOwner = "node-b" });
+        var now = T0.AddHours(1);
+        var none = new HashSet<string>();
+
+        var claimedByA = Assert.Single(await s.Outbox.DueAsync(now, 10, none, CancellationToken.None, TimeSpan.FromSeconds(30)));
+        Assert.Equal(a1.Spooled.CaseId, claimedByA.CaseId);
+        // Node B sees neither the claimed head nor the message behind it (that would break the camera's order).
+        Assert.Empty(await nodeB.DueAsync(now.AddSeconds(10), 10, none, CancellationToken.None));
+
+        var takenOver = Assert.Single(await nodeB.DueAsync(now.AddSeconds(31), 10, none, CancellationToken.None));
+        Assert.Equal((a1.Spooled.CaseId, "node-b"), (takenOver.CaseId, takenOver.ClaimedBy));
+        Assert.True(takenOver.ClaimToken > claimedByA.ClaimToken);
+
+        // Node A comes back from a pause: its claim lapsed, so its writes change nothing; node B's count.
+        await s.Outbox.MarkDeliveredAsync(claimedByA, now.AddSeconds(32), 201, "late", CancellationToken.None);
+        Assert.Equal(OutboxState.Pending, (await s.Outbox.FindByCaseAsync(a1.Spooled.CaseId, CancellationToken.None))!.State);
+        await nodeB.MarkDeliveredAsync(takenOver, now.AddSeconds(33), 201, "{\"caseNo\":\"B-1\"}", CancellationToken.None);
+        var delivered = (await s.Outbox.FindByCaseAsync(a1.Spooled.CaseId, CancellationToken.None))!;
+        Assert.Equal((OutboxState.Delivered, "{\"caseNo\":\"B-1\"}"), (delivered.State, delivered.Receipt));
+        Assert.Single(await s.Cases.HistoryAsync(a1.Spooled.CaseId, CancellationToken.None), h => h.Status == CaseStatus.Dispatched);
+        Assert.Equal(a2.Spooled.CaseId, Assert.Single(await s.Outbox.DueAsync(now.AddSeconds(34), 10, none, CancellationToken.None)).CaseId);
+    }
 
     [Fact]
     public async Task A_case_is_released_when_its_evidence_is_stored_or_after_review_once_confirmed_and_never_when_rejected()
@@ -72,7 +102,8 @@ public sealed class OutboxTests
         var headA = (await DueAsync(s, now))[0];
         await s.Outbox.RecordFailureAsync(headA, now, 500, "the dispatch core answered 500", now.AddMinutes(1), CancellationToken.None);
         Assert.Equal([b1.Spooled.CaseId], (await DueAsync(s, now)).Select(m => m.CaseId));
-        Assert.Equal(T0.AddMinutes(3), await s.Outbox.NextDueAsync(CancellationToken.None)); // cam-b's head, due since its release
+        // cam-b's head, due since its release (T0+3 min), was claimed by the look above until now: free again from now.
+        Assert.Equal(now, await s.Outbox.NextDueAsync(CancellationToken.None));
 
         var retried = (await DueAsync(s, now.AddMinutes(1))).Single(m => m.CameraId == "cam-a");
         Assert.Equal((a1.Spooled.CaseId, 1, 500), (retried.CaseId, retried.Attempts, retried.LastStatus));
