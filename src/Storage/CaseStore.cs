@@ -34,7 +34,16 @@ public sealed record NewCase(string CaseId, string CameraId, string RuleId, stri
 {
     /// <summary>The vehicle's plate as read (validated), or null.</summary>
     public string? Plate { get; init; }
+
+    /// <summary>In a cluster: the camera lease the case was raised under; the case is written only while it is current.</summary>
+    public CaseFence? Fence { get; init; }
 }
+
+/// <summary>The node and camera-lease token a case was raised under.</summary>
+public sealed record CaseFence(string NodeId, long LeaseToken);
+
+/// <summary>The camera's lease moved to another node (a higher token) before this node's case was written: the case is not written.</summary>
+public sealed class CaseFencedException(string message) : Exception(message);
 
 /// <summary>One step of a case's status history.</summary>
 public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address)
@@ -121,11 +130,18 @@ public sealed class CaseStore(CaseDatabase database)
         await using var connection = database.Open();
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await EvidenceCatalog.InsertSpooledAsync(connection, tx, spooled, database.SpoolOwner, now, ct).ConfigureAwait(false);
-        int added = await Sql.ExecuteAsync(connection, tx, """
-            INSERT INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record, plate)
-            VALUES (@id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate)
+        // Fenced: inserted only while the camera's lease still carries the token the case was raised under.
+        string values = c.Fence is null
+            ? "VALUES (@id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate, NULL, NULL)"
+            : "SELECT @id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate, @node, @token WHERE EXISTS (SELECT 1 FROM camera_leases l WHERE l.camera_id = @camera AND l.token = @token)";
+        if (c.Fence is { } fence && await Sql.ScalarAsync(connection, tx, "SELECT 1 FROM camera_leases l WHERE l.camera_id = @camera AND l.token = @token", ct,
+                ("@camera", c.CameraId), ("@token", fence.LeaseToken)).ConfigureAwait(false) is null)
+            throw new CaseFencedException($"camera {c.CameraId} moved to another node (lease token {fence.LeaseToken} is no longer current) before case {c.CaseId} was written; the camera's new node analyses it");
+        int added = await Sql.ExecuteAsync(connection, tx, $"""
+            INSERT INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record, plate, node_id, lease_token)
+            {values}
             ON CONFLICT DO NOTHING
-            """, ct, ("@plate", c.Plate),
+            """, ct, ("@plate", c.Plate), ("@node", c.Fence?.NodeId), ("@token", c.Fence?.LeaseToken),
             ("@id", c.CaseId), ("@camera", c.CameraId), ("@rule", c.RuleId), ("@violation", c.Violation), ("@zone", c.ZoneId),
             ("@started", c.StartedAt.ToUnixTimeMilliseconds()), ("@confirmed", c.ConfirmedAt.ToUnixTimeMilliseconds()),
             ("@confidence", c.Confidence), ("@now", now.ToUnixTimeMilliseconds()), ("@record", c.RecordJson)).ConfigureAwait(false);
@@ -196,6 +212,14 @@ public sealed class CaseStore(CaseDatabase database)
     public async Task<StoredCase?> FindRecentByPlateAsync(string cameraId, string ruleId, string plate, DateTimeOffset since, CancellationToken ct) =>
         (await QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND plate = @plate AND confirmed_at_ms >= @since ORDER BY confirmed_at_ms DESC LIMIT 1", ct,
             ("@camera", cameraId), ("@rule", ruleId), ("@plate", plate), ("@since", since.ToUnixTimeMilliseconds())).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>
+    /// Cases on the camera under the rule and zone confirmed since <paramref name="since"/> by an earlier holder of the
+    /// camera (a lease token below <paramref name="token"/>): what the node that had the camera before already reported.
+    /// </summary>
+    public Task<IReadOnlyList<StoredCase>> EarlierHoldersCasesAsync(string cameraId, string ruleId, string zoneId, DateTimeOffset since, long token, CancellationToken ct) =>
+        QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND zone_id = @zone AND confirmed_at_ms >= @since AND (lease_token IS NULL OR lease_token < @token) ORDER BY confirmed_at_ms DESC LIMIT 50", ct,
+            ("@camera", cameraId), ("@rule", ruleId), ("@zone", zoneId), ("@since", since.ToUnixTimeMilliseconds()), ("@token", token));
 
     public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
         (await QueryAsync("WHERE case_id = @id", ct, ("@id", caseId)).ConfigureAwait(false)).SingleOrDefault();

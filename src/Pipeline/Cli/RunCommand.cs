@@ -124,11 +124,20 @@ public static class RunCommand
                 };
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
                 var flow = new CaseFlow(writer, storage, caseLog, log);
+                if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
+                {
+                    storage.FenceOf = coordinator.FenceOf;
+                    flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
+                }
                 flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
                 return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log);
             });
+            if (config.Cluster is { } cluster)
+                builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), NodeCapacity(cluster),
+                    () => sp.GetRequiredService<LiveService>().Config, () => System.Text.Json.JsonSerializer.Serialize(sp.GetRequiredService<LiveService>().Cameras()),
+                    TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster")));
             builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
-                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System));
+                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, sp.GetService<Cluster.ClusterCoordinator>()));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
             // Started in this order and stopped in the reverse: cameras stop first, then evidence in progress is finished.
             builder.Services.AddHostedService<UploadService>();
@@ -136,6 +145,8 @@ public static class RunCommand
             if (dispatchKey is not null) builder.Services.AddHostedService(sp => sp.GetRequiredService<DispatchService>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<EvidenceService>());
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
+            // After the cameras' service, so it stops first: a node leaving stops its cameras and hands their leases over.
+            if (config.Cluster is not null) builder.Services.AddHostedService(sp => new Cluster.ClusterService(sp.GetRequiredService<Cluster.ClusterCoordinator>(), sp.GetRequiredService<LiveService>()));
             builder.Services.AddSingleton(sp => new CapacityMonitor(sp.GetRequiredService<LiveService>(), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Capacity")));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<CapacityMonitor>());
 
@@ -253,6 +264,16 @@ public static class RunCommand
     {
         try { return WebhookSignature.FromEnvironment(); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    /// <summary>This node's weight in the cluster: VISION_NODE_CAPACITY when set (nodes of different sizes share one config), else cluster.capacity.</summary>
+    private static int NodeCapacity(ClusterConfig cluster)
+    {
+        var text = Environment.GetEnvironmentVariable("VISION_NODE_CAPACITY");
+        if (string.IsNullOrWhiteSpace(text)) return cluster.Capacity;
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int capacity) && capacity is >= 1 and <= 10_000
+            ? capacity
+            : throw new UsageException($"VISION_NODE_CAPACITY is '{text}': write the number of cameras this node can carry (1 to 10000), or unset it to use cluster.capacity");
     }
 
     internal static CaseDatabase OpenDatabase(VisionConfig config) => Hosting.CaseDatabaseOpener.Open(config);

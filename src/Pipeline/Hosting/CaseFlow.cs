@@ -32,6 +32,9 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     /// <summary>Called for each confirmed violation the plate check found to be a case already raised (a metric counts them).</summary>
     public Action<Evidence.ViolationCase>? NotRaised { get; set; }
 
+    /// <summary>In a cluster: why a written case is one that the camera's earlier node already raised (null: it is new).</summary>
+    public Func<CaseRecord, CancellationToken, Task<string?>>? EarlierCase { get; set; }
+
     /// <summary>A config edit's evidence settings (pre/post-roll, JPEG quality), for cases confirmed from now on.</summary>
     public void UseSettings(Rules.Config.EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);
 
@@ -74,7 +77,20 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         var written = progress.Written;
         if (!progress.Recorded)
         {
-            await storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (EarlierCase is { } earlier && await earlier(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
+                    throw new CaseNotRaisedException(duplicate);
+                await storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is CaseNotRaisedException or CaseFencedException)
+            {
+                progress.NotRaised = e.Message;
+                writer.Turnover?.Forget(written.Record.CaseId);
+                DeleteSpooled(progress.Started!.CaseDirectory);
+                log.LogInformation("camera {CameraId}: case {CaseId} is not written: {Reason}", written.Record.CameraId, written.Record.CaseId, e.Message);
+                return null;
+            }
             progress.Recorded = true;
         }
         await caseLog.AppendAsync(written.Record, CancellationToken.None).ConfigureAwait(false);
@@ -82,6 +98,13 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
             record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
         return written;
+    }
+
+    // A case not written leaves no folder for spool recovery to take for a case at the next start.
+    private void DeleteSpooled(string directory)
+    {
+        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
+        catch (IOException e) { log.LogWarning("could not delete {Directory} of a case not written: {Reason}", directory, e.Message); }
     }
 }
 

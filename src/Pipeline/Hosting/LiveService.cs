@@ -34,8 +34,9 @@ public sealed class LiveService : BackgroundService
     private string _configFingerprint;
 
     public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, EvidenceService evidence, Func<DispatchStatus?> dispatch,
-        ILoggerFactory logs, TimeProvider clock)
+        ILoggerFactory logs, TimeProvider clock, Cluster.ICameraOwnership? ownership = null)
     {
+        Ownership = ownership ?? Cluster.AllCameras.Instance;
         Storage = storage;
         _evidence = evidence;
         _config = config;
@@ -65,6 +66,12 @@ public sealed class LiveService : BackgroundService
 
     public VisionMetrics Metrics { get; }
 
+    /// <summary>Which cameras of the config this node analyses (all of them, unless it is one node of a cluster).</summary>
+    public Cluster.ICameraOwnership Ownership { get; }
+
+    private readonly SemaphoreSlim _applying = new(1, 1);
+    private volatile bool _stopping;
+
     public EvidenceStorage Storage { get; }
 
     /// <summary>Camera states and last-frame thumbnails for the review console.</summary>
@@ -92,7 +99,8 @@ public sealed class LiveService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         WarnIfRingTooShort(_config);
-        await _supervisor.ApplyAsync(_config, stoppingToken).ConfigureAwait(false);
+        _stoppingToken = stoppingToken;
+        await ApplyOwnedAsync(_config, stoppingToken).ConfigureAwait(false);
         Ready = true;
         _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", _config.Cameras.Count, _config.SourcePath, Path.GetFullPath(_config.Evidence.Directory));
 
@@ -111,6 +119,8 @@ public sealed class LiveService : BackgroundService
         finally
         {
             _log.LogInformation("stopping: closing cameras, then finishing evidence in progress");
+            _stopping = true;
+            await _applying.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             await _supervisor.DisposeAsync().ConfigureAwait(false);
             try { await watcher.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
@@ -156,7 +166,7 @@ public sealed class LiveService : BackgroundService
             _log.LogError("config edit refused, the previous config keeps running:{NewLine}{Errors}", Environment.NewLine, e.Message);
             return;
         }
-        await _supervisor.ApplyAsync(next, ct).ConfigureAwait(false);
+        await ApplyOwnedAsync(next, ct).ConfigureAwait(false);
         var (was, now) = (_config.Evidence, next.Evidence);
         if (now.PreRoll != was.PreRoll || now.PostRoll != was.PostRoll || now.JpegQuality != was.JpegQuality)
         {
@@ -168,6 +178,27 @@ public sealed class LiveService : BackgroundService
         LastReloadError = null;
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
+    }
+
+    private CancellationToken _stoppingToken;
+
+    /// <summary>The cluster moved cameras to or from this node: starts and stops them to match (stopped ones have stopped on return).</summary>
+    public Task ApplyOwnershipAsync(CancellationToken ct) => ApplyOwnedAsync(_config, ct);
+
+    private async Task ApplyOwnedAsync(VisionConfig config, CancellationToken ct)
+    {
+        await _applying.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_stopping) return;
+            var owned = config with { Cameras = config.Cameras.Where(c => Ownership.Owns(c.Id)).ToList() };
+            // Cameras started now run until the service stops, not until the caller's token ends.
+            await _supervisor.ApplyAsync(owned, _stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _applying.Release();
+        }
     }
 
     private void WarnIfRingTooShort(VisionConfig config)

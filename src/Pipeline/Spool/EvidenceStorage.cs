@@ -61,6 +61,9 @@ public sealed class EvidenceStorage
 
     public SpoolBudget Budget { get; }
 
+    /// <summary>In a cluster: the camera lease a case is written under (a case whose camera moved meanwhile is refused).</summary>
+    public Func<string, CaseFence?>? FenceOf { get; set; }
+
     public EvidenceUploader Uploader { get; }
 
     public RetentionSweeper Sweeper { get; }
@@ -88,7 +91,7 @@ public sealed class EvidenceStorage
     /// <summary>Records a case whose files are complete in the spool (case store + upload queue, one transaction) and wakes the uploader.</summary>
     public async Task SpoolAsync(WrittenCase written, CancellationToken ct)
     {
-        await Cases.AddAsync(written.Record.ToNewCase(), written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
+        await Cases.AddAsync(written.Record.ToNewCase() with { Fence = FenceOf?.Invoke(written.Record.CameraId) }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
     }

@@ -153,8 +153,8 @@ internal sealed partial class VisionConfigMapper
         if (database is { Backend: DatabaseBackend.Sqlite })
             _r.Error(node, path, "needs database.backend: postgres: the nodes of a cluster share one PostgreSQL database");
         int capacity = m.Integer("capacity", 25, v => v is >= 1 and <= 10_000 ? null : "capacity must be between 1 and 10000 (cameras this node can carry)");
-        var lease = m.Duration("lease", TimeSpan.FromSeconds(20), v => v >= TimeSpan.FromSeconds(3) && v <= TimeSpan.FromMinutes(10) ? null : "lease must be between 3s and 10m");
-        var heartbeat = m.Duration("heartbeat", TimeSpan.FromSeconds(5), v => v >= TimeSpan.FromMilliseconds(500) ? null : "heartbeat must be at least 500ms");
+        var lease = m.Duration("lease", TimeSpan.FromSeconds(15), v => v >= TimeSpan.FromSeconds(3) && v <= TimeSpan.FromMinutes(10) ? null : "lease must be between 3s and 10m");
+        var heartbeat = m.Duration("heartbeat", TimeSpan.FromSeconds(3), v => v >= TimeSpan.FromMilliseconds(500) ? null : "heartbeat must be at least 500ms");
         if (heartbeat * 2 > lease)
             m.Error("heartbeat", $"heartbeat ({heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
         return new ClusterConfig(capacity, lease, heartbeat);

@@ -11,10 +11,20 @@ internal static class VisionCli
         return (exitCode, stdout + stderr);
     }
 
+    /// <summary>Runs it with extra environment variables (a database connection string, a new password).</summary>
+    public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var (exitCode, stdout, stderr) = RunSplit(environment, args);
+        return (exitCode, stdout + stderr);
+    }
+
     /// <summary>Runs it and keeps standard output and standard error apart.</summary>
-    public static (int ExitCode, string StdOut, string StdErr) RunSplit(params string[] args)
+    public static (int ExitCode, string StdOut, string StdErr) RunSplit(params string[] args) => RunSplit(new Dictionary<string, string>(), args);
+
+    public static (int ExitCode, string StdOut, string StdErr) RunSplit(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vision.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;

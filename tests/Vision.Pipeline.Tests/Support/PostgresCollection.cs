@@ -50,3 +50,13 @@ public sealed class PostgresTheoryAttribute : TheoryAttribute
         if (PostgresServer.UnavailableReason is { } reason) Skip = reason;
     }
 }
+
+/// <summary>A fact that needs both Debian's PostgreSQL 15 and ../shared (model and footage); skipped with the reason otherwise.</summary>
+public sealed class PostgresSharedDataFactAttribute : FactAttribute
+{
+    public PostgresSharedDataFactAttribute()
+    {
+        if (PostgresServer.UnavailableReason is { } reason) Skip = reason;
+        else if (!SharedData.Available) Skip = SharedData.MissingReason;
+    }
+}

@@ -1,0 +1,228 @@
+using Microsoft.Extensions.Logging;
+using Vision.Rules.Config;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Cluster;
+
+/// <summary>Which of the config's cameras this node analyses, and under which lease.</summary>
+public interface ICameraOwnership
+{
+    /// <summary>This node's id in the cluster; null for a node alone.</summary>
+    string? NodeId { get; }
+
+    bool Owns(string cameraId);
+
+    /// <summary>The lease a case of the camera is written under; null for a node alone.</summary>
+    CaseFence? FenceOf(string cameraId);
+}
+
+/// <summary>A node alone analyses every camera of its config.</summary>
+public sealed class AllCameras : ICameraOwnership
+{
+    public static readonly AllCameras Instance = new();
+
+    public string? NodeId => null;
+
+    public bool Owns(string cameraId) => true;
+
+    public CaseFence? FenceOf(string cameraId) => null;
+}
+
+/// <summary>
+/// One node of a cluster: heartbeats, works out from the live nodes which cameras are its own
+/// (<see cref="CameraAssignment"/>), takes their leases when free or lapsed, renews them, and gives up the ones that
+/// now belong elsewhere. A camera is started here only after its lease is taken and stopped before it is released,
+/// so no camera is analysed by two nodes at once; a node that cannot renew (database unreachable, or paused) stops
+/// its cameras when their lease would have lapsed, and its late writes are refused by the fencing token.
+/// </summary>
+public sealed class ClusterCoordinator : ICameraOwnership
+{
+    private readonly CameraLeases _leases;
+    private readonly ClusterConfig _cluster;
+    private readonly int _capacity;
+    private readonly Func<VisionConfig> _config;
+    private readonly Func<string?> _cameraStates;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _log;
+    private readonly DateTimeOffset _startedAt;
+    private readonly Lock _gate = new();
+    // The cameras this node holds: lease token and until when it may analyse them by its own clock.
+    private readonly Dictionary<string, (long Token, DateTimeOffset ValidUntil)> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
+
+    public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, Func<VisionConfig> config, Func<string?> cameraStates,
+        TimeProvider clock, ILogger log)
+    {
+        _leases = leases;
+        _cluster = cluster;
+        NodeId = nodeId;
+        _capacity = capacity;
+        _config = config;
+        _cameraStates = cameraStates;
+        _clock = clock;
+        _log = log;
+        _startedAt = clock.GetUtcNow();
+    }
+
+    public string NodeId { get; }
+
+    string? ICameraOwnership.NodeId => NodeId;
+
+    /// <summary>Called with the new set of owned cameras; returns once cameras no longer owned have stopped.</summary>
+    public Func<CancellationToken, Task>? OwnershipChanged { get; set; }
+
+    /// <summary>How long a camera given up waits before its lease is released: evidence of cases confirmed just before is still being written under it.</summary>
+    public TimeSpan ReleaseGrace { get; init; } = TimeSpan.FromSeconds(20);
+
+    public long Moves { get; private set; }
+
+    public bool Owns(string cameraId)
+    {
+        lock (_gate) return _held.ContainsKey(cameraId);
+    }
+
+    public CaseFence? FenceOf(string cameraId)
+    {
+        lock (_gate) return _lastToken.TryGetValue(cameraId, out long token) ? new CaseFence(NodeId, token) : null;
+    }
+
+    public IReadOnlyDictionary<string, long> Held()
+    {
+        lock (_gate) return _held.ToDictionary(p => p.Key, p => p.Value.Token, StringComparer.Ordinal);
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        // Nodes started together first hear of each other, so none takes every camera for a moment.
+        await SafeHeartbeatAsync(ct).ConfigureAwait(false);
+        try { await Task.Delay(_cluster.Heartbeat, _clock, ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
+        var releasing = new List<Task>();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await StepAsync(releasing, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning("cluster: cannot reach the database to heartbeat and renew camera leases ({Reason}); cameras whose lease lapses stop here", e.Message);
+                await DropLapsedAsync(ct).ConfigureAwait(false);
+            }
+            releasing.RemoveAll(t => t.IsCompleted);
+            try { await Task.Delay(_cluster.Heartbeat, _clock, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+        }
+        await LeaveAsync().ConfigureAwait(false);
+    }
+
+    private async Task StepAsync(List<Task> releasing, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, now, null, _cameraStates(), ct).ConfigureAwait(false);
+        var nodes = (await _leases.NodesAsync(now - _cluster.Lease, ct).ConfigureAwait(false)).Select(n => new NodeWeight(n.NodeId, n.Capacity)).ToList();
+        if (!nodes.Any(n => n.NodeId == NodeId)) nodes.Add(new NodeWeight(NodeId, _capacity));
+
+        var held = Held();
+        var renewed = await _leases.RenewAsync(NodeId, held, now, _cluster.Lease, ct).ConfigureAwait(false);
+        bool changed = false;
+        lock (_gate)
+        {
+            foreach (var lease in renewed) _held[lease.CameraId] = (lease.Token, now + _cluster.Lease - _cluster.Heartbeat);
+            foreach (var camera in held.Keys.Except(renewed.Select(l => l.CameraId)).ToList())
+            {
+                _held.Remove(camera);
+                changed = true;
+                _log.LogWarning("cluster: lost the lease of camera {CameraId} (another node holds it now); stopped here", camera);
+            }
+        }
+
+        var cameras = _config().Cameras.Select(c => c.Id).ToList();
+        var mine = cameras.Where(c => CameraAssignment.OwnerOf(c, nodes) == NodeId).ToHashSet(StringComparer.Ordinal);
+        var toGive = Held().Keys.Where(c => !mine.Contains(c)).ToList();
+        foreach (var camera in toGive)
+        {
+            long token;
+            lock (_gate)
+            {
+                token = _held[camera].Token;
+                _held.Remove(camera);
+            }
+            changed = true;
+            Moves++;
+            releasing.Add(ReleaseLaterAsync(camera, token, ct));
+        }
+        if (changed) await ApplyAsync(ct).ConfigureAwait(false);
+
+        bool acquired = false;
+        foreach (var camera in mine)
+        {
+            if (Owns(camera)) continue;
+            var lease = await _leases.TryAcquireAsync(camera, NodeId, now, _cluster.Lease, ct).ConfigureAwait(false);
+            if (lease is null) continue;
+            lock (_gate)
+            {
+                _held[camera] = (lease.Token, now + _cluster.Lease - _cluster.Heartbeat);
+                _lastToken[camera] = lease.Token;
+            }
+            acquired = true;
+            _log.LogInformation("cluster: camera {CameraId} is analysed on node {NodeId} (lease token {Token})", camera, NodeId, lease.Token);
+        }
+        if (acquired) await ApplyAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task ReleaseLaterAsync(string camera, long token, CancellationToken ct)
+    {
+        _log.LogInformation("cluster: camera {CameraId} now belongs to another node; stopped here, its lease is released in {Grace}s", camera, ReleaseGrace.TotalSeconds);
+        try { await Task.Delay(ReleaseGrace, _clock, ct).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        try { await _leases.ReleaseAsync(camera, NodeId, token, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception e) { _log.LogWarning("cluster: could not release camera {CameraId} ({Reason}); its lease lapses by itself", camera, e.Message); }
+    }
+
+    private async Task DropLapsedAsync(CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        bool changed = false;
+        lock (_gate)
+        {
+            foreach (var (camera, (_, validUntil)) in _held.ToList())
+                if (validUntil <= now) { _held.Remove(camera); changed = true; }
+        }
+        if (changed)
+        {
+            _log.LogWarning("cluster: camera leases lapsed without a renewal; their cameras stopped here so that another node may take them");
+            await ApplyAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ApplyAsync(CancellationToken ct)
+    {
+        if (OwnershipChanged is { } apply) await apply(ct).ConfigureAwait(false);
+    }
+
+    private async Task SafeHeartbeatAsync(CancellationToken ct)
+    {
+        try { await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, _clock.GetUtcNow(), null, _cameraStates(), ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException) { _log.LogWarning("cluster: first heartbeat failed ({Reason}); retrying", e.Message); }
+    }
+
+    /// <summary>A node stopping on purpose hands its cameras over at once rather than after the lease.</summary>
+    private async Task LeaveAsync()
+    {
+        var held = Held();
+        lock (_gate) _held.Clear();
+        try
+        {
+            await ApplyAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var (camera, token) in held) await _leases.ReleaseAsync(camera, NodeId, token, CancellationToken.None).ConfigureAwait(false);
+            await _leases.LeaveAsync(NodeId, CancellationToken.None).ConfigureAwait(false);
+            _log.LogInformation("cluster: node {NodeId} left; its {Count} camera(s) are free for the others", NodeId, held.Count);
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("cluster: could not hand the cameras over on leaving ({Reason}); their leases lapse by themselves", e.Message);
+        }
+    }
+}

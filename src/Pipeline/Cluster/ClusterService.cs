@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Hosting;
+using Vision.Pipeline.Hosting;
+
+namespace Vision.Pipeline.Cluster;
+
+/// <summary>Runs this node's part of the cluster: heartbeat, camera leases, and starting and stopping cameras as they move.</summary>
+public sealed class ClusterService(ClusterCoordinator coordinator, LiveService live) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        coordinator.OwnershipChanged = live.ApplyOwnershipAsync;
+        return coordinator.RunAsync(stoppingToken);
+    }
+}

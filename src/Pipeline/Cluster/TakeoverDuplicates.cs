@@ -1,0 +1,44 @@
+using System.Globalization;
+using Vision.Pipeline.Evidence;
+using Vision.Rules.Config;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Cluster;
+
+/// <summary>
+/// A camera that moved to this node starts its analysis afresh: the car parked there for an hour is a new track and,
+/// after its dwell, a new confirmation. That is the case the node that had the camera before already raised, so it is
+/// not raised again: a confirmation is compared with the cases of earlier lease holders of the camera under the same
+/// rule and zone within the rule's cooldown, by box overlap, as the rules compare spots.
+/// </summary>
+public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, Func<VisionConfig> config)
+{
+    private const double SameSpotIoU = 0.3;
+
+    /// <summary>Why the case is one an earlier holder raised; null when it is new.</summary>
+    public async Task<string?> EarlierCaseAsync(CaseRecord record, CancellationToken ct)
+    {
+        if (ownership.FenceOf(record.CameraId) is not { } fence || record.Objects.Count == 0) return null;
+        var rule = config().Cameras.FirstOrDefault(c => c.Id == record.CameraId)?.Rules.FirstOrDefault(r => r.Id == record.RuleId);
+        if (rule is null) return null;
+        var confirmedAt = DateTimeOffset.Parse(record.ConfirmedAt, CultureInfo.InvariantCulture);
+        var earlier = await cases.EarlierHoldersCasesAsync(record.CameraId, record.RuleId, record.ZoneId, confirmedAt - rule.Cooldown, fence.LeaseToken, ct).ConfigureAwait(false);
+        foreach (var stored in earlier)
+        {
+            var previous = CaseRecord.Parse(stored.RecordJson);
+            if (previous.Objects.Count == 0) continue;
+            if (IoU(previous.Objects[0].Box, record.Objects[0].Box) >= SameSpotIoU)
+                return $"case {stored.CaseId} reported this spot at {stored.ConfirmedAt:O}, before the camera moved to node {fence.NodeId}";
+        }
+        return null;
+    }
+
+    internal static double IoU(PixelBox a, PixelBox b)
+    {
+        double x1 = Math.Max(a.X, b.X), y1 = Math.Max(a.Y, b.Y);
+        double x2 = Math.Min(a.X + a.Width, b.X + b.Width), y2 = Math.Min(a.Y + a.Height, b.Y + b.Height);
+        double overlap = Math.Max(0, x2 - x1) * Math.Max(0, y2 - y1);
+        double union = (double)a.Width * a.Height + (double)b.Width * b.Height - overlap;
+        return union <= 0 ? 0 : overlap / union;
+    }
+}

@@ -1,0 +1,98 @@
+namespace Vision.Storage;
+
+/// <summary>A node of the cluster as its last heartbeat left it.</summary>
+/// <param name="CamerasJson">The node's camera states (JSON array of its /api/cameras entries), for any node's console.</param>
+public sealed record ClusterNode(string NodeId, int Capacity, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, string? Address, string? CamerasJson);
+
+/// <summary>Who holds a camera, with the fencing token of that holding (it goes up with every new holder).</summary>
+public sealed record CameraLease(string CameraId, string? NodeId, long Token, DateTimeOffset AcquiredAt, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// The cluster's shared state in PostgreSQL: node heartbeats and one lease per camera. A lease is taken only when it is
+/// free or lapsed, renewed only by its holder with the token it got, and every new holder gets a higher token; a case
+/// is written only under the camera's current token (<see cref="CaseStore.AddAsync"/> with a <see cref="CaseFence"/>),
+/// so a node that was paused past its lease cannot write for a camera another node took.
+/// </summary>
+public sealed class CameraLeases(CaseDatabase database)
+{
+    public async Task HeartbeatAsync(string nodeId, int capacity, DateTimeOffset startedAt, DateTimeOffset now, string? address, string? camerasJson, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await Sql.ExecuteAsync(connection, null, """
+            INSERT INTO cluster_nodes (node_id, capacity, started_at_ms, heartbeat_at_ms, address, cameras) VALUES (@node, @capacity, @started, @now, @address, @cameras)
+            ON CONFLICT (node_id) DO UPDATE SET capacity = @capacity, started_at_ms = @started, heartbeat_at_ms = @now, address = @address, cameras = @cameras
+            """, ct, ("@node", nodeId), ("@capacity", capacity), ("@started", startedAt.ToUnixTimeMilliseconds()), ("@now", now.ToUnixTimeMilliseconds()),
+            ("@address", address), ("@cameras", camerasJson)).ConfigureAwait(false);
+    }
+
+    /// <summary>Nodes heard from since <paramref name="since"/>, by id.</summary>
+    public async Task<IReadOnlyList<ClusterNode>> NodesAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var command = Sql.Command(connection, null, """
+            SELECT node_id, capacity, started_at_ms, heartbeat_at_ms, address, cameras FROM cluster_nodes WHERE heartbeat_at_ms >= @since ORDER BY node_id
+            """, ("@since", since.ToUnixTimeMilliseconds()));
+        var nodes = new List<ClusterNode>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            nodes.Add(new ClusterNode(reader.GetString(0), Sql.Int(reader, 1), Sql.Time(reader, 2), Sql.Time(reader, 3), Sql.Text(reader, 4), Sql.Text(reader, 5)));
+        return nodes;
+    }
+
+    /// <summary>A node leaving on purpose: it is no longer counted, so its cameras move at once.</summary>
+    public async Task LeaveAsync(string nodeId, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await Sql.ExecuteAsync(connection, null, "UPDATE cluster_nodes SET heartbeat_at_ms = 0, cameras = NULL WHERE node_id = @node", ct, ("@node", nodeId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Extends every lease the node still holds under the token it got; returns those (a lease missing from the answer was lost).</summary>
+    public async Task<IReadOnlyList<CameraLease>> RenewAsync(string nodeId, IReadOnlyDictionary<string, long> held, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        if (held.Count == 0) return [];
+        await using var connection = database.Open();
+        var renewed = await QueryAsync(connection, """
+            UPDATE camera_leases SET expires_at_ms = @until
+            WHERE node_id = @node AND expires_at_ms > @now
+            RETURNING camera_id, node_id, token, acquired_at_ms, expires_at_ms
+            """, ct, ("@node", nodeId), ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + lease).ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        return renewed.Where(l => held.TryGetValue(l.CameraId, out long token) && token == l.Token).ToList();
+    }
+
+    /// <summary>Takes the camera when its lease is free or lapsed; null when another node holds it.</summary>
+    public async Task<CameraLease?> TryAcquireAsync(string cameraId, string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        var taken = await QueryAsync(connection, """
+            INSERT INTO camera_leases (camera_id, node_id, token, acquired_at_ms, expires_at_ms) VALUES (@camera, @node, 1, @now, @until)
+            ON CONFLICT (camera_id) DO UPDATE SET node_id = @node, token = camera_leases.token + 1, acquired_at_ms = @now, expires_at_ms = @until
+            WHERE camera_leases.node_id IS NULL OR camera_leases.expires_at_ms <= @now
+            RETURNING camera_id, node_id, token, acquired_at_ms, expires_at_ms
+            """, ct, ("@camera", cameraId), ("@node", nodeId), ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + lease).ToUnixTimeMilliseconds())).ConfigureAwait(false);
+        return taken.SingleOrDefault();
+    }
+
+    /// <summary>Gives a camera up (its analysis has stopped here); the token stays, so the next holder's is higher.</summary>
+    public async Task ReleaseAsync(string cameraId, string nodeId, long token, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await Sql.ExecuteAsync(connection, null, "UPDATE camera_leases SET node_id = NULL, expires_at_ms = 0 WHERE camera_id = @camera AND node_id = @node AND token = @token", ct,
+            ("@camera", cameraId), ("@node", nodeId), ("@token", token)).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<CameraLease>> ListAsync(CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        return await QueryAsync(connection, "SELECT camera_id, node_id, token, acquired_at_ms, expires_at_ms FROM camera_leases ORDER BY camera_id", ct).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<CameraLease>> QueryAsync(System.Data.Common.DbConnection connection, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Sql.Command(connection, null, sql, parameters);
+        var leases = new List<CameraLease>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            leases.Add(new CameraLease(reader.GetString(0), Sql.Text(reader, 1), Sql.Long(reader, 2), Sql.Time(reader, 3), Sql.Time(reader, 4)));
+        return leases;
+    }
+}
