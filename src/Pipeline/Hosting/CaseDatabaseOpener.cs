@@ -17,11 +17,14 @@ public static class CaseDatabaseOpener
     }
 
     /// <exception cref="Replay.UsageException">the database cannot be opened or migrated (the message says what to do)</exception>
-    public static CaseDatabase Open(VisionConfig config) => config.Database.Backend switch
+    public static CaseDatabase Open(VisionConfig config)
     {
-        DatabaseBackend.Postgres => OpenPostgres(config.Database),
-        _ => OpenSqlite(config.Evidence.Directory),
-    };
+        if (config.Database.Backend == DatabaseBackend.Sqlite) return OpenSqlite(config.Evidence.Directory);
+        // The spool and cases.jsonl live there whichever database holds the cases.
+        try { Directory.CreateDirectory(config.Evidence.Directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new Replay.UsageException($"cannot create evidence.directory {config.Evidence.Directory}: {e.Message}"); }
+        return OpenPostgres(config.Database);
+    }
 
     /// <summary>Whether a case database file exists for commands that only read one (PostgreSQL: always).</summary>
     public static bool Exists(VisionConfig config, out string where)

@@ -39,7 +39,7 @@ public sealed class ClusterNodesTests(PostgresFixture postgres)
             zones:
               - { id: table-top, name: 桌面, polygon: [[0.0, 0.70], [1.0, 0.70], [1.0, 1.0], [0.0, 1.0]] }
             rules:
-              - { id: litter, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 4s, cooldown: 10m }
+              - { id: litter-{{id}}, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 4s, cooldown: 10m }
         """;
 
     private sealed record Node(string Id, VisionProcess Process);
