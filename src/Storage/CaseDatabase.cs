@@ -28,12 +28,19 @@ public abstract class CaseDatabase
 }
 
 /// <summary>The SQL phrases that differ between SQLite and PostgreSQL.</summary>
-internal sealed record SqlDialect(string Name, string LockDueRows, Func<string, string, string> Greatest, Func<string, string> SameUser, Func<string, string> WeekOfMs)
+/// <param name="ByCode">
+/// A text column to sort by, compared by character codes as SQLite compares text. A PostgreSQL database sorts by its
+/// default collation otherwise, often a language's (en_US: '_' before '-', 'a' before 'B'), and lists would come out
+/// in another order than on SQLite.
+/// </param>
+internal sealed record SqlDialect(string Name, string LockDueRows, Func<string, string, string> Greatest, Func<string, string> SameUser, Func<string, string> WeekOfMs,
+    Func<string, string> ByCode)
 {
     public static readonly SqlDialect Sqlite = new("sqlite", "",
         (a, b) => $"max({a}, {b})",
         column => $"{column} = @user",
-        ms => $"strftime('%Y-W%W', {ms} / 1000, 'unixepoch')");
+        ms => $"strftime('%Y-W%W', {ms} / 1000, 'unixepoch')",
+        text => text);
 
     // Week numbers as SQLite's %W counts them (weeks start on Monday; days before the year's first Monday are week 00),
     // so both backends label a week alike.
@@ -43,5 +50,6 @@ internal sealed record SqlDialect(string Name, string LockDueRows, Func<string, 
         ms => $"""
             (to_char(to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY') || '-W' ||
              lpad(((extract(doy FROM to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC')::int + 6 - (extract(isodow FROM to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC')::int - 1)) / 7)::text, 2, '0'))
-            """);
+            """,
+        text => $"{text} COLLATE \"C\"");
 }

@@ -210,7 +210,7 @@ public sealed class CaseStore(CaseDatabase database)
     /// <paramref name="since"/>: the same vehicle seen again within the cooldown is that case, not a new one.
     /// </summary>
     public async Task<StoredCase?> FindRecentByPlateAsync(string cameraId, string ruleId, string plate, DateTimeOffset since, CancellationToken ct) =>
-        (await QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND plate = @plate AND confirmed_at_ms >= @since ORDER BY confirmed_at_ms DESC LIMIT 1", ct,
+        (await QueryAsync($"WHERE camera_id = @camera AND rule_id = @rule AND plate = @plate AND confirmed_at_ms >= @since ORDER BY confirmed_at_ms DESC, {database.Dialect.ByCode("case_id")} DESC LIMIT 1", ct,
             ("@camera", cameraId), ("@rule", ruleId), ("@plate", plate), ("@since", since.ToUnixTimeMilliseconds())).ConfigureAwait(false)).FirstOrDefault();
 
     /// <summary>
@@ -230,7 +230,7 @@ public sealed class CaseStore(CaseDatabase database)
         var (where, parameters) = Filter(q);
         parameters.Add(("@limit", q.Limit));
         parameters.Add(("@offset", q.Offset));
-        return QueryAsync($"{where} ORDER BY confirmed_at_ms DESC, case_id DESC LIMIT @limit OFFSET @offset", ct, [.. parameters]);
+        return QueryAsync($"{where} ORDER BY confirmed_at_ms DESC, {database.Dialect.ByCode("case_id")} DESC LIMIT @limit OFFSET @offset", ct, [.. parameters]);
     }
 
     /// <summary>Cases per status under the same filters (the status filter itself ignored), for the queue's counters.</summary>
@@ -265,7 +265,7 @@ public sealed class CaseStore(CaseDatabase database)
               ON d.case_id = c.case_id
             WHERE c.confirmed_at_ms >= @since
             GROUP BY c.rule_id, c.camera_id, c.violation, week
-            ORDER BY c.rule_id, c.camera_id, week
+            ORDER BY {database.Dialect.ByCode("c.rule_id")}, {database.Dialect.ByCode("c.camera_id")}, week
             """, ("@since", since.ToUnixTimeMilliseconds()));
         var result = new List<RuleReviewStats>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);

@@ -66,7 +66,7 @@ public sealed class EvidenceCatalog(CaseDatabase database)
     /// <summary>The oldest spooled cases (by confirmation), skipping those in <paramref name="exclude"/> (uploads in flight).</summary>
     public async Task<IReadOnlyList<SpooledCase>> PendingAsync(int limit, IReadOnlySet<string> exclude, CancellationToken ct)
     {
-        var entries = await QueryAsync("WHERE state = 'spooled' AND spool_node = @node ORDER BY confirmed_at_ms, case_id LIMIT @limit", ct,
+        var entries = await QueryAsync($"WHERE state = 'spooled' AND spool_node = @node ORDER BY {OldestFirst} LIMIT @limit", ct,
             ("@limit", limit + exclude.Count), ("@node", database.SpoolOwner)).ConfigureAwait(false);
         return entries.Select(e => e.Case).Where(c => !exclude.Contains(c.CaseId)).Take(limit).ToList();
     }
@@ -76,8 +76,10 @@ public sealed class EvidenceCatalog(CaseDatabase database)
 
     /// <summary>Every case in a state (all states when null), oldest first. Spooled ones are this node's only: the others' files are in their spools.</summary>
     public Task<IReadOnlyList<CatalogEntry>> ListAsync(EvidenceState? state, CancellationToken ct) => state is { } s
-        ? QueryAsync("WHERE state = @state AND (state <> 'spooled' OR spool_node = @node) ORDER BY confirmed_at_ms, case_id", ct, ("@state", Wire(s)), ("@node", database.SpoolOwner))
-        : QueryAsync("ORDER BY confirmed_at_ms, case_id", ct);
+        ? QueryAsync($"WHERE state = @state AND (state <> 'spooled' OR spool_node = @node) ORDER BY {OldestFirst}", ct, ("@state", Wire(s)), ("@node", database.SpoolOwner))
+        : QueryAsync($"WHERE state <> 'spooled' OR spool_node = @node ORDER BY {OldestFirst}", ct, ("@node", database.SpoolOwner));
+
+    private string OldestFirst => $"confirmed_at_ms, {database.Dialect.ByCode("case_id")}";
 
     /// <summary>
     /// The case's evidence is all in the store. In the same transaction the case is released to the dispatch core
@@ -139,7 +141,7 @@ public sealed class EvidenceCatalog(CaseDatabase database)
             ? "confirmed_at_ms < @otherwise"
             : $"(violation NOT IN ({string.Join(", ", Enumerable.Range(0, i).Select(n => $"@v{n}"))}) AND confirmed_at_ms < @otherwise)";
         clauses.Add(others);
-        return await QueryAsync($"WHERE state = 'stored' AND hold = 0 AND ({string.Join(" OR ", clauses)}) ORDER BY confirmed_at_ms LIMIT @limit", ct, [.. parameters]).ConfigureAwait(false);
+        return await QueryAsync($"WHERE state = 'stored' AND hold = 0 AND ({string.Join(" OR ", clauses)}) ORDER BY {OldestFirst} LIMIT @limit", ct, [.. parameters]).ConfigureAwait(false);
     }
 
     /// <summary>Cases and bytes waiting in the spool.</summary>

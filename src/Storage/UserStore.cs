@@ -29,7 +29,8 @@ public sealed class UserStore(CaseDatabase database)
     public async Task<ConsoleAccount?> FindAsync(string username, CancellationToken ct) =>
         (await QueryAsync("WHERE " + database.Dialect.SameUser("username"), ct, ("@user", username)).ConfigureAwait(false)).SingleOrDefault();
 
-    public Task<IReadOnlyList<ConsoleAccount>> ListAsync(CancellationToken ct) => QueryAsync("ORDER BY username", ct);
+    /// <summary>Every account by name, whatever its case (as SQLite's NOCASE column sorts them).</summary>
+    public Task<IReadOnlyList<ConsoleAccount>> ListAsync(CancellationToken ct) => QueryAsync($"ORDER BY {database.Dialect.ByCode("lower(username)")}", ct);
 
     /// <summary>
     /// Counts a failed sign-in. The count runs until a successful sign-in (the users page shows it as it is); each time
