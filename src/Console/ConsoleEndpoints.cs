@@ -51,7 +51,9 @@ public static class ConsoleEndpoints
         app.MapGet("/cameras", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
         app.MapGet("/rules", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
         app.MapGet("/admin/users", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.AdminPolicy);
+        app.MapGet("/assets/glossary.js", () => Results.Bytes(ConsoleGlossary.Module, "text/javascript; charset=utf-8"));
         app.MapGet("/assets/{file}", (string file) => Asset(file));
+        app.MapGet("/api/glossary", () => Results.Json(ConsoleGlossary.Data())).RequireAuthorization();
     }
 
     private static void MapSession(WebApplication app, ConsoleSources sources, CredentialCheck credentials, ISessionStore sessions)
@@ -103,6 +105,7 @@ public static class ConsoleEndpoints
         {
             if (ParseQuery(request) is not { } query) return Results.Json(new { error = "bad filter: status, type, from/to (ISO-8601), page ≥ 1, pageSize 1–200" }, statusCode: 400);
             var items = await sources.Cases.ListAsync(query, ct);
+            var config = sources.Config();
             var counts = await sources.Cases.CountByStatusAsync(query, ct);
             int total = query.Status is { } s ? counts[s] : counts.Values.Sum();
             return Results.Json(new
@@ -111,7 +114,7 @@ public static class ConsoleEndpoints
                 page = query.Offset / query.Limit + 1,
                 pageSize = query.Limit,
                 counts = counts.ToDictionary(p => p.Key.ToWire(), p => p.Value),
-                items = items.Select(c => CaseViews.Row(c, links)),
+                items = items.Select(c => CaseViews.Row(c, config, links)),
             });
         });
         cases.MapGet("/{id}", async (string id, CancellationToken ct) => await DetailAsync(sources, links, id, ct) is { } detail ? Results.Json(detail) : NotFound(id));

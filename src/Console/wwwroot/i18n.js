@@ -1,5 +1,8 @@
 // Every string the console shows, in Chinese (default) and English.
 // Keys are grouped by screen; {name} placeholders are filled by t(key, {name: value}).
+// Chinese names of violation types and object classes are not here: they come from the server's glossary
+// (Vision.Rules.Glossary, served as /assets/glossary.js), so photos, dispatch texts and the console say the same.
+import { GLOSSARY } from './glossary.js';
 
 const STORAGE_KEY = 'vision.lang';
 export const LANGUAGES = ['zh', 'en'];
@@ -52,9 +55,6 @@ const dictionary = {
     'status.dispatched': '已派遣',
 
     'violation.all': '全部类型',
-    'violation.illegal_parking': '违章停车',
-    'violation.street_stall': '占道经营',
-    'violation.litter': '乱扔垃圾',
 
     'queue.title': '审核队列',
     'queue.filters': '筛选',
@@ -577,10 +577,23 @@ export function translateStatic(root = document) {
   for (const element of root.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = t(element.dataset.i18nPlaceholder);
 }
 
-// Names that come from the server in Chinese only: use ours in English, the server's in Chinese.
+// Violation types and object classes: the server's glossary in Chinese, this dictionary's English words in English.
 export function violationName(code, serverName) {
-  if (currentLanguage === 'zh' && serverName) return serverName;
-  return hasText(`violation.${code}`) ? t(`violation.${code}`) : serverName || code;
+  const chinese = GLOSSARY.violations[code] ?? serverName;
+  if (currentLanguage === 'zh' && chinese) return chinese;
+  return hasText(`violation.${code}`) ? t(`violation.${code}`) : chinese || code;
+}
+
+/** "小汽车" for car in Chinese; COCO's own English name in English. */
+export function objectClassName(objectClass) {
+  if (!objectClass) return '';
+  return currentLanguage === 'zh' ? GLOSSARY.objectClasses[objectClass] ?? objectClass : objectClass;
+}
+
+/** A zone by its configured (Chinese) name, with the id when the two differ, so officers and engineers both find it. */
+export function zoneLabel(zoneId, zoneName) {
+  if (!zoneId) return '';
+  return zoneName && zoneName !== zoneId ? zoneName : zoneId;
 }
 
 export function statusName(code) {

@@ -1,6 +1,6 @@
 // The review queue (/): status tabs with counts, filters, one server page of cases, keyboard selection.
 import { h, replaceChildren, hasCommandModifier, runShortcut, keyHints } from './dom.js';
-import { t, violationName } from './i18n.js';
+import { t, violationName, zoneLabel } from './i18n.js';
 import { getJson, describeError, isSilentError, CAMERAS_API } from './api.js';
 import { formatLocalIso, formatPercent, toLocalInputValue, fromLocalInputValue } from './format.js';
 import { STATUSES, VIOLATIONS, PAGE_SIZE, QueueContext, readQueueAddress, queueAddress, fetchCasePage } from './queue-context.js';
@@ -90,7 +90,7 @@ class QueueScreen {
   buildFilterForm() {
     const typeSelect = h('select', { id: 'filter-type', name: 'type', onChange: () => this.applyFilterInputs() },
       h('option', { value: '' }, t('violation.all')),
-      VIOLATIONS.map((code) => h('option', { value: code }, t(`violation.${code}`))));
+      VIOLATIONS.map((code) => h('option', { value: code }, violationName(code))));
     typeSelect.value = this.filter.type;
 
     const textInput = (name, placeholderKey, extra = {}) => {
@@ -258,7 +258,7 @@ class QueueScreen {
       h('td', {}, h('a', { href: `/cases/${encodeURIComponent(caseId)}`, tabindex: '-1', class: `violation-name violation-${item.violation}` }, type)),
       h('td', { class: 'plate-cell' }, item.plate ? h('span', { class: 'plate-text' }, item.plate) : ''),
       h('td', {}, camera, ' ', h('span', { class: 'muted mono' }, item.cameraId)),
-      h('td', {}, item.zoneId ?? ''),
+      h('td', { title: item.zoneId ?? '' }, zoneLabel(item.zoneId, item.zoneName)),
       h('td', { class: 'nowrap' }, h('time', { datetime: item.confirmedAt }, formatLocalIso(item.confirmedAtLocal, item.confirmedAt))),
       h('td', { class: 'numeric' }, formatPercent(item.confidence)),
       h('td', {}, statusBadge(item.status)));
