@@ -151,7 +151,8 @@ export function renderLocation(data) {
       [t('case.address'), data.address],
       [t('case.coordinates'), coordinates && h('span', { class: 'mono' }, coordinates)],
       [t('case.gridCode'), data.gridCode && h('span', { class: 'mono' }, data.gridCode)],
-      [t('case.zone'), data.zoneId && h('span', {}, zoneLabel(data.zoneId, data.zoneName), ' ', h('span', { class: 'muted mono' }, data.zoneId))],
+      [t('case.zone'), data.zoneId && h('span', {}, zoneLabel(data.zoneId, data.zoneName),
+        data.zoneName && data.zoneName !== data.zoneId ? [' ', h('span', { class: 'muted mono' }, data.zoneId)] : null)],
     ]));
 }
 
