@@ -28,6 +28,7 @@ internal static class CaseViews
             status = c.Status.ToWire(),
             confidence = c.Confidence,
             plate = c.Plate,
+            version = c.Version,
             photoUrl = photo is null ? null : links.For(c.CaseId, photo),
         };
     }
