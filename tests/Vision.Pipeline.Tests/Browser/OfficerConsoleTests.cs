@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Vision.Pipeline.Tests.Console;
@@ -18,9 +19,9 @@ public sealed class OfficerConsoleTests(ITestOutputHelper output)
 
     private readonly List<string> _pageErrors = [];
 
-    private static async Task<(VisionProcess Vision, IReadOnlyList<string> Cases)> StartAsync(ReviewConsoleTests.WorkDirectory work, int seeded)
+    private static async Task<(VisionProcess Vision, IReadOnlyList<string> Cases)> StartAsync(ReviewConsoleTests.WorkDirectory work, int seeded, DateTimeOffset? newest = null)
     {
-        var ids = CaseSeeder.Seed(work.Evidence, CameraId, RuleId, seeded, withPhotos: seeded, newest: DateTimeOffset.Now.AddMinutes(-5));
+        var ids = CaseSeeder.Seed(work.Evidence, CameraId, RuleId, seeded, withPhotos: seeded, newest: newest ?? DateTimeOffset.Now.AddMinutes(-5));
         string footage = await TestFootage.PrepareAsync("bottle-detection", TimeSpan.FromSeconds(40), gop: 30);
         var vision = await VisionProcess.StartAsync(ConsoleApiTests.Config(footage).Replace("dwell: 5s", "dwell: 10m", StringComparison.Ordinal), workDirectory: work.Path);
         ConsoleApiTests.AddUser(vision.ConfigPath, Engineer, "engineer");
@@ -70,6 +71,53 @@ public sealed class OfficerConsoleTests(ITestOutputHelper output)
             Assert.Equal(3, nav.Count); // queue, cameras, rules for an engineer
             foreach (var link in nav)
                 Assert.True(link.GetProperty("height").GetDouble() <= 2 * link.GetProperty("line").GetDouble() + 0.5, $"{name}: nav link broken over lines: {link}");
+        }
+        lock (_pageErrors) Assert.True(_pageErrors.Count == 0, string.Join('\n', _pageErrors));
+    }
+
+    [ChromiumSharedDataFact]
+    public async Task A_case_added_to_the_database_appears_in_the_open_queue_without_a_reload_and_chosen_cases_are_rejected_together()
+    {
+        // All in the last whole hour, so that "same camera and hour" takes the four of them.
+        var now = DateTimeOffset.Now;
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, now.Offset).AddHours(-1);
+        using var work = new ReviewConsoleTests.WorkDirectory();
+        var (vision, cases) = await StartAsync(work, 3, newest: hour.AddMinutes(30));
+        await using var _ = vision;
+        await using var chromium = await Chromium.LaunchAsync();
+        var page = await SignedInPageAsync(chromium, vision.BaseUrl);
+        await page.WaitForSelectorAsync("table#queue tr[data-case-id]");
+        Assert.Equal("(3) 待审核 — Vision", await page.TitleAsync());
+        await page.EvaluateAsync("() => { window.sameDocument = true; }"); // gone if the page reloads
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the stream is open and the feed has its baseline
+
+        // Written from outside the node, as another node of the cluster would.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string added = CaseSeeder.Seed(vision.EvidenceDirectory, CameraId, RuleId, 1, withPhotos: 1, newest: hour.AddMinutes(40))[0];
+        await page.WaitForSelectorAsync($"table#queue tr.new-case[data-case-id=\"{added}\"]", new() { Timeout = 10_000 });
+        output.WriteLine($"new case in the open queue after {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        Assert.Equal(added, await page.GetAttributeAsync("table#queue tr[data-case-id]", "data-case-id"));
+        Assert.Equal("4", await page.TextContentAsync("[data-count-status=\"auto_captured\"]"));
+        Assert.Equal("(4) 待审核 — Vision", await page.TitleAsync());
+
+        // Choose the newest case's camera and hour (all four), then reject them together with one reason.
+        await page.ClickAsync("table#queue tr[data-case-id] td.select-cell input");
+        await page.ClickAsync("#choose-camera-hour");
+        Assert.Equal("已勾选 4 条", await page.TextContentAsync(".bulk-count"));
+        await page.ClickAsync("#bulk-reject");
+        await page.WaitForSelectorAsync("#reject-dialog[open]");
+        await page.Keyboard.PressAsync("3"); // duplicate
+        await page.WaitForSelectorAsync("#bulk-result:not([hidden])");
+        output.WriteLine($"bulk result: {await page.TextContentAsync("#bulk-result")}");
+        Assert.Contains("已记录 4 条", await page.TextContentAsync("#bulk-result"));
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-count-status=\"auto_captured\"]').textContent === '0'");
+        Assert.Equal("4", await page.TextContentAsync("[data-count-status=\"rejected\"]"));
+        foreach (string id in cases.Append(added))
+        {
+            using var api = await ConsoleApiTests.SignInAsync(vision.BaseUrl, Engineer);
+            var detail = await api.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{Uri.EscapeDataString(id)}");
+            Assert.Equal(("rejected", "duplicate"), (detail.GetProperty("status").GetString(), detail.GetProperty("statusReason").GetString()));
         }
         lock (_pageErrors) Assert.True(_pageErrors.Count == 0, string.Join('\n', _pageErrors));
     }
