@@ -1,7 +1,7 @@
 // The review queue (/): status tabs with counts, filters, one server page of cases, keyboard selection.
 import { h, replaceChildren, hasCommandModifier, runShortcut, keyHints } from './dom.js';
 import { t, violationName, zoneLabel } from './i18n.js';
-import { getJson, postJson, describeError, isSilentError, CAMERAS_API } from './api.js';
+import { getJson, postJson, describeError, isSilentError, toQuery, CAMERAS_API } from './api.js';
 import { createRejectDialog } from './reject-dialog.js';
 import { showToast } from './toast.js';
 import { onCaseChange } from './live-feed.js';
@@ -95,10 +95,38 @@ class QueueScreen {
         h('h1', { id: 'queue-heading', class: 'visually-hidden' }, t('queue.title')),
         this.statusTabs,
         this.filterForm,
+        this.buildExportPanel(),
         this.buildBulkBar(),
         this.errorLine,
         h('div', { class: 'table-scroll' }, this.table),
         h('nav', { class: 'pager', 'aria-label': t('queue.paging') }, this.previousPageButton, this.pageInfo, this.nextPageButton)));
+  }
+
+  /** The 考核 export: cases per period and street / camera / type, counted per status, as CSV or Excel. */
+  buildExportPanel() {
+    const today = new Date();
+    const iso = (date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+    const from = h('input', { type: 'date', id: 'export-from', value: iso(new Date(today.getFullYear(), today.getMonth(), 1)) });
+    const to = h('input', { type: 'date', id: 'export-to', value: iso(today) });
+    const period = h('select', { id: 'export-period' }, ['day', 'week', 'month'].map((p) => h('option', { value: p }, t(`export.period.${p}`))));
+    const dimensions = ['street', 'camera', 'type'].map((d) => h('input', { type: 'checkbox', value: d, checked: d !== 'street', id: `export-by-${d}` }));
+    const csv = h('a', { class: 'button', id: 'export-csv', download: true }, t('export.csv'));
+    const xlsx = h('a', { class: 'button', id: 'export-xlsx', download: true }, t('export.xlsx'));
+    const update = () => {
+      const query = toQuery({ from: from.value, to: to.value, period: period.value, by: dimensions.filter((d) => d.checked).map((d) => d.value).join(',') });
+      csv.href = `/api/reports/cases.csv${query}`;
+      xlsx.href = `/api/reports/cases.xlsx${query}`;
+    };
+    for (const input of [from, to, period, ...dimensions]) input.addEventListener('change', update);
+    update();
+    const field = (labelKey, input) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, t(labelKey)), input);
+    return h('details', { class: 'export-panel' },
+      h('summary', {}, t('export.title')),
+      h('div', { class: 'export-fields' },
+        field('export.from', from), field('export.to', to), field('export.period', period),
+        h('fieldset', { class: 'export-by' }, h('legend', { class: 'field-label' }, t('export.by')),
+          dimensions.map((input) => h('label', { for: input.id }, input, ' ', t(`export.by.${input.value}`)))),
+        h('div', { class: 'filter-buttons' }, csv, xlsx)));
   }
 
   buildBulkBar() {

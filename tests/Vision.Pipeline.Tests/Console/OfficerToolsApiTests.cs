@@ -132,6 +132,60 @@ public sealed class OfficerToolsApiTests(ITestOutputHelper output)
         Assert.True(await events.EndedAsync(TimeSpan.FromSeconds(5)));
     }
 
+    [SharedDataFact]
+    public async Task The_report_counts_cases_per_local_day_camera_and_type_by_status_as_csv_and_as_an_excel_workbook()
+    {
+        using var work = new ReviewConsoleTests.WorkDirectory();
+        // A recent day in the config's time zone (Asia/Shanghai, the default) whose next day is in the same month (retention keeps both).
+        var shanghai = TimeSpan.FromHours(8);
+        var day = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(shanghai).DateTime).AddDays(-3);
+        if (day.AddDays(1).Month != day.Month) day = day.AddDays(-1);
+        var next = day.AddDays(1);
+        string Day(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var ours = CaseSeeder.Seed(work.Evidence, CameraId, RuleId, 3, withPhotos: 0, newest: new DateTimeOffset(day.ToDateTime(new TimeOnly(10, 0)), shanghai));
+        // A camera gone from the config: its two cases straddle local midnight (16:00 UTC).
+        CaseSeeder.Seed(work.Evidence, "cam-old", RuleId, 2, withPhotos: 0, newest: new DateTimeOffset(next.ToDateTime(new TimeOnly(0, 0, 30)), shanghai));
+        string range = $"from={Day(day.AddDays(-1))}&to={Day(next.AddDays(1))}";
+        var (vision, _) = await StartAsync(work, 0);
+        await using var __ = vision;
+        using var officer = await ConsoleApiTests.SignInAsync(vision.BaseUrl, Officer);
+        Assert.Equal(HttpStatusCode.OK, (await officer.PostAsync($"/api/cases/{ours[0]}/reject", new { reason = "permitted" })).StatusCode);
+
+        var csv = await officer.Http.GetAsync($"/api/reports/cases.csv?{range}&period=day&by=camera,type");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        Assert.Equal($"vision-cases-{day.AddDays(-1):yyyyMMdd}-{next.AddDays(1):yyyyMMdd}-day.csv", csv.Content.Headers.ContentDisposition!.FileName?.Trim('"'));
+        byte[] bytes = await csv.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        string[] lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        output.WriteLine(string.Join('\n', lines));
+        Assert.Equal(
+        [
+            "日期,摄像头编号,摄像头名称,违法类型,案件总数,待审核,已确认,已驳回,已派遣",
+            $"{Day(day)},cam-bottles,测试路口,暴露垃圾,3,2,0,1,0",
+            $"{Day(day)},cam-old,cam-old,暴露垃圾,1,1,0,0,0",
+            $"{Day(next)},cam-old,cam-old,暴露垃圾,1,1,0,0,0",
+        ], lines);
+
+        var xlsx = await officer.Http.GetAsync($"/api/reports/cases.xlsx?{range}&period=month&by=street");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType!.MediaType);
+        using var workbook = new ClosedXML.Excel.XLWorkbook(new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync()));
+        var sheet = workbook.Worksheet("案件统计");
+        Assert.Equal(["月份", "街道", "案件总数", "待审核", "已确认", "已驳回", "已派遣"], Enumerable.Range(1, 7).Select(c => sheet.Cell(1, c).GetString()));
+        string month = day.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((month, "人民路东侧人行道", 3.0, 1.0), (sheet.Cell(2, 1).GetString(), sheet.Cell(2, 2).GetString(), sheet.Cell(2, 3).GetDouble(), sheet.Cell(2, 6).GetDouble()));
+        Assert.Equal((month, "未配置", 2.0), (sheet.Cell(3, 1).GetString(), sheet.Cell(3, 2).GetString(), sheet.Cell(3, 3).GetDouble()));
+        Assert.True(sheet.Cell(4, 1).IsEmpty());
+        Assert.Equal("Asia/Shanghai", workbook.Worksheet("说明").Cell(3, 2).GetString());
+
+        var wrong = await officer.Http.GetAsync("/api/reports/cases.csv?period=year");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("period: day, week or month", await wrong.Content.ReadAsStringAsync());
+        using var anonymous = new HttpClient { BaseAddress = new Uri(vision.BaseUrl) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/reports/cases.csv")).StatusCode);
+    }
+
     private static void MarkDispatched(string evidenceDirectory, string caseId)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(evidenceDirectory, CaseDatabase.FileName)}");
