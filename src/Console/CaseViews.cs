@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Vision.Rules;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -8,7 +9,7 @@ namespace Vision.ReviewConsole;
 /// <summary>The JSON shapes the console's pages and the integration API use for cases, built from the case store.</summary>
 internal static class CaseViews
 {
-    public static object Row(StoredCase c, EvidenceLinks links)
+    public static object Row(StoredCase c, VisionConfig config, EvidenceLinks links)
     {
         using var record = JsonDocument.Parse(c.RecordJson);
         var r = record.RootElement;
@@ -19,13 +20,15 @@ internal static class CaseViews
             cameraId = c.CameraId,
             cameraName = Text(r, "cameraName") ?? c.CameraId,
             violation = c.Violation,
-            violationName = ChineseName(c.Violation),
+            violationName = Glossary.ViolationName(c.Violation),
             zoneId = c.ZoneId,
+            zoneName = Glossary.ZoneName(config.FindCamera(c.CameraId), c.ZoneId),
             confirmedAt = c.ConfirmedAt.UtcDateTime,
             confirmedAtLocal = Text(r, "confirmedAt"),
             status = c.Status.ToWire(),
             confidence = c.Confidence,
             plate = c.Plate,
+            version = c.Version,
             photoUrl = photo is null ? null : links.For(c.CaseId, photo),
         };
     }
@@ -52,6 +55,7 @@ internal static class CaseViews
         }
         var photos = PhotoFiles(r).Select(p => new { url = links.For(c.CaseId, p.File), role = p.Role, takenAt = p.TakenAt }).ToList();
         var location = camera?.Location ?? CameraLocation.Unknown;
+        string? objectClass = r.TryGetProperty("objects", out var objects) && objects.GetArrayLength() > 0 ? Text(objects[0], "class") : null;
         return new
         {
             caseId = c.CaseId,
@@ -62,8 +66,9 @@ internal static class CaseViews
             latitude = location.Latitude,
             gridCode = location.GridCode,
             violation = c.Violation,
-            violationName = ChineseName(c.Violation),
+            violationName = Glossary.ViolationName(c.Violation),
             zoneId = c.ZoneId,
+            zoneName = Glossary.ZoneName(camera, c.ZoneId),
             rule = new
             {
                 id = c.RuleId,
@@ -74,7 +79,9 @@ internal static class CaseViews
                 cooldownSeconds = rule?.Cooldown.TotalSeconds,
                 minConfidence = rule?.MinConfidence,
                 classes = rule?.Classes,
+                classNames = rule?.Classes.Select(Glossary.ObjectClassName),
                 zones = rule?.ZoneIds,
+                zoneNames = rule?.ZoneIds.Select(z => Glossary.ZoneName(camera, z)),
                 schedule = rule?.ScheduleName,
             },
             startedAt = c.StartedAt.UtcDateTime,
@@ -82,7 +89,8 @@ internal static class CaseViews
             confirmedAtLocal = Text(r, "confirmedAt"),
             dwellSeconds = r.TryGetProperty("dwellSeconds", out var dwell) ? dwell.GetDouble() : (c.ConfirmedAt - c.StartedAt).TotalSeconds,
             confidence = c.Confidence,
-            objectClass = r.TryGetProperty("objects", out var objects) && objects.GetArrayLength() > 0 ? Text(objects[0], "class") : null,
+            objectClass,
+            objectClassName = objectClass is null ? null : Glossary.ObjectClassName(objectClass),
             status = c.Status.ToWire(),
             statusReason = c.StatusReason,
             statusNote = c.StatusNote,
@@ -119,9 +127,6 @@ internal static class CaseViews
             reason = Text(plate, "reason"),
         };
     }
-
-    public static string ChineseName(string violation) =>
-        ViolationTypeNames.TryParse(violation, out var type) ? type.ChineseName() : violation;
 
     private static IEnumerable<(string File, string Role, string? TakenAt)> PhotoFiles(JsonElement record)
     {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Vision.Storage;
 
 namespace Vision.ReviewConsole;
@@ -20,6 +21,15 @@ public sealed record ConfirmRequest(string? Note, long? ExpectedVersion = null, 
 
 public sealed record RejectRequest(string? Reason, string? Note, long? ExpectedVersion = null, bool ConfirmChange = false, string? ChangeReason = null);
 
+/// <summary>One decision for several cases, each with the version the reviewer saw (409-style outcomes are reported per case).</summary>
+/// <param name="Decision"><c>confirm</c> or <c>reject</c>.</param>
+public sealed record BulkDecisionRequest(string? Decision, string? Reason, string? Note, IReadOnlyList<BulkDecisionCase>? Cases);
+
+public sealed record BulkDecisionCase(string? CaseId, long? ExpectedVersion);
+
+/// <summary>What became of one case of a bulk decision: recorded, case_changed, already_decided, already_dispatched or not_found, and the case as it is now.</summary>
+public sealed record BulkDecisionOutcome(string CaseId, string Result, string? Status, long Version, string? StatusBy);
+
 public sealed record NewUserRequest(string? Username, string? DisplayName, string? Role, string? Password);
 
 /// <summary>
@@ -31,6 +41,9 @@ public sealed record NewUserRequest(string? Username, string? DisplayName, strin
 public static class ConsoleEndpoints
 {
     public static readonly string[] RejectReasons = ["false_detection", "permitted", "duplicate", "evidence_unclear", "other"];
+
+    /// <summary>The most cases one bulk decision takes (a page of the queue is at most 200).</summary>
+    public const int MaxBulkCases = 200;
     public static void MapVisionConsole(this WebApplication app, ConsoleSources sources, EvidenceLinks links)
     {
         MapPages(app);
@@ -41,6 +54,33 @@ public static class ConsoleEndpoints
         MapEvidence(app, sources, links);
         MapOverview(app, sources);
         MapUsers(app, sources);
+        var reports = new CaseReports(sources.Cases.Database);
+        var feed = new CaseChangeFeed(reports, sources.Clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Console"));
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => feed.RunAsync(stopping), CancellationToken.None));
+        app.MapCaseEvents(feed, reports, sessions, sources.Clock);
+        MapReports(app, sources, reports);
+    }
+
+    /// <summary>The 考核 export: <c>GET /api/reports/cases.csv</c> and <c>.xlsx</c> (see <see cref="CaseReportRequest.Parse"/>).</summary>
+    private static void MapReports(WebApplication app, ConsoleSources sources, CaseReports reports)
+    {
+        async Task<IResult> ExportAsync(HttpRequest request, bool excel, CancellationToken ct)
+        {
+            var config = sources.Config();
+            var zone = CaseReport.ZoneOf(config);
+            var now = sources.Clock.GetUtcNow();
+            var (parsed, error) = CaseReportRequest.Parse(request.Query, zone, now);
+            if (parsed is null) return Results.Json(new { error }, statusCode: 400);
+            var rows = CaseReport.Build(await reports.CountSlotsAsync(parsed.From, parsed.To, ct), config, parsed);
+            string name = string.Create(CultureInfo.InvariantCulture,
+                $"vision-cases-{TimeZoneInfo.ConvertTime(parsed.From, zone):yyyyMMdd}-{TimeZoneInfo.ConvertTime(parsed.To.AddTicks(-1), zone):yyyyMMdd}-{parsed.Period.ToString().ToLowerInvariant()}");
+            return excel
+                ? Results.File(CaseReport.Xlsx(rows, parsed, zone, now), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx")
+                : Results.File(CaseReport.Csv(rows, parsed), "text/csv; charset=utf-8", name + ".csv");
+        }
+        app.MapGet("/api/reports/cases.csv", (HttpRequest request, CancellationToken ct) => ExportAsync(request, excel: false, ct)).RequireAuthorization();
+        app.MapGet("/api/reports/cases.xlsx", (HttpRequest request, CancellationToken ct) => ExportAsync(request, excel: true, ct)).RequireAuthorization();
     }
 
     private static void MapPages(WebApplication app)
@@ -51,7 +91,9 @@ public static class ConsoleEndpoints
         app.MapGet("/cameras", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
         app.MapGet("/rules", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
         app.MapGet("/admin/users", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.AdminPolicy);
+        app.MapGet("/assets/glossary.js", () => Results.Bytes(ConsoleGlossary.Module, "text/javascript; charset=utf-8"));
         app.MapGet("/assets/{file}", (string file) => Asset(file));
+        app.MapGet("/api/glossary", () => Results.Json(ConsoleGlossary.Data())).RequireAuthorization();
     }
 
     private static void MapSession(WebApplication app, ConsoleSources sources, CredentialCheck credentials, ISessionStore sessions)
@@ -103,6 +145,7 @@ public static class ConsoleEndpoints
         {
             if (ParseQuery(request) is not { } query) return Results.Json(new { error = "bad filter: status, type, from/to (ISO-8601), page ≥ 1, pageSize 1–200" }, statusCode: 400);
             var items = await sources.Cases.ListAsync(query, ct);
+            var config = sources.Config();
             var counts = await sources.Cases.CountByStatusAsync(query, ct);
             int total = query.Status is { } s ? counts[s] : counts.Values.Sum();
             return Results.Json(new
@@ -111,7 +154,7 @@ public static class ConsoleEndpoints
                 page = query.Offset / query.Limit + 1,
                 pageSize = query.Limit,
                 counts = counts.ToDictionary(p => p.Key.ToWire(), p => p.Value),
-                items = items.Select(c => CaseViews.Row(c, links)),
+                items = items.Select(c => CaseViews.Row(c, config, links)),
             });
         });
         cases.MapGet("/{id}", async (string id, CancellationToken ct) => await DetailAsync(sources, links, id, ct) is { } detail ? Results.Json(detail) : NotFound(id));
@@ -125,6 +168,72 @@ public static class ConsoleEndpoints
                 return Results.Json(new { error = "reason 'other' needs a note" }, statusCode: 400);
             return await ReviewAsync(sources, links, context, id, CaseStatus.Rejected, body.Reason, new ConfirmRequest(body.Note, body.ExpectedVersion, body.ConfirmChange, body.ChangeReason), ct);
         }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+        cases.MapPost("/bulk-decision", async (BulkDecisionRequest body, HttpContext context, CancellationToken ct) =>
+            await BulkDecisionAsync(sources, context, body, ct)).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
+    }
+
+    /// <summary>
+    /// One decision for up to <see cref="MaxBulkCases"/> cases: each is decided on its own (its own version check, history
+    /// entry and release), and the answer says per case what happened. It never replaces an earlier decision: a case
+    /// decided meanwhile is reported, not changed.
+    /// </summary>
+    private static async Task<IResult> BulkDecisionAsync(ConsoleSources sources, HttpContext context, BulkDecisionRequest body, CancellationToken ct)
+    {
+        CaseStatus decision;
+        switch (body.Decision)
+        {
+            case "confirm": decision = CaseStatus.Confirmed; break;
+            case "reject": decision = CaseStatus.Rejected; break;
+            default: return Results.Json(new { error = "decision must be confirm or reject" }, statusCode: 400);
+        }
+        if (decision == CaseStatus.Rejected && (body.Reason is null || !RejectReasons.Contains(body.Reason)))
+            return Results.Json(new { error = $"reason must be one of {string.Join(", ", RejectReasons)}" }, statusCode: 400);
+        if (decision == CaseStatus.Rejected && body.Reason == "other" && string.IsNullOrWhiteSpace(body.Note))
+            return Results.Json(new { error = "reason 'other' needs a note" }, statusCode: 400);
+        var items = body.Cases ?? [];
+        if (items.Count is 0 or > MaxBulkCases || items.Any(c => string.IsNullOrWhiteSpace(c.CaseId)))
+            return Results.Json(new { error = $"cases: 1–{MaxBulkCases} entries, each with a caseId (and the expectedVersion you saw)" }, statusCode: 400);
+        if (items.Select(c => c.CaseId).Distinct(StringComparer.Ordinal).Count() != items.Count)
+            return Results.Json(new { error = "cases: each case once" }, statusCode: 400);
+
+        var results = new List<BulkDecisionOutcome>(items.Count);
+        bool released = false;
+        foreach (var item in items)
+        {
+            string id = item.CaseId!;
+            var found = await sources.Cases.FindAsync(id, ct);
+            var outcome = found is null
+                ? new DecisionOutcome(DecisionResult.NotFound)
+                : await DecideAsync(sources, context, found, decision, decision == CaseStatus.Rejected ? body.Reason : null, body.Note, new ConfirmRequest(body.Note, item.ExpectedVersion), ct);
+            released |= outcome.Result == DecisionResult.Recorded && decision == CaseStatus.Confirmed;
+            results.Add(new BulkDecisionOutcome(id, BulkResultName(outcome.Result), outcome.Status?.ToWire(), outcome.Version, outcome.StatusBy));
+        }
+        if (released) sources.CaseReleased?.Invoke();
+        var counts = results.GroupBy(r => r.Result).ToDictionary(g => g.Key, g => g.Count());
+        return Results.Json(new { decision = decision.ToWire(), counts, results });
+    }
+
+    private static string BulkResultName(DecisionResult result) => result switch
+    {
+        DecisionResult.Recorded => "recorded",
+        DecisionResult.NotFound => "not_found",
+        DecisionResult.AlreadyDispatched => "already_dispatched",
+        DecisionResult.ChangedMeanwhile => "case_changed",
+        DecisionResult.ChangeNeedsConfirmation => "already_decided",
+        _ => throw new ArgumentOutOfRangeException(nameof(result)),
+    };
+
+    /// <summary>Records one reviewer's decision on <paramref name="found"/> with who, when and from where.</summary>
+    private static Task<DecisionOutcome> DecideAsync(ConsoleSources sources, HttpContext context, StoredCase found, CaseStatus decision, string? reason, string? note, ConfirmRequest body, CancellationToken ct)
+    {
+        var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
+            context.Connection.RemoteIpAddress?.ToString());
+        return sources.Cases.DecideAsync(found.CaseId, new CaseDecision(decision, entry, ReleasePolicyOf(sources, found))
+        {
+            ExpectedVersion = body.ExpectedVersion,
+            ChangeConfirmed = body.ConfirmChange,
+            ChangeReason = body.ChangeReason,
+        }, ct);
     }
 
     /// <summary>
@@ -138,14 +247,7 @@ public static class ConsoleEndpoints
         if (found is null) return NotFound(id);
         if (body.ConfirmChange && string.IsNullOrWhiteSpace(body.ChangeReason))
             return Results.Json(new { error = "change_reason_required", message = "changing a decision needs a reason" }, statusCode: 400);
-        var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim(),
-            context.Connection.RemoteIpAddress?.ToString());
-        var outcome = await sources.Cases.DecideAsync(id, new CaseDecision(decision, entry, ReleasePolicyOf(sources, found))
-        {
-            ExpectedVersion = body.ExpectedVersion,
-            ChangeConfirmed = body.ConfirmChange,
-            ChangeReason = body.ChangeReason,
-        }, ct);
+        var outcome = await DecideAsync(sources, context, found, decision, reason, body.Note, body, ct);
         object Current() => new { status = outcome.Status?.ToWire(), version = outcome.Version, statusBy = outcome.StatusBy };
         switch (outcome.Result)
         {

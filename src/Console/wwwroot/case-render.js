@@ -1,6 +1,6 @@
 // Builds the read-only parts of the case view from a case's JSON.
 import { h } from './dom.js';
-import { t, hasText, violationName, statusName } from './i18n.js';
+import { t, hasText, violationName, statusName, objectClassName, zoneLabel } from './i18n.js';
 import { formatDateTime, formatTime, formatLocalIso, formatPercent, formatDuration, formatNumber, offsetMinutesOf } from './format.js';
 
 const PHOTO_ROLE_ORDER = ['first_seen', 'midway', 'confirmation'];
@@ -151,7 +151,8 @@ export function renderLocation(data) {
       [t('case.address'), data.address],
       [t('case.coordinates'), coordinates && h('span', { class: 'mono' }, coordinates)],
       [t('case.gridCode'), data.gridCode && h('span', { class: 'mono' }, data.gridCode)],
-      [t('case.zone'), data.zoneId],
+      [t('case.zone'), data.zoneId && h('span', {}, zoneLabel(data.zoneId, data.zoneName),
+        data.zoneName && data.zoneName !== data.zoneId ? [' ', h('span', { class: 'muted mono' }, data.zoneId)] : null)],
     ]));
 }
 
@@ -160,7 +161,7 @@ export function renderDetection(data) {
     h('h2', { id: 'detection-heading', class: 'section-title' }, t('case.detection')),
     factList([
       [t('case.confidence'), h('strong', { class: 'confidence' }, formatPercent(data.confidence))],
-      [t('case.objectClass'), data.objectClass],
+      [t('case.objectClass'), objectClassName(data.objectClass)],
       [t('case.dwellSeconds'), formatDuration(data.dwellSeconds)],
       [t('case.startedAt'), formatDateTime(data.startedAt, caseOffset(data))],
       [t('case.confirmedAt'), formatLocalIso(data.confirmedAtLocal, data.confirmedAt)],
@@ -178,8 +179,8 @@ export function renderRule(rule) {
       [t('case.ruleDwell'), rule.dwellSeconds !== undefined && rule.dwellSeconds !== null && formatDuration(rule.dwellSeconds)],
       [t('case.ruleCooldown'), rule.cooldownSeconds !== undefined && rule.cooldownSeconds !== null && formatDuration(rule.cooldownSeconds)],
       [t('case.ruleMinConfidence'), rule.minConfidence !== undefined && rule.minConfidence !== null && formatPercent(rule.minConfidence)],
-      [t('case.ruleClasses'), (rule.classes ?? []).join('、')],
-      [t('case.ruleZones'), (rule.zones ?? []).join('、')],
+      [t('case.ruleClasses'), (rule.classes ?? []).map(objectClassName).join('、')],
+      [t('case.ruleZones'), (rule.zones ?? []).map((zone, i) => zoneLabel(zone, rule.zoneNames?.[i])).join('、')],
       [t('case.ruleSchedule'), describeSchedule(rule.schedule)],
     ]));
 }

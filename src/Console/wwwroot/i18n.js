@@ -1,5 +1,8 @@
 // Every string the console shows, in Chinese (default) and English.
 // Keys are grouped by screen; {name} placeholders are filled by t(key, {name: value}).
+// Chinese names of violation types and object classes are not here: they come from the server's glossary
+// (Vision.Rules.Glossary, served as /assets/glossary.js), so photos, dispatch texts and the console say the same.
+import { GLOSSARY } from './glossary.js';
 
 const STORAGE_KEY = 'vision.lang';
 export const LANGUAGES = ['zh', 'en'];
@@ -52,9 +55,6 @@ const dictionary = {
     'status.dispatched': '已派遣',
 
     'violation.all': '全部类型',
-    'violation.illegal_parking': '违章停车',
-    'violation.street_stall': '占道经营',
-    'violation.litter': '乱扔垃圾',
 
     'queue.title': '审核队列',
     'queue.filters': '筛选',
@@ -86,6 +86,34 @@ const dictionary = {
     'queue.paging': '分页',
     'queue.photoAlt': '{type}，{camera}',
     'queue.noPhoto': '无照片',
+    'keys.queue.choose': '勾选',
+    'export.title': '导出考核报表',
+    'export.from': '开始日期',
+    'export.to': '结束日期（含）',
+    'export.period': '统计周期',
+    'export.period.day': '按日',
+    'export.period.week': '按周',
+    'export.period.month': '按月',
+    'export.by': '分组',
+    'export.by.street': '街道',
+    'export.by.camera': '摄像头',
+    'export.by.type': '类型',
+    'export.csv': '导出 CSV',
+    'export.xlsx': '导出 Excel',
+    'bulk.choosePage': '勾选本页全部案件',
+    'bulk.chooseCase': '勾选：{type}，{camera}',
+    'bulk.chosen': '已勾选 {count} 条',
+    'bulk.sameCameraHour': '勾选同摄像头同一小时',
+    'bulk.confirm': '批量确认',
+    'bulk.reject': '批量驳回…',
+    'bulk.clear': '取消勾选',
+    'bulk.doneConfirm': '批量确认：',
+    'bulk.doneReject': '批量驳回：',
+    'bulk.result.recorded': '已记录 {count} 条',
+    'bulk.result.case_changed': '{count} 条期间已被他人更改',
+    'bulk.result.already_decided': '{count} 条已有审核结论（未更改）',
+    'bulk.result.already_dispatched': '{count} 条已派遣',
+    'bulk.result.not_found': '{count} 条不存在',
 
     'keys.title': '快捷键',
     'keys.space': '空格',
@@ -345,6 +373,34 @@ const dictionary = {
     'queue.paging': 'Paging',
     'queue.photoAlt': '{type}, {camera}',
     'queue.noPhoto': 'No photo',
+    'keys.queue.choose': 'choose',
+    'export.title': 'Export report',
+    'export.from': 'From',
+    'export.to': 'To (included)',
+    'export.period': 'Period',
+    'export.period.day': 'Day',
+    'export.period.week': 'Week',
+    'export.period.month': 'Month',
+    'export.by': 'Group by',
+    'export.by.street': 'Street',
+    'export.by.camera': 'Camera',
+    'export.by.type': 'Type',
+    'export.csv': 'CSV',
+    'export.xlsx': 'Excel',
+    'bulk.choosePage': 'Choose every case on this page',
+    'bulk.chooseCase': 'Choose: {type}, {camera}',
+    'bulk.chosen': '{count} chosen',
+    'bulk.sameCameraHour': 'Choose same camera and hour',
+    'bulk.confirm': 'Confirm chosen',
+    'bulk.reject': 'Reject chosen…',
+    'bulk.clear': 'Clear choice',
+    'bulk.doneConfirm': 'Bulk confirm: ',
+    'bulk.doneReject': 'Bulk reject: ',
+    'bulk.result.recorded': '{count} recorded',
+    'bulk.result.case_changed': '{count} changed by someone else meanwhile',
+    'bulk.result.already_decided': '{count} already decided (left as they were)',
+    'bulk.result.already_dispatched': '{count} already dispatched',
+    'bulk.result.not_found': '{count} not found',
 
     'keys.title': 'Keys',
     'keys.space': 'Space',
@@ -577,10 +633,23 @@ export function translateStatic(root = document) {
   for (const element of root.querySelectorAll('[data-i18n-placeholder]')) element.placeholder = t(element.dataset.i18nPlaceholder);
 }
 
-// Names that come from the server in Chinese only: use ours in English, the server's in Chinese.
+// Violation types and object classes: the server's glossary in Chinese, this dictionary's English words in English.
 export function violationName(code, serverName) {
-  if (currentLanguage === 'zh' && serverName) return serverName;
-  return hasText(`violation.${code}`) ? t(`violation.${code}`) : serverName || code;
+  const chinese = GLOSSARY.violations[code] ?? serverName;
+  if (currentLanguage === 'zh' && chinese) return chinese;
+  return hasText(`violation.${code}`) ? t(`violation.${code}`) : chinese || code;
+}
+
+/** "小汽车" for car in Chinese; COCO's own English name in English. */
+export function objectClassName(objectClass) {
+  if (!objectClass) return '';
+  return currentLanguage === 'zh' ? GLOSSARY.objectClasses[objectClass] ?? objectClass : objectClass;
+}
+
+/** A zone by its configured (Chinese) name, with the id when the two differ, so officers and engineers both find it. */
+export function zoneLabel(zoneId, zoneName) {
+  if (!zoneId) return '';
+  return zoneName && zoneName !== zoneId ? zoneName : zoneId;
 }
 
 export function statusName(code) {

@@ -1,7 +1,10 @@
 // The review queue (/): status tabs with counts, filters, one server page of cases, keyboard selection.
 import { h, replaceChildren, hasCommandModifier, runShortcut, keyHints } from './dom.js';
-import { t, violationName } from './i18n.js';
-import { getJson, describeError, isSilentError, CAMERAS_API } from './api.js';
+import { t, violationName, zoneLabel } from './i18n.js';
+import { getJson, postJson, describeError, isSilentError, toQuery, CAMERAS_API } from './api.js';
+import { createRejectDialog } from './reject-dialog.js';
+import { showToast } from './toast.js';
+import { onCaseChange } from './live-feed.js';
 import { formatLocalIso, formatPercent, toLocalInputValue, fromLocalInputValue } from './format.js';
 import { STATUSES, VIOLATIONS, PAGE_SIZE, QueueContext, readQueueAddress, queueAddress, fetchCasePage } from './queue-context.js';
 import { loadCase, warmImages, casePhotoUrls } from './case-cache.js';
@@ -10,6 +13,8 @@ import { navigate, updateAddress, markReady } from './router.js';
 
 const TEXT_FILTER_DELAY_MS = 400;
 const PREFETCH_DELAY_MS = 150;
+// Changes come in bursts (a bulk decision, several cameras at once): one reload for each burst.
+const LIVE_RELOAD_DELAY_MS = 300;
 
 export function mountQueue(view, { footer }) {
   const screen = new QueueScreen(view, footer);
@@ -26,6 +31,8 @@ class QueueScreen {
     this.rows = [];
     this.selectedIndex = 0;
     this.focusCaseId = history.state?.focusCaseId ?? null;
+    this.chosen = new Map(); // case id → the version shown, for a bulk decision
+    this.bulkBusy = false;
     this.rendered = false;
     this.abortController = null;
     this.textFilterTimer = 0;
@@ -34,17 +41,32 @@ class QueueScreen {
     this.build();
     replaceChildren(footer, keyHints([
       ['↓ J', 'keys.queue.move'], ['↑ K', 'keys.queue.move'], ['Enter', 'keys.queue.open'],
-      ['[ ]', 'keys.queue.page'], ['/', 'keys.queue.filter'],
+      ['[ ]', 'keys.queue.page'], ['X', 'keys.queue.choose'], ['/', 'keys.queue.filter'],
     ]));
     this.onKeyDown = (event) => this.handleKey(event);
     document.addEventListener('keydown', this.onKeyDown);
     document.title = `${t('queue.title')} · Vision`;
     this.load();
     this.loadCameraOptions();
+    this.liveTimer = 0;
+    this.shownIds = null;
+    this.stopListening = onCaseChange(() => this.reloadSoon());
+  }
+
+  /** A case was added or changed somewhere: reload this page of the queue in place, keeping the officer's row. */
+  reloadSoon() {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(() => {
+      if (this.bulkBusy) return this.reloadSoon();
+      this.focusCaseId = this.rows[this.selectedIndex]?.dataset.caseId ?? null;
+      this.load({ live: true });
+    }, LIVE_RELOAD_DELAY_MS);
   }
 
   destroy() {
     document.removeEventListener('keydown', this.onKeyDown);
+    this.stopListening();
+    clearTimeout(this.liveTimer);
     this.abortController?.abort();
     clearTimeout(this.textFilterTimer);
     clearTimeout(this.prefetchTimer);
@@ -56,9 +78,11 @@ class QueueScreen {
     this.statusTabs = this.buildStatusTabs();
     this.filterForm = this.buildFilterForm();
     this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
-    this.tableBody = h('tbody', { onClick: (event) => this.handleRowClick(event) });
+    this.tableBody = h('tbody', { onClick: (event) => this.handleRowClick(event), onChange: (event) => this.handleChoiceChange(event) });
+    this.chooseAllBox = h('input', { type: 'checkbox', id: 'choose-page', 'aria-label': t('bulk.choosePage'), onChange: () => this.chooseAll(this.chooseAllBox.checked) });
     this.table = h('table', { id: 'queue', class: 'data-table queue-table', 'aria-label': t('queue.tableLabel'), 'aria-busy': 'true' },
       h('thead', {}, h('tr', {},
+        h('th', { scope: 'col', class: 'select-cell' }, this.chooseAllBox),
         ['queue.colPhoto', 'queue.colType', 'queue.colPlate', 'queue.colCamera', 'queue.colZone', 'queue.colTime', 'queue.colConfidence', 'queue.colStatus']
           .map((key) => h('th', { scope: 'col' }, t(key))))),
       this.tableBody);
@@ -71,9 +95,51 @@ class QueueScreen {
         h('h1', { id: 'queue-heading', class: 'visually-hidden' }, t('queue.title')),
         this.statusTabs,
         this.filterForm,
+        this.buildExportPanel(),
+        this.buildBulkBar(),
         this.errorLine,
         h('div', { class: 'table-scroll' }, this.table),
         h('nav', { class: 'pager', 'aria-label': t('queue.paging') }, this.previousPageButton, this.pageInfo, this.nextPageButton)));
+  }
+
+  /** The 考核 export: cases per period and street / camera / type, counted per status, as CSV or Excel. */
+  buildExportPanel() {
+    const today = new Date();
+    const iso = (date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+    const from = h('input', { type: 'date', id: 'export-from', value: iso(new Date(today.getFullYear(), today.getMonth(), 1)) });
+    const to = h('input', { type: 'date', id: 'export-to', value: iso(today) });
+    const period = h('select', { id: 'export-period' }, ['day', 'week', 'month'].map((p) => h('option', { value: p }, t(`export.period.${p}`))));
+    const dimensions = ['street', 'camera', 'type'].map((d) => h('input', { type: 'checkbox', value: d, checked: d !== 'street', id: `export-by-${d}` }));
+    const csv = h('a', { class: 'button', id: 'export-csv', download: true }, t('export.csv'));
+    const xlsx = h('a', { class: 'button', id: 'export-xlsx', download: true }, t('export.xlsx'));
+    const update = () => {
+      const query = toQuery({ from: from.value, to: to.value, period: period.value, by: dimensions.filter((d) => d.checked).map((d) => d.value).join(',') });
+      csv.href = `/api/reports/cases.csv${query}`;
+      xlsx.href = `/api/reports/cases.xlsx${query}`;
+    };
+    for (const input of [from, to, period, ...dimensions]) input.addEventListener('change', update);
+    update();
+    const field = (labelKey, input) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, t(labelKey)), input);
+    return h('details', { class: 'export-panel' },
+      h('summary', {}, t('export.title')),
+      h('div', { class: 'export-fields' },
+        field('export.from', from), field('export.to', to), field('export.period', period),
+        h('fieldset', { class: 'export-by' }, h('legend', { class: 'field-label' }, t('export.by')),
+          dimensions.map((input) => h('label', { for: input.id }, input, ' ', t(`export.by.${input.value}`)))),
+        h('div', { class: 'filter-buttons' }, csv, xlsx)));
+  }
+
+  buildBulkBar() {
+    this.bulkCount = h('span', { class: 'bulk-count', 'aria-live': 'polite' });
+    this.bulkResult = h('p', { id: 'bulk-result', class: 'bulk-result', role: 'status', hidden: true });
+    this.rejectDialog = createRejectDialog((choice) => this.decideChosen('reject', choice));
+    this.bulkBar = h('div', { id: 'bulk-bar', class: 'bulk-bar', hidden: true },
+      this.bulkCount,
+      h('button', { type: 'button', id: 'choose-camera-hour', class: 'button', onClick: () => this.chooseSameCameraHour() }, t('bulk.sameCameraHour')),
+      h('button', { type: 'button', id: 'bulk-confirm', class: 'button primary', onClick: () => this.decideChosen('confirm', {}) }, t('bulk.confirm')),
+      h('button', { type: 'button', id: 'bulk-reject', class: 'button danger', onClick: () => this.rejectDialog.open() }, t('bulk.reject')),
+      h('button', { type: 'button', class: 'button link-button', onClick: () => this.chooseAll(false) }, t('bulk.clear')));
+    return h('div', { class: 'bulk-area' }, this.bulkBar, this.bulkResult, this.rejectDialog.element);
   }
 
   buildStatusTabs() {
@@ -90,7 +156,7 @@ class QueueScreen {
   buildFilterForm() {
     const typeSelect = h('select', { id: 'filter-type', name: 'type', onChange: () => this.applyFilterInputs() },
       h('option', { value: '' }, t('violation.all')),
-      VIOLATIONS.map((code) => h('option', { value: code }, t(`violation.${code}`))));
+      VIOLATIONS.map((code) => h('option', { value: code }, violationName(code))));
     typeSelect.value = this.filter.type;
 
     const textInput = (name, placeholderKey, extra = {}) => {
@@ -165,6 +231,7 @@ class QueueScreen {
     }
     this.page = 1;
     this.selectedIndex = 0;
+    this.chosen.clear();
     updateAddress(queueAddress(this.filter, this.page));
     this.load();
   }
@@ -190,7 +257,7 @@ class QueueScreen {
 
   // ---- loading and rendering ----
 
-  async load({ focusRow = false } = {}) {
+  async load({ focusRow = false, live = false } = {}) {
     this.abortController?.abort();
     const controller = new AbortController();
     this.abortController = controller;
@@ -200,7 +267,10 @@ class QueueScreen {
       if (controller.signal.aborted) return;
       this.response = response;
       this.errorLine.hidden = true;
+      const before = this.shownIds;
       this.render(focusRow || !this.rendered);
+      this.shownIds = new Set(this.rows.map((row) => row.dataset.caseId));
+      if (live && before) for (const row of this.rows) if (!before.has(row.dataset.caseId)) row.classList.add('new-case');
     } catch (error) {
       if (isSilentError(error)) return;
       this.errorLine.textContent = describeError(error);
@@ -225,7 +295,8 @@ class QueueScreen {
     this.renderCounts(counts);
     this.rows = items.map((item) => this.renderRow(item));
     if (this.rows.length) replaceChildren(this.tableBody, this.rows);
-    else replaceChildren(this.tableBody, h('tr', { class: 'empty-row' }, h('td', { colspan: '7' }, t('queue.empty'))));
+    else replaceChildren(this.tableBody, h('tr', { class: 'empty-row' }, h('td', { colspan: '9' }, t('queue.empty'))));
+    this.renderChoice();
 
     this.pageInfo.textContent = t('queue.pageInfo', { page: this.page, pages: this.pageCount(), total });
     this.previousPageButton.disabled = this.page <= 1;
@@ -237,6 +308,8 @@ class QueueScreen {
   }
 
   renderCounts(counts) {
+    // The tab title says how many wait for review, so a queue in a background tab shows when work arrives.
+    document.title = `(${counts.auto_captured ?? 0}) ${t('status.auto_captured')} — Vision`;
     let sum = 0;
     for (const status of STATUSES) {
       const count = counts[status] ?? 0;
@@ -253,12 +326,15 @@ class QueueScreen {
     const photo = item.photoUrl
       ? h('img', { src: item.photoUrl, alt: t('queue.photoAlt', { type, camera }), width: '96', height: '54', loading: 'lazy', decoding: 'async' })
       : h('span', { class: 'no-photo' }, t('queue.noPhoto'));
-    return h('tr', { 'data-case-id': caseId, tabindex: '-1' },
+    const chosen = this.chosen.has(caseId);
+    if (chosen) this.chosen.set(caseId, item.version);
+    return h('tr', { 'data-case-id': caseId, 'data-camera-id': item.cameraId, 'data-hour': localHour(item), 'data-version': String(item.version ?? ''), tabindex: '-1' },
+      h('td', { class: 'select-cell' }, h('input', { type: 'checkbox', class: 'choose-case', checked: chosen, 'aria-label': t('bulk.chooseCase', { type, camera }) })),
       h('td', { class: 'thumb-cell' }, photo),
       h('td', {}, h('a', { href: `/cases/${encodeURIComponent(caseId)}`, tabindex: '-1', class: `violation-name violation-${item.violation}` }, type)),
       h('td', { class: 'plate-cell' }, item.plate ? h('span', { class: 'plate-text' }, item.plate) : ''),
       h('td', {}, camera, ' ', h('span', { class: 'muted mono' }, item.cameraId)),
-      h('td', {}, item.zoneId ?? ''),
+      h('td', { title: item.zoneId ?? '' }, zoneLabel(item.zoneId, item.zoneName)),
       h('td', { class: 'nowrap' }, h('time', { datetime: item.confirmedAt }, formatLocalIso(item.confirmedAtLocal, item.confirmedAt))),
       h('td', { class: 'numeric' }, formatPercent(item.confidence)),
       h('td', {}, statusBadge(item.status)));
@@ -301,9 +377,96 @@ class QueueScreen {
     navigate(`/cases/${encodeURIComponent(row.dataset.caseId)}`);
   }
 
+  // ---- choosing cases for one decision ----
+
+  handleChoiceChange(event) {
+    if (!event.target.classList.contains('choose-case')) return;
+    const row = event.target.closest('tr[data-case-id]');
+    this.setChosen(row, event.target.checked);
+    this.renderChoice();
+  }
+
+  setChosen(row, chosen) {
+    if (chosen) this.chosen.set(row.dataset.caseId, Number(row.dataset.version) || null);
+    else this.chosen.delete(row.dataset.caseId);
+    row.querySelector('.choose-case').checked = chosen;
+    row.classList.toggle('chosen', chosen);
+  }
+
+  chooseAll(chosen) {
+    for (const row of this.rows) this.setChosen(row, chosen);
+    if (!chosen) this.chosen.clear();
+    this.renderChoice();
+  }
+
+  toggleChosen(index) {
+    const row = this.rows[index];
+    if (!row) return;
+    this.setChosen(row, !this.chosen.has(row.dataset.caseId));
+    this.renderChoice();
+  }
+
+  /** Chooses every case on this page from the selected row's camera in the same hour (camera-local). */
+  chooseSameCameraHour() {
+    const reference = this.rows[this.selectedIndex];
+    if (!reference) return;
+    for (const row of this.rows) {
+      if (row.dataset.cameraId === reference.dataset.cameraId && row.dataset.hour === reference.dataset.hour) this.setChosen(row, true);
+    }
+    this.renderChoice();
+  }
+
+  renderChoice() {
+    const count = this.chosen.size;
+    this.bulkBar.hidden = count === 0;
+    this.bulkCount.textContent = t('bulk.chosen', { count });
+    const onPage = this.rows.filter((row) => this.chosen.has(row.dataset.caseId)).length;
+    this.chooseAllBox.checked = this.rows.length > 0 && onPage === this.rows.length;
+    this.chooseAllBox.indeterminate = onPage > 0 && onPage < this.rows.length;
+    for (const row of this.rows) row.classList.toggle('chosen', this.chosen.has(row.dataset.caseId));
+  }
+
+  /** One decision for the chosen cases; the answer says per case whether it was recorded or changed meanwhile. */
+  async decideChosen(decision, { reason = null, note = '' }) {
+    if (this.bulkBusy || this.chosen.size === 0) return;
+    this.bulkBusy = true;
+    try {
+      const cases = [...this.chosen].map(([caseId, expectedVersion]) => ({ caseId, expectedVersion }));
+      const answer = await postJson('/api/cases/bulk-decision', { decision, reason, note: note || null, cases });
+      this.showBulkResult(answer);
+      this.chosen.clear();
+      this.load();
+    } catch (error) {
+      if (isSilentError(error)) return;
+      if (decision === 'reject') throw new Error(describeError(error)); // the dialog shows it
+      showToast(describeError(error), 'error');
+    } finally {
+      this.bulkBusy = false;
+    }
+  }
+
+  showBulkResult(answer) {
+    const counts = answer.counts ?? {};
+    const parts = ['recorded', 'case_changed', 'already_decided', 'already_dispatched', 'not_found']
+      .filter((result) => counts[result]).map((result) => t(`bulk.result.${result}`, { count: counts[result] }));
+    const others = answer.results.filter((r) => r.result !== 'recorded');
+    replaceChildren(this.bulkResult,
+      h('span', {}, t(answer.decision === 'confirmed' ? 'bulk.doneConfirm' : 'bulk.doneReject'), parts.join('，')),
+      others.length ? h('ul', { class: 'bulk-problems' }, others.map((r) => h('li', { 'data-case-id': r.caseId, 'data-result': r.result },
+        h('a', { href: `/cases/${encodeURIComponent(r.caseId)}`, class: 'mono' }, r.caseId), ' ', t(`bulk.result.${r.result}`, { count: 1 }),
+        r.status ? [' · ', statusBadge(r.status)] : null))) : null);
+    this.bulkResult.hidden = false;
+    showToast(parts.join('，'), others.length ? 'info' : 'success');
+  }
+
   handleRowClick(event) {
     const row = event.target.closest('tr[data-case-id]');
     if (!row) return;
+    if (event.target.closest('.select-cell')) {
+      // A tap beside the small box counts as a tap on it; the box itself changes on its own.
+      if (!event.target.classList.contains('choose-case')) this.toggleChosen(this.rows.indexOf(row));
+      return;
+    }
     const link = event.target.closest('a');
     if (link && (event.button !== 0 || hasCommandModifier(event) || event.shiftKey)) return; // new tab/window
     event.preventDefault();
@@ -328,10 +491,17 @@ class QueueScreen {
         if (event.code !== 'KeyO' && (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement)) return null;
         return () => this.open(this.selectedIndex);
       }
+      case 'KeyX': return () => this.toggleChosen(this.selectedIndex);
       case 'BracketRight': return () => this.goToPage(this.page + 1);
       case 'BracketLeft': return () => this.goToPage(this.page - 1);
       case 'Slash': return event.shiftKey ? null : () => this.filterInputs.type.focus();
       default: return null;
     }
   }
+}
+
+/** "2026-11-23T15" of the camera-local confirmation time: cases of one camera in one hour are chosen together. */
+function localHour(item) {
+  const local = typeof item.confirmedAtLocal === 'string' ? item.confirmedAtLocal.slice(0, 13) : '';
+  return local || String(item.confirmedAt ?? '').slice(0, 13);
 }

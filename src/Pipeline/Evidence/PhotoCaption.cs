@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vision.Rules;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Evidence;
@@ -36,7 +37,7 @@ public sealed record PhotoCaption(IReadOnlyList<string> Fields)
             "地点 " + place,
             "设备 " + v.Camera.Id,
             $"{v.Rule.Type.ChineseName()} {v.Rule.Name} ({v.Rule.Id} v{v.Rule.Version})",
-            string.Create(CultureInfo.InvariantCulture, $"{v.ClassName} {score:0.00} #{v.TrackId}"),
+            string.Create(CultureInfo.InvariantCulture, $"{Glossary.ObjectClassName(v.ClassName)} {score:0.00} #{v.TrackId}"),
             photoLabel,
             string.Create(CultureInfo.InvariantCulture, $"已持续 {(int)dwell.TotalMinutes}分{dwell.Seconds:00}秒"),
             "防伪码 " + AntiForgeryCode.Printed(code),

@@ -228,14 +228,8 @@ public static class ViolationTypeNames
         }
     }
 
-    /// <summary>Chinese display name used on photos.</summary>
-    public static string ChineseName(this ViolationType type) => type switch
-    {
-        ViolationType.IllegalParking => "机动车违停",
-        ViolationType.StreetStall => "占道经营",
-        ViolationType.Litter => "暴露垃圾",
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
+    /// <summary>The Chinese name (photos, dispatch descriptions, the console), from <see cref="Glossary"/>.</summary>
+    public static string ChineseName(this ViolationType type) => Glossary.ViolationName(type);
 }
 
 /// <summary>

@@ -62,15 +62,20 @@ public sealed class Chromium : IAsyncDisposable
         }
     }
 
-    /// <summary>A page in a fresh context with a 1366×768 viewport and the given locale; relative URLs resolve against <paramref name="baseUrl"/>.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl, string lang = "zh-CN")
+    /// <summary>
+    /// A page in a fresh context with a 1366×768 viewport (or <paramref name="viewport"/>, a phone's as a touch screen)
+    /// and the given locale; relative URLs resolve against <paramref name="baseUrl"/>.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(string baseUrl, string lang = "zh-CN", ViewportSize? viewport = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
             Locale = lang,
-            ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
+            ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 768 },
+            IsMobile = viewport is not null,
+            HasTouch = viewport is not null,
         });
         _contexts.Add(context);
         return await context.NewPageAsync();
