@@ -106,8 +106,9 @@ for (const doc of documents) {
   } catch (e) {
     if (Array.isArray(e.errors) && e.errors.length > 0) {
       for (const error of e.errors) {
-        const extra = error.params && error.params.missingProperty ? ` '${error.params.missingProperty}'` : error.params && error.params.allowedValues ? ` (${error.params.allowedValues.join(', ')})` : '';
-        doc.problems.push(`${fieldPath(error.instancePath || '')}: ${error.message}${extra}`);
+        const extra = error.params && error.params.allowedValues ? ` (${error.params.allowedValues.join(', ')})` : '';
+        const message = error.keyword === 'required' && error.params.missingProperty ? `missing required field '${error.params.missingProperty}'` : error.message;
+        doc.problems.push(`${fieldPath(error.instancePath || '')}: ${message}${extra}`);
       }
     } else {
       doc.problems.push(String(e.message || e));
