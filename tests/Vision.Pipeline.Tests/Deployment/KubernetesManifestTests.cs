@@ -147,15 +147,34 @@ public sealed partial class KubernetesManifestTests
     public void Data_volume_holds_the_spool_and_the_recordings_of_a_node_carrying_a_failed_nodes_cameras()
     {
         var config = LoadedConfig();
-        int capacity = int.Parse(ConfigMapYaml().At("cluster").Text("capacity"), CultureInfo.InvariantCulture);
-        int replicas = int.Parse(Deployment.Text("spec", "replicas"), CultureInfo.InvariantCulture);
-        int camerasAfterFailure = (capacity * replicas + replicas - 2) / (replicas - 1);
+        int camerasAfterFailure = CamerasAfterFailure();
         long needed = config.Evidence.SpoolMaxBytes + (long)camerasAfterFailure * config.Recording.MaxBytesPerCamera;
 
         var data = PodSpec.Items("volumes").Single(v => Container.Items("volumeMounts").Any(m => m.Text("name") == v.Text("name") && IsUnder(config.Evidence.Directory, m.Text("mountPath"))));
         long sizeLimit = ManifestYaml.Bytes(data.Text("emptyDir", "sizeLimit"));
 
         Assert.True(needed < sizeLimit, $"spool {config.Evidence.SpoolMaxBytes} + {camerasAfterFailure} cameras x {config.Recording.MaxBytesPerCamera} = {needed} bytes exceeds the data volume's sizeLimit {sizeLimit}: the pod would be evicted");
+    }
+
+    [Fact]
+    public void Memory_limit_holds_the_decoders_of_a_node_carrying_a_failed_nodes_cameras()
+    {
+        // README "Measured here": Vision's own RSS reached 620 MB at 150 cameras; each 1080p camera's ffmpeg holds
+        // 32-45 MB. The container's limit counts both, and an OOM kill during a takeover would pass the cameras on again.
+        const long visionBytes = 620L << 20, decoderBytes = 45L << 20;
+        long needed = visionBytes + CamerasAfterFailure() * decoderBytes;
+
+        long limit = ManifestYaml.Bytes(Container.Text("resources", "limits", "memory"));
+
+        Assert.True(needed < limit, $"{CamerasAfterFailure()} cameras need about {needed >> 20} MiB, over the memory limit of {limit >> 20} MiB");
+    }
+
+    /// <summary>Cameras per node when one of the replicas has failed and the others carry its share (rounded up).</summary>
+    private static int CamerasAfterFailure()
+    {
+        int capacity = int.Parse(ConfigMapYaml().At("cluster").Text("capacity"), CultureInfo.InvariantCulture);
+        int replicas = int.Parse(Deployment.Text("spec", "replicas"), CultureInfo.InvariantCulture);
+        return (capacity * replicas + replicas - 2) / (replicas - 1);
     }
 
     /// <summary>
