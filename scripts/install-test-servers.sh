@@ -8,7 +8,10 @@
 # - s3rver (npm) for the object-store tests, into the ignored folder .tools/s3rver; Debian's nodejs (18.x) runs it.
 # - Debian's PostgreSQL 15 (scripts/install-postgres.sh) for the PostgreSQL store tests, which start throwaway clusters
 #   with scripts/postgres.sh; the distro's own cluster is not created on a first install.
-# Idempotent: apt-get runs only when a package is missing, npm only when s3rver is missing or another version;
+# - kubernetes-models, js-yaml and TypeScript (npm, pinned by scripts/kubernetes-validate/package-lock.json) into
+#   .tools/kubernetes-validate, for the offline check of deploy/kubernetes (scripts/validate-kubernetes.js).
+# Idempotent: apt-get runs only when a package is missing, npm only when s3rver is missing or another version (or the
+# lock of the manifest check changed);
 # sudo only when not root.
 set -euo pipefail
 
@@ -58,5 +61,21 @@ if [ "$installed" != "$s3rver_version" ]; then
 fi
 if ! node "$s3rver_js" --version >/dev/null 2>&1; then
   echo "install-test-servers: node $(node --version 2>/dev/null) cannot run $s3rver_js: delete $s3rver_dir and run this script again" >&2
+  exit 2
+fi
+
+# The offline Kubernetes manifest check (scripts/validate-kubernetes.js): kubernetes-models, js-yaml and TypeScript at
+# the versions of scripts/kubernetes-validate/package-lock.json, into .tools/kubernetes-validate (npm ci, once per lock).
+validate_src="$root/scripts/kubernetes-validate"
+validate_dir="$root/.tools/kubernetes-validate"
+if ! cmp -s "$validate_src/package-lock.json" "$validate_dir/package-lock.json" || [ ! -d "$validate_dir/node_modules/kubernetes-models" ]; then
+  echo "install-test-servers: installing the Kubernetes manifest check into $validate_dir"
+  rm -rf "$validate_dir"
+  mkdir -p "$validate_dir"
+  cp "$validate_src/package.json" "$validate_src/package-lock.json" "$validate_dir/"
+  npm ci --prefix "$validate_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+if ! node "$root/scripts/validate-kubernetes.js" "$root/deploy/kubernetes" >/dev/null; then
+  echo "install-test-servers: node $(node --version 2>/dev/null) cannot run scripts/validate-kubernetes.js on deploy/kubernetes: run it to see why" >&2
   exit 2
 fi
