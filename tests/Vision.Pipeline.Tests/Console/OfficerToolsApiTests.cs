@@ -188,7 +188,7 @@ public sealed class OfficerToolsApiTests(ITestOutputHelper output)
 
     private static void MarkDispatched(string evidenceDirectory, string caseId)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(evidenceDirectory, CaseDatabase.FileName)}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(evidenceDirectory, SqliteCaseDatabase.FileName)}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE cases SET status = 'dispatched', version = version + 1 WHERE case_id = @id";
