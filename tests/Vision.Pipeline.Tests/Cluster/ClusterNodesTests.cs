@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
+using Xunit.Abstractions;
 using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
@@ -16,9 +17,11 @@ namespace Vision.Pipeline.Tests.Cluster;
 /// deciding another node's cases.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ClusterNodesTests(PostgresFixture postgres)
+public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     private const int CameraCount = 30;
+    // Its cases wait for an officer (dispatch: after_review): the one console check decides one of them.
+    private const string ReviewedCamera = "cam-30";
     private static readonly byte[] Key = Convert.FromHexString("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90");
 
     private static string Config(string work, string store, WebhookReceiver receiver, string footage, int cameras, bool cluster) => $$"""
@@ -39,7 +42,7 @@ public sealed class ClusterNodesTests(PostgresFixture postgres)
             zones:
               - { id: table-top, name: 桌面, polygon: [[0.0, 0.70], [1.0, 0.70], [1.0, 1.0], [0.0, 1.0]] }
             rules:
-              - { id: litter-{{id}}, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 4s, cooldown: 10m }
+              - { id: litter-{{id}}, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 4s, cooldown: 10m{{(id == ReviewedCamera ? ", dispatch: after_review" : "")}} }
         """;
 
     private sealed record Node(string Id, VisionProcess Process);
@@ -94,6 +97,7 @@ public sealed class ClusterNodesTests(PostgresFixture postgres)
             nodes.Remove(victim);
             await WaitAsync(async () => (await watch.OnlineAsync()).Count == CameraCount, TimeSpan.FromSeconds(40), "the killed node's cameras online elsewhere", nodes);
             var takeover = DateTime.UtcNow - killedAt;
+            output.WriteLine($"takeover of {orphaned.Count} camera(s) after SIGKILL: {takeover.TotalSeconds:0.0} s");
             Assert.True(takeover < TimeSpan.FromSeconds(30), $"takeover took {takeover.TotalSeconds:0.0} s");
 
             // A fourth node joins: some cameras move to it, and no camera is ever online on two nodes at once.
@@ -124,26 +128,33 @@ public sealed class ClusterNodesTests(PostgresFixture postgres)
             }
             Assert.Equal(CameraCount, cases.Select(c => c.Camera).Distinct().Count());
 
-            // Every case is delivered exactly once, including the killed node's pending and in-flight ones.
-            await WaitAsync(async () => receiver.Accepted.Select(a => a.IdempotencyKey).ToHashSet().IsSupersetOf((await CasesAsync(connection)).Select(c => c.Id)),
+            // The killed node comes back (its pod restarted on its volume): the evidence it had spooled but not uploaded
+            // goes up, and those cases are delivered too. Every case is delivered exactly once, including the killed
+            // node's pending and in-flight deliveries, which the other nodes claimed.
+            await StartNode("node-c");
+            await WaitAsync(async () => receiver.Accepted.Select(a => a.IdempotencyKey).ToHashSet().IsSupersetOf((await CasesAsync(connection)).Where(c => c.Camera != ReviewedCamera).Select(c => c.Id)),
                 TimeSpan.FromSeconds(90), "every case delivered", nodes);
             var accepted = receiver.Accepted.Select(a => a.IdempotencyKey).ToList();
             Assert.Equal(accepted.Count, accepted.Distinct().Count());
 
-            // One console: node B shows and decides a case node A raised, and A sees the decision.
-            var raisedOnA = (await CasesAsync(connection)).First(c => c.Node == "node-a");
-            var nodeA = nodes.Single(n => n.Id == "node-a").Process;
-            var nodeB = nodes.Single(n => n.Id == "node-b").Process;
+            // One console: another node shows the case and decides it, and the node that raised it sees the decision.
+            var raised = (await CasesAsync(connection)).First(c => c.Camera == ReviewedCamera);
+            var raisedOn = nodes.Single(n => n.Id == raised.Node).Process;
+            var other = nodes.First(n => n.Id != raised.Node).Process;
             var add = VisionCli.Run(new Dictionary<string, string> { ["VISION_DATABASE_URL"] = connection, ["VISION_NEW_PASSWORD"] = ConsoleApiTests.Password },
-                "users", "add", "--config", nodeA.ConfigPath, "--user", "zhang", "--name", "张警官", "--role", "officer");
+                "users", "add", "--config", other.ConfigPath, "--user", "zhang", "--name", "张警官", "--role", "officer");
             Assert.True(add.ExitCode == 0, add.Output);
-            using var onB = await ConsoleApiTests.SignInAsync(nodeB.BaseUrl, "zhang");
-            var seenOnB = await onB.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{raisedOnA.Id}");
-            using var onA = await ConsoleApiTests.SignInAsync(nodeA.BaseUrl, "zhang");
-            var decided = await onA.PostAsync($"/api/cases/{raisedOnA.Id}/reject", new { reason = "false_detection", expectedVersion = seenOnB.GetProperty("version").GetInt64() });
+            using var onOther = await ConsoleApiTests.SignInAsync(other.BaseUrl, "zhang");
+            var seen = await onOther.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{raised.Id}");
+            Assert.Equal("auto_captured", seen.GetProperty("status").GetString());
+            var decided = await onOther.PostAsync($"/api/cases/{raised.Id}/confirm", new { expectedVersion = seen.GetProperty("version").GetInt64() });
             Assert.True(decided.IsSuccessStatusCode, await decided.Content.ReadAsStringAsync());
-            var afterOnB = await onB.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{raisedOnA.Id}");
-            Assert.Equal("rejected", afterOnB.GetProperty("status").GetString());
+            using var onRaiser = await ConsoleApiTests.SignInAsync(raisedOn.BaseUrl, "zhang");
+            var after = await onRaiser.Http.GetFromJsonAsync<JsonElement>($"/api/cases/{raised.Id}");
+            Assert.Contains(after.GetProperty("status").GetString(), new[] { "confirmed", "dispatched" });
+            // Confirmed under after_review: released, and delivered once by whichever node claims it.
+            await WaitAsync(() => Task.FromResult(receiver.Accepted.Any(a => a.IdempotencyKey == raised.Id)), TimeSpan.FromSeconds(30), "the confirmed case delivered", nodes);
+            Assert.Single(receiver.Accepted, a => a.IdempotencyKey == raised.Id);
         }
         finally
         {
