@@ -66,7 +66,8 @@ try
     long postgresBytes = await ScalarAsync(queueDatabase, "SELECT pg_total_relation_size('cases')", ct);
 
     Progress($"review queue: timing {options.Runs} runs of each query on both");
-    var queries = rows.Queries().Select(q => QueueQuery.List(q.Name, q.Query)).ToList();
+    var queries = new List<QueueQuery> { QueueQuery.Find("one case by id (the fixed cost of a call)", rows.Middle().CaseId) };
+    queries.AddRange(rows.Queries().Select(q => QueueQuery.List(q.Name, q.Query)));
     queries.Add(QueueQuery.Counts("counts per status, all cases", new CaseQuery()));
     queries.Add(QueueQuery.Counts("counts per status, one camera", new CaseQuery(CameraId: QueueRows.Camera(42))));
     var timings = await QueueTimings.MeasureAsync(new CaseStore(sqlite), new CaseStore(postgres), queries, options.Runs, ct);

@@ -54,20 +54,16 @@ public sealed class QueueRows(int count, DateTimeOffset end, SyntheticRecords re
     }
 
     /// <summary>
-    /// Part of a plate that is in the data (four characters of the plate of a case near the middle), as an officer
-    /// types it to find one vehicle.
+    /// A parking case with a plate near the middle of the data: the queue's look-up by id finds it, and four characters
+    /// of its plate are what an officer types to find one vehicle.
     /// </summary>
-    public string PlatePart()
-    {
-        var middle = Rows(withRecords: false).Skip(count / 2).First(r => r.Plate is not null);
-        return middle.Plate![2..6];
-    }
+    public QueueRow Middle() => Rows(withRecords: false).Skip(count / 2).First(r => r.Plate is not null);
 
     /// <summary>The review queue's common queries over these rows.</summary>
     public IReadOnlyList<(string Name, CaseQuery Query)> Queries()
     {
         var day = end.AddDays(-30).UtcDateTime.Date;
-        string plate = CaseQuery.NormalisePlateSearch(PlatePart())!;
+        string plate = CaseQuery.NormalisePlateSearch(Middle().Plate![2..6])!;
         return
         [
             ("awaiting review, newest 50", new CaseQuery(CaseStatus.AutoCaptured, Limit: 50)),

@@ -16,7 +16,14 @@ public sealed record QueueQuery(string Name, Func<CaseStore, CancellationToken, 
         new(name, async (store, ct) =>
         {
             var page = await store.ListAsync(query, ct);
-            return new QueryResult($"{page.Count} rows", string.Join(",", page.Select(c => c.CaseId)));
+            return new QueryResult(page.Count == 1 ? "1 row" : $"{page.Count} rows", string.Join(",", page.Select(c => c.CaseId)));
+        });
+
+    public static QueueQuery Find(string name, string caseId) =>
+        new(name, async (store, ct) =>
+        {
+            var found = await store.FindAsync(caseId, ct);
+            return new QueryResult(found is null ? "not found" : "1 row", found?.CaseId ?? "");
         });
 
     public static QueueQuery Counts(string name, CaseQuery query) =>
