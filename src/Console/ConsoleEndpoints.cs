@@ -327,6 +327,7 @@ public static class ConsoleEndpoints
                     recordSource = camera.RecordSource,
                     recording = camera.Recording,
                     recordingReason = camera.RecordingReason,
+                    node = camera.Node,
                     thumbnailUrl = camera.HasThumbnail ? $"/api/console/cameras/{Uri.EscapeDataString(camera.Id)}/thumbnail.jpg" : null,
                     lastCase = last is null ? null : new { caseId = last.CaseId, confirmedAt = last.ConfirmedAt.UtcDateTime, violation = last.Violation },
                 });

@@ -16,6 +16,9 @@ public sealed record ConsoleCamera(string Id, string Name, string State, string 
     public string? Recording { get; init; }
 
     public string? RecordingReason { get; init; }
+
+    /// <summary>The cluster node analysing the camera; null for a node alone.</summary>
+    public string? Node { get; init; }
 }
 
 /// <summary>Live camera state and last-frame thumbnails, from the running service.</summary>

@@ -10,9 +10,10 @@ namespace Vision.ReviewConsole;
 /// expires; copied out of the console it is useless, and a restart invalidates all links. For an S3 store the host
 /// answers with a redirect to a presigned URL of the same short lifetime, so objects are never public.
 /// </summary>
-public sealed class EvidenceLinks(TimeSpan lifetime, TimeProvider clock)
+public sealed class EvidenceLinks(TimeSpan lifetime, TimeProvider clock, byte[]? key = null)
 {
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    // A node alone signs with a key of its own; the nodes of a cluster share one, so a link works on any of them.
+    private readonly byte[] _key = key ?? RandomNumberGenerator.GetBytes(32);
 
     public TimeSpan Lifetime => lifetime;
 

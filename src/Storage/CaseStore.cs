@@ -201,6 +201,9 @@ public sealed class CaseStore(CaseDatabase database)
         await AddHistoryAsync(connection, tx, caseId, entry, ct).ConfigureAwait(false);
         if (d.Status == CaseStatus.Confirmed && d.Policy == ReleasePolicy.AfterReview)
             await Outbox.EnqueueIfStoredAsync(connection, tx, caseId, d.Entry.At, ct).ConfigureAwait(false);
+        // A rejected case is not sent: a message released by an earlier confirmation and not yet delivered is withdrawn.
+        if (d.Status == CaseStatus.Rejected)
+            await Sql.ExecuteAsync(connection, tx, "DELETE FROM outbox WHERE case_id = @id AND state IN ('pending', 'dead')", ct, ("@id", caseId)).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return new DecisionOutcome(DecisionResult.Recorded, d.Status, version + 1, d.Entry.Actor);
     }

@@ -98,6 +98,9 @@ public sealed class LocalFolderEvidenceStore(string root) : IEvidenceStore
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         string path = PathOf(key);
+        // Deleting what is not there is done (as in S3): a case past retention whose files were removed by hand, or
+        // never uploaded, must not stop the retention sweep.
+        if (!Directory.Exists(Path.GetDirectoryName(path))) return Task.CompletedTask;
         File.Delete(path);
         File.Delete(path + MetaSuffix);
         RemoveEmptyParents(Path.GetDirectoryName(path));

@@ -128,7 +128,7 @@ public sealed class Outbox(CaseDatabase database)
         int changed = await Sql.ExecuteAsync(connection, tx, """
             UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL,
                               claimed_by = NULL, claimed_until_ms = NULL
-            WHERE case_id = @id
+            WHERE case_id = @id AND EXISTS (SELECT 1 FROM cases c WHERE c.case_id = @id AND c.status <> 'rejected')
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed == 0) changed = await EnqueueIfStoredAsync(connection, tx, caseId, now, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

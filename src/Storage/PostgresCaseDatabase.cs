@@ -131,6 +131,18 @@ public sealed class PostgresCaseDatabase : CaseDatabase, IDisposable
               expires_at_ms  bigint NOT NULL
             );
             """),
+        (2, """
+            CREATE TABLE shared_keys (
+              name          text PRIMARY KEY,
+              value         text NOT NULL,
+              created_at_ms bigint NOT NULL
+            );
+            CREATE TABLE console_key_ring (
+              name          text PRIMARY KEY,
+              xml           text NOT NULL,
+              created_at_ms bigint NOT NULL
+            );
+            """),
     ];
 
     private readonly NpgsqlDataSource _source;
@@ -143,14 +155,17 @@ public sealed class PostgresCaseDatabase : CaseDatabase, IDisposable
         {
             builder = new NpgsqlConnectionStringBuilder(connectionString);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            // The message names the bad keyword, never the rest of the string (it holds the password).
-            throw new InvalidOperationException($"the PostgreSQL connection string is not valid ({e.Message.Split('\n')[0]}): write it as Host=...;Port=5432;Username=...;Password=...;Database=...");
+            // Npgsql's message quotes the keyword it could not read, which may be a piece of the password.
+            throw new InvalidOperationException("the PostgreSQL connection string is not valid: write it as Host=...;Port=5432;Username=...;Password=...;Database=... (quote a password holding ';' or '=' in single quotes)");
         }
         if (string.IsNullOrWhiteSpace(builder.Host))
             throw new InvalidOperationException("the PostgreSQL connection string has no Host: write it as Host=...;Port=5432;Username=...;Password=...;Database=...");
         Description = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host}:{builder.Port}";
+        // The stores keep no session state on a connection: resetting it on return to the pool (DISCARD ALL, a round
+        // trip and a transaction of its own each time) is pure cost.
+        builder.NoResetOnClose = true;
         _source = NpgsqlDataSource.Create(builder);
     }
 

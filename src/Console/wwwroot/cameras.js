@@ -104,7 +104,7 @@ class CamerasScreen {
     card.element.className = `camera-card state-${camera.state}`;
     // Rebuild the text only when it changed, so a focused "last case" link keeps its focus across refreshes.
     const signature = JSON.stringify([camera.name, camera.state, camera.stateReason, camera.fps, camera.lastCase,
-      camera.source, camera.recordSource, camera.recording, camera.recordingReason]);
+      camera.source, camera.recordSource, camera.recording, camera.recordingReason, camera.node]);
     if (signature !== card.signature) {
       card.signature = signature;
       replaceChildren(card.info, renderCameraInfo(camera));
@@ -122,6 +122,8 @@ function renderCameraInfo(camera) {
       ' ',
       h('span', { class: 'fps' }, t('cameras.fps', { fps: formatNumber(camera.fps, 1) }))),
     camera.stateReason && h('p', { class: 'state-reason' }, camera.stateReason),
+    // Several nodes share the cameras: which one analyses this camera now.
+    camera.node && h('p', { class: 'camera-node muted', 'data-node': camera.node }, t('cameras.node'), t('app.colon'), camera.node),
     camera.recording && h('p', { class: `recording-line recording-${camera.recording}`, 'data-recording': camera.recording },
       h('span', { class: 'muted' }, t('cameras.recording'), t('app.colon')),
       hasText(`recordingState.${camera.recording}`) ? t(`recordingState.${camera.recording}`) : camera.recording,

@@ -96,6 +96,15 @@ public static class RunCommand
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddCaseObservers();
             builder.Services.AddVisionConsole(new SessionStore(database), opsToken);
+            byte[]? linkKey = null;
+            if (database is PostgresCaseDatabase)
+            {
+                // Nodes sharing the database share the console's cookie keys and the evidence links' key: a browser
+                // signed in, or a link made, on one node works on every node.
+                var shared = new SharedKeys(database);
+                SharedKeyRing.Use(builder.Services, shared, TimeProvider.System);
+                linkKey = await shared.GetOrCreateAsync("evidence-links", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+            }
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
                 () => sp.GetRequiredService<LiveService>().Config));
@@ -134,7 +143,7 @@ public static class RunCommand
             });
             if (config.Cluster is { } cluster)
                 builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), NodeCapacity(cluster),
-                    () => sp.GetRequiredService<LiveService>().Config, () => System.Text.Json.JsonSerializer.Serialize(sp.GetRequiredService<LiveService>().Cameras()),
+                    () => sp.GetRequiredService<LiveService>().Config, () => Cluster.ClusterCameraStatus.Serialize(sp.GetRequiredService<LiveService>().Thumbnails.Cameras()),
                     TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster")));
             builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
                 () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, sp.GetService<Cluster.ClusterCoordinator>()));
@@ -164,12 +173,15 @@ public static class RunCommand
             var storage = service.Storage;
             app.MapVisionConsole(
                 new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
-                    service.Thumbnails, TimeProvider.System)
+                    app.Services.GetService<Cluster.ClusterCoordinator>() is { } coordinator
+                        ? new Cluster.ClusterCameraStatus(service.Thumbnails, coordinator, () => service.Config)
+                        : service.Thumbnails,
+                    TimeProvider.System)
                 {
                     CaseReleased = () => app.Services.GetService<DispatchPublisher>()?.Wake(),
                     Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store),
                 },
-                new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System));
+                new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System, linkKey));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
             app.MapGet("/readyz", () => Readiness(service, evidenceService));
             app.MapGet("/api/cameras", () => Results.Json(service.Cameras())).RequireAuthorization(ConsoleAuthentication.OpsPolicy);

@@ -76,6 +76,9 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     public long Moves { get; private set; }
 
+    /// <summary>The other live nodes as their last heartbeats left them (their cameras for this node's console).</summary>
+    public IReadOnlyList<ClusterNode> Peers { get; private set; } = [];
+
     public bool Owns(string cameraId)
     {
         lock (_gate) return _held.ContainsKey(cameraId);
@@ -122,7 +125,9 @@ public sealed class ClusterCoordinator : ICameraOwnership
     {
         var now = _clock.GetUtcNow();
         await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, now, null, _cameraStates(), ct).ConfigureAwait(false);
-        var nodes = (await _leases.NodesAsync(now - _cluster.Lease, ct).ConfigureAwait(false)).Select(n => new NodeWeight(n.NodeId, n.Capacity)).ToList();
+        var live = await _leases.NodesAsync(now - _cluster.Lease, ct).ConfigureAwait(false);
+        Peers = live.Where(n => n.NodeId != NodeId).ToList();
+        var nodes = live.Select(n => new NodeWeight(n.NodeId, n.Capacity)).ToList();
         if (!nodes.Any(n => n.NodeId == NodeId)) nodes.Add(new NodeWeight(NodeId, _capacity));
 
         var held = Held();

@@ -30,6 +30,23 @@ public sealed class OutboxTests
         s.Outbox.DueAsync(at, 10, busy.ToHashSet(), CancellationToken.None, claimFor: TimeSpan.Zero);
 
     [Fact]
+    public async Task A_confirmed_case_rejected_before_delivery_is_withdrawn_and_cannot_be_resent()
+    {
+        var s = NewSetup();
+        var c = await AddAsync(s, "cam-1", 1, ReleasePolicy.AfterReview);
+        var officer = new CaseHistoryEntry(CaseStatus.Confirmed, T0.AddHours(1), "officer-7", null, null, "10.0.0.5");
+        await s.Cases.ReviewAsync(c.Spooled.CaseId, CaseStatus.Confirmed, officer, ReleasePolicy.AfterReview, CancellationToken.None);
+        Assert.Equal(OutboxState.Pending, (await s.Outbox.FindByCaseAsync(c.Spooled.CaseId, CancellationToken.None))!.State);
+
+        await s.Cases.ReviewAsync(c.Spooled.CaseId, CaseStatus.Rejected, officer with { Status = CaseStatus.Rejected, Reason = "false_detection", At = T0.AddHours(2) },
+            ReleasePolicy.AfterReview, CancellationToken.None);
+        Assert.Null(await s.Outbox.FindByCaseAsync(c.Spooled.CaseId, CancellationToken.None));
+        Assert.Empty(await DueAsync(s, T0.AddHours(3)));
+        Assert.False(await s.Outbox.ResendAsync(c.Spooled.CaseId, T0.AddHours(3), CancellationToken.None));
+        Assert.Equal(CaseStatus.Rejected, (await s.Cases.FindAsync(c.Spooled.CaseId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task A_claimed_head_is_no_other_nodes_until_its_claim_lapses_and_a_lapsed_claimer_cannot_mark_it()
     {
         var s = NewSetup();

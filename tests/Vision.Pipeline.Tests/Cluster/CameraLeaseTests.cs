@@ -1,0 +1,123 @@
+using Vision.Pipeline.Cluster;
+using Vision.Pipeline.Tests.Storage;
+using Vision.Pipeline.Tests.Support;
+using Vision.Storage;
+
+namespace Vision.Pipeline.Tests.Cluster;
+
+/// <summary>Camera leases and fencing tokens in a real PostgreSQL 15, and the camera assignment the nodes compute.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+    private readonly List<PostgresCaseDatabase> _opened = [];
+    private readonly string _spool = Directory.CreateTempSubdirectory("vision-leases-").FullName;
+
+    private async Task<PostgresCaseDatabase> NewDatabaseAsync()
+    {
+        var db = new PostgresCaseDatabase(await postgres.Server.CreateDatabaseAsync("leases_" + Guid.NewGuid().ToString("N")[..12])).Migrate();
+        _opened.Add(db);
+        return db;
+    }
+
+    [PostgresFact]
+    public async Task A_lease_is_taken_only_when_free_or_lapsed_renewed_only_by_its_holder_and_every_new_holder_gets_a_higher_token()
+    {
+        var leases = new CameraLeases(await NewDatabaseAsync());
+        var a = await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
+        Assert.Equal(("node-a", 1L), (a!.NodeId, a.Token));
+        Assert.Null(await leases.TryAcquireAsync("cam-1", "node-b", T0.AddSeconds(5), Lease, CancellationToken.None));
+
+        var renewed = await leases.RenewAsync("node-a", new Dictionary<string, long> { ["cam-1"] = 1 }, T0.AddSeconds(10), Lease, CancellationToken.None);
+        Assert.Equal(T0.AddSeconds(25), Assert.Single(renewed).ExpiresAt);
+        Assert.Null(await leases.TryAcquireAsync("cam-1", "node-b", T0.AddSeconds(20), Lease, CancellationToken.None));
+
+        // Node A is paused past its lease: B takes the camera with a higher token, and A's late renewal gets nothing.
+        var b = await leases.TryAcquireAsync("cam-1", "node-b", T0.AddSeconds(26), Lease, CancellationToken.None);
+        Assert.Equal(("node-b", 2L), (b!.NodeId, b.Token));
+        Assert.Empty(await leases.RenewAsync("node-a", new Dictionary<string, long> { ["cam-1"] = 1 }, T0.AddSeconds(27), Lease, CancellationToken.None));
+
+        // A release keeps the token: the next holder's is higher still.
+        await leases.ReleaseAsync("cam-1", "node-b", 2, CancellationToken.None);
+        var c = await leases.TryAcquireAsync("cam-1", "node-c", T0.AddSeconds(28), Lease, CancellationToken.None);
+        Assert.Equal(3L, c!.Token);
+    }
+
+    [PostgresFact]
+    public async Task A_case_is_written_only_under_its_cameras_current_token_and_a_stale_holders_case_is_refused_with_the_reason()
+    {
+        var db = await NewDatabaseAsync();
+        var leases = new CameraLeases(db);
+        var cases = new CaseStore(db);
+        var a = await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
+        var first = SyntheticCases.Write(_spool, "cam-1", 1, T0);
+        await cases.AddAsync(first.Record.ToNewCase() with { Fence = new CaseFence("node-a", a!.Token) }, first.Spooled, T0, CancellationToken.None);
+        Assert.NotNull(await cases.FindAsync(first.Spooled.CaseId, CancellationToken.None));
+
+        await leases.TryAcquireAsync("cam-1", "node-b", T0.AddSeconds(16), Lease, CancellationToken.None);
+        var late = SyntheticCases.Write(_spool, "cam-1", 2, T0.AddSeconds(17));
+        var refused = await Assert.ThrowsAsync<CaseFencedException>(() =>
+            cases.AddAsync(late.Record.ToNewCase() with { Fence = new CaseFence("node-a", a.Token) }, late.Spooled, T0.AddSeconds(17), CancellationToken.None));
+        Assert.Contains("cam-1 moved to another node", refused.Message);
+        Assert.Null(await cases.FindAsync(late.Spooled.CaseId, CancellationToken.None));
+        Assert.Null(await new EvidenceCatalog(db).FindAsync(late.Spooled.CaseId, CancellationToken.None));
+    }
+
+    [PostgresFact]
+    public async Task Nodes_heartbeat_and_only_those_heard_from_within_the_lease_count()
+    {
+        var leases = new CameraLeases(await NewDatabaseAsync());
+        await leases.HeartbeatAsync("node-a", 25, T0, T0, null, "[]", CancellationToken.None);
+        await leases.HeartbeatAsync("node-b", 50, T0, T0.AddSeconds(10), null, null, CancellationToken.None);
+        Assert.Equal(["node-a", "node-b"], (await leases.NodesAsync(T0, CancellationToken.None)).Select(n => n.NodeId));
+        Assert.Equal(["node-b"], (await leases.NodesAsync(T0.AddSeconds(5), CancellationToken.None)).Select(n => n.NodeId));
+        await leases.LeaveAsync("node-b", CancellationToken.None);
+        Assert.Empty(await leases.NodesAsync(T0.AddSeconds(5), CancellationToken.None));
+    }
+
+    public void Dispose()
+    {
+        foreach (var db in _opened) db.Dispose();
+        try { Directory.Delete(_spool, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Weighted rendezvous hashing: shares follow capacity, and a node joining or leaving moves only its share.</summary>
+public sealed class CameraAssignmentTests
+{
+    private static readonly string[] Cameras = Enumerable.Range(1, 3000).Select(i => $"cam-{i:0000}").ToArray();
+
+    private static Dictionary<string, string> Assign(params NodeWeight[] nodes) => Cameras.ToDictionary(c => c, c => CameraAssignment.OwnerOf(c, nodes));
+
+    [Fact]
+    public void Cameras_are_shared_in_proportion_to_capacity()
+    {
+        var owners = Assign(new("node-a", 25), new("node-b", 25), new("node-c", 50));
+        var share = owners.Values.GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count() / (double)Cameras.Length);
+        Assert.InRange(share["node-a"], 0.22, 0.28);
+        Assert.InRange(share["node-b"], 0.22, 0.28);
+        Assert.InRange(share["node-c"], 0.46, 0.54);
+    }
+
+    [Fact]
+    public void A_node_joining_takes_about_its_share_from_the_others_and_a_node_leaving_gives_away_only_its_own()
+    {
+        var three = Assign(new("node-a", 25), new("node-b", 25), new("node-c", 25));
+        var four = Assign(new("node-a", 25), new("node-b", 25), new("node-c", 25), new("node-d", 25));
+        var moved = Cameras.Where(c => three[c] != four[c]).ToList();
+        Assert.All(moved, c => Assert.Equal("node-d", four[c]));
+        Assert.InRange(moved.Count / (double)Cameras.Length, 0.21, 0.29);
+
+        var two = Assign(new("node-a", 25), new("node-b", 25));
+        Assert.All(Cameras.Where(c => three[c] != two[c]), c => Assert.Equal("node-c", three[c]));
+    }
+
+    [Fact]
+    public void Every_node_computes_the_same_owner_whatever_the_order_of_the_node_list()
+    {
+        NodeWeight[] nodes = [new("node-a", 10), new("node-b", 20), new("node-c", 30)];
+        foreach (var camera in Cameras.Take(200))
+            Assert.Equal(CameraAssignment.OwnerOf(camera, nodes), CameraAssignment.OwnerOf(camera, nodes.Reverse().ToArray()));
+    }
+}
