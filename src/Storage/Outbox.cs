@@ -51,15 +51,17 @@ public sealed class Outbox(CaseDatabase database)
             var names = busyCameras.Select((camera, i) => { parameters.Add(($"@busy{i}", camera)); return $"@busy{i}"; });
             busy = $"AND o.camera_id NOT IN ({string.Join(", ", names)})";
         }
+        // The heads are chosen once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the subquery
+        // again per row, and with SKIP LOCKED each run can pick other rows (a limit of 1 claimed three).
         var claimed = await QueryAsync($"""
-            UPDATE outbox SET claimed_by = @node, claimed_until_ms = @until, claim_token = claim_token + 1
-            WHERE id IN (
+            WITH due AS MATERIALIZED (
                 SELECT o.id FROM outbox o
                 WHERE o.state = 'pending' AND o.next_attempt_at_ms <= @now AND (o.claimed_until_ms IS NULL OR o.claimed_until_ms <= @now)
                   AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id) {busy}
                 ORDER BY o.next_attempt_at_ms, o.id LIMIT @limit
                 {database.Dialect.LockDueRows})
-              AND state = 'pending' AND (claimed_until_ms IS NULL OR claimed_until_ms <= @now)
+            UPDATE outbox SET claimed_by = @node, claimed_until_ms = @until, claim_token = claim_token + 1
+            WHERE id IN (SELECT id FROM due) AND state = 'pending' AND (claimed_until_ms IS NULL OR claimed_until_ms <= @now)
             RETURNING {Columns}
             """, ct, [.. parameters]).ConfigureAwait(false);
         return claimed.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToList();

@@ -25,11 +25,18 @@ public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownersh
         var earlier = await cases.EarlierHoldersCasesAsync(record.CameraId, record.RuleId, record.ZoneId, confirmedAt - rule.Cooldown, fence.LeaseToken, ct).ConfigureAwait(false);
         foreach (var stored in earlier)
         {
+            if (stored.CaseId == record.CaseId) continue; // the same case written again (a retry), not a duplicate
             var previous = CaseRecord.Parse(stored.RecordJson);
             if (previous.Objects.Count == 0) continue;
             if (IoU(previous.Objects[0].Box, record.Objects[0].Box) >= SameSpotIoU)
                 return $"case {stored.CaseId} reported this spot at {stored.ConfirmedAt:O}, before the camera moved to node {fence.NodeId}";
         }
+        // With plates read, the same vehicle anywhere in the zone within the cooldown is the earlier holder's case (the
+        // plate memory of turnover is per node and starts empty on the new one).
+        if (record.Plate?.Text is { } plate
+            && await cases.FindRecentByPlateAsync(record.CameraId, record.RuleId, plate, confirmedAt - rule.Cooldown, ct).ConfigureAwait(false) is { } same
+            && same.CaseId != record.CaseId)
+            return $"case {same.CaseId} already names {plate} on this camera (confirmed {same.ConfirmedAt:O})";
         return null;
     }
 

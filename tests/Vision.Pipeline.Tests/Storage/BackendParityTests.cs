@@ -174,7 +174,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
 
         // Delivered to the dispatch core: no decision changes it any more.
         var sent = await AddAsync(s, Case("cam-2", 2, T0.AddMinutes(1)), storedWith: ReleasePolicy.OnDetection);
-        var message = (await s.Outbox.DueAsync(T0.AddHours(1), 10, new HashSet<string>(), None)).Single(m => m.CaseId == sent.Id);
+        var message = (await s.Outbox.DueAsync(T0.AddHours(1), 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Single(m => m.CaseId == sent.Id);
         await s.Outbox.MarkDeliveredAsync(message, T0.AddHours(1), 201, "{\"caseNo\":\"X-1\"}", None);
         Assert.Equal(new DecisionOutcome(DecisionResult.AlreadyDispatched, CaseStatus.Dispatched, 1, "vision"),
             await s.Cases.DecideAsync(sent.Id, new CaseDecision(CaseStatus.Rejected, reject, ReleasePolicy.OnDetection) { ExpectedVersion = 1 }, None));
@@ -268,7 +268,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         // Confirmed, then delivered to the dispatch core: still a confirmation.
         await Decide(sundayLate, CaseStatus.Confirmed);
         await s.Catalog.MarkStoredAsync(sundayLate.Id, at, ReleasePolicy.AfterReview, None);
-        var message = (await s.Outbox.DueAsync(at, 10, new HashSet<string>(), None)).Single();
+        var message = (await s.Outbox.DueAsync(at, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Single();
         await s.Outbox.MarkDeliveredAsync(message, at, 201, null, None);
         Assert.Equal(CaseStatus.Dispatched, (await s.Cases.FindAsync(sundayLate.Id, None))!.Status);
 
@@ -446,7 +446,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         // One case by its id is found wherever it waits; so is its case row and its message.
         Assert.Equal(EvidenceState.Spooled, (await b.Catalog.FindAsync(a2.Id, None))!.State);
         Assert.NotNull(await b.Cases.FindAsync(a1.Id, None));
-        Assert.Equal([a1.Id, b2.Id], (await b.Outbox.DueAsync(T0.AddHours(2), 10, new HashSet<string>(), None)).Select(m => m.CaseId));
+        Assert.Equal([a1.Id, b2.Id], (await b.Outbox.DueAsync(T0.AddHours(2), 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Select(m => m.CaseId));
     }
 
     // ---------------------------------------------------------------- outbox
@@ -469,21 +469,22 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         var now = T0.AddHours(1);
 
         async Task<string[]> Due(DateTimeOffset at, int limit = 10, params string[] busy) =>
-            (await s.Outbox.DueAsync(at, limit, busy.ToHashSet(), None)).Select(m => m.CaseId).ToArray();
+            (await s.Outbox.DueAsync(at, limit, busy.ToHashSet(), None, claimFor: TimeSpan.Zero)).Select(m => m.CaseId).ToArray();
 
         Assert.Equal([a1.Id, b1.Id, c1.Id], await Due(now));
         Assert.Equal([b1.Id, c1.Id], await Due(now, 10, "cam-a"));
         Assert.Equal([a1.Id], await Due(now, 1));
         Assert.Equal([c1.Id], await Due(now, 1, "cam-a", "cam-b"));
         Assert.Empty(await Due(T0));
-        Assert.Equal(T0.AddMinutes(1), await s.Outbox.NextDueAsync(None));
+        // The looks above claimed the heads until now (claims of no length): they are free again from now.
+        Assert.Equal(now, await s.Outbox.NextDueAsync(None));
 
-        var head = (await s.Outbox.DueAsync(now, 10, new HashSet<string>(), None))[0];
+        var head = (await s.Outbox.DueAsync(now, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero))[0];
         Assert.Equal((a1.Id, "cam-a", OutboxState.Pending, 0, T0.AddMinutes(1)), (head.CaseId, head.CameraId, head.State, head.Attempts, head.CreatedAt));
         await s.Outbox.RecordFailureAsync(head, now, 503, "the dispatch core answered 503", now.AddMinutes(1), None);
         Assert.Equal([b1.Id, c1.Id], await Due(now)); // a2 waits behind its camera's head
-        Assert.Equal(T0.AddMinutes(3), await s.Outbox.NextDueAsync(None));
-        var retried = (await s.Outbox.DueAsync(now.AddMinutes(1), 10, new HashSet<string>(), None)).Single(m => m.CameraId == "cam-a");
+        Assert.Equal(now, await s.Outbox.NextDueAsync(None)); // b1 and c1, claimed by that look until now
+        var retried = (await s.Outbox.DueAsync(now.AddMinutes(1), 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Single(m => m.CameraId == "cam-a");
         Assert.Equal((a1.Id, 1, (int?)503, "the dispatch core answered 503", (DateTimeOffset?)now), (retried.CaseId, retried.Attempts, retried.LastStatus, retried.LastError, retried.LastAttemptAt));
 
         await s.Outbox.MarkDeliveredAsync(retried, now.AddMinutes(1), 201, "{\"caseNo\":\"X-1\"}", None);
@@ -496,7 +497,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         Assert.Equal((CaseStatus.Dispatched, now.AddMinutes(1), "vision", "{\"caseNo\":\"X-1\"}"), (last.Status, last.At, last.Actor, last.Note));
         Assert.Equal([a2.Id, b1.Id, c1.Id], await Due(now.AddMinutes(1)));
 
-        var b1Head = (await s.Outbox.DueAsync(now.AddMinutes(2), 10, new HashSet<string>(), None)).Single(m => m.CaseId == b1.Id);
+        var b1Head = (await s.Outbox.DueAsync(now.AddMinutes(2), 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Single(m => m.CaseId == b1.Id);
         await s.Outbox.MarkDeadAsync(b1Head, now.AddMinutes(2), 422, "the dispatch core refused the record", None);
         await s.Outbox.RecordFailureAsync(b1Head, now.AddMinutes(3), 500, "not counted: the message is dead", now.AddMinutes(4), None);
         var dead = (await s.Outbox.FindByCaseAsync(b1.Id, None))!;
@@ -731,7 +732,11 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         const string secret = "hunter2-Secret";
         var misspelt = Assert.Throws<InvalidOperationException>(() => new PostgresCaseDatabase($"Host=127.0.0.1;Usernme=vision;Password={secret};Database=vision"));
         Assert.Contains("connection string is not valid", misspelt.Message, StringComparison.Ordinal);
-        Assert.Contains("usernme", misspelt.Message, StringComparison.OrdinalIgnoreCase);
+        // The unknown keyword is not quoted: in an unquoted password holding ';' it would be a piece of the password.
+        Assert.DoesNotContain("usernme", misspelt.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Username=", misspelt.Message, StringComparison.Ordinal);
+        var split = Assert.Throws<InvalidOperationException>(() => new PostgresCaseDatabase("Host=127.0.0.1;Username=vision;Password=ab;cd=ef;Database=vision"));
+        Assert.DoesNotContain("cd", split.Message.Replace("code", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain(secret, misspelt.Message, StringComparison.Ordinal);
 
         var noHost = Assert.Throws<InvalidOperationException>(() => new PostgresCaseDatabase($"Username=vision;Password={secret};Database=vision"));
