@@ -53,6 +53,7 @@ public static class ConsoleEndpoints
         MapCases(app, sources, links);
         MapEvidence(app, sources, links);
         MapOverview(app, sources);
+        app.MapCameraMap(sources);
         MapUsers(app, sources);
         var reports = new CaseReports(sources.Cases.Database);
         var feed = new CaseChangeFeed(reports, sources.Clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Console"));
@@ -86,7 +87,7 @@ public static class ConsoleEndpoints
     private static void MapPages(WebApplication app)
     {
         app.MapGet("/login", () => Asset("login.html"));
-        foreach (var page in new[] { "/", "/cases/{id}" })
+        foreach (var page in new[] { "/", "/cases/{id}", "/map" })
             app.MapGet(page, () => Asset("index.html")).RequireAuthorization();
         app.MapGet("/cameras", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
         app.MapGet("/rules", () => Asset("index.html")).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);

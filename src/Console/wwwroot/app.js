@@ -6,6 +6,7 @@ import { onRouteChange, navigate, markLoading, markReady } from './router.js';
 import { mountQueue } from './queue.js';
 import { mountCaseView } from './case-view.js';
 import { mountCameras } from './cameras.js';
+import { mountMap } from './map.js';
 import { mountRules } from './rules.js';
 import { mountUsers } from './users.js';
 
@@ -16,6 +17,7 @@ const ADMINS = ['admin'];
 const ROUTES = [
   { pattern: /^\/$/, nav: 'queue', roles: EVERYONE, mount: mountQueue },
   { pattern: /^\/cases\/([^/]+)\/?$/, nav: 'queue', roles: EVERYONE, mount: mountCaseView, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
+  { pattern: /^\/map\/?$/, nav: 'map', roles: EVERYONE, mount: mountMap },
   { pattern: /^\/cameras\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountCameras },
   { pattern: /^\/rules\/?$/, nav: 'rules', roles: ENGINEERS, mount: mountRules },
   { pattern: /^\/admin\/users\/?$/, nav: 'users', roles: ADMINS, mount: mountUsers },

@@ -50,12 +50,13 @@ public sealed class OfficerConsoleTests(ITestOutputHelper output)
         await using var chromium = await Chromium.LaunchAsync();
         var page = await SignedInPageAsync(chromium, vision.BaseUrl, Phone);
 
-        foreach (var (path, name) in new[] { ("/", "queue"), ("/cases/" + Uri.EscapeDataString(cases[0]), "case"), ("/cameras", "cameras") })
+        foreach (var (path, name) in new[] { ("/", "queue"), ("/cases/" + Uri.EscapeDataString(cases[0]), "case"), ("/cameras", "cameras"), ("/map", "map") })
         {
             await page.GotoAsync(path);
             await ReviewConsoleTests.WaitReadyAsync(page);
             if (name == "queue") await page.WaitForSelectorAsync("table#queue tr[data-case-id]");
             if (name == "cameras") await page.WaitForSelectorAsync(".camera-card");
+            if (name == "map") await page.WaitForSelectorAsync("svg.camera-map .map-point");
             var layout = await EvalJsonAsync(page, """
                 () => JSON.stringify({
                   scrollWidth: document.scrollingElement.scrollWidth,
@@ -68,7 +69,7 @@ public sealed class OfficerConsoleTests(ITestOutputHelper output)
             output.WriteLine($"{name} at 390×844: {layout}   screenshot: {await Chromium.SaveScreenshotAsync(page, $"phone-{name}")}");
             Assert.True(layout.GetProperty("scrollWidth").GetInt32() <= Phone.Width, $"{name}: {layout}");
             var nav = layout.GetProperty("nav").EnumerateArray().ToList();
-            Assert.Equal(3, nav.Count); // queue, cameras, rules for an engineer
+            Assert.Equal(4, nav.Count); // queue, map, cameras, rules for an engineer
             foreach (var link in nav)
                 Assert.True(link.GetProperty("height").GetDouble() <= 2 * link.GetProperty("line").GetDouble() + 0.5, $"{name}: nav link broken over lines: {link}");
         }

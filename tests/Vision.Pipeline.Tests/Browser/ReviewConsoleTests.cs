@@ -246,7 +246,7 @@ public sealed class ReviewConsoleTests(ITestOutputHelper output)
         await using var chromium = await Chromium.LaunchAsync();
         var page = await SignInAsync(chromium, vision.BaseUrl, Officer, "/");
 
-        // The header shows the officer only the queue.
+        // The header shows the officer only the queue and the map.
         await page.WaitForFunctionAsync("() => !document.querySelector('[data-nav=\"queue\"]').closest('li').hidden");
         foreach (string nav in new[] { "cameras", "rules", "users" })
             Assert.True(await page.EvalOnSelectorAsync<bool>($"[data-nav=\"{nav}\"]", "a => a.closest('li').hidden"), $"{nav} link shown to an officer");
