@@ -103,12 +103,14 @@ try
 
         clock.Restart();
         await victim.StartAsync(ct);
+        // The cameras that move back stop on their holders at once and start on the returned node only after the holders' release grace.
+        var gaps = new OfflineGaps();
         var back = await WaitForAsync(o => o.Online.Count == options.Cameras && o.NodesHolding == nodes.Count, returnTimeout,
-            $"all 3 nodes holding cameras again after {victim.Id} came back");
+            $"all 3 nodes holding cameras again after {victim.Id} came back", o => gaps.Observe(NodeConfig.CameraIds(options.Cameras), o, clock.Elapsed));
         var returned = clock.Elapsed;
         int movedBack = back.MovedSince(takenOver);
-        Progress(string.Create(inv, $"kill {kill}: {victim.Id} back, {movedBack} camera(s) moved to it, all online after {returned.TotalSeconds:0.0} s"));
-        rounds.Add(new Round(kill, victim.Id, orphaned, takeover, movedBack, back.On(victim.Id).Count, returned));
+        Progress(string.Create(inv, $"kill {kill}: {victim.Id} back, {movedBack} camera(s) moved to it, all online after {returned.TotalSeconds:0.0} s; longest without analysis {gaps.Longest.TotalSeconds:0.0} s ({gaps.LongestCamera})"));
+        rounds.Add(new Round(kill, victim.Id, orphaned, takeover, movedBack, returned, gaps.Longest));
     }
 
     var takeovers = rounds.Select(r => r.Takeover.TotalSeconds).ToList();
@@ -119,14 +121,14 @@ try
         Cluster: lease {ConfigDuration.Format(options.Lease)}, heartbeat {ConfigDuration.Format(options.Heartbeat)} (a dead node's cameras move within lease + heartbeat = {(options.Lease + options.Heartbeat).TotalSeconds:0.#} s, plus the camera's connect); camera states polled every {pollEvery.TotalMilliseconds:0} ms.
         Cameras: the bottle clip re-encoded with a keyframe a second, analysis 1 fps, 640 px, keyframes only.
 
-        | kill | node killed | cameras moved | takeover s (SIGKILL → all online on the live nodes) | cameras moved back when it returned | on it after return | return s (start → all 3 nodes holding) |
+        | kill | node killed | cameras moved | takeover s (SIGKILL → all online on the live nodes) | cameras moved back when it returned | return s (start → all 3 nodes holding) | longest a moved-back camera was online nowhere, s |
         | ---: | --- | ---: | ---: | ---: | ---: | ---: |
         """));
     foreach (var r in rounds)
-        Console.WriteLine(string.Create(inv, $"| {r.Kill} | {r.Node} | {r.Moved} | {r.Takeover.TotalSeconds:0.00} | {r.MovedBack} | {r.OnReturned} | {r.Returned.TotalSeconds:0.0} |"));
+        Console.WriteLine(string.Create(inv, $"| {r.Kill} | {r.Node} | {r.Moved} | {r.Takeover.TotalSeconds:0.00} | {r.MovedBack} | {r.Returned.TotalSeconds:0.0} | {r.LongestOffline.TotalSeconds:0.0} |"));
     Console.WriteLine();
     Console.WriteLine(string.Create(inv, $"takeover over {rounds.Count} kill(s): median {Median(takeovers):0.00} s, max {takeovers.Max():0.00} s (min {takeovers.Min():0.00} s); cameras moved per kill {string.Join(", ", rounds.Select(r => r.Moved))}"));
-    Console.WriteLine(string.Create(inv, $"cameras moved back to the returned node: {string.Join(", ", rounds.Select(r => r.MovedBack))}; return to all 3 holding: median {Median(rounds.Select(r => r.Returned.TotalSeconds).ToList()):0.0} s"));
+    Console.WriteLine(string.Create(inv, $"cameras moved back to the returned node: {string.Join(", ", rounds.Select(r => r.MovedBack))}; return to all 3 holding: median {Median(rounds.Select(r => r.Returned.TotalSeconds).ToList()):0.0} s; a moved-back camera online nowhere for up to {rounds.Max(r => r.LongestOffline.TotalSeconds):0.0} s"));
     Console.WriteLine(overlaps.Count == 0
         ? "no camera was started on two nodes at once in any poll"
         : $"started on two nodes at once ({overlaps.Count}): {string.Join("; ", overlaps)}");
@@ -134,7 +136,7 @@ try
     return overlaps.Count == 0 ? 0 : 1;
 
     // Polls every running node until the cameras' owners satisfy the condition; collects every camera seen on two nodes.
-    async Task<CameraOwners> WaitForAsync(Func<CameraOwners, bool> condition, TimeSpan timeout, string what)
+    async Task<CameraOwners> WaitForAsync(Func<CameraOwners, bool> condition, TimeSpan timeout, string what, Action<CameraOwners>? observe = null)
     {
         var deadline = Stopwatch.StartNew();
         CameraOwners owners;
@@ -144,6 +146,7 @@ try
                 throw new InvalidOperationException($"{what}: node {crashed.Id} exited by itself; its log, {crashed.LogPath}:\n{crashed.LogTail()}");
             owners = await CameraOwners.ReadAsync(nodes, ct);
             foreach (var overlap in owners.OnTwoNodes) overlaps.Add(overlap);
+            observe?.Invoke(owners);
             if (condition(owners)) return owners;
             await Task.Delay(pollEvery, ct);
         }
@@ -181,5 +184,5 @@ static string ProjectRoot()
     return dir?.FullName ?? throw new InvalidOperationException($"cannot find Vision.sln above {AppContext.BaseDirectory}: run the bench from its build folder in the checkout");
 }
 
-/// <summary>One kill and return: cameras that moved each way and how long each took.</summary>
-internal sealed record Round(int Kill, string Node, int Moved, TimeSpan Takeover, int MovedBack, int OnReturned, TimeSpan Returned);
+/// <summary>One kill and return: cameras that moved each way, how long each took, and the longest a camera went unanalysed on the return.</summary>
+internal sealed record Round(int Kill, string Node, int Moved, TimeSpan Takeover, int MovedBack, TimeSpan Returned, TimeSpan LongestOffline);
