@@ -23,6 +23,10 @@ public sealed class CaseFlowNode(CaseDatabase database, int index, SyntheticReco
     public async Task RunAsync(int count, CancellationToken ct)
     {
         for (int i = 0; i < count; i++) await OneCaseAsync(ct);
+        // What the other nodes released last may still wait for a claimer: any node delivers any case.
+        IReadOnlyList<OutboxMessage> due;
+        while ((due = await _outbox.DueAsync(DateTimeOffset.UtcNow, 64, _noBusyCameras, ct)).Count > 0)
+            foreach (var message in due) await _outbox.MarkDeliveredAsync(message, DateTimeOffset.UtcNow, 201, $"DC-{message.CaseId}", ct);
     }
 
     private async Task OneCaseAsync(CancellationToken ct)
@@ -40,10 +44,9 @@ public sealed class CaseFlowNode(CaseDatabase database, int index, SyntheticReco
 
         await _catalog.MarkStoredAsync(caseId, DateTimeOffset.UtcNow, ReleasePolicy.OnDetection, ct);
 
-        // Other nodes' heads are due too (they share the outbox); this node delivers its own.
-        var due = await _outbox.DueAsync(DateTimeOffset.UtcNow, 64, _noBusyCameras, ct);
-        var message = due.FirstOrDefault(m => m.CaseId == caseId)
-            ?? throw new InvalidOperationException($"{_name}: case {caseId} was released but its message is not among the {due.Count} due");
-        await _outbox.MarkDeliveredAsync(message, DateTimeOffset.UtcNow, 201, $"DC-{caseId}", ct);
+        // As the publisher does: claim a due head (any node's: they share the outbox, SKIP LOCKED keeps the claims
+        // apart) and deliver it. One claim and one delivery per case released.
+        foreach (var message in await _outbox.DueAsync(DateTimeOffset.UtcNow, 1, _noBusyCameras, ct))
+            await _outbox.MarkDeliveredAsync(message, DateTimeOffset.UtcNow, 201, $"DC-{message.CaseId}", ct);
     }
 }

@@ -195,6 +195,9 @@ public static class RunCommand
                 evidence = service.Storage.Snapshot(),
                 dispatch = app.Services.GetService<DispatchService>()?.Status,
                 evidenceBacklog = evidenceService.Backlog.Snapshot(),
+                cluster = app.Services.GetService<Cluster.ClusterCoordinator>() is { } node
+                    ? new { node = node.NodeId, cameras = node.Held().Keys.Order(StringComparer.Ordinal).ToList(), moves = node.Moves, peers = node.Peers.Select(p => new { node = p.NodeId, capacity = p.Capacity, heartbeatAt = p.HeartbeatAt.UtcDateTime }) }
+                    : null,
                 cameras = service.Cameras(),
             })).RequireAuthorization(ConsoleAuthentication.OpsPolicy);
             app.MapMetrics("/metrics").RequireAuthorization(ConsoleAuthentication.OpsPolicy);
