@@ -46,27 +46,34 @@ public sealed class CameraLeases(CaseDatabase database)
         await Sql.ExecuteAsync(connection, null, "UPDATE cluster_nodes SET heartbeat_at_ms = 0, cameras = NULL WHERE node_id = @node", ct, ("@node", nodeId)).ConfigureAwait(false);
     }
 
-    /// <summary>Extends every lease the node still holds under the token it got; returns those (a lease missing from the answer was lost).</summary>
+    /// <summary>
+    /// Extends the leases the node holds under the tokens it got; returns those (a lease missing from the answer was
+    /// lost). A lease of this node that it no longer counts as its own (a release that failed, or one left by an
+    /// earlier run under the same node id) is not extended, so it lapses.
+    /// </summary>
     public async Task<IReadOnlyList<CameraLease>> RenewAsync(string nodeId, IReadOnlyDictionary<string, long> held, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         if (held.Count == 0) return [];
         await using var connection = database.Open();
-        var renewed = await QueryAsync(connection, """
+        return await QueryAsync(connection, """
             UPDATE camera_leases SET expires_at_ms = @until
-            WHERE node_id = @node AND expires_at_ms > @now
+            WHERE node_id = @node AND expires_at_ms > @now AND (camera_id, token) IN (SELECT * FROM unnest(@cameras, @tokens))
             RETURNING camera_id, node_id, token, acquired_at_ms, expires_at_ms
-            """, ct, ("@node", nodeId), ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + lease).ToUnixTimeMilliseconds())).ConfigureAwait(false);
-        return renewed.Where(l => held.TryGetValue(l.CameraId, out long token) && token == l.Token).ToList();
+            """, ct, ("@node", nodeId), ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + lease).ToUnixTimeMilliseconds()),
+            ("@cameras", held.Keys.ToArray()), ("@tokens", held.Values.ToArray())).ConfigureAwait(false);
     }
 
-    /// <summary>Takes the camera when its lease is free or lapsed; null when another node holds it.</summary>
+    /// <summary>
+    /// Takes the camera when its lease is free or lapsed, or left by this node id (an earlier run of it, which the new
+    /// token fences out); null when another node holds it.
+    /// </summary>
     public async Task<CameraLease?> TryAcquireAsync(string cameraId, string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = database.Open();
         var taken = await QueryAsync(connection, """
             INSERT INTO camera_leases (camera_id, node_id, token, acquired_at_ms, expires_at_ms) VALUES (@camera, @node, 1, @now, @until)
             ON CONFLICT (camera_id) DO UPDATE SET node_id = @node, token = camera_leases.token + 1, acquired_at_ms = @now, expires_at_ms = @until
-            WHERE camera_leases.node_id IS NULL OR camera_leases.expires_at_ms <= @now
+            WHERE camera_leases.node_id IS NULL OR camera_leases.expires_at_ms <= @now OR camera_leases.node_id = @node
             RETURNING camera_id, node_id, token, acquired_at_ms, expires_at_ms
             """, ct, ("@camera", cameraId), ("@node", nodeId), ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + lease).ToUnixTimeMilliseconds())).ConfigureAwait(false);
         return taken.SingleOrDefault();

@@ -134,7 +134,9 @@ public sealed class CaseStore(CaseDatabase database)
         string values = c.Fence is null
             ? "VALUES (@id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate, NULL, NULL)"
             : "SELECT @id, @camera, @rule, @violation, @zone, @started, @confirmed, @confidence, 'auto_captured', @now, @record, @plate, @node, @token WHERE EXISTS (SELECT 1 FROM camera_leases l WHERE l.camera_id = @camera AND l.token = @token)";
-        if (c.Fence is { } fence && await Sql.ScalarAsync(connection, tx, "SELECT 1 FROM camera_leases l WHERE l.camera_id = @camera AND l.token = @token", ct,
+        // FOR SHARE holds the lease row until this transaction ends: no node can take the camera (a new token) between
+        // the check and the insert.
+        if (c.Fence is { } fence && await Sql.ScalarAsync(connection, tx, "SELECT 1 FROM camera_leases l WHERE l.camera_id = @camera AND l.token = @token FOR SHARE", ct,
                 ("@camera", c.CameraId), ("@token", fence.LeaseToken)).ConfigureAwait(false) is null)
             throw new CaseFencedException($"camera {c.CameraId} moved to another node (lease token {fence.LeaseToken} is no longer current) before case {c.CaseId} was written; the camera's new node analyses it");
         int added = await Sql.ExecuteAsync(connection, tx, $"""

@@ -53,6 +53,8 @@ public static class RunCommand
         WebhookSignature? dispatchKey = null;
         OpsToken opsToken;
         IReadOnlyList<System.Net.IPAddress> trustedProxies;
+        int nodeCapacity = 0;
+        byte[]? linkKey = null;
         try
         {
             if (!Uri.TryCreate(http, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
@@ -68,6 +70,14 @@ public static class RunCommand
                     $"dispatch is configured but {WebhookSignature.KeyVariable} is not set: every delivery is signed; set it to the key agreed with the dispatch core (hex or base64, at least 16 bytes)");
             detector = DetectorFactory.Load(config);
             plates = CasePlateReader.Open(config.Plates);
+            if (config.Cluster is { } clusterConfig) nodeCapacity = NodeCapacity(clusterConfig);
+            // Nodes sharing the database share the evidence links' key: a link made on one node opens on every node.
+            if (database is PostgresCaseDatabase) linkKey = await new SharedKeys(database).GetOrCreateAsync("evidence-links", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            Console.Error.WriteLine($"vision run: the case database stopped answering at start ({e.Message}); check the PostgreSQL server and start again");
+            return CommandLineEntry.UserError;
         }
         catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
         {
@@ -96,15 +106,8 @@ public static class RunCommand
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddCaseObservers();
             builder.Services.AddVisionConsole(new SessionStore(database), opsToken);
-            byte[]? linkKey = null;
-            if (database is PostgresCaseDatabase)
-            {
-                // Nodes sharing the database share the console's cookie keys and the evidence links' key: a browser
-                // signed in, or a link made, on one node works on every node.
-                var shared = new SharedKeys(database);
-                SharedKeyRing.Use(builder.Services, shared, TimeProvider.System);
-                linkKey = await shared.GetOrCreateAsync("evidence-links", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
-            }
+            // Nodes sharing the database share the console's cookie keys: a browser signed in on one node is signed in on all.
+            if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
                 () => sp.GetRequiredService<LiveService>().Config));
@@ -142,9 +145,13 @@ public static class RunCommand
                 return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log);
             });
             if (config.Cluster is { } cluster)
-                builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), NodeCapacity(cluster),
+                builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), nodeCapacity,
                     () => sp.GetRequiredService<LiveService>().Config, () => Cluster.ClusterCameraStatus.Serialize(sp.GetRequiredService<LiveService>().Thumbnails.Cameras()),
-                    TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster")));
+                    TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster"))
+                {
+                    // Cases confirmed just before a camera moves are finished under its lease: post-roll, the last segment, the writing.
+                    ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
+                });
             builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
                 () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, sp.GetService<Cluster.ClusterCoordinator>()));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);

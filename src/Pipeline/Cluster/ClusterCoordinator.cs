@@ -71,7 +71,10 @@ public sealed class ClusterCoordinator : ICameraOwnership
     /// <summary>Called with the new set of owned cameras; returns once cameras no longer owned have stopped.</summary>
     public Func<CancellationToken, Task>? OwnershipChanged { get; set; }
 
-    /// <summary>How long a camera given up waits before its lease is released: evidence of cases confirmed just before is still being written under it.</summary>
+    /// <summary>
+    /// How long a camera given up waits before its lease is released: evidence of cases confirmed just before is still
+    /// being written under it (post-roll, the recording's last segment, full-resolution photos and the clip).
+    /// </summary>
     public TimeSpan ReleaseGrace { get; init; } = TimeSpan.FromSeconds(20);
 
     public long Moves { get; private set; }
@@ -102,18 +105,28 @@ public sealed class ClusterCoordinator : ICameraOwnership
         var releasing = new List<Task>();
         while (!ct.IsCancellationRequested)
         {
-            try
+            // A step that hangs (the database unreachable without an error) must not keep cameras past their lease.
+            using (var step = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                await StepAsync(releasing, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                _log.LogWarning("cluster: cannot reach the database to heartbeat and renew camera leases ({Reason}); cameras whose lease lapses stop here", e.Message);
-                await DropLapsedAsync(ct).ConfigureAwait(false);
+                // By then the leases renewed a heartbeat ago are about to lapse for the others: stop rather than wait.
+                var longest = _cluster.Lease - _cluster.Heartbeat * 2;
+                step.CancelAfter(longest > _cluster.Heartbeat ? longest : _cluster.Heartbeat);
+                try
+                {
+                    if (_applyPending) await ApplyAsync(ct).ConfigureAwait(false);
+                    await StepAsync(releasing, step.Token, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    _log.LogWarning("cluster: cannot heartbeat and renew camera leases ({Reason}); cameras whose lease lapses stop here", e is OperationCanceledException ? "the database did not answer in time" : e.Message);
+                    try { await DropLapsedAsync(ct).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
+                    catch (Exception stop) { _applyPending = true; _log.LogError(stop, "cluster: stopping cameras whose lease lapsed failed; retried next heartbeat"); }
+                }
             }
             releasing.RemoveAll(t => t.IsCompleted);
             try { await Task.Delay(_cluster.Heartbeat, _clock, ct).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
@@ -121,17 +134,22 @@ public sealed class ClusterCoordinator : ICameraOwnership
         await LeaveAsync().ConfigureAwait(false);
     }
 
-    private async Task StepAsync(List<Task> releasing, CancellationToken ct)
+    // Set when starting or stopping cameras failed: the next heartbeat applies the ownership again.
+    private volatile bool _applyPending;
+
+    /// <param name="database">Ends the step's database calls when they take too long.</param>
+    /// <param name="ct">The service's stop: starting and stopping cameras is not cut short by a slow database.</param>
+    private async Task StepAsync(List<Task> releasing, CancellationToken database, CancellationToken ct)
     {
         var now = _clock.GetUtcNow();
-        await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, now, null, _cameraStates(), ct).ConfigureAwait(false);
-        var live = await _leases.NodesAsync(now - _cluster.Lease, ct).ConfigureAwait(false);
+        await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, now, null, _cameraStates(), database).ConfigureAwait(false);
+        var live = await _leases.NodesAsync(now - _cluster.Lease, database).ConfigureAwait(false);
         Peers = live.Where(n => n.NodeId != NodeId).ToList();
         var nodes = live.Select(n => new NodeWeight(n.NodeId, n.Capacity)).ToList();
         if (!nodes.Any(n => n.NodeId == NodeId)) nodes.Add(new NodeWeight(NodeId, _capacity));
 
         var held = Held();
-        var renewed = await _leases.RenewAsync(NodeId, held, now, _cluster.Lease, ct).ConfigureAwait(false);
+        var renewed = await _leases.RenewAsync(NodeId, held, now, _cluster.Lease, database).ConfigureAwait(false);
         bool changed = false;
         lock (_gate)
         {
@@ -140,6 +158,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
             {
                 _held.Remove(camera);
                 changed = true;
+                _applyPending = true;
                 _log.LogWarning("cluster: lost the lease of camera {CameraId} (another node holds it now); stopped here", camera);
             }
         }
@@ -156,6 +175,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
                 _held.Remove(camera);
             }
             changed = true;
+            _applyPending = true;
             Moves++;
             releasing.Add(ReleaseLaterAsync(camera, token, ct));
         }
@@ -165,7 +185,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
         foreach (var camera in mine)
         {
             if (Owns(camera)) continue;
-            var lease = await _leases.TryAcquireAsync(camera, NodeId, now, _cluster.Lease, ct).ConfigureAwait(false);
+            var lease = await _leases.TryAcquireAsync(camera, NodeId, now, _cluster.Lease, database).ConfigureAwait(false);
             if (lease is null) continue;
             lock (_gate)
             {
@@ -173,6 +193,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
                 _lastToken[camera] = lease.Token;
             }
             acquired = true;
+            _applyPending = true;
             _log.LogInformation("cluster: camera {CameraId} is analysed on node {NodeId} (lease token {Token})", camera, NodeId, lease.Token);
         }
         if (acquired) await ApplyAsync(ct).ConfigureAwait(false);
@@ -204,7 +225,10 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task ApplyAsync(CancellationToken ct)
     {
-        if (OwnershipChanged is { } apply) await apply(ct).ConfigureAwait(false);
+        if (OwnershipChanged is not { } apply) return;
+        _applyPending = true;
+        await apply(ct).ConfigureAwait(false);
+        _applyPending = false;
     }
 
     private async Task SafeHeartbeatAsync(CancellationToken ct)
@@ -213,7 +237,11 @@ public sealed class ClusterCoordinator : ICameraOwnership
         catch (Exception e) when (e is not OperationCanceledException) { _log.LogWarning("cluster: first heartbeat failed ({Reason}); retrying", e.Message); }
     }
 
-    /// <summary>A node stopping on purpose hands its cameras over at once rather than after the lease.</summary>
+    /// <summary>
+    /// A node stopping on purpose stops its cameras and leaves: the others stop counting it at once and take its
+    /// cameras as their leases lapse (within the lease). The leases are not released here, because the evidence of
+    /// cases confirmed just before the stop is still being written under them.
+    /// </summary>
     private async Task LeaveAsync()
     {
         var held = Held();
@@ -221,13 +249,12 @@ public sealed class ClusterCoordinator : ICameraOwnership
         try
         {
             await ApplyAsync(CancellationToken.None).ConfigureAwait(false);
-            foreach (var (camera, token) in held) await _leases.ReleaseAsync(camera, NodeId, token, CancellationToken.None).ConfigureAwait(false);
             await _leases.LeaveAsync(NodeId, CancellationToken.None).ConfigureAwait(false);
-            _log.LogInformation("cluster: node {NodeId} left; its {Count} camera(s) are free for the others", NodeId, held.Count);
+            _log.LogInformation("cluster: node {NodeId} left; its {Count} camera(s) move to the others when their leases lapse", NodeId, held.Count);
         }
         catch (Exception e)
         {
-            _log.LogWarning("cluster: could not hand the cameras over on leaving ({Reason}); their leases lapse by themselves", e.Message);
+            _log.LogWarning("cluster: could not say that this node leaves ({Reason}); its cameras move when their leases lapse", e.Message);
         }
     }
 }

@@ -166,15 +166,16 @@ public sealed class LiveService : BackgroundService
             _log.LogError("config edit refused, the previous config keeps running:{NewLine}{Errors}", Environment.NewLine, e.Message);
             return;
         }
-        await ApplyOwnedAsync(next, ct).ConfigureAwait(false);
         var (was, now) = (_config.Evidence, next.Evidence);
+        // Set before applying: a camera move applied meanwhile then starts its cameras with the new config, not the old.
+        _config = next;
+        await ApplyOwnedAsync(next, ct).ConfigureAwait(false);
         if (now.PreRoll != was.PreRoll || now.PostRoll != was.PostRoll || now.JpegQuality != was.JpegQuality)
         {
             _evidence.UseSettings(now);
             _log.LogInformation("config: new cases use pre_roll {PreRoll}, post_roll {PostRoll}, jpeg_quality {Quality}",
                 ConfigDuration.Format(now.PreRoll), ConfigDuration.Format(now.PostRoll), now.JpegQuality);
         }
-        _config = next;
         LastReloadError = null;
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);

@@ -45,6 +45,22 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
     }
 
     [PostgresFact]
+    public async Task A_lease_the_node_no_longer_counts_as_its_own_lapses_and_a_restarted_node_takes_its_old_leases_with_a_new_token()
+    {
+        var leases = new CameraLeases(await NewDatabaseAsync());
+        await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
+        await leases.TryAcquireAsync("cam-2", "node-a", T0, Lease, CancellationToken.None);
+        // cam-2's release failed (a database blip): renewing what the node holds now leaves cam-2 to lapse.
+        var renewed = await leases.RenewAsync("node-a", new Dictionary<string, long> { ["cam-1"] = 1 }, T0.AddSeconds(10), Lease, CancellationToken.None);
+        Assert.Equal(["cam-1"], renewed.Select(l => l.CameraId));
+        Assert.NotNull(await leases.TryAcquireAsync("cam-2", "node-b", T0.AddSeconds(16), Lease, CancellationToken.None));
+
+        // node-a restarts under the same id before cam-1's lease lapses: it takes its own lease at once, with a new token.
+        var again = await leases.TryAcquireAsync("cam-1", "node-a", T0.AddSeconds(12), Lease, CancellationToken.None);
+        Assert.Equal(("node-a", 2L), (again!.NodeId, again.Token));
+    }
+
+    [PostgresFact]
     public async Task A_case_is_written_only_under_its_cameras_current_token_and_a_stale_holders_case_is_refused_with_the_reason()
     {
         var db = await NewDatabaseAsync();
