@@ -34,6 +34,9 @@ public sealed record ReplaySummary(
     string CasesFile,
     Inference.StageTimings Timings)
 {
+    /// <summary>The wall-clock time given to the first frame (--start, else the file's creation time, else the Unix epoch): case times minus this are offsets into the video.</summary>
+    public DateTimeOffset Start { get; init; }
+
     /// <summary>Lines ffmpeg reported as errors (damaged frames it skipped); 0 for a clean file.</summary>
     public int DecodeErrors { get; init; }
 

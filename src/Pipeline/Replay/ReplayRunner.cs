@@ -138,6 +138,7 @@ public static class ReplayRunner
         var analysed = framesAnalysed == 0 ? TimeSpan.Zero : Min(lastStreamTime + TimeSpan.FromSeconds(1 / fps), video.Duration);
         return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)
         {
+            Start = start,
             DecodeErrors = reader.DecodeErrors,
             UnwrittenCases = unwritten,
             AnalysedDuration = analysed,
