@@ -24,6 +24,7 @@ public static class CasesCommand
     public static Command Create() => new("cases", "Cases, their review status and their delivery to the dispatch core.")
     {
         ListCommand(), ShowCommand(), DeadLettersCommand(), ResendCommand(), ReviewCommand(confirm: true), ReviewCommand(confirm: false),
+        ExportLabelsCommand.Create(),
     };
 
     private static Command ListCommand()
