@@ -69,7 +69,7 @@ public static class VisionConfigLoader
         return config;
     }
 
-    private static ConfigException SyntaxError(string yaml, string fileName, Mark start, string message)
+    internal static ConfigException SyntaxError(string yaml, string fileName, Mark start, string message)
     {
         var location = new ConfigLocation(fileName, (int)Math.Min(start.Line, int.MaxValue), (int)Math.Min(start.Column, int.MaxValue));
         if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndentedLine(yaml) is int tabLine)
