@@ -14,9 +14,14 @@ namespace Vision.Pipeline.Tuning;
 public static class RulesRerun
 {
     /// <summary>The cases confirmed over <paramref name="recording"/>, times as offsets from its first frame and boxes normalised to the frame.</summary>
-    public static List<RaisedCase> Run(DetectionRecording recording, CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules)
+    /// <param name="plateTurnover">
+    /// As in the replay when the config reads plates: a new occupant of a reported spot is confirmed. The replay then drops
+    /// it when its plate is the one already reported; no plates are read here, so such a candidate stays a case.
+    /// </param>
+    public static List<RaisedCase> Run(DetectionRecording recording, CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
+        bool plateTurnover = false)
     {
-        var tracking = new CameraTracking(camera, tracker, schedules, recording.ClassNames, recording.Start);
+        var tracking = new CameraTracking(camera, tracker, schedules, recording.ClassNames, recording.Start, plateTurnover);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(camera.TimeZoneId);
         var events = new List<EpisodeEvent>();
         // As the analyser keeps snapshots only for so many open episodes, so only those can confirm here too.

@@ -117,7 +117,7 @@ public static class TuneRunner
                     break;
                 }
                 var camera = setting.ApplyTo(clip.Camera, clip.LabelledRules);
-                var cases = RulesRerun.Run(recordings[(c, setting.Fps)], camera, tracker, clip.Config.Schedules);
+                var cases = RulesRerun.Run(recordings[(c, setting.Fps)], camera, tracker, clip.Config.Schedules, plateTurnover: clip.Config.Plates is not null);
                 var dwell = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
                 foreach (var rule in camera.Rules) dwell[rule.Id] = rule.Dwell;
                 scores.Add(TruthMatcher.Match(clip.Truth, cases, dwell));
@@ -127,8 +127,9 @@ public static class TuneRunner
         }
         sweep.Stop();
 
-        rows.Sort((a, b) => Compare(a.Overall, b.Overall));
-        return new TuneResult(grid, clips, rows, skipped, passes, sweep.Elapsed);
+        // A stable sort: settings that score the same stay in sweep order, so the same sweep prints the same table.
+        var ranked = rows.OrderBy(r => r, Comparer<TuneRow>.Create((a, b) => Compare(a.Overall, b.Overall))).ToList();
+        return new TuneResult(grid, clips, ranked, skipped, passes, sweep.Elapsed);
     }
 
     private static async Task<(DetectionRecording, DetectionPass)> DetectAsync(TuneClip clip, double? fps, DetectionCache cache, TuneOptions options, CancellationToken ct)
