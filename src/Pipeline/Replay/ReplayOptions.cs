@@ -37,6 +37,9 @@ public sealed record ReplaySummary(
     string CasesFile,
     Inference.StageTimings Timings)
 {
+    /// <summary>The wall-clock time given to the first frame (--start, else the file's creation time, else the Unix epoch): case times minus this are offsets into the video.</summary>
+    public DateTimeOffset Start { get; init; }
+
     /// <summary>Lines ffmpeg reported as errors (damaged frames it skipped); 0 for a clean file.</summary>
     public int DecodeErrors { get; init; }
 
@@ -48,9 +51,6 @@ public sealed record ReplaySummary(
 
     /// <summary>Why the source is taken for cut short or damaged (frames end well before its length); null for a whole file.</summary>
     public string? Truncation { get; init; }
-
-    /// <summary>Wall-clock time of the first frame the replay used (--start, else the file's creation time).</summary>
-    public DateTimeOffset Start { get; init; }
 
     /// <summary>The detector's class names, by class id.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];

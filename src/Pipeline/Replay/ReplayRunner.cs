@@ -138,11 +138,11 @@ public static class ReplayRunner
         var analysed = framesAnalysed == 0 ? TimeSpan.Zero : Min(lastStreamTime + TimeSpan.FromSeconds(1 / fps), video.Duration);
         return new ReplaySummary(camera.Id, framesAnalysed, caseLog.Count, wall.Elapsed, video.Duration, fps, width, height, caseLog.Path, timings)
         {
+            Start = start,
             DecodeErrors = reader.DecodeErrors,
             UnwrittenCases = unwritten,
             AnalysedDuration = analysed,
             Truncation = Truncation(video, analysed, fps, camera.Analysis.Decode, reader.TruncationLine),
-            Start = start,
             ClassNames = detector.ClassNames,
         };
     }

@@ -1,7 +1,7 @@
 namespace Vision.Rules.Config;
 
 /// <summary>"Did you mean" for misspelt keys and names: the closest candidate by edit distance, when it is close enough to be a likely typo.</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     /// <summary>The candidate closest to <paramref name="typed"/>, or null when none is plausibly what was meant.</summary>
     public static string? Closest(string typed, IEnumerable<string> candidates)
