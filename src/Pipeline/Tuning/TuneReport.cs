@@ -135,8 +135,10 @@ public static class TuneReport
         int settings = result.Rows.Count + result.Skipped.Count;
         text.AppendLine(Inv, $"  one replay of the {result.Clips.Count} clip(s): {replay:0.00} s");
         text.AppendLine(Inv, $"  re-run of {settings} setting(s) × {result.Clips.Count} clip(s): {sweep:0.000} s ({1000 * sweep / Math.Max(1, settings):0.00} ms a setting)");
+        double detection = result.Detections.Sum(d => d.Elapsed.TotalSeconds);
+        int passes = result.Detections.Select(d => d.Fps).Distinct().Count();
         if (replay > 0)
-            text.AppendLine(Inv, $"  {settings}-setting sweep vs one replay: sweep / replay = {sweep / replay:0.000}; replay + sweep = {(replay + sweep) / replay:0.000} × one replay");
+            text.AppendLine(Inv, $"  {settings}-setting sweep vs one replay: sweep / replay = {sweep / replay:0.000}; {passes} detection pass(es) + sweep = {(detection + sweep) / replay:0.000} × one replay");
         return text.ToString();
     }
 
