@@ -14,6 +14,7 @@ public static class Program
         Hosting.NativeHeapLimits.Apply();
         var root = new RootCommand("Vision: finds illegal parking, street stalls and litter in street-camera video and keeps the evidence.");
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvidenceCommand.Create());

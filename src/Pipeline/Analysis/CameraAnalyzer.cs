@@ -2,7 +2,7 @@ using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Tracking;
-using Vision.Rules;
+using Vision.Pipeline.Tuning;
 using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
 using Vision.Rules.Schedules;
@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Analysis;
 
 /// <summary>
 /// Everything that is per camera after detection: tracker, rules, and the snapshots each open episode
-/// keeps for its photos. Time is the frame's own time, through a <see cref="FrameClock"/>. Not thread-safe:
+/// keeps for its photos. Time is the frame's own time, through a <see cref="Vision.Rules.FrameClock"/>. Not thread-safe:
 /// one analyser per camera, fed frames in order.
 /// </summary>
 public sealed class CameraAnalyzer
@@ -20,34 +20,31 @@ public sealed class CameraAnalyzer
     public const int MaxOpenEpisodes = 128;
     private const int SnapshotJpegQuality = 95;
 
-    private readonly FrameClock _clock;
-    private ObjectTracker _tracker;
-    private CameraRuleEvaluator _rules;
+    private readonly CameraTracking _tracking;
     private RulesEdit? _pendingEdit;
     private readonly IReadOnlyList<string> _classNames;
     private readonly int _sourceWidth, _sourceHeight;
     private readonly List<EpisodeEvent> _events = new();
     private readonly Dictionary<long, OpenEpisode> _open = new();
-    private TrackedObject[] _objects = new TrackedObject[64];
     private Appearance[] _looks = new Appearance[64];
     private byte[]? _frameJpeg;
 
     public CameraAnalyzer(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
         IReadOnlyList<string> classNames, DateTimeOffset start, int sourceWidth, int sourceHeight, bool plateTurnover = false)
     {
-        Camera = camera;
         _classNames = classNames;
         _sourceWidth = sourceWidth;
         _sourceHeight = sourceHeight;
-        _clock = new FrameClock(start);
-        _tracker = new ObjectTracker(TrackerFor(camera, tracker), classNames.Count, _clock);
-        _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock, plateTurnover: plateTurnover);
+        _tracking = new CameraTracking(camera, tracker, schedules, classNames, start, plateTurnover);
     }
 
-    public CameraConfig Camera { get; private set; }
+    public CameraConfig Camera => _tracking.Camera;
 
     /// <summary>When set, every frame's detections, tracks and events are written to it.</summary>
     public AnalysisTrace? Trace { get; init; }
+
+    /// <summary>When set, every analysed frame's detections and their looks are kept in it, for re-running tracking and rules without pixels (<c>vision tune</c>).</summary>
+    public DetectionRecorder? Recorder { get; init; }
 
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
@@ -66,14 +63,10 @@ public sealed class CameraAnalyzer
     private void ApplyPendingEdit()
     {
         if (Interlocked.Exchange(ref _pendingEdit, null) is not { } edit) return;
-        var trackerConfig = TrackerFor(edit.Camera, edit.Tracker);
-        if (trackerConfig != _tracker.Config)
-            _tracker = new ObjectTracker(trackerConfig, _classNames.Count, _clock, firstTrackId: _tracker.NextTrackId);
-        _rules = new CameraRuleEvaluator(edit.Camera, edit.Schedules, _classNames, _clock, previous: _rules, plateTurnover: _rules.PlateTurnover);
-        Camera = edit.Camera;
+        _tracking.Reconfigure(edit.Camera, edit.Tracker, edit.Schedules);
         // Episodes whose rule went away with the edit will never confirm: their snapshots go too.
         foreach (var id in _open.Keys.ToList())
-            if (!_rules.IsEpisodeOpen(id)) _open.Remove(id);
+            if (!_tracking.IsEpisodeOpen(id)) _open.Remove(id);
     }
 
     /// <summary>Frames skipped because they were older than a frame already analysed (time never runs backwards for the rules).</summary>
@@ -87,29 +80,21 @@ public sealed class CameraAnalyzer
     public bool Process(AnalysisFrame frame, List<ViolationCase> confirmed)
     {
         ApplyPendingEdit();
-        if (!_clock.TrySet(frame.CapturedAt))
-        {
-            LateFrames++;
-            return false;
-        }
         var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections);
         if (_looks.Length < detections.Length) _looks = new Appearance[detections.Length * 2];
         var pixels = frame.Buffer.Pixels.AsSpan();
         for (int i = 0; i < detections.Length; i++)
             _looks[i] = Appearance.Measure(pixels, frame.Buffer.Width, frame.Buffer.Height, detections[i].Box);
-        _tracker.Update(detections, _looks.AsSpan(0, detections.Length));
-
-        var tracks = _tracker.Tracks;
-        if (_objects.Length < tracks.Count) _objects = new TrackedObject[tracks.Count * 2];
-        for (int i = 0; i < tracks.Count; i++)
-        {
-            var t = tracks[i];
-            _objects[i] = new TrackedObject(t.Id, t.ClassId, t.Score, t.Box, t.Visible, t.Confirmed);
-        }
+        var looks = _looks.AsSpan(0, detections.Length);
 
         _events.Clear();
-        _rules.Evaluate(frame.Buffer.Width, frame.Buffer.Height, _objects.AsSpan(0, tracks.Count), _events);
-        Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, tracks, _events);
+        if (!_tracking.Analyse(frame.CapturedAt, frame.Buffer.Width, frame.Buffer.Height, detections, looks, _events))
+        {
+            LateFrames++;
+            return false;
+        }
+        Recorder?.Add(frame.CapturedAt, frame.StreamTime, frame.Buffer.Width, frame.Buffer.Height, detections, looks);
+        Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, _tracking.Tracks, _events);
         if (_events.Count == 0) return true;
 
         _frameJpeg = null;
@@ -133,14 +118,6 @@ public sealed class CameraAnalyzer
             }
         }
         return true;
-    }
-
-    /// <summary>Tracks must start at the lowest confidence any of this camera's rules accepts, or those objects are never tracked.</summary>
-    internal static TrackerConfig TrackerFor(CameraConfig camera, TrackerConfig tracker)
-    {
-        float birth = tracker.HighScore;
-        foreach (var rule in camera.Rules) birth = Math.Min(birth, rule.MinConfidence);
-        return birth >= tracker.HighScore ? tracker : tracker with { HighScore = birth, LowScore = Math.Min(tracker.LowScore, birth) };
     }
 
     private ViolationCase ToCase(EpisodeEvent e, OpenEpisode open, FrameSnapshot confirmation, AnalysisFrame frame)

@@ -16,6 +16,9 @@ public sealed record ReplayOptions(
 
     /// <summary>Called with each warning about the input (a source too small for GA/T 832 photos), before the analysis starts.</summary>
     public Action<string>? Warn { get; init; }
+
+    /// <summary>When set, every analysed frame's detections and their looks are kept in it (<c>vision tune</c> re-runs the rules over them).</summary>
+    public Tuning.DetectionRecorder? Recorder { get; init; }
 }
 
 /// <summary>Where a replay has got to.</summary>
@@ -48,6 +51,9 @@ public sealed record ReplaySummary(
 
     /// <summary>Why the source is taken for cut short or damaged (frames end well before its length); null for a whole file.</summary>
     public string? Truncation { get; init; }
+
+    /// <summary>The detector's class names, by class id.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
 }
 
 /// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>

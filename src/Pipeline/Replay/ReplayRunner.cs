@@ -45,7 +45,7 @@ public static class ReplayRunner
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
         using var plates = CasePlateReader.Open(config.Plates);
-        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace });
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
@@ -143,6 +143,7 @@ public static class ReplayRunner
             UnwrittenCases = unwritten,
             AnalysedDuration = analysed,
             Truncation = Truncation(video, analysed, fps, camera.Analysis.Decode, reader.TruncationLine),
+            ClassNames = detector.ClassNames,
         };
     }
 

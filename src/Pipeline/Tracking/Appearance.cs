@@ -30,6 +30,15 @@ public struct Appearance
         for (int i = 0; i < Length; i++) _values[i] += (other._values[i] - _values[i]) * weight;
     }
 
+    /// <summary>A look from its <see cref="Length"/> values, as read back from a recording.</summary>
+    public static Appearance FromValues(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Length) throw new ArgumentException($"an appearance has {Length} values, not {values.Length}", nameof(values));
+        var result = new Appearance();
+        for (int i = 0; i < Length; i++) result._values[i] = values[i];
+        return result;
+    }
+
     /// <summary>Measures the box on a packed BGR image, sampling at most 16×16 points per quarter.</summary>
     public static Appearance Measure(ReadOnlySpan<byte> bgr, int width, int height, in BoundingBox box)
     {
