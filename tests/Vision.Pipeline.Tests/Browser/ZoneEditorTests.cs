@@ -20,7 +20,7 @@ namespace Vision.Pipeline.Tests.Browser;
 [Collection(LiveCamerasCollection.Name)]
 public sealed class ZoneEditorTests(ITestOutputHelper output)
 {
-    private const string Officer = "zhang", Engineer = "li", CameraId = "cam-bottles", ZoneId = "table-top";
+    private const string Officer = "zhang", Engineer = "li", CameraId = "cam-bottles", ZoneId = "table-top", InlineCameraId = "cam-inline";
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(120);
 
     // Off the table: the bottles' foot points are in the lower third of the frame.
@@ -42,6 +42,11 @@ public sealed class ZoneEditorTests(ITestOutputHelper output)
             zones_file: zones/{{CameraId}}.yaml
             rules:
               - { id: litter-table, name: 桌面垃圾, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 5s, cooldown: 10m }
+          # zones inline: read-only in the editor (port 9 is closed on loopback: the camera stays offline and costs nothing)
+          - id: {{InlineCameraId}}
+            source: rtsp://127.0.0.1:9/none
+            zones:
+              - { id: kerb, polygon: [[0.1, 0.6], [0.9, 0.6], [0.9, 1.0]] }
 
         """;
 
@@ -108,6 +113,17 @@ public sealed class ZoneEditorTests(ITestOutputHelper output)
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("1", await page.GetAttributeAsync("circle.corner.selected", "data-index"));
 
+        // A click on an edge adds a corner there (selected, so Delete takes it away again).
+        var a = (await page.Locator("circle.corner[data-index=\"0\"]").BoundingBoxAsync())!;
+        var b = (await page.Locator("circle.corner[data-index=\"1\"]").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync((a.X + a.Width / 2 + b.X + b.Width / 2) / 2, (a.Y + a.Height / 2 + b.Y + b.Height / 2) / 2);
+        Assert.Equal(5, await page.Locator("circle.corner").CountAsync());
+        Assert.Equal("1", await page.GetAttributeAsync("circle.corner.selected", "data-index"));
+        await page.Keyboard.PressAsync("Delete");
+        Assert.Equal(4, await page.Locator("circle.corner").CountAsync());
+        await page.Keyboard.PressAsync("Shift+Tab");
+        Assert.Equal("0", await page.GetAttributeAsync("circle.corner.selected", "data-index"));
+
         // The mouse: each corner dragged to the lower part of the frame, where the bottles stand.
         (double X, double Y)[] table = [(0.0, 0.55), (1.0, 0.55), (1.0, 1.0), (0.0, 1.0)];
         for (int i = 0; i < table.Length; i++) await DragCornerAsync(page, i, table[i]);
@@ -173,6 +189,17 @@ public sealed class ZoneEditorTests(ITestOutputHelper output)
         var stale = await engineer.PutAsync($"/api/cameras/{CameraId}/zones", new { version = "0123456789abcdef", zones = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Equal(savedText, await File.ReadAllTextAsync(zonesFile));
+
+        // A camera whose zones are inline is shown read-only, saying what to add; a save is refused.
+        var inline = await engineer.Http.GetFromJsonAsync<JsonElement>($"/api/cameras/{InlineCameraId}/zones");
+        Assert.False(inline.GetProperty("editable").GetBoolean());
+        Assert.Contains($"zones_file: zones/{InlineCameraId}.yaml", inline.GetProperty("readOnlyReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await engineer.PutAsync($"/api/cameras/{InlineCameraId}/zones", new { version = "inline", zones = Array.Empty<object>() })).StatusCode);
+        await page.GotoAsync($"/zones/{InlineCameraId}");
+        await ReviewConsoleTests.WaitReadyAsync(page);
+        Assert.Contains($"zones_file: zones/{InlineCameraId}.yaml", await page.TextContentAsync("#zones-read-only:not([hidden])"));
+        Assert.True(await page.IsDisabledAsync("#save-zones"));
+        Assert.False(File.Exists(Path.Combine(work.Path, "zones", $"{InlineCameraId}.yaml")));
         lock (_pageErrors) Assert.True(_pageErrors.Count == 0, string.Join('\n', _pageErrors));
     }
 
