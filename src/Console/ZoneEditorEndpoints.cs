@@ -86,7 +86,15 @@ public static class ZoneEditorEndpoints
         {
             return Results.Json(new { error = "invalid_zones", message = e.Message, errors = e.Errors.Select(x => x.ToString()) }, statusCode: StatusCodes.Status400BadRequest);
         }
-        ZonesFileWriter.Write(file, text);
+        try
+        {
+            ZonesFileWriter.Write(file, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Results.Json(new { error = "write_failed", message = $"cannot write the zones file '{file}': {e.Message}; vision needs write access to that folder (a read-only mount, such as a Kubernetes ConfigMap, cannot be edited from the console)" },
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
         var saved = next.FindCamera(id)!;
         await changes.AddAsync(new ConfigChange(0, sources.Clock.GetUtcNow(), context.User.Identity!.Name!, context.Connection.RemoteIpAddress?.ToString(), id,
             RelativeToConfig(running, file), ZonesJson(before), ZonesJson(saved.Zones)), ct);

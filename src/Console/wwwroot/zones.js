@@ -123,6 +123,8 @@ class ZoneEditor {
     this.saveButton.disabled = !data.editable;
     for (const control of this.addForm.querySelectorAll('input, button')) control.disabled = !data.editable;
     this.renderChanges(data.changes);
+    // The config on disk does not load (an edit in progress): the zones shown are the running ones, and a save would be refused with the same words.
+    if (data.configProblem) this.showMessage(`${t('zones.configProblem')}${t('app.colon')}${data.configProblem}`);
     this.draw();
   }
 
