@@ -61,6 +61,7 @@ public static class ConsoleEndpoints
         app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => feed.RunAsync(stopping), CancellationToken.None));
         app.MapCaseEvents(feed, reports, sessions, sources.Clock);
         MapReports(app, sources, reports);
+        app.MapZoneEditor(sources);
     }
 
     /// <summary>The 考核 export: <c>GET /api/reports/cases.csv</c> and <c>.xlsx</c> (see <see cref="CaseReportRequest.Parse"/>).</summary>
@@ -411,7 +412,7 @@ public static class ConsoleEndpoints
     /// <summary>An embedded page, script or style sheet; null when there is none by that name.</summary>
     internal static Stream? OpenAsset(string file) => Assembly.GetExecutingAssembly().GetManifestResourceStream("assets/" + file);
 
-    private static IResult Asset(string file)
+    internal static IResult Asset(string file)
     {
         var stream = OpenAsset(file);
         if (stream is null) return Results.NotFound();

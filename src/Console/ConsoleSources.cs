@@ -30,6 +30,13 @@ public interface ICameraStatusSource
     byte[]? Thumbnail(string cameraId);
 }
 
+/// <summary>The picture a zone editor draws on: a camera's latest frame at full resolution, as a JPEG.</summary>
+public interface ICameraFrameSource
+{
+    /// <summary>The JPEG and where it came from (<c>recording</c> or <c>analysis</c>); null when the camera gives none (not analysed on this node, no frame yet).</summary>
+    Task<(byte[] Jpeg, string From)?> LatestFrameAsync(string cameraId, CancellationToken ct);
+}
+
 /// <summary>Everything the console reads and changes: the case database, the evidence, the running config and cameras.</summary>
 public sealed record ConsoleSources(
     CaseStore Cases,
@@ -44,6 +51,9 @@ public sealed record ConsoleSources(
 {
     /// <summary>Wakes the dispatch publisher after a confirmation released a case.</summary>
     public Action? CaseReleased { get; init; }
+
+    /// <summary>Cameras' latest full-resolution frames, for the zone editor; null when the host has none.</summary>
+    public ICameraFrameSource? Frames { get; init; }
 
     /// <summary>Makes H.265 clips playable in browsers; null serves clips as stored.</summary>
     public IClipPlayback? Clips { get; init; }

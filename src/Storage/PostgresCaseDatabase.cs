@@ -143,6 +143,19 @@ public sealed class PostgresCaseDatabase : CaseDatabase, IDisposable
               created_at_ms bigint NOT NULL
             );
             """),
+        (3, """
+            CREATE TABLE config_changes (
+              id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              changed_at_ms bigint NOT NULL,
+              username      text NOT NULL,
+              address       text,
+              camera_id     text NOT NULL,
+              file          text NOT NULL,
+              before_json   text NOT NULL,
+              after_json    text NOT NULL
+            );
+            CREATE INDEX ix_config_changes_camera ON config_changes(camera_id, changed_at_ms DESC);
+            """),
     ];
 
     private readonly NpgsqlDataSource _source;

@@ -122,6 +122,19 @@ public sealed class SqliteCaseDatabase : CaseDatabase
             ALTER TABLE outbox ADD COLUMN claimed_until_ms INTEGER;
             ALTER TABLE outbox ADD COLUMN claim_token INTEGER NOT NULL DEFAULT 0;
             """),
+        (7, """
+            CREATE TABLE config_changes (
+              id            INTEGER PRIMARY KEY AUTOINCREMENT,
+              changed_at_ms INTEGER NOT NULL,
+              username      TEXT NOT NULL,
+              address       TEXT,
+              camera_id     TEXT NOT NULL,
+              file          TEXT NOT NULL,
+              before_json   TEXT NOT NULL,
+              after_json    TEXT NOT NULL
+            );
+            CREATE INDEX ix_config_changes_camera ON config_changes(camera_id, changed_at_ms DESC);
+            """),
     ];
 
     private readonly string _connectionString;

@@ -9,6 +9,7 @@ import { mountCameras } from './cameras.js';
 import { mountMap } from './map.js';
 import { mountRules } from './rules.js';
 import { mountUsers } from './users.js';
+import { mountZones } from './zones.js';
 
 const EVERYONE = ['officer', 'engineer', 'admin'];
 const ENGINEERS = ['engineer', 'admin'];
@@ -19,6 +20,7 @@ const ROUTES = [
   { pattern: /^\/cases\/([^/]+)\/?$/, nav: 'queue', roles: EVERYONE, mount: mountCaseView, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
   { pattern: /^\/map\/?$/, nav: 'map', roles: EVERYONE, mount: mountMap },
   { pattern: /^\/cameras\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountCameras },
+  { pattern: /^\/zones\/([^/]+)\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountZones, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
   { pattern: /^\/rules\/?$/, nav: 'rules', roles: ENGINEERS, mount: mountRules },
   { pattern: /^\/admin\/users\/?$/, nav: 'users', roles: ADMINS, mount: mountUsers },
 ];

@@ -131,6 +131,7 @@ function renderCameraInfo(camera) {
     // Two streams: which one is analysed and which recorded (credentials already removed by the server).
     camera.recordSource && h('p', { class: 'camera-streams muted mono' },
       `${t('cameras.detectStream')} ${camera.source} · ${t('cameras.recordStream')} ${camera.recordSource}`),
+    h('p', { class: 'zones-link' }, h('a', { href: `/zones/${encodeURIComponent(camera.id)}`, 'data-zones-for': camera.id }, t('cameras.editZones'))),
     h('p', { class: 'last-case' },
       h('span', { class: 'muted' }, t('cameras.lastCase'), t('app.colon')),
       lastCase

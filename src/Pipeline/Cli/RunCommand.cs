@@ -187,6 +187,7 @@ public static class RunCommand
                 {
                     CaseReleased = () => app.Services.GetService<DispatchPublisher>()?.Wake(),
                     Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store),
+                    Frames = service.Frames,
                 },
                 new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System, linkKey));
             app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -197,6 +198,7 @@ public static class RunCommand
                 ready = service.Ready,
                 capacity = capacity.Current,
                 configError = service.LastReloadError,
+                configReloads = service.ConfigReloads,
                 timeShares = service.Timings.Shares(),
                 meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
                 evidence = service.Storage.Snapshot(),

@@ -40,7 +40,7 @@ public sealed class LiveService : BackgroundService
         Storage = storage;
         _evidence = evidence;
         _config = config;
-        _configFingerprint = FileFingerprint(config.SourcePath);
+        _configFingerprint = ConfigFingerprint(config);
         _detector = detector;
         _log = logs.CreateLogger("Vision.Service");
         _clock = clock;
@@ -55,9 +55,11 @@ public sealed class LiveService : BackgroundService
             dispatch, evidence.Backlog.Snapshot);
         _loop.BatchDetected += Metrics.ObserveBatch;
         Thumbnails = new CameraThumbnails(this, clock);
+        Frames = new CameraFrames(this);
         _loop.FrameAnalysed += (frame, cases) =>
         {
             Thumbnails.Offer(frame);
+            Frames.Offer(frame);
             if (_supervisor.FindHealth(frame.CameraId) is not { } health) return;
             health.FrameAnalysed();
             for (int i = 0; i < cases; i++) health.CaseRaised();
@@ -77,6 +79,9 @@ public sealed class LiveService : BackgroundService
     /// <summary>Camera states and last-frame thumbnails for the review console.</summary>
     public CameraThumbnails Thumbnails { get; }
 
+    /// <summary>Cameras' latest full-resolution frames, for the console's zone editor.</summary>
+    public CameraFrames Frames { get; }
+
     /// <summary>The config running now (changes on reload).</summary>
     public VisionConfig Config => _config;
 
@@ -85,6 +90,9 @@ public sealed class LiveService : BackgroundService
 
     /// <summary>Why the last edit of the config file was refused; null when it was applied.</summary>
     public string? LastReloadError { get; private set; }
+
+    /// <summary>How many edits of the config (or its zones files) have been applied since start.</summary>
+    public int ConfigReloads { get; private set; }
 
     public IReadOnlyList<CameraSnapshot> Cameras() => _supervisor.Cameras.Select(h => h.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
 
@@ -133,7 +141,7 @@ public sealed class LiveService : BackgroundService
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(ConfigPollInterval, _clock, ct).ConfigureAwait(false);
-                string fingerprint = FileFingerprint(_config.SourcePath);
+                string fingerprint = ConfigFingerprint(_config);
                 if (fingerprint == _configFingerprint) continue;
                 _configFingerprint = fingerprint;
                 await ReloadAsync(ct).ConfigureAwait(false);
@@ -177,6 +185,7 @@ public sealed class LiveService : BackgroundService
                 ConfigDuration.Format(now.PreRoll), ConfigDuration.Format(now.PostRoll), now.JpegQuality);
         }
         LastReloadError = null;
+        ConfigReloads++;
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
     }
@@ -213,6 +222,14 @@ public sealed class LiveService : BackgroundService
                     _log.LogWarning("camera {CameraId} rule {RuleId}: dwell + pre_roll + post_roll is {Needed} but recording.keep is {Keep}: its clips will start after the episode start",
                         camera.Id, rule.Id, ConfigDuration.Format(needed), ConfigDuration.Format(config.Recording.Keep));
             }
+    }
+
+    /// <summary>The config file's and its included files' (zones files') contents: an edit of any of them is a reload.</summary>
+    private static string ConfigFingerprint(VisionConfig config)
+    {
+        var fingerprint = new System.Text.StringBuilder(FileFingerprint(config.SourcePath));
+        foreach (var included in config.IncludedFiles) fingerprint.Append(' ').Append(FileFingerprint(included));
+        return fingerprint.ToString();
     }
 
     private static string FileFingerprint(string path)

@@ -31,6 +31,25 @@ public sealed class RingFrameSource(SegmentRing ring) : IFrameSource
         }
     }
 
+    /// <summary>A full-resolution frame near the end of the newest complete segment; null when the ring holds none yet.</summary>
+    public async Task<Mat?> ReadLatestAsync(CancellationToken ct)
+    {
+        var segments = ring.Segments();
+        if (segments.Count == 0) return null;
+        var latest = segments[^1];
+        var at = latest.End - TimeSpan.FromMilliseconds(200);
+        if (at < latest.Start) at = latest.Start;
+        ring.Hold(at, at);
+        try
+        {
+            return await RecordedFrameDecoder.DecodeAsync(latest.Path, at - latest.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ring.Release(at, at);
+        }
+    }
+
     internal static Segment? Covering(IReadOnlyList<Segment> segments, DateTimeOffset at)
     {
         foreach (var s in segments)

@@ -31,6 +31,9 @@ public sealed record VisionConfig(
     /// <summary>Set when several nodes share the cameras (PostgreSQL only); null for a node alone.</summary>
     public ClusterConfig? Cluster { get; init; }
 
+    /// <summary>Full paths of the files the config includes (cameras' <c>zones_file</c>); the hot reload watches them too.</summary>
+    public IReadOnlyList<string> IncludedFiles { get; init; } = [];
+
     public CameraConfig? FindCamera(string id)
     {
         foreach (var camera in Cameras)
@@ -146,6 +149,9 @@ public sealed record CameraConfig(
 
     /// <summary>Where the camera looks: address, coordinates, unit grid cell; used in dispatch records.</summary>
     public CameraLocation Location { get; init; } = CameraLocation.Unknown;
+
+    /// <summary>Full path of the file the camera's zones come from (<c>zones_file</c>); null when they are written inline.</summary>
+    public string? ZonesFile { get; init; }
 
     public Zone? FindZone(string id)
     {

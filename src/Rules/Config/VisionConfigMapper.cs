@@ -23,7 +23,7 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] RetentionKeys = ["default", ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter, "sweep_interval"];
     private static readonly (string, EvidenceStoreType)[] StoreTypes = [("local", EvidenceStoreType.Local), ("s3", EvidenceStoreType.S3)];
     private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
-    private static readonly string[] CameraKeys = ["id", "name", "source", "streams", "timezone", "location", "analysis", "zones", "rules"];
+    private static readonly string[] CameraKeys = ["id", "name", "source", "streams", "timezone", "location", "analysis", "zones", "zones_file", "rules"];
     private static readonly string[] StreamKeys = ["detect", "record"];
     private const string StreamUrlExample = "rtsp://192.0.2.10:554/stream1";
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
@@ -54,18 +54,21 @@ internal sealed partial class VisionConfigMapper
     private const string PolygonExample = "[[0.1, 0.6], [0.9, 0.6], [0.9, 1.0], [0.1, 1.0]]";
     private const int MaxDateRangeDays = 366;
 
-    private readonly YamlConfigReader _r;
+    // The reader of the file being mapped: the config's own, or an included zones file's while its zones are read.
+    private YamlConfigReader _r;
     private readonly string _sourcePath;
+    private readonly ConfigIncludes _includes;
     private readonly Dictionary<string, Schedule> _schedules = new(StringComparer.Ordinal);
     private readonly List<string> _scheduleNames = [];
     private readonly Dictionary<string, ConfigLocation> _ruleIds = new(StringComparer.Ordinal);
     private string _timeZoneId = TimeZoneNames.Default;
     private TimeZoneInfo? _timeZone;
 
-    public VisionConfigMapper(YamlConfigReader reader, string sourcePath)
+    public VisionConfigMapper(YamlConfigReader reader, string sourcePath, ConfigIncludes includes)
     {
         _r = reader;
         _sourcePath = sourcePath;
+        _includes = includes;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
@@ -122,6 +125,7 @@ internal sealed partial class VisionConfigMapper
             Plates = plates,
             Database = database ?? DatabaseConfig.Embedded,
             Cluster = cluster,
+            IncludedFiles = [.. _includes.Paths],
         };
     }
 
@@ -557,29 +561,110 @@ internal sealed partial class VisionConfigMapper
 
         var zones = new List<Zone>();
         var zoneIds = new List<string>();
-        if (m.GetSet("zones") is { } zonesNode && _r.Sequence(zonesNode, m.PathOf("zones"), "[{ id: kerb, polygon: " + PolygonExample + " }]") is { } zoneItems)
+        string? zonesFile = null;
+        // A zones file that cannot be read leaves the zone ids unknown: the rules' zone names are then not checked (nor reported).
+        bool zonesKnown = true;
+        if (m.Get("zones_file") is not null)
         {
-            var seenZones = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
-            foreach (var (zoneNode, zonePath) in zoneItems)
+            if (m.Get("zones") is not null)
             {
-                var zone = ReadZone(zoneNode, zonePath, seenZones, zoneIds);
-                if (zone is not null) zones.Add(zone);
+                m.ErrorAtKey("zones_file", "write the camera's zones either under 'zones' or in the file 'zones_file' names, not both (the console's zone editor writes the zones file)");
+                zonesKnown = false;
             }
+            else
+                (zonesFile, zonesKnown) = ReadZonesFile(m, zones, zoneIds);
         }
+        else if (m.GetSet("zones") is { } zonesNode)
+            ReadZones(zonesNode, m.PathOf("zones"), zones, zoneIds);
 
         var rules = new List<RuleDefinition>();
         if (m.GetSet("rules") is { } rulesNode && _r.Sequence(rulesNode, m.PathOf("rules"), "[{ id: parking, type: illegal_parking, zones: [kerb] }]") is { } ruleItems)
         {
             foreach (var (ruleNode, rulePath) in ruleItems)
             {
-                var rule = ReadRule(ruleNode, rulePath, id is null ? "this camera" : $"camera '{id}'", zones, zoneIds);
+                var rule = ReadRule(ruleNode, rulePath, id is null ? "this camera" : $"camera '{id}'", zones, zonesKnown ? zoneIds : null);
                 if (rule is not null) rules.Add(rule);
             }
         }
 
         return id is null || analysis is null || location is null || !streamsOk
             ? null
-            : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location, RecordSource = recordSource };
+            : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location, RecordSource = recordSource, ZonesFile = zonesFile };
+    }
+
+    private void ReadZones(YamlNode node, string path, List<Zone> zones, List<string> zoneIds)
+    {
+        if (_r.Sequence(node, path, "[{ id: kerb, polygon: " + PolygonExample + " }]") is not { } zoneItems) return;
+        var seenZones = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
+        foreach (var (zoneNode, zonePath) in zoneItems)
+        {
+            var zone = ReadZone(zoneNode, zonePath, seenZones, zoneIds);
+            if (zone is not null) zones.Add(zone);
+        }
+    }
+
+    /// <summary>
+    /// The zones of a camera from its <c>zones_file</c> (relative to the config file): a YAML list of zones exactly as
+    /// under <c>zones</c>, whose mistakes name that file's line and column. An empty file is a camera without zones.
+    /// Returns the file's full path (also when it has mistakes, so the hot reload watches it; null when the key is
+    /// unusable) and whether its zone ids are known (false when the file could not be read as a list).
+    /// </summary>
+    private (string? Path, bool ZonesKnown) ReadZonesFile(YamlMap camera, List<Zone> zones, List<string> zoneIds)
+    {
+        const string example = "zones/cam-01.yaml";
+        if (camera.Required("zones_file", example) is not { } node) return (null, false);
+        var written = _r.Text(node, camera.PathOf("zones_file"), "a file path such as " + example);
+        if (written is null) return (null, false);
+        if (string.IsNullOrWhiteSpace(written))
+        {
+            _r.Error(node, camera.PathOf("zones_file"), $"is blank; write the path of the camera's zones file (relative to this config), e.g. {example}");
+            return (null, false);
+        }
+        written = written.Trim();
+        string fullPath = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_sourcePath)) ?? ".", written));
+        // Messages name the zones file the way the config file is named (relative stays relative).
+        string shownName = Path.IsPathRooted(written) ? written : Path.Combine(Path.GetDirectoryName(_r.File) ?? "", written);
+        var text = _includes.Read(fullPath, out var problem);
+        if (text is null)
+        {
+            _r.Error(node, camera.PathOf("zones_file"), $"zones file '{fullPath}' {problem}: create it (a YAML list of zones, e.g. - {{ id: kerb, polygon: {PolygonExample} }}) or correct the path, which is relative to the config file");
+            return (fullPath, false);
+        }
+
+        YamlStream stream;
+        try
+        {
+            stream = VisionConfigLoader.ReadYaml(text, shownName);
+        }
+        catch (ConfigException e)
+        {
+            _r.Errors.AddRange(e.Errors);
+            return (fullPath, false);
+        }
+        var fileReader = _r.ForIncludedFile(shownName);
+        if (stream.Documents.Count > 1)
+        {
+            fileReader.Error(stream.Documents[1].RootNode, camera.PathOf("zones"), "the zones file holds more than one YAML document ('---'); write one list of zones");
+            return (fullPath, false);
+        }
+        if (stream.Documents.Count == 0 || YamlConfigReader.IsNull(stream.Documents[0].RootNode)) return (fullPath, true);
+        if (stream.Documents[0].RootNode is not YamlSequenceNode)
+        {
+            fileReader.Error(stream.Documents[0].RootNode, camera.PathOf("zones"), $"expected a list of zones, e.g. - {{ id: kerb, polygon: {PolygonExample} }}, got {YamlConfigReader.Describe(stream.Documents[0].RootNode)}");
+            return (fullPath, false);
+        }
+
+        var configReader = _r;
+        _r = fileReader;
+        try
+        {
+            ReadZones(stream.Documents[0].RootNode, camera.PathOf("zones"), zones, zoneIds);
+        }
+        finally
+        {
+            _r = configReader;
+        }
+        return (fullPath, true);
     }
 
     /// <summary>
@@ -683,7 +768,8 @@ internal sealed partial class VisionConfigMapper
         return new ZonePolygon(points);
     }
 
-    private RuleDefinition? ReadRule(YamlNode node, string path, string cameraName, List<Zone> cameraZones, List<string> cameraZoneIds)
+    /// <param name="cameraZoneIds">The camera's zone ids; null when they are unknown (its zones file could not be read).</param>
+    private RuleDefinition? ReadRule(YamlNode node, string path, string cameraName, List<Zone> cameraZones, List<string>? cameraZoneIds)
     {
         var m = _r.Map(node, path, RuleKeys, "id, type, zones, ...");
         if (m is null) return null;
@@ -712,6 +798,11 @@ internal sealed partial class VisionConfigMapper
             {
                 foreach (var (zoneId, item, itemPath) in names)
                 {
+                    if (cameraZoneIds is null)
+                    {
+                        ok = false;
+                        continue;
+                    }
                     if (!cameraZoneIds.Contains(zoneId))
                     {
                         var known = cameraZoneIds.Count == 0

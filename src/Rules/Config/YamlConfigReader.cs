@@ -9,12 +9,23 @@ internal sealed class YamlConfigReader
     private readonly string _file;
 
     public YamlConfigReader(string file)
+        : this(file, [], new ConfigLocations(file))
     {
-        _file = file;
-        Locations = new ConfigLocations(file);
     }
 
-    public List<ConfigError> Errors { get; } = [];
+    private YamlConfigReader(string file, List<ConfigError> errors, ConfigLocations locations)
+    {
+        _file = file;
+        Errors = errors;
+        Locations = locations;
+    }
+
+    /// <summary>A reader for a file the config includes (a camera's zones file): its locations name that file, its errors and key paths join this reader's.</summary>
+    public YamlConfigReader ForIncludedFile(string file) => new(file, Errors, Locations);
+
+    public string File => _file;
+
+    public List<ConfigError> Errors { get; }
 
     public ConfigLocations Locations { get; }
 

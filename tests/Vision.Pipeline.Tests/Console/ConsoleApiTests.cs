@@ -91,6 +91,13 @@ public sealed class ConsoleApiTests
             return await http.SendAsync(request);
         }
 
+        public async Task<HttpResponseMessage> PutAsync(string path, object body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
+            request.Headers.Add("X-CSRF-TOKEN", csrf);
+            return await http.SendAsync(request);
+        }
+
         public void Dispose() => http.Dispose();
     }
 

@@ -707,6 +707,27 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public Task Config_changes_are_audited_and_listed_newest_first_per_camera_on_SQLite() => ConfigChangesScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task Config_changes_are_audited_and_listed_newest_first_per_camera_on_PostgreSQL() => ConfigChangesScenario(Backend.Postgres);
+
+    private async Task ConfigChangesScenario(Backend backend)
+    {
+        var log = new ConfigChangeLog(await NewDatabaseAsync(backend));
+        for (int i = 0; i < 3; i++)
+            await log.AddAsync(new ConfigChange(0, T0.AddMinutes(i), "li", "192.0.2.7", "cam-1", "zones/cam-1.yaml", $"[{i}]", $"[{i + 1}]"), None);
+        await log.AddAsync(new ConfigChange(0, T0.AddMinutes(5), "wang", null, "cam-2", "zones/cam-2.yaml", "[]", "[]"), None);
+
+        var latest = await log.LatestAsync("cam-1", 2, None);
+
+        Assert.Equal([T0.AddMinutes(2), T0.AddMinutes(1)], latest.Select(c => c.ChangedAt));
+        Assert.All(latest, c => Assert.Equal(("li", "192.0.2.7", "cam-1", "zones/cam-1.yaml"), (c.Username, c.Address, c.CameraId, c.File)));
+        Assert.Equal(("[2]", "[3]"), (latest[0].BeforeJson, latest[0].AfterJson));
+        Assert.Null(Assert.Single(await log.LatestAsync("cam-2", 10, None)).Address);
+    }
+
+    [Fact]
     public Task A_database_from_a_newer_Vision_is_refused_with_what_to_do_on_SQLite() => NewerSchemaScenario(Backend.Sqlite);
 
     [PostgresFact]

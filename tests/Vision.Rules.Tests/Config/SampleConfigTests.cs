@@ -19,6 +19,16 @@ public sealed class SampleConfigTests
     }
 
     [Fact]
+    public void Zone_editor_sample_loads_its_zones_from_the_zones_file()
+    {
+        var config = VisionConfigLoader.Load(Path.Combine(SharedData.ProjectRoot, "samples", "zone-editor", "vision.yaml"));
+
+        var camera = Assert.Single(config.Cameras);
+        Assert.Equal(Path.Combine(SharedData.ProjectRoot, "samples", "zone-editor", "zones", "bottles.yaml"), camera.ZonesFile);
+        Assert.Equal(["table-top"], camera.Zones.Select(z => z.Id));
+    }
+
+    [Fact]
     public void Sample_schedules_know_the_2026_national_day_holiday_and_its_make_up_workdays()
     {
         var config = VisionConfigLoader.Load(SamplePath);
