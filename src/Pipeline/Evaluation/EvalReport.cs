@@ -25,8 +25,8 @@ public static class EvalReport
         var text = new StringBuilder();
         AppendAligned(text, Columns, widths);
         foreach (var row in rows) AppendAligned(text, row, widths);
-        if (overall.TooShort > 0 || overall.Unlabelled > 0)
-            text.Append(CultureInfo.InvariantCulture, $"not counted: {overall.TooShort} violation(s) shorter than the dwell, {overall.Unlabelled} case(s) where the clip is not labelled").AppendLine();
+        if (overall.TooShort > 0 || overall.Unlabelled > 0 || overall.Repeats > 0)
+            text.Append(CultureInfo.InvariantCulture, $"not counted: {overall.TooShort} violation(s) shorter than the dwell, {overall.Repeats} repeat(s) at a reported spot within the cooldown, {overall.Unlabelled} case(s) where the clip is not labelled").AppendLine();
         return text.ToString();
     }
 
@@ -71,10 +71,12 @@ public static class EvalReport
                 ? $"duplicate of the violation {Window(o.Truth!)}"
                 : "matches no labelled violation")));
 
-            var notCounted = clip.Score.Outcomes.Where(o => o.Kind is OutcomeKind.TooShort or OutcomeKind.Unlabelled).ToList();
+            var notCounted = clip.Score.Outcomes.Where(o => o.Kind is OutcomeKind.TooShort or OutcomeKind.Unlabelled or OutcomeKind.Repeat).ToList();
             if (notCounted.Count == 0) continue;
             f.Heading(3, $"Not counted ({notCounted.Count})");
-            f.List(notCounted.Select(o => o.Kind == OutcomeKind.TooShort
+            f.List(notCounted.Select(o => o.Kind == OutcomeKind.Repeat
+                ? new ReportItem($"repeat: {Describe(o.Truth!, o.RuleId)}, at a spot already reported, within the rule's cooldown", null, false)
+                : o.Kind == OutcomeKind.TooShort
                 ? o.Case is null
                     ? new ReportItem($"too short: {Describe(o.Truth!, o.RuleId)}, shorter than the rule's dwell", null, false)
                     : CaseItem(result, o, $"on a violation shorter than the rule's dwell ({Window(o.Truth!)})")

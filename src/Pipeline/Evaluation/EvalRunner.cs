@@ -42,7 +42,7 @@ public static class EvalRunner
                 options.Warn?.Invoke($"{plan.Name}: {summary.UnwrittenCases.Count} case(s) could not be written ({summary.UnwrittenCases[0].LastError}) and are not scored; free space and run again");
 
             var cases = ReplayedCases.Read(output, summary.Start);
-            var score = TruthMatcher.Match(plan.Truth, cases, plan.DwellByRule);
+            var score = TruthMatcher.Match(plan.Truth, cases, plan.DwellByRule, plan.Camera.Rules.ToDictionary(r => r.Id, r => r.Cooldown, StringComparer.Ordinal));
             var misses = new List<MatchOutcome>();
             foreach (var outcome in score.Outcomes)
                 if (outcome.Kind == OutcomeKind.Miss) misses.Add(outcome);

@@ -119,8 +119,9 @@ public static class TuneRunner
                 var camera = setting.ApplyTo(clip.Camera, clip.LabelledRules);
                 var cases = RulesRerun.Run(recordings[(c, setting.Fps)], camera, tracker, clip.Config.Schedules, plateTurnover: clip.Config.Plates is not null);
                 var dwell = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-                foreach (var rule in camera.Rules) dwell[rule.Id] = rule.Dwell;
-                scores.Add(TruthMatcher.Match(clip.Truth, cases, dwell));
+                var cooldown = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+                foreach (var rule in camera.Rules) (dwell[rule.Id], cooldown[rule.Id]) = (rule.Dwell, rule.Cooldown);
+                scores.Add(TruthMatcher.Match(clip.Truth, cases, dwell, cooldown));
             }
             if (invalid is not null) skipped.Add((setting, invalid));
             else rows.Add(new TuneRow(setting, scores));

@@ -22,6 +22,11 @@ public enum OutcomeKind
     TooShort,
     /// <summary>A case that matched nothing where the clip is not labelled: listed, not counted.</summary>
     Unlabelled,
+    /// <summary>
+    /// A violation at the spot of an earlier labelled one, starting within the rule's cooldown after it ended (litter taken
+    /// away and put back): the rule raises one case per spot in its cooldown by design, so it is not a miss; a case on it is a hit.
+    /// </summary>
+    Repeat,
 }
 
 /// <summary>One line of the match: a case, a violation, or both.</summary>
@@ -33,6 +38,9 @@ public sealed record ClipScore(string Clip, IReadOnlyList<RuleScore> Rules, IRea
 /// <summary>Counts and confirmation delays of one rule (or of several summed); precision, recall and F1 are NaN where their denominator is 0.</summary>
 public sealed record RuleScore(string RuleId, int Hits, int FalseCases, int Misses, int TooShort, int Unlabelled, IReadOnlyList<double> DelaysSeconds)
 {
+    /// <summary>Violations at a spot already labelled, within the rule's cooldown, that no case matched: not counted.</summary>
+    public int Repeats { get; init; }
+
     public double Precision => Hits + FalseCases == 0 ? double.NaN : (double)Hits / (Hits + FalseCases);
 
     public double Recall => Hits + Misses == 0 ? double.NaN : (double)Hits / (Hits + Misses);
@@ -66,7 +74,7 @@ public sealed record RuleScore(string RuleId, int Hits, int FalseCases, int Miss
     /// <summary>The counts and delays of <paramref name="scores"/> added together under <paramref name="ruleId"/> (a rule over clips, or "overall").</summary>
     public static RuleScore Sum(string ruleId, IEnumerable<RuleScore> scores)
     {
-        int hits = 0, falseCases = 0, misses = 0, tooShort = 0, unlabelled = 0;
+        int hits = 0, falseCases = 0, misses = 0, tooShort = 0, unlabelled = 0, repeats = 0;
         var delays = new List<double>();
         foreach (var score in scores)
         {
@@ -75,9 +83,10 @@ public sealed record RuleScore(string RuleId, int Hits, int FalseCases, int Miss
             misses += score.Misses;
             tooShort += score.TooShort;
             unlabelled += score.Unlabelled;
+            repeats += score.Repeats;
             delays.AddRange(score.DelaysSeconds);
         }
-        return new RuleScore(ruleId, hits, falseCases, misses, tooShort, unlabelled, delays);
+        return new RuleScore(ruleId, hits, falseCases, misses, tooShort, unlabelled, delays) { Repeats = repeats };
     }
 }
 
@@ -88,7 +97,9 @@ public static class TruthMatcher
     public static readonly TimeSpan ConfirmationSlack = TimeSpan.FromSeconds(2);
 
     /// <summary>Scores <paramref name="cases"/> against <paramref name="clip"/>; <paramref name="dwellByRule"/> holds the dwell of each rule of the clip's camera (the rules labelled when the clip lists none).</summary>
-    public static ClipScore Match(TruthClip clip, IReadOnlyList<RaisedCase> cases, IReadOnlyDictionary<string, TimeSpan> dwellByRule)
+    /// <param name="cooldownByRule">Each rule's cooldown: a violation at an earlier one's spot starting within it is a <see cref="OutcomeKind.Repeat"/>; none given, there are no repeats.</param>
+    public static ClipScore Match(TruthClip clip, IReadOnlyList<RaisedCase> cases, IReadOnlyDictionary<string, TimeSpan> dwellByRule,
+        IReadOnlyDictionary<string, TimeSpan>? cooldownByRule = null)
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(cases);
@@ -98,7 +109,8 @@ public static class TruthMatcher
         var outcomes = new List<MatchOutcome>(cases.Count + clip.Violations.Count);
         var scores = new List<RuleScore>(ruleIds.Count);
         foreach (var ruleId in ruleIds)
-            scores.Add(MatchRule(clip, ruleId, cases, dwellByRule.TryGetValue(ruleId, out var dwell) ? dwell : TimeSpan.Zero, outcomes));
+            scores.Add(MatchRule(clip, ruleId, cases, dwellByRule.TryGetValue(ruleId, out var dwell) ? dwell : TimeSpan.Zero,
+                cooldownByRule is not null && cooldownByRule.TryGetValue(ruleId, out var cooldown) ? cooldown : null, outcomes));
 
         // Cases of rules the clip is not labelled for are listed, never counted.
         foreach (var raised in cases)
@@ -127,11 +139,12 @@ public static class TruthMatcher
         return ids;
     }
 
-    private static RuleScore MatchRule(TruthClip clip, string ruleId, IReadOnlyList<RaisedCase> cases, TimeSpan dwell, List<MatchOutcome> outcomes)
+    private static RuleScore MatchRule(TruthClip clip, string ruleId, IReadOnlyList<RaisedCase> cases, TimeSpan dwell, TimeSpan? cooldown, List<MatchOutcome> outcomes)
     {
         var violations = new List<TruthViolation>();
         foreach (var violation in clip.Violations)
             if (string.Equals(violation.RuleId, ruleId, StringComparison.Ordinal)) violations.Add(violation);
+        var notExpected = NotExpected(violations, dwell, cooldown);
         var ruleCases = new List<RaisedCase>();
         foreach (var raised in cases)
             if (string.Equals(raised.RuleId, ruleId, StringComparison.Ordinal)) ruleCases.Add(raised);
@@ -150,7 +163,7 @@ public static class TruthMatcher
             {
                 var violation = violations[i];
                 if (!Matches(violation, raised.ConfirmedAt, raised.Box)) continue;
-                if (IsTooShort(violation, dwell))
+                if (notExpected[i] == OutcomeKind.TooShort)
                 {
                     if (tooShort < 0) tooShort = i;
                 }
@@ -188,10 +201,15 @@ public static class TruthMatcher
             }
         }
 
-        int misses = 0, tooShortCount = 0;
+        int misses = 0, tooShortCount = 0, repeats = 0;
         for (int i = 0; i < violations.Count; i++)
         {
-            if (IsTooShort(violations[i], dwell))
+            if (notExpected[i] == OutcomeKind.Repeat && taken[i] is null)
+            {
+                repeats++;
+                outcomes.Add(new MatchOutcome(OutcomeKind.Repeat, ruleId, violations[i], null));
+            }
+            else if (notExpected[i] == OutcomeKind.TooShort)
             {
                 tooShortCount++;
                 bool anyCase = false;
@@ -209,7 +227,37 @@ public static class TruthMatcher
                 outcomes.Add(new MatchOutcome(OutcomeKind.Miss, ruleId, violations[i], null));
             }
         }
-        return new RuleScore(ruleId, hits, falseCases, misses, tooShortCount, unlabelled, delays);
+        return new RuleScore(ruleId, hits, falseCases, misses, tooShortCount, unlabelled, delays) { Repeats = repeats };
+    }
+
+    /// <summary>
+    /// Per violation: <see cref="OutcomeKind.TooShort"/> when shorter than the dwell, <see cref="OutcomeKind.Repeat"/> when it starts
+    /// at an earlier expected violation's spot within the cooldown after that one ended, else <see cref="OutcomeKind.Hit"/> (expected).
+    /// </summary>
+    private static OutcomeKind[] NotExpected(List<TruthViolation> violations, TimeSpan dwell, TimeSpan? cooldown)
+    {
+        var kinds = new OutcomeKind[violations.Count];
+        for (int i = 0; i < violations.Count; i++)
+        {
+            var violation = violations[i];
+            if (IsTooShort(violation, dwell)) { kinds[i] = OutcomeKind.TooShort; continue; }
+            kinds[i] = OutcomeKind.Hit;
+            if (cooldown is not { } window) continue;
+            for (int j = 0; j < violations.Count; j++)
+            {
+                var earlier = violations[j];
+                if (j == i || IsTooShort(earlier, dwell) || earlier.To > violation.From || violation.From - earlier.To > window) continue;
+                if (SameSpot(earlier, violation)) { kinds[i] = OutcomeKind.Repeat; break; }
+            }
+        }
+        return kinds;
+    }
+
+    private static bool SameSpot(TruthViolation a, TruthViolation b)
+    {
+        var pa = Position(a);
+        var pb = Position(b);
+        return (a.Box?.Contains(pb) ?? false) || (b.Box?.Contains(pa) ?? false) || (a.Box is null && b.Box is null && Distance(pa, pb) < 0.02);
     }
 
     private static bool IsTooShort(TruthViolation violation, TimeSpan dwell) => violation.To - violation.From < dwell;

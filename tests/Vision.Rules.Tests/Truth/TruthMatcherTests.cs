@@ -164,4 +164,23 @@ public sealed class TruthMatcherTests
         Assert.Equal(3, total.MedianDelaySeconds, 9);
         Assert.Equal(9, total.MaxDelaySeconds, 9);
     }
+
+    [Fact]
+    public void Object_put_back_at_a_reported_spot_within_the_cooldown_is_a_repeat_not_a_miss_and_a_case_on_it_is_a_hit()
+    {
+        var cooldown = new Dictionary<string, TimeSpan> { [Kerb] = TimeSpan.FromMinutes(10) };
+        var clip = Clip(violations: [Violation(0, 20), Violation(30, 60), Violation(30, 60, new NormalisedBox(0.7, 0.1, 0.1, 0.1))]);
+        var result = TruthMatcher.Match(clip, [Case("first", 12)], Dwell, cooldown);
+        var score = Assert.Single(result.Rules);
+        Assert.Equal((1, 0, 1, 1), (score.Hits, score.FalseCases, score.Misses, score.Repeats));
+        Assert.Equal(30, Assert.Single(result.Outcomes, o => o.Kind == OutcomeKind.Repeat).Truth!.From.TotalSeconds);
+
+        var caught = Assert.Single(TruthMatcher.Match(clip, [Case("first", 12), Case("again", 45)], Dwell, cooldown).Rules);
+        Assert.Equal((2, 0, 1, 0), (caught.Hits, caught.FalseCases, caught.Misses, caught.Repeats));
+
+        // Past the cooldown it is a new violation again, and without cooldowns there are no repeats.
+        var shortCooldown = new Dictionary<string, TimeSpan> { [Kerb] = TimeSpan.FromSeconds(5) };
+        Assert.Equal(2, Assert.Single(TruthMatcher.Match(clip, [Case("first", 12)], Dwell, shortCooldown).Rules).Misses);
+        Assert.Equal(2, Score(clip, Case("first", 12)).Misses);
+    }
 }
