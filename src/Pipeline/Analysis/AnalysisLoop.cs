@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using Vision.Models;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Inference;
 using Vision.Pipeline.Ingest;
+using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Analysis;
 
@@ -12,12 +14,24 @@ namespace Vision.Pipeline.Analysis;
 /// The one path every frame takes, in replay and live alike: batches of frames (of any cameras) from a
 /// feed → one detector call per batch → each frame's camera analyser (tracking, rules, snapshots) →
 /// confirmed violations handed on. One detector serves every camera; analysers are per camera and can
-/// be added or removed while running (config reload).
+/// be added or removed while running (config reload). A camera with tiles adds its tiles (views into the frame) to the
+/// same detector calls, and their detections are merged into the frame's.
 /// </summary>
 public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings)
 {
     private readonly ConcurrentDictionary<string, CameraAnalyzer> _analyzers = new(StringComparer.Ordinal);
     private readonly int _maxBatch = Math.Max(1, Math.Min(maxBatch, Math.Max(1, detector.MaxBatch)));
+    // Touched only by the loop's own thread.
+    private readonly Dictionary<string, CameraTiles> _tiles = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<FrameBuffer, TileViews> _views = new();
+    private readonly TiledDetectionMerge _merge = new();
+    private TileLayout?[] _frameLayouts = [];
+    private Mat[] _images = [];
+    private List<Detection>[] _results = [];
+    private List<Detection>[] _tileResults = [];
+
+    /// <summary>The IoU above which two detections of one class (whole frame and tile, or two tiles) are one object: the detector's nms_iou.</summary>
+    public float MergeIou { get; init; } = 0.45f;
 
     /// <summary>Frames analysed so far, per camera.</summary>
     public event Action<AnalysisFrame, int>? FrameAnalysed;
@@ -41,8 +55,6 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     public async Task RunAsync(IFrameFeed feed, Func<ViolationCase, CancellationToken, ValueTask> confirmed, CancellationToken ct)
     {
         var batch = new AnalysisFrame[_maxBatch];
-        var images = new Mat[_maxBatch];
-        var results = new List<Detection>[_maxBatch];
         var found = new List<ViolationCase>();
 
         while (true)
@@ -51,7 +63,7 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
             if (count == 0) return;
             try
             {
-                await AnalyseBatchAsync(batch, count, images, results, found, confirmed, ct).ConfigureAwait(false);
+                await AnalyseBatchAsync(batch, count, found, confirmed, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (BatchFailed is not null && e is not OperationCanceledException)
             {
@@ -70,16 +82,11 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
         }
     }
 
-    private async Task AnalyseBatchAsync(AnalysisFrame[] batch, int count, Mat[] images, List<Detection>[] results, List<ViolationCase> found,
+    private async Task AnalyseBatchAsync(AnalysisFrame[] batch, int count, List<ViolationCase> found,
         Func<ViolationCase, CancellationToken, ValueTask> confirmed, CancellationToken ct)
     {
-        for (int i = 0; i < count; i++)
-        {
-            images[i] = batch[i].Buffer.Image;
-            results[i] = batch[i].Detections;
-        }
         long started = Stopwatch.GetTimestamp();
-        detector.Detect(images.AsSpan(0, count), results.AsSpan(0, count));
+        Detect(batch, count);
         var elapsed = Stopwatch.GetElapsedTime(started);
         timings.Add(Stage.Detection, elapsed, count);
         timings.RecordBatch(count);
@@ -97,6 +104,105 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
             frame.Release();
             batch[i] = null!;
             foreach (var violation in found) await confirmed(violation, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every frame of the batch and every tile of those frames in one detector call, then each tiled frame's detections merged.</summary>
+    private void Detect(AnalysisFrame[] batch, int count)
+    {
+        if (_frameLayouts.Length < count) _frameLayouts = new TileLayout?[count];
+        int images = 0, tiles = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var frame = batch[i];
+            var layout = _frameLayouts[i] = LayoutFor(frame);
+            int tileCount = layout?.Tiles.Count ?? 0;
+            EnsureSlots(images + 1 + tileCount, tiles + tileCount);
+            _images[images] = frame.Buffer.Image;
+            _results[images++] = frame.Detections;
+            if (layout is null) continue;
+            var views = ViewsFor(frame.Buffer, layout);
+            for (int t = 0; t < views.Length; t++)
+            {
+                _images[images] = views[t];
+                _results[images++] = _tileResults[tiles++];
+            }
+        }
+        detector.Detect(_images.AsSpan(0, images), _results.AsSpan(0, images));
+
+        int next = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var frame = batch[i];
+            next++;
+            if (_frameLayouts[i] is not { } layout) continue;
+            _merge.Clear();
+            _merge.AddFrame(frame.Detections);
+            for (int t = 0; t < layout.Tiles.Count; t++)
+            {
+                var tile = layout.Tiles[t];
+                _merge.AddTile(_results[next++], tile, frame.Buffer.Width, frame.Buffer.Height);
+            }
+            _merge.MergeInto(frame.Detections, MergeIou);
+            _frameLayouts[i] = null;
+        }
+    }
+
+    /// <summary>The camera's tiles for this frame size; null without tiles (or for a camera no longer analysed). Recomputed only when its config or frame size changes.</summary>
+    private TileLayout? LayoutFor(AnalysisFrame frame)
+    {
+        if (!_analyzers.TryGetValue(frame.CameraId, out var analyzer) || analyzer.Camera.Analysis.Tiles is not { } tiles)
+            return null;
+        var camera = analyzer.Camera;
+        if (_tiles.TryGetValue(frame.CameraId, out var known) && ReferenceEquals(known.Camera, camera)
+            && known.Layout.FrameWidth == frame.Buffer.Width && known.Layout.FrameHeight == frame.Buffer.Height)
+            return known.Layout;
+        var layout = TileLayout.For(camera, tiles, frame.Buffer.Width, frame.Buffer.Height);
+        _tiles[frame.CameraId] = new CameraTiles(camera, layout);
+        return layout;
+    }
+
+    /// <summary>Views (no copy) of a pooled frame buffer's tiles, made once per buffer and layout.</summary>
+    private Mat[] ViewsFor(FrameBuffer buffer, TileLayout layout)
+    {
+        if (_views.TryGetValue(buffer, out var views) && ReferenceEquals(views.Layout, layout)) return views.Mats;
+        views?.Dispose();
+        var mats = new Mat[layout.Tiles.Count];
+        for (int t = 0; t < mats.Length; t++)
+        {
+            var tile = layout.Tiles[t];
+            mats[t] = new Mat(buffer.Image, new Rect((int)tile.X, (int)tile.Y, (int)tile.Width, (int)tile.Height));
+        }
+        _views.AddOrUpdate(buffer, new TileViews(layout, mats));
+        return mats;
+    }
+
+    private void EnsureSlots(int images, int tiles)
+    {
+        if (_images.Length < images)
+        {
+            int size = Math.Max(images, _images.Length * 2);
+            Array.Resize(ref _images, size);
+            Array.Resize(ref _results, size);
+        }
+        if (_tileResults.Length < tiles)
+        {
+            int old = _tileResults.Length;
+            Array.Resize(ref _tileResults, Math.Max(tiles, old * 2));
+            for (int i = old; i < _tileResults.Length; i++) _tileResults[i] = new List<Detection>(16);
+        }
+    }
+
+    private sealed record CameraTiles(CameraConfig Camera, TileLayout Layout);
+
+    private sealed class TileViews(TileLayout layout, Mat[] mats) : IDisposable
+    {
+        public TileLayout Layout { get; } = layout;
+        public Mat[] Mats { get; } = mats;
+
+        public void Dispose()
+        {
+            foreach (var mat in Mats) mat.Dispose();
         }
     }
 

@@ -71,11 +71,11 @@ public sealed class CameraTracking
         return true;
     }
 
-    /// <summary>Tracks must start at the lowest confidence any of this camera's rules accepts, or those objects are never tracked.</summary>
+    /// <summary>Tracks must start at the lowest confidence any of this camera's rules accepts, and be kept down to the lowest hold, or those objects are never tracked.</summary>
     internal static TrackerConfig TrackerFor(CameraConfig camera, TrackerConfig tracker)
     {
-        float birth = tracker.HighScore;
-        foreach (var rule in camera.Rules) birth = Math.Min(birth, rule.MinConfidence);
-        return birth >= tracker.HighScore ? tracker : tracker with { HighScore = birth, LowScore = Math.Min(tracker.LowScore, birth) };
+        float birth = tracker.HighScore, keep = tracker.LowScore;
+        foreach (var rule in camera.Rules) (birth, keep) = (Math.Min(birth, rule.MinConfidence), Math.Min(keep, rule.HoldConfidence));
+        return birth >= tracker.HighScore && keep >= tracker.LowScore ? tracker : tracker with { HighScore = birth, LowScore = Math.Min(keep, birth) };
     }
 }

@@ -47,6 +47,7 @@ public sealed class LiveService : BackgroundService
         _mailboxes = new FrameMailboxes(clock);
         _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings)
         {
+            MergeIou = config.Detector.NmsIou,
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
         // Plate reading is loaded once at start (with the evidence writer): the analysers follow that, not a reloaded config.

@@ -43,7 +43,7 @@ public static class ReplayRunner
         var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
-        var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
+        var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings) { MergeIou = config.Detector.NmsIou };
         using var plates = CasePlateReader.Open(config.Plates);
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);

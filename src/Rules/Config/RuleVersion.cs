@@ -10,9 +10,10 @@ internal static class RuleVersion
 {
     /// <summary>First 8 hex characters of SHA-256 over the rule's normalised definition, its zones' polygons and its schedule.</summary>
     /// <remarks>Id and display name are left out: renaming a rule does not change what it detects. Lists whose order has no meaning are sorted.</remarks>
-    public static string Compute(RuleDefinition rule, IReadOnlyList<Zone> zones, Schedule? schedule)
+    public static string Compute(RuleDefinition rule, IReadOnlyList<Zone> zones, Schedule? schedule, bool includeHold = false)
     {
         var text = Normalise(rule, zones, schedule);
+        if (includeHold) text += string.Create(CultureInfo.InvariantCulture, $"hold_confidence={rule.HoldConfidence:R}\n");
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
         return Convert.ToHexStringLower(hash.AsSpan(0, 4));
     }

@@ -166,7 +166,26 @@ public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode)
 {
     /// <summary>Skip H.264/H.265 deblocking on non-key frames: about 25 % less decode CPU, slightly blockier analysis frames and photos. Clips are unaffected (stream copy).</summary>
     public bool FastDecode { get; init; }
+
+    /// <summary>Tiled detection (small, distant objects seen at a resolution closer to the model's input); null = the whole frame only (the default).</summary>
+    public TilesConfig? Tiles { get; init; }
 }
+
+/// <summary>
+/// Tiled detection: <see cref="Area"/> is cut into a <see cref="Columns"/> x <see cref="Rows"/> grid of tiles overlapping by
+/// <see cref="Overlap"/> of a tile's size; each tile is detected on its own besides the whole frame (large near objects
+/// span tiles), and the detections are merged into one per object.
+/// </summary>
+public sealed record TilesConfig(int Columns, int Rows, float Overlap, TileArea Area)
+{
+    /// <summary>How far the zones' bounding box is grown on each side, as a fraction of the frame: objects stand up out of a zone that holds their base.</summary>
+    public const float ZonePadding = 0.1f;
+
+    public int Count => Columns * Rows;
+}
+
+/// <summary>What tiles cover: the padded bounding box of the camera's zones, or the whole frame.</summary>
+public enum TileArea { Zones, Frame }
 
 public enum DecodeMode { All, Keyframes }
 
@@ -197,6 +216,14 @@ public sealed record RuleDefinition(
 {
     /// <summary>This rule's dispatch policy; null follows <see cref="DispatchConfig.Send"/>. Not part of the rule version (it does not change what is detected).</summary>
     public DispatchPolicy? Dispatch { get; init; }
+
+    /// <summary>
+    /// Once an episode has started, a frame that sees the object below <see cref="MinConfidence"/> but at or above this
+    /// does not end it: it counts as a frame the object was not seen (bounded by the visible share and the unseen limits).
+    /// Equal to <see cref="MinConfidence"/> (when not set): no hysteresis. The config's default is the tracker's low score.
+    /// </summary>
+    public float HoldConfidence { get => _holdConfidence ?? MinConfidence; init => _holdConfidence = value; }
+    private readonly float? _holdConfidence;
 
     /// <summary>The case category code for this rule (e.g. "0504" 店外经营 instead of the type's default); null uses the type's.</summary>
     public string? CategoryCode { get; init; }

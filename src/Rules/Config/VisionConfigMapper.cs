@@ -26,11 +26,14 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] CameraKeys = ["id", "name", "source", "streams", "timezone", "location", "analysis", "zones", "zones_file", "rules"];
     private static readonly string[] StreamKeys = ["detect", "record"];
     private const string StreamUrlExample = "rtsp://192.0.2.10:554/stream1";
-    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode"];
+    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode", "tiles"];
+    private static readonly string[] TilesKeys = ["grid", "overlap", "area"];
+    private static readonly (string, TileArea)[] TileAreas = [("zones", TileArea.Zones), ("frame", TileArea.Frame)];
+    private const int MaxTilesPerSide = 4;
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] RuleKeys =
     [
-        "id", "name", "type", "zones", "classes", "min_confidence", "min_box_size", "dwell", "cooldown",
+        "id", "name", "type", "zones", "classes", "min_confidence", "min_box_size", "hold_confidence", "dwell", "cooldown",
         "schedule", "anchor", "max_motion", "near_classes", "near_distance", "version", "dispatch", "category",
     ];
 
@@ -62,6 +65,7 @@ internal sealed partial class VisionConfigMapper
     private readonly List<string> _scheduleNames = [];
     private readonly Dictionary<string, ConfigLocation> _ruleIds = new(StringComparer.Ordinal);
     private string _timeZoneId = TimeZoneNames.Default;
+    private float _holdConfidenceDefault = 0.1f;
     private TimeZoneInfo? _timeZone;
 
     public VisionConfigMapper(YamlConfigReader reader, string sourcePath, ConfigIncludes includes)
@@ -98,6 +102,7 @@ internal sealed partial class VisionConfigMapper
         if (map.Required("detector", "{ model: yolox_nano }") is { } detectorNode) detector = ReadDetector(detectorNode, "detector");
 
         var tracker = map.GetSet("tracker") is { } trackerNode ? ReadTracker(trackerNode, "tracker") : ReadTracker(null, "tracker");
+        if (tracker is not null) _holdConfidenceDefault = tracker.LowScore;
         var evidence = map.GetSet("evidence") is { } evidenceNode ? ReadEvidence(evidenceNode, "evidence") : ReadEvidence(null, "evidence");
         var live = map.GetSet("live") is { } liveNode ? ReadLive(liveNode, "live") : LiveConfig.Default;
         var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
@@ -577,6 +582,9 @@ internal sealed partial class VisionConfigMapper
         else if (m.GetSet("zones") is { } zonesNode)
             ReadZones(zonesNode, m.PathOf("zones"), zones, zoneIds);
 
+        if (analysis?.Tiles is { Area: TileArea.Zones } && zones.Count == 0 && m.GetSet("zones") is null)
+            _r.Error(m.Get("analysis")!, m.PathOf("analysis") + ".tiles.area", "is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame");
+
         var rules = new List<RuleDefinition>();
         if (m.GetSet("rules") is { } rulesNode && _r.Sequence(rulesNode, m.PathOf("rules"), "[{ id: parking, type: illegal_parking, zones: [kerb] }]") is { } ruleItems)
         {
@@ -711,13 +719,42 @@ internal sealed partial class VisionConfigMapper
 
     private AnalysisConfig? ReadAnalysis(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode, fast_decode");
+        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode, fast_decode, tiles");
         if (m is null) return null;
         double fps = m.Number("fps", 1, v => v > 0 && v <= 30 ? null : "fps must be > 0 and <= 30 (frames analysed per second)");
         int maxWidth = m.Integer("max_width", 1280, v => v >= 64 ? null : "max_width must be >= 64 pixels");
         var decode = m.Choice("decode", DecodeMode.All, DecodeModes, "decode mode");
         bool fast = m.Choice("fast_decode", false, [("true", true), ("false", false)], "fast_decode");
-        return new AnalysisConfig(fps, maxWidth, decode) { FastDecode = fast };
+        var tiles = m.GetSet("tiles") is { } tilesNode ? ReadTiles(tilesNode, m.PathOf("tiles")) : null;
+        return new AnalysisConfig(fps, maxWidth, decode) { FastDecode = fast, Tiles = tiles };
+    }
+
+    /// <summary><c>tiles: { grid: 2x1, overlap: 0.2, area: zones }</c>; every key has that default.</summary>
+    private TilesConfig? ReadTiles(YamlNode node, string path)
+    {
+        const string example = "{ grid: 2x1, overlap: 0.2, area: zones }";
+        var m = _r.Map(node, path, TilesKeys, example);
+        if (m is null) return null;
+        int columns = 2, rows = 1;
+        if (m.GetSet("grid") is { } gridNode && _r.Text(gridNode, m.PathOf("grid"), "a grid such as 2x1") is { } gridText)
+        {
+            var parts = gridText.Trim().Split('x');
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out columns)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out rows)
+                || columns is < 1 or > MaxTilesPerSide || rows is < 1 or > MaxTilesPerSide)
+            {
+                _r.Error(gridNode, m.PathOf("grid"), $"'{gridText}' is not a tile grid: write COLUMNSxROWS, each 1..{MaxTilesPerSide}, e.g. 2x1 (two tiles side by side) or 3x2");
+                return null;
+            }
+        }
+        float overlap = (float)m.Number("overlap", 0.2, v => v is >= 0 and < 0.5 ? null : "overlap must be >= 0 and < 0.5 (a fraction of a tile's size shared with its neighbour)");
+        var area = m.Choice("area", TileArea.Zones, TileAreas, "tile area");
+        if (columns * rows == 1 && area == TileArea.Frame)
+        {
+            m.Error("grid", "a 1x1 grid over the whole frame is the frame itself; use a larger grid, or 'area: zones' to detect the zones' area at a higher resolution");
+            return null;
+        }
+        return new TilesConfig(columns, rows, overlap, area);
     }
 
     private Zone? ReadZone(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds, List<string> zoneIds)
@@ -823,6 +860,14 @@ internal sealed partial class VisionConfigMapper
         var classes = ReadClassList(m, "classes", defaults.Classes, allowEmpty: false, ref ok);
         float minConfidence = m.Fraction("min_confidence", defaults.MinConfidence, "min_confidence");
         float minBoxSize = m.Fraction("min_box_size", defaults.MinBoxSize, "min_box_size (a fraction of the frame height)");
+        float holdDefault = Math.Min(_holdConfidenceDefault, minConfidence);
+        float holdConfidence = m.Fraction("hold_confidence", holdDefault, "hold_confidence");
+        if (holdConfidence > minConfidence)
+        {
+            m.Error("hold_confidence", string.Create(CultureInfo.InvariantCulture,
+                $"hold_confidence ({holdConfidence}) must be <= min_confidence ({minConfidence}): it is how low a started episode's object may dip; write it equal to min_confidence to turn the hold off"));
+            ok = false;
+        }
         var dwell = m.Duration("dwell", defaults.Dwell, v => v > TimeSpan.Zero ? null : "dwell must be > 0 (how long an object must stay before it is a violation)");
         var cooldown = m.Duration("cooldown", defaults.Cooldown, v => v >= TimeSpan.Zero ? null : "cooldown must be >= 0 (0 = no cooldown)");
 
@@ -863,7 +908,9 @@ internal sealed partial class VisionConfigMapper
         if (!ok) return null;
         var rule = new RuleDefinition(id!, name ?? id!, type!.Value, "", classes, zoneIds, minConfidence, minBoxSize, dwell, cooldown,
             scheduleName, anchor, maxMotion, nearClasses, nearDistance);
-        string definition = RuleVersion.Compute(rule, ruleZones, schedule);
+        rule = rule with { HoldConfidence = holdConfidence };
+        // The default hold leaves the version as it was before the key existed; a hand-set one changes it.
+        string definition = RuleVersion.Compute(rule, ruleZones, schedule, includeHold: holdConfidence != holdDefault);
         return rule with { Version = version ?? definition, Definition = definition, Dispatch = dispatchPolicy, CategoryCode = categoryCode };
     }
 

@@ -24,6 +24,8 @@ internal sealed class RuleEvaluator
     /// An object unseen for more than this many frames and this long was taken away (a bottle picked up,
     /// a car that left while another took its place), not merely missed by the detector: its episode ends
     /// and the clock starts again if it comes back. Flicker and brief occlusion stay within these.
+    /// A started episode's object seen below min_confidence but at or above hold_confidence counts as unseen too: a real,
+    /// flickering object keeps its dwell through short dips, and a long dip ends the episode as an absence would.
     /// </summary>
     public const int MaxUnseenFrames = 4;
     public static readonly TimeSpan MaxUnseenTime = TimeSpan.FromSeconds(4);
@@ -108,10 +110,18 @@ internal sealed class RuleEvaluator
                 }
                 continue;
             }
+            bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted, out bool dips);
+            if (dips && !clockRestarted && state.Episode is { } held)
+            {
+                // Seen, but too faintly to count: held like a frame that missed the object, within the same limits.
+                state.UnseenFrames++;
+                held.FramesTotal++;
+                if (state.UnseenFrames > MaxUnseenFrames && now - state.LastSeenAt > MaxUnseenTime)
+                    EndEpisode(state, obj, now, events);
+                continue;
+            }
             state.UnseenFrames = 0;
             state.LastSeenAt = now;
-
-            bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted);
 
             if (state.Episode is not null && (!holds || clockRestarted))
             {
@@ -138,7 +148,7 @@ internal sealed class RuleEvaluator
     }
 
     private bool UpdateConditions(TrackRuleState state, in TrackedObject obj, ReadOnlySpan<TrackedObject> objects,
-        int frameWidth, int frameHeight, DateTimeOffset now, bool scheduleActive, out bool clockRestarted)
+        int frameWidth, int frameHeight, DateTimeOffset now, bool scheduleActive, out bool clockRestarted, out bool dips)
     {
         var box = obj.Box;
         double anchorX = box.CenterX;
@@ -154,9 +164,7 @@ internal sealed class RuleEvaluator
         double size = Math.Max(box.Width, box.Height);
         clockRestarted = state.Stationary.Update(anchorX, anchorY, size, _rule.MaxMotion, now);
 
-        bool eligible = obj.Confirmed
-            && obj.Score >= _rule.MinConfidence
-            && Math.Min(box.Width, box.Height) >= _rule.MinBoxSize * frameHeight;
+        bool shaped = obj.Confirmed && Math.Min(box.Width, box.Height) >= _rule.MinBoxSize * frameHeight;
 
         bool nearOk = true;
         if (_rule.Type == ViolationType.Litter)
@@ -169,7 +177,9 @@ internal sealed class RuleEvaluator
             nearOk = AnyNear(obj, objects, visibleOnly: false);
         }
 
-        return eligible && scheduleActive && state.Zone.Inside && nearOk;
+        bool otherwise = shaped && scheduleActive && state.Zone.Inside && nearOk;
+        dips = otherwise && obj.Score < _rule.MinConfidence && obj.Score >= _rule.HoldConfidence;
+        return otherwise && obj.Score >= _rule.MinConfidence;
     }
 
     /// <summary>

@@ -48,12 +48,13 @@ public sealed class AnalysisLoopTests
 
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
 
-    private static CameraAnalyzer Analyzer(string cameraId, DateTimeOffset start)
+    private static CameraAnalyzer Analyzer(string cameraId, DateTimeOffset start, string analysis = "{ fps: 1 }")
     {
         var config = VisionConfigLoader.Parse($$"""
             detector: { model: yolox_nano }
             cameras:
               - id: {{cameraId}}
+                analysis: {{analysis}}
                 zones: [ { id: kerb, polygon: [[0.0, 0.5], [1.0, 0.5], [1.0, 1.0], [0.0, 1.0]] } ]
                 rules: [ { id: parking, type: illegal_parking, zones: [kerb], classes: [car] } ]
             """, "loop-test.yaml");
@@ -91,6 +92,60 @@ public sealed class AnalysisLoopTests
         Assert.Equal(["cam-b"], analysed);
         Assert.Empty(failures);
         Assert.Equal(1, lateCamera.LateFrames);
+    }
+
+    [Fact]
+    public async Task Tiles_of_every_frame_in_a_batch_go_into_one_detector_call_and_merge_into_their_frames_detections()
+    {
+        using var tiledPool = new FramePool("cam-tiled", 64, 36, 2);
+        using var plainPool = new FramePool("cam-plain", 64, 36, 2);
+        var feed = new ChannelFrameFeed(4);
+        var detector = new CornerDetector(maxBatch: 2);
+        var loop = new AnalysisLoop(detector, maxBatch: 2, maxBatchWait: TimeSpan.Zero, new StageTimings());
+        var seen = new Dictionary<string, List<Detection>>();
+        loop.FrameAnalysed += (frame, _) => seen[frame.CameraId] = [.. frame.Detections];
+        loop.SetAnalyzer(Analyzer("cam-tiled", Now, "{ tiles: { grid: 2x1, overlap: 0.2, area: frame } }"));
+        loop.SetAnalyzer(Analyzer("cam-plain", Now));
+
+        var tiled = await tiledPool.RentAsync(CancellationToken.None);
+        tiled.CapturedAt = Now;
+        var plain = await plainPool.RentAsync(CancellationToken.None);
+        plain.CapturedAt = Now;
+        await feed.Writer.WriteAsync(tiled);
+        await feed.Writer.WriteAsync(plain);
+        feed.Writer.Complete();
+        await loop.RunAsync(feed, (_, _) => ValueTask.CompletedTask, CancellationToken.None);
+
+        // One call: the tiled frame, its two 36 px wide tiles (64 = 1.8 x 35.6), the plain frame.
+        var call = Assert.Single(detector.Calls);
+        Assert.Equal(["64x36", "36x36", "36x36", "64x36"], call);
+        // The frame's own corner and the left tile's are one object; the right tile's corner lies at x = 28 + 1.
+        Assert.Equal([new BoundingBox(1, 1, 4, 4), new BoundingBox(29, 1, 4, 4)], seen["cam-tiled"].Select(d => d.Box));
+        Assert.Equal([new BoundingBox(1, 1, 4, 4)], seen["cam-plain"].Select(d => d.Box));
+    }
+
+    /// <summary>Finds one small object near the top-left corner of every image it is given, and records the images' sizes.</summary>
+    private sealed class CornerDetector(int maxBatch) : IObjectDetector
+    {
+        public List<List<string>> Calls { get; } = [];
+        public IReadOnlyList<string> ClassNames { get; } = ["car"];
+        public int MaxBatch => maxBatch;
+
+        public void Detect(ReadOnlySpan<Mat> frames, ReadOnlySpan<List<Detection>> results)
+        {
+            var sizes = new List<string>();
+            for (int i = 0; i < frames.Length; i++)
+            {
+                sizes.Add($"{frames[i].Cols}x{frames[i].Rows}");
+                results[i].Clear();
+                results[i].Add(new Detection(0, 0.5f, new BoundingBox(1, 1, 4, 4)));
+            }
+            Calls.Add(sizes);
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Throws on its first call, then finds nothing: a fault the real model cannot be made to produce on demand.</summary>

@@ -506,6 +506,77 @@ public sealed class RuleEvaluationTests
         Assert.Empty(street.Of(EpisodeEventKind.Confirmed));
     }
 
+    /// <summary>The parking rule (min_confidence 0.3); its hold defaults to the tracker's low score, 0.1.</summary>
+    private static TrackedObject Scored(int second, float good, float dip, Func<int, bool> dips) =>
+        Seen(1, Car, ParkedBox, dips(second) ? dip : good);
+
+    [Fact]
+    public void Flickering_car_whose_score_dips_below_min_confidence_keeps_its_dwell_and_is_confirmed()
+    {
+        var street = new Street(Noon, Parking);
+        // Every third frame the detector scores it 0.2: below min_confidence, above the hold.
+        street.Run(0, 200, t => [Scored(t, 0.5f, 0.2f, s => s > 1 && s % 3 == 0)]);
+
+        var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(TimeSpan.FromMinutes(3), confirmed.At - confirmed.StartedAt);
+        Assert.Empty(street.Of(EpisodeEventKind.Ended));
+    }
+
+    [Fact]
+    public void Flickering_car_with_the_hold_off_restarts_its_dwell_at_every_dip()
+    {
+        var street = new Street(Noon, "{ id: parking, type: illegal_parking, zones: [kerb], classes: [car], dwell: 3m, cooldown: 30m, hold_confidence: 0.3 }");
+        street.Run(0, 200, t => [Scored(t, 0.5f, 0.2f, s => s > 1 && s % 3 == 0)]);
+
+        Assert.Empty(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
+    public void Car_scored_low_for_longer_than_the_unseen_limits_ends_its_episode_and_starts_again()
+    {
+        var street = new Street(Noon, Parking);
+        street.Run(0, 60, _ => [Seen(1, Car, ParkedBox, 0.5f)]);
+        street.Run(60, 70, _ => [Seen(1, Car, ParkedBox, 0.2f)]);
+        street.Run(70, 300, _ => [Seen(1, Car, ParkedBox, 0.5f)]);
+
+        var ended = street.Of(EpisodeEventKind.Ended);
+        // Last seen well at 59 s; the fifth low frame (64 s) is past both limits (4 frames, 4 s).
+        Assert.Equal(Noon + S(64), Assert.Single(ended).At);
+        var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
+        Assert.Equal(Noon + S(70), confirmed.StartedAt);
+    }
+
+    [Fact]
+    public void Car_seen_mostly_below_min_confidence_is_never_confirmed()
+    {
+        var street = new Street(Noon, Parking);
+        // Two frames in three at 0.2: dips never last past the unseen limits, but it is seen well in a third of the frames only.
+        street.Run(0, 900, t => [Scored(t, 0.5f, 0.2f, s => s > 1 && s % 3 != 0)]);
+
+        Assert.NotEmpty(street.Of(EpisodeEventKind.Started));
+        Assert.Empty(street.Of(EpisodeEventKind.Confirmed));
+    }
+
+    [Fact]
+    public void Car_below_the_hold_ends_its_episode_at_once()
+    {
+        var street = new Street(Noon, Parking);
+        street.Run(0, 60, _ => [Seen(1, Car, ParkedBox, 0.5f)]);
+        street.At(60, Seen(1, Car, ParkedBox, 0.05f));
+
+        Assert.Equal(Noon + S(60), Assert.Single(street.Of(EpisodeEventKind.Ended)).At);
+    }
+
+    [Fact]
+    public void Low_scored_car_never_starts_an_episode()
+    {
+        var street = new Street(Noon, Parking);
+        street.Run(0, 400, _ => [Seen(1, Car, ParkedBox, 0.2f)]);
+
+        Assert.Empty(street.Events);
+    }
+
     private sealed class Street
     {
         private readonly DateTimeOffset _start;
