@@ -2,6 +2,7 @@ using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Tracking;
+using Vision.Pipeline.TraceVideo;
 using Vision.Rules;
 using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
@@ -48,6 +49,9 @@ public sealed class CameraAnalyzer
 
     /// <summary>When set, every frame's detections, tracks and events are written to it.</summary>
     public AnalysisTrace? Trace { get; init; }
+
+    /// <summary>When set, every frame is drawn with what the analyser made of it and encoded to a video.</summary>
+    public TraceVideoWriter? TraceVideo { get; init; }
 
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
@@ -110,6 +114,7 @@ public sealed class CameraAnalyzer
         _events.Clear();
         _rules.Evaluate(frame.Buffer.Width, frame.Buffer.Height, _objects.AsSpan(0, tracks.Count), _events);
         Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, tracks, _events);
+        TraceVideo?.Write(Camera, frame, tracks, _rules, _events);
         if (_events.Count == 0) return true;
 
         _frameJpeg = null;
