@@ -99,7 +99,7 @@ public sealed class TraceVideoWriter : IAsyncDisposable
         if (!_free.Reader.TryRead(out var trace))
             trace = _free.Reader.ReadAsync(_ct).AsTask().GetAwaiter().GetResult();
 
-        Cv2.CvtColor(frame.Buffer.Image, trace.Picture, ColorConversionCodes.BGR2BGRA);
+        trace.CopyPicture(frame.Buffer.Pixels);
         trace.Index = _queuedCount++;
         trace.Camera = camera;
         trace.CapturedAt = frame.CapturedAt;
