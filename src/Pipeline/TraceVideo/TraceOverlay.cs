@@ -63,7 +63,7 @@ internal sealed class TraceOverlay : IDisposable
         StripHeight = StripHeightFor(width, height);
         _typeface = CjkTypeface.Find() ?? SKTypeface.Default;
         _font = new SKFont(_typeface, size) { Subpixel = false };
-        _smallFont = new SKFont(_typeface, MathF.Round(size * 0.8f)) { Subpixel = false };
+        _smallFont = new SKFont(_typeface, MathF.Round(size * 0.75f)) { Subpixel = false };
         _dash = SKPathEffect.CreateDash([6f, 4f], 0);
     }
 
@@ -78,7 +78,7 @@ internal sealed class TraceOverlay : IDisposable
         return strip + (strip & 1);
     }
 
-    private static float TextSize(int width, int height) => Math.Max(13f, MathF.Round(Math.Min(width, height * 16f / 9f) / 48f));
+    private static float TextSize(int width, int height) => Math.Max(13f, MathF.Round(Math.Min(width, height * 16f / 9f) / 72f));
 
     public void Draw(TraceFrame frame)
     {
@@ -175,7 +175,7 @@ internal sealed class TraceOverlay : IDisposable
             var dwell = clock.Rule.Dwell;
             var elapsed = clock.Confirmed ? dwell : frame.CapturedAt - clock.StartedAt;
             float share = dwell <= TimeSpan.Zero ? 1f : (float)Math.Clamp(elapsed / dwell, 0, 1);
-            float width = Math.Max(box.Width, 6 * _lineHeight);
+            float width = Math.Max(box.Width, 3 * _lineHeight);
             float x = Math.Clamp(box.X, 0, Math.Max(0, _width - width));
             float rowHeight = barHeight + _lineHeight + 2;
             float y = Math.Min(box.Bottom + 2 + stack * rowHeight, _height - (stack + 1) * rowHeight);
@@ -184,7 +184,7 @@ internal sealed class TraceOverlay : IDisposable
             canvas.DrawRect(new SKRect(x, y, x + width, y + barHeight), _fill);
             _fill.Color = clock.Confirmed ? DwellConfirmed : DwellCounting;
             canvas.DrawRect(new SKRect(x, y, x + width * share, y + barHeight), _fill);
-            string text = Seconds(elapsed, dwell) + "/" + Seconds(dwell, dwell) + " s " + clock.Rule.Id + (clock.Confirmed ? " (case)" : "");
+            string text = Seconds(elapsed, dwell) + "/" + Seconds(dwell, dwell) + " s";
             DrawLabel(canvas, _font, text, x, y + barHeight + 1, clock.Confirmed ? DwellConfirmed : DwellCounting, LabelBack);
         }
     }
@@ -208,8 +208,8 @@ internal sealed class TraceOverlay : IDisposable
             for (int j = 0; j < i; j++) if (_flashes[j].Event.TrackId == e.TrackId) stack++;
             var color = KindColor(e.Kind);
             bool filled = (frame.Index - index) % 2 == 0;
-            string text = Kind(e) + " " + e.Rule.Id;
-            DrawLabel(canvas, _font, text, b.X, b.Y - (2 + stack) * _lineHeight, filled ? SKColors.White : color, filled ? color : LabelBack);
+            // The rule is in the log below; on the object the kind alone keeps crowded scenes readable.
+            DrawLabel(canvas, _font, Kind(e), b.X, b.Y - (2 + stack) * _lineHeight, filled ? SKColors.White : color, filled ? color : LabelBack);
         }
     }
 
@@ -266,7 +266,7 @@ internal sealed class TraceOverlay : IDisposable
     private static SKColor TrackColor(int id) => TrackPalette[(int)((uint)id % (uint)TrackPalette.Length)];
 
     private static string Kind(EpisodeEvent e) =>
-        e.Kind == EpisodeEventKind.Ended && e.WasConfirmed ? "Ended after its case" : e.Kind.ToString();
+        e.Kind == EpisodeEventKind.Ended && e.WasConfirmed ? "Ended (case)" : e.Kind.ToString();
 
     private static SKColor KindColor(EpisodeEventKind kind) => kind switch
     {
