@@ -46,7 +46,7 @@ public static class ReplayRunner
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = failure.Token;
-        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, width, height, fps, detector.ClassNames, token);
+        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, token);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings);
         using var plates = CasePlateReader.Open(config.Plates);
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, TraceVideo = traceVideo });
@@ -227,8 +227,10 @@ public static class ReplayRunner
     /// The trace video's encoder, started once its file is known to be writable: a path that is not is one usage error
     /// before any work; ffmpeg failing later leaves the cases alone and is reported at the end.
     /// </summary>
-    private static TraceVideoWriter StartTraceVideo(string path, int width, int height, double fps, IReadOnlyList<string> classNames, CancellationToken ct)
+    private static TraceVideoWriter StartTraceVideo(string path, string source, int width, int height, double fps, IReadOnlyList<string> classNames, CancellationToken ct)
     {
+        if (Path.GetFullPath(path) == Path.GetFullPath(source))
+            throw new UsageException($"--trace-video '{path}' is the --source video: it would be overwritten; give another file name");
         try
         {
             using (File.Create(path)) { }

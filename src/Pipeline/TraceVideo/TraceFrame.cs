@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using OpenCvSharp;
 using SkiaSharp;
 using Vision.Models;
@@ -12,7 +14,7 @@ namespace Vision.Pipeline.TraceVideo;
 /// </summary>
 internal sealed class TraceFrame : IDisposable
 {
-    private System.Runtime.InteropServices.GCHandle _pin;
+    private GCHandle _pin;
 
     public TraceFrame(int width, int height, int stripHeight)
     {
@@ -20,7 +22,7 @@ internal sealed class TraceFrame : IDisposable
         _height = height;
         int rows = height + stripHeight;
         Pixels = GC.AllocateUninitializedArray<byte>(width * rows * 4, pinned: true);
-        _pin = System.Runtime.InteropServices.GCHandle.Alloc(Pixels, System.Runtime.InteropServices.GCHandleType.Pinned);
+        _pin = GCHandle.Alloc(Pixels, GCHandleType.Pinned);
         var address = _pin.AddrOfPinnedObject();
         Bitmap = new SKBitmap();
         if (!Bitmap.InstallPixels(new SKImageInfo(width, rows, SKColorType.Bgra8888, SKAlphaType.Opaque), address, width * 4))
@@ -40,13 +42,30 @@ internal sealed class TraceFrame : IDisposable
     /// <summary>The whole video frame (picture and strip) as an OpenCV view of <see cref="Pixels"/>.</summary>
     public Mat Bgra { get; }
 
-    /// <summary>Copies an analysed BGR frame into the picture's rows as opaque BGRA (a plain loop: the analysis thread allocates nothing here).</summary>
+    /// <summary>Copies an analysed BGR frame into the picture's rows as opaque BGRA, four pixels a step where the CPU has vectors (allocation-free: this runs on the analysis thread).</summary>
     public void CopyPicture(ReadOnlySpan<byte> bgr)
     {
-        if (bgr.Length != _width * _height * 3) throw new ArgumentException($"a {_width}x{_height} BGR frame has {_width * _height * 3} bytes, not {bgr.Length}", nameof(bgr));
-        var into = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(Pixels.AsSpan(0, _width * _height * 4));
-        for (int i = 0, j = 0; i < into.Length; i++, j += 3)
-            into[i] = 0xFF000000u | (uint)bgr[j + 2] << 16 | (uint)bgr[j + 1] << 8 | bgr[j];
+        int pixels = _width * _height;
+        if (bgr.Length != pixels * 3) throw new ArgumentException($"a {_width}x{_height} BGR frame has {pixels * 3} bytes, not {bgr.Length}", nameof(bgr));
+        var bgra = Pixels.AsSpan(0, pixels * 4);
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // 16 bytes in (5⅓ pixels, 4 used), 4 pixels out; indices past 15 give 0, where the alpha goes.
+            var spread = Vector128.Create((byte)0, 1, 2, 0xFF, 3, 4, 5, 0xFF, 6, 7, 8, 0xFF, 9, 10, 11, 0xFF);
+            var opaque = Vector128.Create(0xFF000000u).AsByte();
+            ref byte from = ref MemoryMarshal.GetReference(bgr);
+            ref byte into = ref MemoryMarshal.GetReference(bgra);
+            for (; i + 6 <= pixels; i += 4)
+                (Vector128.Shuffle(Vector128.LoadUnsafe(ref from, (nuint)(i * 3)), spread) | opaque).StoreUnsafe(ref into, (nuint)(i * 4));
+        }
+        for (; i < pixels; i++)
+        {
+            bgra[i * 4] = bgr[i * 3];
+            bgra[i * 4 + 1] = bgr[i * 3 + 1];
+            bgra[i * 4 + 2] = bgr[i * 3 + 2];
+            bgra[i * 4 + 3] = 0xFF;
+        }
     }
 
     public long Index { get; set; }
