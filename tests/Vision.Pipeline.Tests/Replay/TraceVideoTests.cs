@@ -72,6 +72,21 @@ public sealed class TraceVideoTests
         Assert.False(File.Exists(Path.Combine(output, "cases.jsonl")) && File.ReadAllText(Path.Combine(output, "cases.jsonl")).Length > 0);
     }
 
+    [SharedDataFact]
+    public void A_trace_video_path_naming_the_source_is_refused_and_the_source_kept()
+    {
+        string dir = Directory.CreateTempSubdirectory("vision-cli-").FullName;
+        string source = Path.Combine(dir, "cam.mp4");
+        File.Copy(SharedData.Footage("bottle-detection.mp4"), source);
+        long length = new FileInfo(source).Length;
+        var run = ReplayCommandLineTests.Run("replay", "--config", ReplayHarness.SampleConfig("bottle-detection"), "--source", source,
+            "--out", Path.Combine(dir, "out"), "--trace-video", source);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("is the --source video", run.StdErr);
+        Assert.Equal(length, new FileInfo(source).Length);
+    }
+
     [SmallDiskFact]
     public void A_trace_video_whose_disk_fills_part_way_is_one_message_and_exit_5_with_every_case_written()
     {
