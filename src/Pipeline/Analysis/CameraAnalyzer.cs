@@ -3,6 +3,7 @@ using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Tracking;
 using Vision.Pipeline.Tuning;
+using Vision.Pipeline.TraceVideo;
 using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
 using Vision.Rules.Schedules;
@@ -45,6 +46,9 @@ public sealed class CameraAnalyzer
 
     /// <summary>When set, every analysed frame's detections and their looks are kept in it, for re-running tracking and rules without pixels (<c>vision tune</c>).</summary>
     public DetectionRecorder? Recorder { get; init; }
+
+    /// <summary>When set, every frame is drawn with what the analyser made of it and encoded to a video.</summary>
+    public TraceVideoWriter? TraceVideo { get; init; }
 
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
@@ -95,6 +99,7 @@ public sealed class CameraAnalyzer
         }
         Recorder?.Add(frame.CapturedAt, frame.StreamTime, frame.Buffer.Width, frame.Buffer.Height, detections, looks);
         Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, _tracking.Tracks, _events);
+        TraceVideo?.Write(Camera, frame, _tracking.Tracks, _tracking.Rules, _events);
         if (_events.Count == 0) return true;
 
         _frameJpeg = null;

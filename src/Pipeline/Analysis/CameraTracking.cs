@@ -31,6 +31,9 @@ public sealed class CameraTracking
 
     public CameraConfig Camera => _rules.Camera;
 
+    /// <summary>The camera's rules as they stand after the latest frame (read-only use: open episodes for a trace video).</summary>
+    internal CameraRuleEvaluator Rules => _rules;
+
     /// <summary>Live tracks after the latest frame.</summary>
     public IReadOnlyList<Track> Tracks => _tracker.Tracks;
 

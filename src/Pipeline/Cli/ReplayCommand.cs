@@ -13,6 +13,9 @@ public static class ReplayCommand
     /// <summary>Exit code of a replay whose source ended before its own length (cut short or damaged): the cases found in what could be read are kept.</summary>
     public const int TruncatedSource = 3;
 
+    /// <summary>Exit code of a replay whose cases are all written but whose <c>--trace-video</c> ffmpeg could not finish.</summary>
+    public const int TraceVideoIncomplete = 5;
+
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "YAML config with cameras, zones, schedules and rules", Required = true };
@@ -23,17 +26,18 @@ public static class ReplayCommand
         var fps = new Option<double?>("--fps") { Description = "analysis frames per second (default: the camera's analysis.fps)" };
         var quiet = new Option<bool>("--quiet") { Description = "print nothing but errors" };
         var trace = new Option<string?>("--trace") { Description = "write each analysed frame's detections, tracks and rule events to this JSON-lines file (for tuning)" };
+        var traceVideo = new Option<string?>("--trace-video") { Description = "draw each analysed frame with detections, tracks, zones, dwell clocks and rule events into this MP4 (H.264)" };
 
         var command = new Command("replay", "Analyse a recorded video as if it came from one of the config's cameras; same input and flags give the same cases.")
         {
-            config, source, camera, output, start, fps, quiet, trace,
+            config, source, camera, output, start, fps, quiet, trace, traceVideo,
         };
         command.SetAction(async (parsed, ct) =>
         {
             var options = new ReplayOptions(parsed.GetValue(config)!, parsed.GetValue(source)!, parsed.GetValue(camera),
                 parsed.GetValue(output)!, parsed.GetValue(start), parsed.GetValue(fps), parsed.GetValue(trace));
             bool silent = parsed.GetValue(quiet);
-            options = options with { Warn = silent ? null : w => Console.Error.WriteLine("vision replay: warning: " + w) };
+            options = options with { TraceVideoPath = parsed.GetValue(traceVideo), Warn = silent ? null : w => Console.Error.WriteLine("vision replay: warning: " + w) };
             return await RunAsync(options, silent, ct).ConfigureAwait(false);
         });
         return command;
@@ -47,13 +51,15 @@ public static class ReplayCommand
             var summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false);
             progress?.Finish();
             if (!quiet) Console.WriteLine(Describe(summary));
+            if (summary.TraceVideoError is { } videoError)
+                Console.Error.WriteLine($"vision replay: {videoError}; the cases are complete in {summary.CasesFile}. Free space (or install an ffmpeg with libx264) and replay again for the video");
             if (summary.Truncation is { } truncation)
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"vision replay: source '{options.Source}' is truncated or damaged: {truncation}; only the first {summary.AnalysedDuration.TotalSeconds:0} s were analysed and its {summary.Cases} case(s) are in {summary.CasesFile}. Copy the file again from the recorder (it was probably cut short), then replay it"));
                 return TruncatedSource;
             }
-            if (summary.UnwrittenCases.Count == 0) return 0;
+            if (summary.UnwrittenCases.Count == 0) return summary.TraceVideoError is null ? 0 : TraceVideoIncomplete;
             foreach (var unwritten in summary.UnwrittenCases) Console.Error.WriteLine($"vision replay: case not written: {unwritten.Describe()}");
             Console.Error.WriteLine($"vision replay: {summary.UnwrittenCases.Count} confirmed case(s) could not be written to '{options.OutputDirectory}' ({summary.UnwrittenCases[0].LastError}): free space and run the replay again (it gives the same cases)");
             return CommandLineEntry.CasesNotWritten;
@@ -95,6 +101,8 @@ public static class ReplayCommand
         string text = string.Create(inv,
             $"replay {s.CameraId}: {s.Frames} frames at {s.FrameWidth}x{s.FrameHeight} ({s.AnalysisFps:0.##} fps of video) over {video.TotalSeconds:0.0} s of video in {seconds:0.0} s = {fps:0.0} frames/s, {speed:0.0}x real time; {s.Cases} case(s) in {s.CasesFile}");
         text += $"{Environment.NewLine}  time: {s.Timings.Shares()} (decode = ffmpeg CPU time; others = wall time in process)";
+        if (s.TraceVideoPath is not null && s.TraceVideoError is null)
+            text += string.Create(inv, $"{Environment.NewLine}  trace video: {s.TraceVideoFrames} frames in {s.TraceVideoPath}");
         if (s.DecodeErrors > 0)
             text += $"{Environment.NewLine}  warning: ffmpeg reported {s.DecodeErrors} decode error(s): part of the source is damaged and those frames were skipped";
         return text;

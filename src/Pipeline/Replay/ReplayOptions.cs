@@ -14,6 +14,9 @@ public sealed record ReplayOptions(
     /// <summary>Photos from the scaled analysis frames instead of the source at full resolution (for measuring what full resolution costs).</summary>
     public bool AnalysisFramePhotos { get; init; }
 
+    /// <summary>An MP4 to draw every analysed frame into, with detections, tracks, zones, dwell clocks and events (<c>--trace-video</c>).</summary>
+    public string? TraceVideoPath { get; init; }
+
     /// <summary>Called with each warning about the input (a source too small for GA/T 832 photos), before the analysis starts.</summary>
     public Action<string>? Warn { get; init; }
 
@@ -48,6 +51,15 @@ public sealed record ReplaySummary(
 
     /// <summary>How much of the video was actually decoded: from its start to just after the last analysed frame.</summary>
     public TimeSpan AnalysedDuration { get; init; }
+
+    /// <summary>The trace video written (<c>--trace-video</c>); null when none was asked for.</summary>
+    public string? TraceVideoPath { get; init; }
+
+    /// <summary>Frames encoded into the trace video.</summary>
+    public long TraceVideoFrames { get; init; }
+
+    /// <summary>Why the trace video is incomplete (ffmpeg failed part-way); null when it is whole or none was asked for. The cases are unaffected.</summary>
+    public string? TraceVideoError { get; init; }
 
     /// <summary>Why the source is taken for cut short or damaged (frames end well before its length); null for a whole file.</summary>
     public string? Truncation { get; init; }

@@ -9,6 +9,7 @@ using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
 
 using Vision.Pipeline.Plates;
+using Vision.Pipeline.TraceVideo;
 
 namespace Vision.Pipeline.Replay;
 
@@ -43,9 +44,12 @@ public static class ReplayRunner
         var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
+        using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var token = failure.Token;
+        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, token);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings) { MergeIou = config.Detector.NmsIou };
         using var plates = CasePlateReader.Open(config.Plates);
-        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder });
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder, TraceVideo = traceVideo });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
@@ -57,8 +61,6 @@ public static class ReplayRunner
         };
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
 
-        using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var token = failure.Token;
         long framesAnalysed = 0;
         var lastStreamTime = TimeSpan.Zero;
         loop.FrameAnalysed += (frame, _) =>
@@ -133,6 +135,7 @@ public static class ReplayRunner
         }
 
         await RunAllAsync(failure, Decode, Analyse, WriteEvidence).ConfigureAwait(false);
+        string? traceVideoError = traceVideo is null ? null : await traceVideo.FinishAsync().ConfigureAwait(false);
         progress?.Invoke(new ReplayProgress(framesAnalysed, caseLog.Count, lastStreamTime, video.Duration));
 
         var analysed = framesAnalysed == 0 ? TimeSpan.Zero : Min(lastStreamTime + TimeSpan.FromSeconds(1 / fps), video.Duration);
@@ -144,6 +147,9 @@ public static class ReplayRunner
             AnalysedDuration = analysed,
             Truncation = Truncation(video, analysed, fps, camera.Analysis.Decode, reader.TruncationLine),
             ClassNames = detector.ClassNames,
+            TraceVideoPath = traceVideo?.Path,
+            TraceVideoFrames = traceVideo?.FramesWritten ?? 0,
+            TraceVideoError = traceVideoError,
         };
     }
 
@@ -217,6 +223,26 @@ public static class ReplayRunner
         {
             throw new UsageException($"cannot write to --out '{path}' ({e.Message}): choose a folder you can write to");
         }
+    }
+
+    /// <summary>
+    /// The trace video's encoder, started once its file is known to be writable: a path that is not is one usage error
+    /// before any work; ffmpeg failing later leaves the cases alone and is reported at the end.
+    /// </summary>
+    private static TraceVideoWriter StartTraceVideo(string path, string source, int width, int height, double fps, IReadOnlyList<string> classNames, CancellationToken ct)
+    {
+        if (Path.GetFullPath(path) == Path.GetFullPath(source))
+            throw new UsageException($"--trace-video '{path}' is the --source video: it would be overwritten; give another file name");
+        try
+        {
+            using (File.Create(path)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot write --trace-video '{path}' ({e.Message}): give a file in a folder that exists and you can write to");
+        }
+        try { return TraceVideoWriter.Start(path, width, height, fps, classNames, ct); }
+        catch (IOException e) { throw new UsageException($"cannot start the --trace-video encoder: {e.Message}"); }
     }
 
     /// <summary>Runs the stages together; the first to fail cancels the rest and its exception is the one thrown.</summary>

@@ -77,6 +77,16 @@ public sealed class CameraRuleEvaluator
         return false;
     }
 
+    /// <summary>
+    /// Fills <paramref name="clocks"/> (cleared first) with every open episode and when its dwell started, for a trace to
+    /// draw; reads only, and allocates nothing once the list has grown to the number of open episodes.
+    /// </summary>
+    public void CopyDwellClocks(List<DwellClock> clocks)
+    {
+        clocks.Clear();
+        foreach (var rule in _rules) rule.AppendDwellClocks(clocks);
+    }
+
     public CameraConfig Camera { get; }
 
     /// <summary>Whether parking rules leave a reported spot's new occupant to the plate check (see the constructor).</summary>

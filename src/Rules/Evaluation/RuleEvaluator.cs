@@ -79,6 +79,14 @@ internal sealed class RuleEvaluator
         return false;
     }
 
+    /// <summary>Appends this rule's open episodes, suppressed ones (a spot already reported) left out.</summary>
+    public void AppendDwellClocks(List<DwellClock> clocks)
+    {
+        foreach (var (trackId, state) in _states)
+            if (state.Episode is { Suppressed: false } episode)
+                clocks.Add(new DwellClock(episode.Id, _rule, episode.ZoneId, trackId, episode.StartedAt, episode.Confirmed));
+    }
+
     public void Evaluate(int frameWidth, int frameHeight, ReadOnlySpan<TrackedObject> objects, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
     {
         bool scheduleActive = _schedule?.IsActive(now) ?? true;
