@@ -1,3 +1,5 @@
+using Vision.Rules.Config;
+
 namespace Vision.Pipeline.Replay;
 
 /// <summary>What <c>vision replay</c> was asked to do.</summary>
@@ -22,6 +24,9 @@ public sealed record ReplayOptions(
 
     /// <summary>When set, every analysed frame's detections and their looks are kept in it (<c>vision tune</c> re-runs the rules over them).</summary>
     public Tuning.DetectionRecorder? Recorder { get; init; }
+
+    /// <summary>When set, the camera as replayed: the config's camera edited (<c>vision tune</c> detects with a swept rate or tiles without writing a config).</summary>
+    public Func<CameraConfig, CameraConfig>? EditCamera { get; init; }
 }
 
 /// <summary>Where a replay has got to.</summary>

@@ -25,6 +25,7 @@ public static class ReplayRunner
     {
         var config = VisionConfigLoader.Load(options.ConfigPath);
         var camera = SelectCamera(config, options.CameraId);
+        if (options.EditCamera is { } edit) camera = edit(camera);
         var video = await VideoProbe.ProbeAsync(options.Source, ct).ConfigureAwait(false);
         using var detector = DetectorFactory.Load(config);
 

@@ -7,18 +7,25 @@ namespace Vision.Pipeline.Tuning;
 /// <summary>Which part of the config a swept key changes.</summary>
 public enum SweepTarget { Rule, Tracker, Analysis }
 
-/// <summary>One value of a swept key: as written, and as a number (durations in seconds).</summary>
-public readonly record struct SweepValue(string Text, double Number);
+/// <summary>One value of a swept key: as written, and as a number (durations in seconds; for <c>analysis.tiles</c>, the tile count, 0 for off).</summary>
+public readonly record struct SweepValue(string Text, double Number)
+{
+    /// <summary>An <c>analysis.tiles</c> value's grid; null for off (and for every other key).</summary>
+    public (int Columns, int Rows)? TileGrid { get; init; }
+}
 
 /// <summary>
 /// One swept key and the values it takes (<c>--set rule.dwell=10s,20s</c>): a rule key for every labelled rule or, as
-/// <c>rule.&lt;id&gt;.&lt;key&gt;</c>, for one; a tracker key; or <c>analysis.fps</c>, which changes detection.
+/// <c>rule.&lt;id&gt;.&lt;key&gt;</c>, for one; a tracker key; or <c>analysis.fps</c> or <c>analysis.tiles</c>, which change detection.
 /// </summary>
 public sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, string Name, IReadOnlyList<SweepValue> Values, string Origin)
 {
     public static readonly IReadOnlyList<string> RuleKeys = ["min_confidence", "dwell", "max_motion", "near_distance"];
     public static readonly IReadOnlyList<string> TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout"];
-    public static readonly IReadOnlyList<string> AnalysisKeys = ["fps"];
+    public static readonly IReadOnlyList<string> AnalysisKeys = ["fps", "tiles"];
+
+    /// <summary>The <c>analysis.tiles</c> value for detecting without tiles.</summary>
+    public const string TilesOff = "off";
 
     /// <summary>True when the key changes what is detected, so each value needs its own decode and detection.</summary>
     public bool ChangesDetection => Target == SweepTarget.Analysis;
@@ -57,7 +64,7 @@ public sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, s
                 Require(AnalysisKeys, name, key, origin);
                 break;
             default:
-                throw new UsageException($"{origin}: '{key}' is not a key tune can sweep: use rule.KEY or rule.<id>.KEY ({string.Join(", ", RuleKeys)}), tracker.KEY ({string.Join(", ", TrackerKeys)}) or analysis.fps");
+                throw new UsageException($"{origin}: '{key}' is not a key tune can sweep: use rule.KEY or rule.<id>.KEY ({string.Join(", ", RuleKeys)}), tracker.KEY ({string.Join(", ", TrackerKeys)}) or analysis.KEY ({string.Join(", ", AnalysisKeys)})");
         }
         if (values.Count == 0 || values.Any(v => v.Length == 0))
             throw new UsageException($"{origin}: '{key}' needs values separated by commas, none empty");
@@ -65,7 +72,7 @@ public sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, s
         foreach (var value in values)
         {
             var v = ParseValue(name, value, key, origin);
-            if (parsed.Any(p => p.Number == v.Number)) throw new UsageException($"{origin}: '{key}' lists {value} twice");
+            if (parsed.Any(p => p.Number == v.Number && p.TileGrid == v.TileGrid)) throw new UsageException($"{origin}: '{key}' lists {value} twice");
             parsed.Add(v);
         }
         return new SweepAxis(key, target, ruleId, name, parsed, origin);
@@ -86,6 +93,12 @@ public sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, s
             if (!ConfigDuration.TryParse(text, out var duration)) throw new UsageException(bad($"not a duration: write e.g. {ConfigDuration.Examples}"));
             if (duration <= TimeSpan.Zero) throw new UsageException(bad($"{name} must be > 0"));
             return new SweepValue(ConfigDuration.Format(duration), duration.TotalSeconds);
+        }
+        if (name == "tiles")
+        {
+            if (text == TilesOff) return new SweepValue(TilesOff, 0);
+            if (!TilesConfig.TryParseGrid(text, out int columns, out int rows)) throw new UsageException(bad($"{TilesConfig.NotAGrid(text)}, or {TilesOff}"));
+            return new SweepValue($"{columns}x{rows}", columns * rows) { TileGrid = (columns, rows) };
         }
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number))
             throw new UsageException(bad("not a number"));

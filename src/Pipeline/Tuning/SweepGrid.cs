@@ -19,10 +19,45 @@ public sealed class SweepSetting(IReadOnlyList<SweepAxis> axes, int[] choice)
         get
         {
             for (int i = 0; i < axes.Count; i++)
-                if (axes[i].Target == SweepTarget.Analysis) return ValueOf(i).Number;
+                if (axes[i].Target == SweepTarget.Analysis && axes[i].Name == "fps") return ValueOf(i).Number;
             return null;
         }
     }
+
+    /// <summary>"analysis.fps=1 analysis.tiles=2x1": only the values that change detection, "" with none; settings alike in it share a detection pass.</summary>
+    public string DescribeDetection() => string.Join(' ', axes.Select((a, i) => (a, i)).Where(x => x.a.ChangesDetection).Select(x => $"{x.a.Key}={ValueOf(x.i).Text}"));
+
+    /// <summary>
+    /// The analysis with this setting's rate and tiles. A tiles grid keeps the camera's own overlap and area, or takes the
+    /// loader's defaults when the camera has no tiles; off removes them.
+    /// </summary>
+    public AnalysisConfig ApplyTo(AnalysisConfig analysis)
+    {
+        for (int i = 0; i < axes.Count; i++)
+        {
+            if (axes[i].Target != SweepTarget.Analysis) continue;
+            var value = ValueOf(i);
+            analysis = axes[i].Name switch
+            {
+                "fps" => analysis with { Fps = value.Number },
+                "tiles" => analysis with { Tiles = WithGrid(analysis.Tiles, value.TileGrid) },
+                _ => throw new InvalidOperationException($"analysis key {axes[i].Name} has no setter"),
+            };
+        }
+        return analysis;
+    }
+
+    /// <summary>Why the loader would refuse <paramref name="camera"/>'s tiles (a 1x1 grid over the frame, zones' area without zones); null when it would not.</summary>
+    public static string? InvalidTiles(CameraConfig camera) => camera.Analysis.Tiles switch
+    {
+        { Count: 1, Area: TileArea.Frame } => TilesConfig.WholeFrameGrid,
+        { Area: TileArea.Zones } when camera.Zones.Count == 0 => "its tiles' area " + TilesConfig.AreaWithoutZones,
+        _ => null,
+    };
+
+    private static TilesConfig? WithGrid(TilesConfig? own, (int Columns, int Rows)? grid) => grid is not { } g ? null
+        : own is null ? new TilesConfig(g.Columns, g.Rows, (float)TilesConfig.DefaultOverlap, TilesConfig.DefaultArea)
+        : own with { Columns = g.Columns, Rows = g.Rows };
 
     /// <summary>"rule.dwell=10s tracker.high_score=0.3"; "(config as is)" with nothing swept.</summary>
     public string Describe() => axes.Count == 0 ? "(config as is)" : string.Join(' ', axes.Select((a, i) => $"{a.Key}={ValueOf(i).Text}"));

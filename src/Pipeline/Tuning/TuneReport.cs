@@ -97,9 +97,10 @@ public static class TuneReport
         {
             var labelled = camera.SelectMany(c => c.LabelledRules).ToHashSet(StringComparer.Ordinal);
             text.AppendLine(Inv, $"  - id: {camera.Key}");
-            if (analysisKeys.Count > 0)
-                text.AppendLine(Inv, $"    analysis: {{ {string.Join(", ", analysisKeys.Select(i => $"{best.Axes[i].Name}: {best.ValueOf(i).Text}"))} }}");
-            var rules = camera.First().Camera.Rules;
+            var own = camera.First().Camera;
+            if (AnalysisYaml(best, analysisKeys, own.Analysis) is { Length: > 0 } analysis)
+                text.AppendLine(Inv, $"    analysis: {{ {analysis} }}");
+            var rules = own.Rules;
             var lines = new List<string>();
             foreach (var rule in rules)
             {
@@ -122,21 +123,44 @@ public static class TuneReport
         return text.ToString();
     }
 
+    /// <summary>"tiles 2x1 over the zones, overlap 0.2" or "no tiles".</summary>
+    public static string DescribeTiles(TilesConfig? tiles) => tiles is null ? "no tiles"
+        : string.Create(Inv, $"tiles {tiles.Grid} over the {AreaName(tiles.Area)}, overlap {tiles.Overlap:0.##}");
+
+    /// <summary>
+    /// "fps: 1, tiles: { grid: 2x1, overlap: 0.2, area: zones }" for the swept analysis keys; tiles off is "tiles: ~" where
+    /// the camera has tiles to remove, and nothing where it has none.
+    /// </summary>
+    private static string AnalysisYaml(SweepSetting best, List<int> analysisKeys, AnalysisConfig own)
+    {
+        var entries = new List<string>();
+        var analysis = best.ApplyTo(own);
+        foreach (int i in analysisKeys)
+        {
+            if (best.Axes[i].Name != "tiles") entries.Add($"{best.Axes[i].Name}: {best.ValueOf(i).Text}");
+            else if (analysis.Tiles is { } tiles)
+                entries.Add(string.Create(Inv, $"tiles: {{ grid: {tiles.Grid}, overlap: {tiles.Overlap:0.##}, area: {AreaName(tiles.Area)} }}"));
+            else if (own.Tiles is not null) entries.Add("tiles: ~");
+        }
+        return string.Join(", ", entries);
+    }
+
+    private static string AreaName(TileArea area) => area == TileArea.Zones ? "zones" : "frame";
+
     public static string Timings(TuneResult result)
     {
         var text = new StringBuilder();
         text.AppendLine("timings (decode + detect once per clip and detection setting, then tracking + rules only):");
         foreach (var pass in result.Detections)
         {
-            string fps = (pass.Fps ?? pass.Clip.Camera.Analysis.Fps).ToString("0.##", Inv);
-            text.AppendLine(Inv, $"  detect {pass.Clip.Name} at {fps} fps: {pass.Frames} frames, {pass.Elapsed.TotalSeconds:0.0} s{(pass.Cached ? " (then; read from the cache now)" : "")}");
+            text.AppendLine(Inv, $"  detect {pass.Clip.Name} at {pass.Analysis.Fps:0.##} fps, {DescribeTiles(pass.Analysis.Tiles)}: {pass.Frames} frames, {pass.Elapsed.TotalSeconds:0.0} s{(pass.Cached ? " (then; read from the cache now)" : "")}");
         }
         double replay = result.OneReplay.TotalSeconds, sweep = result.SweepTime.TotalSeconds;
         int settings = result.Rows.Count + result.Skipped.Count;
         text.AppendLine(Inv, $"  one replay of the {result.Clips.Count} clip(s): {replay:0.00} s");
         text.AppendLine(Inv, $"  re-run of {settings} setting(s) × {result.Clips.Count} clip(s): {sweep:0.000} s ({1000 * sweep / Math.Max(1, settings):0.00} ms a setting)");
         double detection = result.Detections.Sum(d => d.Elapsed.TotalSeconds);
-        int passes = result.Detections.Select(d => d.Fps).Distinct().Count();
+        int passes = result.Detections.Select(d => d.Setting).Distinct().Count();
         if (replay > 0)
             text.AppendLine(Inv, $"  {settings}-setting sweep vs one replay: sweep / replay = {sweep / replay:0.000}; {passes} detection pass(es) + sweep = {(detection + sweep) / replay:0.000} × one replay");
         return text.ToString();

@@ -24,7 +24,9 @@ public sealed record TuneOptions(
 public sealed record TuneClip(string Name, TruthClip Truth, string ConfigPath, VisionConfig Config, CameraConfig Camera, IReadOnlyList<string> LabelledRules);
 
 /// <summary>One decode-and-detect pass: a replay of one clip at one detection setting, or its recording read back from the cache.</summary>
-public sealed record DetectionPass(TuneClip Clip, double? Fps, long Frames, TimeSpan Elapsed, bool Cached, string? CasesFile);
+/// <param name="Setting">The swept values it detects with (<see cref="SweepSetting.DescribeDetection"/>), "" for the camera's own.</param>
+/// <param name="Analysis">The analysis settings it detects with: the camera's, with the swept values.</param>
+public sealed record DetectionPass(TuneClip Clip, string Setting, AnalysisConfig Analysis, long Frames, TimeSpan Elapsed, bool Cached, string? CasesFile);
 
 /// <summary>One setting's scores, per clip and summed.</summary>
 public sealed class TuneRow(SweepSetting setting, IReadOnlyList<ClipScore> clips)
@@ -55,7 +57,7 @@ public sealed record TuneResult(
     {
         get
         {
-            int settings = Math.Max(1, Detections.Select(d => d.Fps).Distinct().Count());
+            int settings = Math.Max(1, Detections.Select(d => d.Setting).Distinct().Count());
             return TimeSpan.FromTicks(Detections.Sum(d => d.Elapsed.Ticks) / settings);
         }
     }
@@ -84,17 +86,18 @@ public static class TuneRunner
         var clips = ResolveClips(options);
         var grid = SweepGrid.Create(options.Axes);
         CheckRuleAxes(grid, clips);
+        CheckTilesAxes(grid, clips);
 
         var cache = new DetectionCache(Path.Combine(options.OutputDirectory, "detections"));
-        var recordings = new Dictionary<(int Clip, double? Fps), DetectionRecording>();
+        var recordings = new Dictionary<(int Clip, string Detection), DetectionRecording>();
         var passes = new List<DetectionPass>();
-        var fpsValues = grid.Settings.Select(s => s.Fps).Distinct().ToList();
+        var detectionSettings = grid.Settings.DistinctBy(s => s.DescribeDetection()).ToList();
         for (int c = 0; c < clips.Count; c++)
         {
-            foreach (var fps in fpsValues)
+            foreach (var setting in detectionSettings)
             {
-                var (recording, pass) = await DetectAsync(clips[c], fps, cache, options, ct).ConfigureAwait(false);
-                recordings[(c, fps)] = recording;
+                var (recording, pass) = await DetectAsync(clips[c], setting, cache, options, ct).ConfigureAwait(false);
+                recordings[(c, pass.Setting)] = recording;
                 passes.Add(pass);
             }
         }
@@ -117,7 +120,7 @@ public static class TuneRunner
                     break;
                 }
                 var camera = setting.ApplyTo(clip.Camera, clip.LabelledRules);
-                var cases = RulesRerun.Run(recordings[(c, setting.Fps)], camera, tracker, clip.Config.Schedules, plateTurnover: clip.Config.Plates is not null);
+                var cases = RulesRerun.Run(recordings[(c, setting.DescribeDetection())], camera, tracker, clip.Config.Schedules, plateTurnover: clip.Config.Plates is not null);
                 var dwell = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
                 var cooldown = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
                 foreach (var rule in camera.Rules) (dwell[rule.Id], cooldown[rule.Id]) = (rule.Dwell, rule.Cooldown);
@@ -133,27 +136,28 @@ public static class TuneRunner
         return new TuneResult(grid, clips, ranked, skipped, passes, sweep.Elapsed);
     }
 
-    private static async Task<(DetectionRecording, DetectionPass)> DetectAsync(TuneClip clip, double? fps, DetectionCache cache, TuneOptions options, CancellationToken ct)
+    private static async Task<(DetectionRecording, DetectionPass)> DetectAsync(TuneClip clip, SweepSetting setting, DetectionCache cache, TuneOptions options, CancellationToken ct)
     {
-        var analysis = fps is { } f ? clip.Camera.Analysis with { Fps = f } : clip.Camera.Analysis;
+        var analysis = setting.ApplyTo(clip.Camera.Analysis);
+        string detection = setting.DescribeDetection();
         string key = DetectionKey.For(clip.Truth.Clip, clip.Config.Detector, analysis, clip.Truth.Start);
         if (cache.TryLoad(key) is { } cached)
         {
             options.Progress?.Invoke($"{clip.Name}: detections read from {cache.PathFor(key)}");
-            return (cached, new DetectionPass(clip, fps, cached.Frames.Count, cached.DetectionTime, Cached: true, null));
+            return (cached, new DetectionPass(clip, detection, analysis, cached.Frames.Count, cached.DetectionTime, Cached: true, null));
         }
 
-        options.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{clip.Name}: replaying at {analysis.Fps:0.##} fps to record its detections…"));
+        options.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{clip.Name}: replaying at {analysis.Fps:0.##} fps, {TuneReport.DescribeTiles(analysis.Tiles)}, to record its detections…"));
         var recorder = new DetectionRecorder();
         string output = Path.Combine(options.OutputDirectory, "replays", $"{clip.Camera.Id}-{key}");
         var replay = new ReplayOptions(clip.ConfigPath, clip.Truth.Clip, clip.Camera.Id, output,
-            clip.Truth.Start?.ToString("O", CultureInfo.InvariantCulture), fps) { Recorder = recorder };
+            clip.Truth.Start?.ToString("O", CultureInfo.InvariantCulture), Fps: null) { Recorder = recorder, EditCamera = camera => camera with { Analysis = analysis } };
         var summary = await ReplayRunner.RunAsync(replay, null, ct).ConfigureAwait(false);
         if (summary.Truncation is { } truncation)
             throw new UsageException($"clip '{clip.Truth.Clip}' is truncated or damaged ({truncation}): its truth cannot be scored; copy it again");
         var recording = recorder.Finish(key, clip.Truth.Clip, summary.Start, summary.ClassNames, summary.Elapsed);
         cache.Save(recording);
-        return (recording, new DetectionPass(clip, fps, summary.Frames, summary.Elapsed, Cached: false, summary.CasesFile));
+        return (recording, new DetectionPass(clip, detection, analysis, summary.Frames, summary.Elapsed, Cached: false, summary.CasesFile));
     }
 
     private static List<TuneClip> ResolveClips(TuneOptions options)
@@ -192,6 +196,20 @@ public static class TuneRunner
         foreach (var (path, config) in configs)
             if (config.FindCamera(clip.CameraId) is { } camera) return (path, config, camera);
         throw new UsageException($"{truthPath}: clip {clip.Clip} comes from camera '{clip.CameraId}', which is not in {string.Join(", ", configs.Select(c => c.Path))}");
+    }
+
+    /// <summary>A tiles value the loader would refuse on a clip's camera stops the tune before any detection, naming the --set.</summary>
+    private static void CheckTilesAxes(SweepGrid grid, IReadOnlyList<TuneClip> clips)
+    {
+        foreach (var axis in grid.Axes)
+        {
+            if (axis.Target != SweepTarget.Analysis || axis.Name != "tiles") continue;
+            var only = SweepGrid.Create([axis]);
+            foreach (var setting in only.Settings)
+                foreach (var clip in clips)
+                    if (SweepSetting.InvalidTiles(clip.Camera with { Analysis = setting.ApplyTo(clip.Camera.Analysis) }) is { } why)
+                        throw new UsageException($"{axis.Origin}: {axis.Key}={setting.ValueOf(0).Text} on camera '{clip.Camera.Id}' in {clip.ConfigPath}: {why}");
+        }
     }
 
     private static void CheckRuleAxes(SweepGrid grid, IReadOnlyList<TuneClip> clips)

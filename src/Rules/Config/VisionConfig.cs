@@ -1,3 +1,4 @@
+using System.Globalization;
 using Vision.Rules.Schedules;
 using Vision.Rules.Zones;
 
@@ -181,7 +182,37 @@ public sealed record TilesConfig(int Columns, int Rows, float Overlap, TileArea 
     /// <summary>How far the zones' bounding box is grown on each side, as a fraction of the frame: objects stand up out of a zone that holds their base.</summary>
     public const float ZonePadding = 0.1f;
 
+    public const int MaxPerSide = 4;
+    public const double DefaultOverlap = 0.2;
+    public const TileArea DefaultArea = TileArea.Zones;
+
+    /// <summary>What a 1x1 grid over the whole frame is refused with.</summary>
+    public const string WholeFrameGrid = "a 1x1 grid over the whole frame is the frame itself; use a larger grid, or 'area: zones' to detect the zones' area at a higher resolution";
+
+    /// <summary>What 'area: zones' on a camera without zones is refused with.</summary>
+    public const string AreaWithoutZones = "is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame";
+
     public int Count => Columns * Rows;
+
+    /// <summary>"2x1".</summary>
+    public string Grid => string.Create(CultureInfo.InvariantCulture, $"{Columns}x{Rows}");
+
+    /// <summary>Parses <c>COLUMNSxROWS</c> (each 1..<see cref="MaxPerSide"/>), as in <c>grid: 2x1</c>.</summary>
+    public static bool TryParseGrid(string text, out int columns, out int rows)
+    {
+        columns = rows = 0;
+        var parts = text.Trim().Split('x');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int c)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int r)
+            || c is < 1 or > MaxPerSide || r is < 1 or > MaxPerSide)
+            return false;
+        (columns, rows) = (c, r);
+        return true;
+    }
+
+    /// <summary>What a text that is not a grid is refused with.</summary>
+    public static string NotAGrid(string text) => $"'{text}' is not a tile grid: write COLUMNSxROWS, each 1..{MaxPerSide}, e.g. 2x1 (two tiles side by side) or 3x2";
 }
 
 /// <summary>What tiles cover: the padded bounding box of the camera's zones, or the whole frame.</summary>

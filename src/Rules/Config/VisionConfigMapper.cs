@@ -29,7 +29,6 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode", "tiles"];
     private static readonly string[] TilesKeys = ["grid", "overlap", "area"];
     private static readonly (string, TileArea)[] TileAreas = [("zones", TileArea.Zones), ("frame", TileArea.Frame)];
-    private const int MaxTilesPerSide = 4;
     private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
     private static readonly string[] RuleKeys =
     [
@@ -583,7 +582,7 @@ internal sealed partial class VisionConfigMapper
             ReadZones(zonesNode, m.PathOf("zones"), zones, zoneIds);
 
         if (analysis?.Tiles is { Area: TileArea.Zones } && zones.Count == 0 && m.GetSet("zones") is null)
-            _r.Error(m.Get("analysis")!, m.PathOf("analysis") + ".tiles.area", "is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame");
+            _r.Error(m.Get("analysis")!, m.PathOf("analysis") + ".tiles.area", TilesConfig.AreaWithoutZones);
 
         var rules = new List<RuleDefinition>();
         if (m.GetSet("rules") is { } rulesNode && _r.Sequence(rulesNode, m.PathOf("rules"), "[{ id: parking, type: illegal_parking, zones: [kerb] }]") is { } ruleItems)
@@ -738,20 +737,17 @@ internal sealed partial class VisionConfigMapper
         int columns = 2, rows = 1;
         if (m.GetSet("grid") is { } gridNode && _r.Text(gridNode, m.PathOf("grid"), "a grid such as 2x1") is { } gridText)
         {
-            var parts = gridText.Trim().Split('x');
-            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out columns)
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out rows)
-                || columns is < 1 or > MaxTilesPerSide || rows is < 1 or > MaxTilesPerSide)
+            if (!TilesConfig.TryParseGrid(gridText, out columns, out rows))
             {
-                _r.Error(gridNode, m.PathOf("grid"), $"'{gridText}' is not a tile grid: write COLUMNSxROWS, each 1..{MaxTilesPerSide}, e.g. 2x1 (two tiles side by side) or 3x2");
+                _r.Error(gridNode, m.PathOf("grid"), TilesConfig.NotAGrid(gridText));
                 return null;
             }
         }
-        float overlap = (float)m.Number("overlap", 0.2, v => v is >= 0 and < 0.5 ? null : "overlap must be >= 0 and < 0.5 (a fraction of a tile's size shared with its neighbour)");
-        var area = m.Choice("area", TileArea.Zones, TileAreas, "tile area");
+        float overlap = (float)m.Number("overlap", TilesConfig.DefaultOverlap, v => v is >= 0 and < 0.5 ? null : "overlap must be >= 0 and < 0.5 (a fraction of a tile's size shared with its neighbour)");
+        var area = m.Choice("area", TilesConfig.DefaultArea, TileAreas, "tile area");
         if (columns * rows == 1 && area == TileArea.Frame)
         {
-            m.Error("grid", "a 1x1 grid over the whole frame is the frame itself; use a larger grid, or 'area: zones' to detect the zones' area at a higher resolution");
+            m.Error("grid", TilesConfig.WholeFrameGrid);
             return null;
         }
         return new TilesConfig(columns, rows, overlap, area);

@@ -86,11 +86,60 @@ public sealed class SweepGridTests
     [InlineData("rule.dwell", "write KEY=v1,v2")]
     [InlineData("rule.dwell=10s,,20s", "none empty")]
     [InlineData("rule.dwell=10s,10", "lists 10 twice")]
+    [InlineData("analysis.tiles=off,5x1", "'5x1' is not a tile grid: write COLUMNSxROWS, each 1..4, e.g. 2x1 (two tiles side by side) or 3x2, or off")]
+    [InlineData("analysis.tiles=2x1,2x1", "lists 2x1 twice")]
+    [InlineData("analysis.max_width=640", "use one of fps, tiles")]
     public void A_bad_value_is_refused_naming_the_set_and_what_to_do(string set, string message)
     {
         var e = Assert.Throws<UsageException>(() => SweepAxis.ParseSet(set));
         Assert.Contains($"--set {set}", e.Message);
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void A_tiles_grid_keeps_the_cameras_own_overlap_and_area_else_the_loaders_defaults_and_off_removes_tiles()
+    {
+        var config = VisionConfigLoader.Parse(Config, "street.yaml");
+        var grid = SweepGrid.Create([SweepAxis.ParseSet("analysis.fps=2"), SweepAxis.ParseSet("analysis.tiles=off, 3x2"), SweepAxis.ParseSet("rule.dwell=5s,10s")]);
+        var own = config.Cameras[0].Analysis with { Tiles = new TilesConfig(2, 1, 0.3f, TileArea.Frame) };
+
+        var off = grid.Settings[0].ApplyTo(own);
+        var defaults = grid.Settings[2].ApplyTo(config.Cameras[0].Analysis);
+        var kept = grid.Settings[2].ApplyTo(own);
+
+        Assert.Equal(2, off.Fps);
+        Assert.Null(off.Tiles);
+        Assert.Equal(new TilesConfig(3, 2, 0.2f, TileArea.Zones), defaults.Tiles);
+        Assert.Equal(new TilesConfig(3, 2, 0.3f, TileArea.Frame), kept.Tiles);
+        Assert.Equal("analysis.fps=2 analysis.tiles=3x2", grid.Settings[3].DescribeDetection());
+        Assert.Equal(grid.Settings[2].DescribeDetection(), grid.Settings[3].DescribeDetection());
+    }
+
+    [Fact]
+    public void Tiles_the_loader_would_refuse_on_a_camera_are_named_as_the_loader_names_them()
+    {
+        var config = VisionConfigLoader.Parse(Config, "street.yaml");
+        var camera = config.Cameras[0];
+        var noZones = camera with { Zones = [], Analysis = camera.Analysis with { Tiles = new TilesConfig(2, 1, 0.2f, TileArea.Zones) } };
+        var wholeFrame = camera with { Analysis = camera.Analysis with { Tiles = new TilesConfig(1, 1, 0.2f, TileArea.Frame) } };
+
+        Assert.Null(SweepSetting.InvalidTiles(camera with { Analysis = noZones.Analysis }));
+        Assert.Equal("its tiles' area is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame", SweepSetting.InvalidTiles(noZones));
+        Assert.Equal(TilesConfig.WholeFrameGrid, SweepSetting.InvalidTiles(wholeFrame));
+    }
+
+    [Fact]
+    public async Task A_tiles_grid_over_the_zones_of_a_camera_without_zones_stops_the_tune_naming_the_set_and_camera()
+    {
+        string dir = Directory.CreateTempSubdirectory("vision-tune-tiles-").FullName;
+        string config = Path.Combine(dir, "road.yaml"), truth = Path.Combine(dir, "road.truth.yaml");
+        File.WriteAllText(config, "detector:\n  model: yolox_nano\ncameras:\n  - id: road\n    name: road\n");
+        File.WriteAllText(truth, "version: 1\nclips:\n  - clip: road.mp4\n    camera: road\n");
+        var options = new TuneOptions([config], [truth], dir, [SweepAxis.ParseSet("analysis.tiles=off,2x1")], Path.Combine(dir, "out"));
+
+        var e = await Assert.ThrowsAsync<UsageException>(() => TuneRunner.RunAsync(options, CancellationToken.None));
+
+        Assert.Equal($"--set analysis.tiles=off,2x1: analysis.tiles=2x1 on camera 'road' in {config}: its tiles' area is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame", e.Message);
     }
 
     [Fact]
@@ -116,14 +165,15 @@ public sealed class SweepGridTests
     {
         string dir = Directory.CreateTempSubdirectory("vision-grid-").FullName;
         string good = Path.Combine(dir, "grid.yaml"), bad = Path.Combine(dir, "bad.yaml");
-        File.WriteAllText(good, "rule.dwell: [10s, 20s]\ntracker.high_score: 0.3\n");
+        File.WriteAllText(good, "rule.dwell: [10s, 20s]\ntracker.high_score: 0.3\nanalysis.tiles: [off, 2x2]\n");
         File.WriteAllText(bad, "rule.dwell: [10s, 20s]\nrule.min_confidence: [0.2, 2]\n");
 
         var axes = SweepGrid.ReadFile(good);
         var e = Assert.Throws<UsageException>(() => SweepGrid.ReadFile(bad));
 
-        Assert.Equal(["rule.dwell", "tracker.high_score"], axes.Select(a => a.Key));
+        Assert.Equal(["rule.dwell", "tracker.high_score", "analysis.tiles"], axes.Select(a => a.Key));
         Assert.Equal(2, axes[0].Values.Count);
+        Assert.Equal((2, 2), axes[2].Values[1].TileGrid);
         Assert.StartsWith($"{bad}:2:1: rule.min_confidence=2: min_confidence must be between 0 and 1", e.Message);
     }
 }
