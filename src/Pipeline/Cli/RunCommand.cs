@@ -110,7 +110,10 @@ public static class RunCommand
             if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
-                () => sp.GetRequiredService<LiveService>().Config));
+                () => sp.GetRequiredService<LiveService>().Config)
+            {
+                FenceOf = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
+            });
             if (dispatchKey is not null)
             {
                 builder.Services.AddSingleton(sp =>
@@ -137,10 +140,7 @@ public static class RunCommand
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
                 var flow = new CaseFlow(writer, storage, caseLog, log);
                 if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
-                {
-                    storage.FenceOf = coordinator.FenceOf;
                     flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
-                }
                 flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
                 return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log);
             });

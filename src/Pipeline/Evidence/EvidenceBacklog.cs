@@ -10,6 +10,9 @@ public sealed class CaseProgress(ViolationCase violation)
     public WrittenCase? Written { get; internal set; }
     public bool Recorded { get; internal set; }
 
+    /// <summary>In a cluster: the camera lease the case was raised under, taken when it was confirmed.</summary>
+    public Vision.Storage.CaseFence? Fence { get; internal set; }
+
     /// <summary>Why the plate check found this violation to be a case already raised; null while it is (to be) a case.</summary>
     public string? NotRaised { get; internal set; }
     public int Attempts { get; internal set; }

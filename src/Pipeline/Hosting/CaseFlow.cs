@@ -41,7 +41,12 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     /// <summary>Step 1, as soon as the violation is confirmed: the photos.</summary>
     public async Task StartAsync(CaseProgress progress)
     {
-        progress.Started ??= await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
+        if (progress.Started is not null) return;
+        progress.Fence ??= storage.FenceOf?.Invoke(progress.Violation.Camera.Id);
+        var started = await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
+        // Before the manifest: a case complete in the spool is recovered after a crash under the lease it was raised under.
+        if (progress.Fence is { } fence) SpooledLease.Write(started.CaseDirectory, fence);
+        progress.Started = started;
     }
 
     /// <summary>A case given up before it was written (the backlog overflowed, or it failed too often): the plate check forgets it.</summary>
@@ -81,7 +86,7 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
             {
                 if (EarlierCase is { } earlier && await earlier(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
                     throw new CaseNotRaisedException(duplicate);
-                await storage.SpoolAsync(written, CancellationToken.None).ConfigureAwait(false);
+                await storage.SpoolAsync(written, progress.Fence, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is CaseNotRaisedException or CaseFencedException)
             {

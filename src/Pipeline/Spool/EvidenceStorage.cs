@@ -61,8 +61,8 @@ public sealed class EvidenceStorage
 
     public SpoolBudget Budget { get; }
 
-    /// <summary>In a cluster: the camera lease a case is written under (a case whose camera moved meanwhile is refused).</summary>
-    public Func<string, CaseFence?>? FenceOf { get; set; }
+    /// <summary>In a cluster: the camera lease a case confirmed now is raised under (a case whose camera moved before it was written is refused).</summary>
+    public Func<string, CaseFence?>? FenceOf { get; init; }
 
     public EvidenceUploader Uploader { get; }
 
@@ -79,7 +79,7 @@ public sealed class EvidenceStorage
     public async Task RecoverAsync(CancellationToken ct)
     {
         string? localStore = _config.Store.Type == EvidenceStoreType.Local ? _config.LocalStoreDirectory : null;
-        await SpoolRecovery.RecoverAsync(_config.Directory, localStore, Cases, Catalog, _clock, _log, ct).ConfigureAwait(false);
+        await SpoolRecovery.RecoverAsync(_config.Directory, localStore, Cases, Catalog, _clock, _log, ct, fenced: FenceOf is not null).ConfigureAwait(false);
         var (cases, bytes) = await Catalog.SpooledTotalsAsync(ct).ConfigureAwait(false);
         Budget.Reset(cases, bytes);
         if (cases > 0) _log.LogInformation("{Cases} case(s) ({Bytes} bytes) wait in the spool for upload to {Store}", cases, bytes, Store.Description);
@@ -89,9 +89,10 @@ public sealed class EvidenceStorage
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(Uploader.RunAsync(ct), Sweeper.RunAsync(ct));
 
     /// <summary>Records a case whose files are complete in the spool (case store + upload queue, one transaction) and wakes the uploader.</summary>
-    public async Task SpoolAsync(WrittenCase written, CancellationToken ct)
+    /// <param name="fence">In a cluster: the camera lease the case was raised under (refused when the camera moved since).</param>
+    public async Task SpoolAsync(WrittenCase written, CaseFence? fence, CancellationToken ct)
     {
-        await Cases.AddAsync(written.Record.ToNewCase() with { Fence = FenceOf?.Invoke(written.Record.CameraId) }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
+        await Cases.AddAsync(written.Record.ToNewCase() with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
     }

@@ -16,7 +16,9 @@ public static class SpoolRecovery
     /// <summary>The console's viewing copies of clips (<see cref="Evidence.BrowserClipPlayback"/>), not a case.</summary>
     public const string PlaybackFolder = "playback";
 
-    public static async Task<int> RecoverAsync(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log, CancellationToken ct)
+    /// <param name="fenced">In a cluster: a case is added only under the camera lease it was raised under (<see cref="SpooledLease"/>).</param>
+    public static async Task<int> RecoverAsync(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log, CancellationToken ct,
+        bool fenced = false)
     {
         if (!Directory.Exists(spoolDirectory)) return 0;
         string? skip = skipFolder is null ? null : Path.GetFullPath(skipFolder);
@@ -35,16 +37,26 @@ public static class SpoolRecovery
             var entry = await catalog.FindAsync(caseId, ct).ConfigureAwait(false);
             if (entry is null)
             {
+                CaseManifest? manifest = null;
                 try
                 {
                     byte[] bytes = await File.ReadAllBytesAsync(manifestPath, ct).ConfigureAwait(false);
-                    var manifest = CaseManifest.Parse(bytes);
-                    await cases.AddAsync(manifest.Case.ToNewCase(), manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
+                    manifest = CaseManifest.Parse(bytes);
+                    var fence = fenced ? SpooledLease.Read(folder) : null;
+                    await cases.AddAsync(manifest.Case.ToNewCase() with { Fence = fence }, manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
                     recovered++;
+                }
+                catch (CaseFencedException e)
+                {
+                    // As for a live case fenced off: the camera's new node analyses it and raises what is still there.
+                    log.LogWarning("spool folder {Folder}: case confirmed at {ConfirmedAt} is not recovered: {Reason}; its files are removed", folder,
+                        manifest?.Case.ConfirmedAt, e.Message);
+                    try { Directory.Delete(folder, recursive: true); }
+                    catch (IOException io) { log.LogWarning("could not remove fenced spool folder {Folder}: {Reason}", folder, io.Message); }
                 }
                 catch (Exception e) when (e is JsonException or IOException or FormatException)
                 {
-                    log.LogError("spool folder {Folder}: its manifest cannot be read ({Reason}); the case is not uploaded", folder, e.Message);
+                    log.LogError("spool folder {Folder}: its manifest or lease file cannot be read ({Reason}); the case is not uploaded", folder, e.Message);
                 }
             }
             else if (entry.State is EvidenceState.Stored or EvidenceState.Expired)

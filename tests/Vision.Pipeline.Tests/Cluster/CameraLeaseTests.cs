@@ -1,4 +1,5 @@
 using Vision.Pipeline.Cluster;
+using Vision.Pipeline.Spool;
 using Vision.Pipeline.Tests.Storage;
 using Vision.Pipeline.Tests.Support;
 using Vision.Storage;
@@ -78,6 +79,37 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         Assert.Contains("cam-1 moved to another node", refused.Message);
         Assert.Null(await cases.FindAsync(late.Spooled.CaseId, CancellationToken.None));
         Assert.Null(await new EvidenceCatalog(db).FindAsync(late.Spooled.CaseId, CancellationToken.None));
+    }
+
+    [PostgresFact]
+    public async Task After_a_kill_a_case_complete_in_the_spool_is_recovered_only_under_the_lease_it_was_raised_under()
+    {
+        var db = await NewDatabaseAsync();
+        var leases = new CameraLeases(db);
+        var cases = new CaseStore(db);
+        var cam1 = await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
+        var cam2 = await leases.TryAcquireAsync("cam-2", "node-a", T0, Lease, CancellationToken.None);
+        // node-a was killed after both cases' manifests were written and before either reached the case store.
+        var kept = SyntheticCases.Write(_spool, "cam-1", 1, T0);
+        SpooledLease.Write(Path.Combine(_spool, kept.Spooled.CaseId), new CaseFence("node-a", cam1!.Token));
+        var moved = SyntheticCases.Write(_spool, "cam-2", 2, T0);
+        SpooledLease.Write(Path.Combine(_spool, moved.Spooled.CaseId), new CaseFence("node-a", cam2!.Token));
+        // cam-2 went to node-b while node-a was down.
+        await leases.TryAcquireAsync("cam-2", "node-b", T0.AddSeconds(16), Lease, CancellationToken.None);
+
+        int recovered = await SpoolRecovery.RecoverAsync(_spool, null, cases, new EvidenceCatalog(db), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, fenced: true);
+
+        Assert.Equal(1, recovered);
+        Assert.NotNull(await cases.FindAsync(kept.Spooled.CaseId, CancellationToken.None));
+        await using (var connection = db.Open())
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT node_id || ' ' || lease_token FROM cases WHERE case_id = '{kept.Spooled.CaseId}'";
+            Assert.Equal($"node-a {cam1.Token}", await command.ExecuteScalarAsync());
+        }
+        Assert.Null(await cases.FindAsync(moved.Spooled.CaseId, CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(_spool, moved.Spooled.CaseId)));
     }
 
     [PostgresFact]
