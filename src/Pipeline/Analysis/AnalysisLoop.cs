@@ -45,6 +45,17 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     /// </summary>
     public Action<Exception, IReadOnlyList<string>>? BatchFailed { get; init; }
 
+    /// <summary>
+    /// In a cluster: whether a camera's frame may be analysed now (its lease is still this node's by its own clock).
+    /// A frame that may not is dropped before detection, so a node whose renewals run late never analyses a camera
+    /// another node may already have taken. Unset, every frame is analysed.
+    /// </summary>
+    public Func<string, bool>? MayAnalyse { get; init; }
+
+    /// <summary>Frames dropped because their camera's lease may have lapsed (<see cref="MayAnalyse"/>).</summary>
+    public long FramesOutsideLease => Interlocked.Read(ref _framesOutsideLease);
+    private long _framesOutsideLease;
+
     public void SetAnalyzer(CameraAnalyzer analyzer) => _analyzers[analyzer.Camera.Id] = analyzer;
 
     public void RemoveAnalyzer(string cameraId) => _analyzers.TryRemove(cameraId, out _);
@@ -61,6 +72,7 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
         {
             int count = await feed.ReadBatchAsync(batch, maxBatchWait, ct).ConfigureAwait(false);
             if (count == 0) return;
+            if (MayAnalyse is { } mayAnalyse && (count = DropOutsideLease(batch, count, mayAnalyse)) == 0) continue;
             try
             {
                 await AnalyseBatchAsync(batch, count, found, confirmed, ct).ConfigureAwait(false);
@@ -80,6 +92,24 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
                 }
             }
         }
+    }
+
+    // Keeps the frames that may be analysed at the front of the batch, in their order; returns how many.
+    private int DropOutsideLease(AnalysisFrame[] batch, int count, Func<string, bool> mayAnalyse)
+    {
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var frame = batch[i];
+            batch[i] = null!;
+            if (mayAnalyse(frame.CameraId)) batch[kept++] = frame;
+            else
+            {
+                frame.Release();
+                Interlocked.Increment(ref _framesOutsideLease);
+            }
+        }
+        return kept;
     }
 
     private async Task AnalyseBatchAsync(AnalysisFrame[] batch, int count, List<ViolationCase> found,

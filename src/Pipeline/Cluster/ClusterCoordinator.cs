@@ -12,6 +12,13 @@ public interface ICameraOwnership
 
     bool Owns(string cameraId);
 
+    /// <summary>
+    /// Whether a frame of the camera may be analysed now: it is held and, by this node's clock, its lease cannot have
+    /// lapsed for the others yet. False for a moment when the renewals run late (a starved or paused node), before
+    /// the coordinator learns that the camera is lost and stops it.
+    /// </summary>
+    bool MayAnalyse(string cameraId);
+
     /// <summary>The lease a case of the camera is written under; null for a node alone.</summary>
     CaseFence? FenceOf(string cameraId);
 }
@@ -25,6 +32,8 @@ public sealed class AllCameras : ICameraOwnership
 
     public bool Owns(string cameraId) => true;
 
+    public bool MayAnalyse(string cameraId) => true;
+
     public CaseFence? FenceOf(string cameraId) => null;
 }
 
@@ -32,8 +41,9 @@ public sealed class AllCameras : ICameraOwnership
 /// One node of a cluster: heartbeats, works out from the live nodes which cameras are its own
 /// (<see cref="CameraAssignment"/>), takes their leases when free or lapsed, renews them, and gives up the ones that
 /// now belong elsewhere. A camera is started here only after its lease is taken and stopped before it is released,
-/// so no camera is analysed by two nodes at once; a node that cannot renew (database unreachable, or paused) stops
-/// its cameras when their lease would have lapsed, and its late writes are refused by the fencing token.
+/// so no camera is analysed by two nodes at once. A node whose renewals run late analyses no frame of a camera past
+/// its lease by its own clock (<see cref="MayAnalyse"/>); one that cannot renew (database unreachable, or paused)
+/// stops its cameras when their lease would have lapsed, and its late writes are refused by the fencing token.
 /// </summary>
 public sealed class ClusterCoordinator : ICameraOwnership
 {
@@ -85,6 +95,12 @@ public sealed class ClusterCoordinator : ICameraOwnership
     public bool Owns(string cameraId)
     {
         lock (_gate) return _held.ContainsKey(cameraId);
+    }
+
+    public bool MayAnalyse(string cameraId)
+    {
+        var now = _clock.GetUtcNow();
+        lock (_gate) return _held.TryGetValue(cameraId, out var lease) && now < lease.ValidUntil;
     }
 
     public CaseFence? FenceOf(string cameraId)
@@ -149,6 +165,10 @@ public sealed class ClusterCoordinator : ICameraOwnership
         if (!nodes.Any(n => n.NodeId == NodeId)) nodes.Add(new NodeWeight(NodeId, _capacity));
 
         var held = Held();
+        var lateFor = LapsedLocally(now);
+        if (lateFor.Count > 0)
+            _log.LogWarning("cluster: lease renewals ran late (the node was starved or paused): camera(s) {Cameras} were not analysed meanwhile, since another node may have taken them",
+                string.Join(", ", lateFor));
         var renewed = await _leases.RenewAsync(NodeId, held, now, _cluster.Lease, database).ConfigureAwait(false);
         bool changed = false;
         lock (_gate)
@@ -199,6 +219,11 @@ public sealed class ClusterCoordinator : ICameraOwnership
         if (acquired) await ApplyAsync(ct).ConfigureAwait(false);
     }
 
+    private List<string> LapsedLocally(DateTimeOffset now)
+    {
+        lock (_gate) return _held.Where(h => h.Value.ValidUntil <= now).Select(h => h.Key).Order(StringComparer.Ordinal).ToList();
+    }
+
     private async Task ReleaseLaterAsync(string camera, long token, CancellationToken ct)
     {
         _log.LogInformation("cluster: camera {CameraId} now belongs to another node; stopped here, its lease is released in {Grace}s", camera, ReleaseGrace.TotalSeconds);
@@ -209,14 +234,9 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task DropLapsedAsync(CancellationToken ct)
     {
-        var now = _clock.GetUtcNow();
-        bool changed = false;
-        lock (_gate)
-        {
-            foreach (var (camera, (_, validUntil)) in _held.ToList())
-                if (validUntil <= now) { _held.Remove(camera); changed = true; }
-        }
-        if (changed)
+        var lapsed = LapsedLocally(_clock.GetUtcNow());
+        lock (_gate) foreach (var camera in lapsed) _held.Remove(camera);
+        if (lapsed.Count > 0)
         {
             _log.LogWarning("cluster: camera leases lapsed without a renewal; their cameras stopped here so that another node may take them");
             await ApplyAsync(ct).ConfigureAwait(false);

@@ -48,6 +48,7 @@ public sealed class LiveService : BackgroundService
         _loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, _timings)
         {
             MergeIou = config.Detector.NmsIou,
+            MayAnalyse = ownership is null ? null : ownership.MayAnalyse,
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
         // Plate reading is loaded once at start (with the evidence writer): the analysers follow that, not a reloaded config.

@@ -94,6 +94,35 @@ public sealed class AnalysisLoopTests
         Assert.Equal(1, lateCamera.LateFrames);
     }
 
+    // A cluster node whose lease renewals run late (starved, paused) must not analyse a camera another node may have taken.
+    [Fact]
+    public async Task A_frame_of_a_camera_whose_lease_may_have_lapsed_is_dropped_before_detection_and_returned_to_its_pool()
+    {
+        using var poolA = new FramePool("cam-a", 64, 36, 2);
+        using var poolB = new FramePool("cam-b", 64, 36, 2);
+        var feed = new ChannelFrameFeed(4);
+        var detector = new CornerDetector(maxBatch: 2);
+        var analysed = new List<string>();
+        var loop = new AnalysisLoop(detector, maxBatch: 2, maxBatchWait: TimeSpan.Zero, new StageTimings()) { MayAnalyse = camera => camera == "cam-b" };
+        loop.FrameAnalysed += (frame, _) => analysed.Add(frame.CameraId);
+        loop.SetAnalyzer(Analyzer("cam-a", Now));
+        loop.SetAnalyzer(Analyzer("cam-b", Now));
+
+        foreach (var pool in new[] { poolA, poolB })
+        {
+            var frame = await pool.RentAsync(CancellationToken.None);
+            frame.CapturedAt = Now;
+            await feed.Writer.WriteAsync(frame);
+        }
+        feed.Writer.Complete();
+        await loop.RunAsync(feed, (_, _) => ValueTask.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(["cam-b"], analysed);
+        Assert.Equal(["64x36"], Assert.Single(detector.Calls));
+        Assert.Equal(1, loop.FramesOutsideLease);
+        for (int i = 0; i < 2; i++) Assert.True(poolA.TryRent(out _), $"cam-a frame {i} never came back");
+    }
+
     [Fact]
     public async Task Tiles_of_every_frame_in_a_batch_go_into_one_detector_call_and_merge_into_their_frames_detections()
     {
