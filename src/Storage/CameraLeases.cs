@@ -87,6 +87,14 @@ public sealed class CameraLeases(CaseDatabase database)
             ("@camera", cameraId), ("@node", nodeId), ("@token", token)).ConfigureAwait(false);
     }
 
+    /// <summary>The camera's lease row (its last holder and token, lapsed or not); null when it was never taken.</summary>
+    public async Task<CameraLease?> FindAsync(string cameraId, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        return (await QueryAsync(connection, "SELECT camera_id, node_id, token, acquired_at_ms, expires_at_ms FROM camera_leases WHERE camera_id = @camera", ct,
+            ("@camera", cameraId)).ConfigureAwait(false)).SingleOrDefault();
+    }
+
     public async Task<IReadOnlyList<CameraLease>> ListAsync(CancellationToken ct)
     {
         await using var connection = database.Open();

@@ -45,6 +45,9 @@ public sealed record CaseFence(string NodeId, long LeaseToken);
 /// <summary>The camera's lease moved to another node (a higher token) before this node's case was written: the case is not written.</summary>
 public sealed class CaseFencedException(string message) : Exception(message);
 
+/// <summary>A case of a camera whose lease is not back on its node yet (after an outage): it waits, complete in the spool, and is written when it is.</summary>
+public sealed class CaseWaitsForLeaseException(string message) : Exception(message);
+
 /// <summary>One step of a case's status history.</summary>
 public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, string? Actor, string? Reason, string? Note, string? Address)
 {

@@ -63,7 +63,7 @@ public static class RunCommand
             trustedProxies = TrustedProxies();
             config = VisionConfigLoader.Load(configPath);
             signer = ReplayRunner.Signer();
-            database = OpenDatabase(config);
+            database = await Hosting.CaseDatabaseOpener.OpenWaitingAsync(config, Console.Error, TimeProvider.System, ct).ConfigureAwait(false);
             store = EvidenceStoreFactory.Create(config.Evidence);
             if (config.Dispatch is not null)
                 dispatchKey = DispatchKey() ?? throw new UsageException(
@@ -72,7 +72,12 @@ public static class RunCommand
             plates = CasePlateReader.Open(config.Plates);
             if (config.Cluster is { } clusterConfig) nodeCapacity = NodeCapacity(clusterConfig);
             // Nodes sharing the database share the evidence links' key: a link made on one node opens on every node.
-            if (database is PostgresCaseDatabase) linkKey = await new SharedKeys(database).GetOrCreateAsync("evidence-links", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+            if (database is PostgresCaseDatabase) linkKey = await SharedLinkKeyAsync(database, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("vision run: stopped while waiting for the case database");
+            return 0;
         }
         catch (Npgsql.NpgsqlException e)
         {
@@ -113,6 +118,10 @@ public static class RunCommand
                 () => sp.GetRequiredService<LiveService>().Config)
             {
                 FenceOf = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
+                RecoveryFences = sp.GetService<Cluster.ClusterCoordinator>() is { } node
+                    ? new Cluster.ClusterRecoveryFences(node, new CameraLeases(database), () => sp.GetRequiredService<LiveService>().Config)
+                    : null,
+                CaseLog = caseLog,
             });
             if (dispatchKey is not null)
             {
@@ -121,7 +130,7 @@ public static class RunCommand
                     var storage = sp.GetRequiredService<EvidenceStorage>();
                     var source = new DispatchCaseSource(storage.Cases, storage.Catalog, store, config.Evidence.Store.PresignExpiry);
                     return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
-                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch"));
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch")) { Health = storage.Database };
                 });
                 builder.Services.AddSingleton<DispatchService>();
             }
@@ -142,7 +151,7 @@ public static class RunCommand
                 if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
                     flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
                 flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
-                return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log);
+                return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log, storage.Database);
             });
             if (config.Cluster is { } cluster)
                 builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), nodeCapacity,
@@ -235,7 +244,9 @@ public static class RunCommand
     {
         var evidence = service.Storage.Snapshot();
         var backlog = evidenceService.Backlog.Snapshot();
+        bool databaseOk = evidence.Database?.Ok != false;
         string? reason = !service.Ready ? "starting cameras"
+            : !databaseOk ? "case database unreachable: cases wait in the spool"
             : backlog.HeldCases > 0 ? "evidence disk full: cases held in memory"
             : evidence.StoreOk ? null : "evidence store unreachable";
         bool ready = reason is null;
@@ -246,6 +257,7 @@ public static class RunCommand
             cameras = service.Cameras().Count,
             configOk = service.LastReloadError is null,
             evidenceStoreOk = evidence.StoreOk,
+            caseDatabaseOk = databaseOk,
             spoolNearLimit = evidence.SpoolNearLimit,
             heldCases = backlog.HeldCases,
         };
@@ -301,4 +313,20 @@ public static class RunCommand
     }
 
     internal static CaseDatabase OpenDatabase(VisionConfig config) => Hosting.CaseDatabaseOpener.Open(config);
+
+    /// <summary>The evidence links' key all nodes share; a database that went away just after the open is waited for as at the open.</summary>
+    private static async Task<byte[]> SharedLinkKeyAsync(CaseDatabase database, CancellationToken ct)
+    {
+        var backoff = new Retry.ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Random.Shared);
+        while (true)
+        {
+            try { return await new SharedKeys(database).GetOrCreateAsync("evidence-links", DateTimeOffset.UtcNow, ct).ConfigureAwait(false); }
+            catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
+            {
+                var delay = backoff.Next();
+                Console.Error.WriteLine($"vision run: the case database does not answer ({DatabaseFailure.Describe(e)}); waiting for it (next try in {delay.TotalSeconds:0.0} s)");
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
+        }
+    }
 }

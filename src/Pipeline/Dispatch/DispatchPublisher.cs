@@ -54,48 +54,67 @@ public sealed class DispatchPublisher(
     /// <summary>A message was added (or resent): look now rather than at the next poll.</summary>
     public void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>Told when the outbox cannot be read (the case database is away); null: the loop only logs.</summary>
+    public Spool.CaseDatabaseHealth? Health { get; init; }
+
+    /// <summary>
+    /// Delivers until <paramref name="ct"/> is cancelled. Nothing but the stop ends it: a database that is away (down,
+    /// restarting, a dropped connection) is retried with back-off from 1 s to 30 s, said once in the log and in the
+    /// health the node reports, and delivery resumes where the outbox stands when it answers.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         var running = new List<Task>();
+        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), _random);
         while (!ct.IsCancellationRequested)
         {
-            var arrived = Volatile.Read(ref _work).Task;
-            running.RemoveAll(t => t.IsCompleted);
-            int free = concurrency - running.Count;
-            if (free > 0)
-            {
-                IReadOnlyList<OutboxMessage> due;
-                try
-                {
-                    HashSet<string> busy;
-                    lock (_gate) busy = [.. _busyCameras];
-                    due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct, ClaimFor(currentConfig())).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    break;
-                }
-                foreach (var message in due)
-                {
-                    lock (_gate) _busyCameras.Add(message.CameraId);
-                    running.Add(Task.Run(() => DeliverAndReleaseAsync(message, ct), CancellationToken.None));
-                }
-                if (due.Count > 0) continue;
-            }
-            var wait = IdlePoll;
             try
             {
-                if (await outbox.NextDueAsync(ct).ConfigureAwait(false) is { } next && next - clock.GetUtcNow() is var until && until < wait)
-                    wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until;
-                await WaitForWorkAsync(arrived, running, wait, clock, ct).ConfigureAwait(false);
+                await StepAsync(running, ct).ConfigureAwait(false);
+                backoff.Reset();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
             }
+            catch (Exception e)
+            {
+                var delay = backoff.Next();
+                if (Storage.DatabaseFailure.IsUnavailable(e))
+                    Health?.Failed("dispatch", e, $"deliveries wait in the outbox and are retried (next try in {ConfigDuration.Format(delay)}, at most every 30 s)");
+                else
+                    log.LogError(e, "dispatch: reading the outbox failed unexpectedly; retrying in {Delay}", ConfigDuration.Format(delay));
+                try { await Task.Delay(delay, clock, ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { break; }
+            }
         }
         // A delivery cut off by the stop stays pending; the receiver's idempotency absorbs the repeat after restart.
         try { await Task.WhenAll(running).ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+
+    /// <summary>One pass: claim what is due (up to the free delivery slots) and start it, or wait for work.</summary>
+    private async Task StepAsync(List<Task> running, CancellationToken ct)
+    {
+        var arrived = Volatile.Read(ref _work).Task;
+        running.RemoveAll(t => t.IsCompleted);
+        int free = concurrency - running.Count;
+        if (free > 0)
+        {
+            HashSet<string> busy;
+            lock (_gate) busy = [.. _busyCameras];
+            var due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct, ClaimFor(currentConfig())).ConfigureAwait(false);
+            Health?.Answered();
+            foreach (var message in due)
+            {
+                lock (_gate) _busyCameras.Add(message.CameraId);
+                running.Add(Task.Run(() => DeliverAndReleaseAsync(message, ct), CancellationToken.None));
+            }
+            if (due.Count > 0) return;
+        }
+        var wait = IdlePoll;
+        if (await outbox.NextDueAsync(ct).ConfigureAwait(false) is { } next && next - clock.GetUtcNow() is var until && until < wait)
+            wait = until < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : until;
+        await WaitForWorkAsync(arrived, running, wait, clock, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -129,6 +148,11 @@ public sealed class DispatchPublisher(
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception e) when (Storage.DatabaseFailure.IsUnavailable(e))
+        {
+            // The POST may have gone through: the claim lapses and the case is sent again with the same Idempotency-Key.
+            Health?.Failed("dispatch", e, "a delivery's outcome could not be recorded; the case stays in the outbox and is sent again (same Idempotency-Key)");
         }
         catch (Exception e)
         {

@@ -20,6 +20,12 @@ public sealed record CaseManifest(
 {
     public const string CurrentSchema = "vision.case-manifest/2";
     public const string FileName = "manifest.json";
+
+    /// <summary>
+    /// Written with a case's first photos (live): the case as it stands then, without a clip. A node killed before the
+    /// case is finished leaves it, and spool recovery completes the case from it.
+    /// </summary>
+    public const string ProvisionalFileName = "manifest.provisional.json";
     public const string ContentType = "application/json";
 
     /// <summary>The case as the uploader sees it, rebuilt from a manifest found in the spool (a case whose catalog row was lost in a crash).</summary>

@@ -84,6 +84,9 @@ public sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = Evid
             _failures++;
             _problem = error;
             _since ??= clock.GetUtcNow();
+            // A written case's photos are on disk: its frame snapshots are no longer needed.
+            if (held.Written is not null && held.SnapshotBytes() > 0)
+                held.Violation = held.Violation with { Photos = held.Violation.Photos.Select(p => (p.Role, p.Snapshot with { Jpeg = [] })).ToList() };
             _held.AddLast(held);
             _heldBytes += held.SnapshotBytes();
             for (var node = _held.First; node is not null && _heldBytes > maxHeldBytes; node = node.Next)
@@ -100,17 +103,32 @@ public sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = Evid
                 lost = _held.First!.Value;
                 _held.RemoveFirst();
                 _heldBytes -= lost.SnapshotBytes();
-                _lost++;
+                if (lost.Written is null) _lost++;
             }
         }
         if (lost is not null) Lost?.Invoke(lost);
     }
 
-    /// <summary>Gives a case up (it failed too often for another reason than the disk, or the service stops): counted and announced through <see cref="Lost"/>.</summary>
+    /// <summary>
+    /// Gives a case up (it failed too often for another reason than the disk, or the service stops), announced through
+    /// <see cref="Lost"/>. Counted as lost only when its files are not complete: a written case (its manifest in the
+    /// spool) is left to spool recovery, which writes it to the case store.
+    /// </summary>
     public void GiveUp(CaseProgress progress)
     {
-        lock (_gate) _lost++;
+        if (progress.Written is null) lock (_gate) _lost++;
         Lost?.Invoke(progress);
+    }
+
+    /// <summary>Whether a case of the camera is held: a later one of that camera waits behind it, so the camera's cases are written in order.</summary>
+    public bool HoldsCamera(string cameraId)
+    {
+        lock (_gate)
+        {
+            foreach (var held in _held)
+                if (held.Violation.Camera.Id == cameraId) return true;
+            return false;
+        }
     }
 
     /// <summary>Takes every held case, oldest first, for a retry; those that fail again come back through <see cref="Hold"/>.</summary>

@@ -66,7 +66,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     public async Task<StartedCase> WritePhotosAsync(ViolationCase violation, CancellationToken ct)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId);
-        string caseId = CaseIds.For(violation, zone);
+        string caseId = CaseIdOf(violation);
         string caseDir = Path.Combine(outputDirectory, caseId);
         string keyPrefix = EvidenceKeys.Prefix(violation.Camera.Id, caseId, TimeZoneInfo.ConvertTime(violation.ConfirmedAt, zone));
         Directory.CreateDirectory(caseDir);
@@ -79,6 +79,9 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
                 frames is null ? NoRecording : "the full-resolution frame is read once the post-roll is recorded", ct).ConfigureAwait(false);
         return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera)) { Frames = frames };
     }
+
+    /// <summary>The id the case of <paramref name="violation"/> gets (its folder's name), known before anything is written.</summary>
+    public static string CaseIdOf(ViolationCase violation) => CaseIds.For(violation, TimeZoneInfo.FindSystemTimeZoneById(violation.Camera.TimeZoneId));
 
     /// <summary>Pre-roll, post-roll and JPEG quality for cases confirmed from now on (a config edit); cases already on their way keep theirs.</summary>
     public void UseSettings(TimeSpan newPreRoll, TimeSpan newPostRoll, int jpegQuality)
@@ -145,6 +148,31 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
                 throw new CaseNotRaisedException(turnover.Reason!);
             }
         }
+        var (record, manifest, spooled) = Manifest(started, photos, clip, clipError, plate);
+        // Written even when the clip wait was cut short by a stop: the case is complete without a clip.
+        await WriteFileAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest, CancellationToken.None).ConfigureAwait(false);
+        DeleteQuietly(Path.Combine(caseDir, CaseManifest.ProvisionalFileName));
+        return new WrittenCase(record, spooled);
+    }
+
+    /// <summary>
+    /// Live, right after the first photos: the case as it stands, signed, in <see cref="CaseManifest.ProvisionalFileName"/>.
+    /// A node killed before the case is finished (the post-roll, the clip) leaves it, and spool recovery completes the
+    /// case from it rather than lose it. Nothing is written when there are no photos yet (replay).
+    /// </summary>
+    public async Task WriteProvisionalManifestAsync(StartedCase started, CancellationToken ct)
+    {
+        if (started.Photos.Count == 0) return;
+        const string cutOff = "the node stopped before the case was finished: it was recovered with its first photos, without a clip";
+        var plate = started.Violation.Rule.Type == ViolationType.IllegalParking ? new CasePlate(null, 0, null, null, [], cutOff) : null;
+        var (_, manifest, _) = Manifest(started, started.Photos, null, cutOff, plate);
+        await WriteFileAsync(Path.Combine(started.CaseDirectory, CaseManifest.ProvisionalFileName), manifest, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The case record, its signed manifest and the objects the uploader sends, from the files written so far.</summary>
+    private (CaseRecord Record, byte[] Manifest, SpooledCase Spooled) Manifest(StartedCase started, IReadOnlyList<EvidencePhoto> photos, EvidenceClip? clip, string? clipError, CasePlate? plate)
+    {
+        var (violation, caseId, keyPrefix, zone) = (started.Violation, started.CaseId, started.KeyPrefix, started.Zone);
         string? plateText = plate?.Text;
         var confirmation = violation.Confirmation;
         var record = new CaseRecord(
@@ -177,14 +205,11 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
         if (clip is not null)
             objects.Add(new ManifestObject(clip.File, clip.Key, new FileInfo(Path.Combine(outputDirectory, clip.File)).Length, clip.Sha256, "video/mp4", "clip"));
         byte[] manifest = new CaseManifest(CaseManifest.CurrentSchema, record, objects, null, null).SignedBy(Signer).ToJsonBytes();
-        // Written even when the clip wait was cut short by a stop: the case is complete without a clip.
-        await WriteFileAsync(Path.Combine(caseDir, CaseManifest.FileName), manifest, CancellationToken.None).ConfigureAwait(false);
-
         var spooled = objects
             .Select(o => new SpooledObject(Path.GetFileName(o.File), o.Key, o.Size, o.Sha256, o.ContentType, o.Role))
             .Append(new SpooledObject(CaseManifest.FileName, record.Evidence.ManifestKey!, manifest.Length, Sha256Hex(manifest), CaseManifest.ContentType, "manifest"))
             .ToList();
-        return new WrittenCase(record, new SpooledCase(caseId, record.CameraId, record.RuleId, record.Violation, violation.ConfirmedAt, keyPrefix, spooled));
+        return (record, manifest, new SpooledCase(caseId, record.CameraId, record.RuleId, record.Violation, violation.ConfirmedAt, keyPrefix, spooled));
     }
 
     /// <summary>The photos from the episode's analysis frames: the fallback while (or when) the recording cannot give its frames.</summary>

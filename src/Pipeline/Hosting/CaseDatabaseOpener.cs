@@ -46,6 +46,31 @@ public static class CaseDatabaseOpener
         }
     }
 
+    /// <summary>
+    /// <c>vision run</c>'s open: a PostgreSQL server that is not up yet, restarting or unreachable for a while is waited
+    /// for (back-off from 1 s to 30 s, each try said on <paramref name="progress"/>), so a node started before its
+    /// database, or restarted during an outage, comes up with it instead of exiting. Mistakes a retry cannot fix (a
+    /// wrong password, no such database, a malformed connection string) still end the start with their message.
+    /// </summary>
+    public static async Task<CaseDatabase> OpenWaitingAsync(VisionConfig config, TextWriter progress, TimeProvider clock, CancellationToken ct)
+    {
+        var backoff = new Retry.ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), Random.Shared);
+        var started = clock.GetUtcNow();
+        while (true)
+        {
+            try
+            {
+                return Open(config);
+            }
+            catch (CaseDatabaseUnavailableException e)
+            {
+                var delay = backoff.Next();
+                await progress.WriteLineAsync($"vision run: {e.Message}; waiting for it ({(clock.GetUtcNow() - started).TotalSeconds:0} s so far, next try in {delay.TotalSeconds:0.0} s)").ConfigureAwait(false);
+                await Task.Delay(delay, clock, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static CaseDatabase OpenPostgres(DatabaseConfig database)
     {
         string connectionString = ConnectionString(database);
@@ -59,6 +84,8 @@ public static class CaseDatabaseOpener
         {
             string where = opened?.Description ?? "PostgreSQL";
             opened?.Dispose();
+            if (DatabaseFailure.IsUnavailable(e))
+                throw new CaseDatabaseUnavailableException($"the case database ({where}) does not answer: {Reason(e)}");
             throw new Replay.UsageException($"cannot open the case database ({where}): {Reason(e)}; check that the server is up and the connection string in {Source(database)} is right");
         }
     }
@@ -89,10 +116,8 @@ public static class CaseDatabaseOpener
         database.ConnectionStringVariable is { } v ? $"${v}" : database.ConnectionStringFile!;
 
     // Npgsql's messages name the host, user and database, never the password.
-    private static string Reason(Exception e) => e switch
-    {
-        PostgresException p => $"{p.SqlState} {p.MessageText}",
-        NpgsqlException { InnerException: { } inner } n => $"{n.Message} ({inner.Message})",
-        _ => e.Message,
-    };
+    private static string Reason(Exception e) => DatabaseFailure.Describe(e);
 }
+
+/// <summary>The case database could not be reached for now (down, starting up, a dropped connection): trying again later is right.</summary>
+public sealed class CaseDatabaseUnavailableException(string message) : Exception(message);

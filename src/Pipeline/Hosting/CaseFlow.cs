@@ -43,9 +43,13 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     {
         if (progress.Started is not null) return;
         progress.Fence ??= storage.FenceOf?.Invoke(progress.Violation.Camera.Id);
+        // Before its folder exists: spool recovery leaves the folders of cases on this path alone.
+        storage.InFlight.Add(EvidenceWriter.CaseIdOf(progress.Violation));
         var started = await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
         // Before the manifest: a case complete in the spool is recovered after a crash under the lease it was raised under.
         if (progress.Fence is { } fence) SpooledLease.Write(started.CaseDirectory, fence);
+        // A node killed from here on leaves a case that recovery completes from its first photos.
+        await writer.WriteProvisionalManifestAsync(started, CancellationToken.None).ConfigureAwait(false);
         progress.Started = started;
     }
 
@@ -53,6 +57,8 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     public void GaveUp(CaseProgress progress)
     {
         if (progress.Started is { } started) writer.Turnover?.Forget(started.CaseId);
+        // A case whose files are complete is written by spool recovery instead.
+        storage.InFlight.Remove(EvidenceWriter.CaseIdOf(progress.Violation));
     }
 
     /// <summary>When step 2 may run: the post-roll is recorded.</summary>
@@ -74,6 +80,7 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         catch (CaseNotRaisedException e)
         {
             progress.NotRaised = e.Message;
+            storage.InFlight.Remove(progress.Started!.CaseId);
             NotRaised?.Invoke(progress.Violation);
             log.LogInformation("camera {CameraId}: a {Violation} confirmed at {At:O} is not a new case: {Reason}",
                 progress.Violation.Camera.Id, progress.Violation.Rule.Type.ToWire(), progress.Violation.ConfirmedAt, e.Message);
@@ -84,25 +91,55 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         {
             try
             {
-                if (EarlierCase is { } earlier && await earlier(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
-                    throw new CaseNotRaisedException(duplicate);
-                await storage.SpoolAsync(written, progress.Fence, CancellationToken.None).ConfigureAwait(false);
+                await RecordAsync(progress, written).ConfigureAwait(false);
             }
             catch (Exception e) when (e is CaseNotRaisedException or CaseFencedException)
             {
                 progress.NotRaised = e.Message;
                 writer.Turnover?.Forget(written.Record.CaseId);
                 DeleteSpooled(progress.Started!.CaseDirectory);
+                storage.InFlight.Remove(written.Record.CaseId);
                 log.LogInformation("camera {CameraId}: case {CaseId} is not written: {Reason}", written.Record.CameraId, written.Record.CaseId, e.Message);
                 return null;
             }
             progress.Recorded = true;
+            storage.InFlight.Remove(written.Record.CaseId);
+            storage.Database.Answered();
         }
         await caseLog.AppendAsync(written.Record, CancellationToken.None).ConfigureAwait(false);
         var record = written.Record;
         log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
             record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
         return written;
+    }
+
+    /// <summary>
+    /// The case store and upload queue, under the camera's lease. A case refused because the lease changed is this
+    /// node's still when the node holds the camera again (a database outage made it lapse and be taken anew): it is
+    /// written under the lease held now. While the lease is not back it waits; only a camera another node took is "moved".
+    /// </summary>
+    private async Task RecordAsync(CaseProgress progress, WrittenCase written)
+    {
+        while (true)
+        {
+            if (EarlierCase is { } earlier && await earlier(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
+                throw new CaseNotRaisedException(duplicate);
+            try
+            {
+                await storage.SpoolAsync(written, progress.Fence, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (CaseFencedException) when (progress.Fence is { } raised && storage.RecoveryFences is { } fences)
+            {
+                var decision = await fences.DecideAsync(written.Record.CameraId, raised, CancellationToken.None).ConfigureAwait(false);
+                if (decision.Moved is { } moved) throw new CaseFencedException(moved);
+                if (decision.Wait is { } wait) throw new CaseWaitsForLeaseException(wait);
+                if (decision.WriteUnder == raised) throw;
+                log.LogInformation("camera {CameraId}: case {CaseId} was raised under lease token {Raised}; this node holds the camera again, so it is written under token {Now}",
+                    written.Record.CameraId, written.Record.CaseId, raised.LeaseToken, decision.WriteUnder?.LeaseToken);
+                progress.Fence = decision.WriteUnder;
+            }
+        }
     }
 
     // A case not written leaves no folder for spool recovery to take for a case at the next start.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Spool;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Hosting;
 
@@ -22,8 +23,7 @@ public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var (pending, dead, oldest) = await storage.Outbox.StatsAsync(stoppingToken).ConfigureAwait(false);
-                Status = new DispatchStatus(pending, dead, oldest, publisher.DeliveredCount, publisher.Retries, publisher.DeadLetters, publisher.RejectedByReceiver);
+                await RefreshStatusAsync(stoppingToken).ConfigureAwait(false);
                 await Task.Delay(StatusInterval, clock, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -31,5 +31,24 @@ public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage
         {
         }
         await delivering.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The outbox figures; while the database is away the last ones stay (their age is in the status) and the node
+    /// goes on: this loop never ends on a database error, nor stops the host.
+    /// </summary>
+    private async Task RefreshStatusAsync(CancellationToken ct)
+    {
+        try
+        {
+            var (pending, dead, oldest) = await storage.Outbox.StatsAsync(ct).ConfigureAwait(false);
+            Status = new DispatchStatus(pending, dead, oldest, publisher.DeliveredCount, publisher.Retries, publisher.DeadLetters, publisher.RejectedByReceiver);
+            storage.Database.Answered();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            if (DatabaseFailure.IsUnavailable(e)) storage.Database.Failed("dispatch figures", e, $"the outbox figures in /api/status and /metrics keep their last values until it answers (tried every {StatusInterval.TotalSeconds:0} s)");
+            else log.LogError(e, "dispatch: reading the outbox figures failed; tried again in {Seconds} s", StatusInterval.TotalSeconds);
+        }
     }
 }

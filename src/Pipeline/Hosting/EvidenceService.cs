@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
+using Vision.Storage;
 
 namespace Vision.Pipeline.Hosting;
 
@@ -28,11 +29,13 @@ public sealed class EvidenceService : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly string _evidenceDirectory;
+    private readonly Spool.CaseDatabaseHealth _database;
     private volatile bool _photosDone, _hurry;
 
-    public EvidenceService(CaseFlow flow, string evidenceDirectory, TimeProvider clock, ILogger log)
+    public EvidenceService(CaseFlow flow, string evidenceDirectory, TimeProvider clock, ILogger log, Spool.CaseDatabaseHealth? database = null)
     {
         _flow = flow;
+        _database = database ?? new Spool.CaseDatabaseHealth(clock, log);
         _evidenceDirectory = evidenceDirectory;
         _clock = clock;
         _log = log;
@@ -85,9 +88,16 @@ public sealed class EvidenceService : BackgroundService
         await clipWait.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(clips).ConfigureAwait(false);
         try { await retries.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        int left = await RetryHeldAsync(CancellationToken.None).ConfigureAwait(false);
-        foreach (var progress in Backlog.TakeAll()) Backlog.GiveUp(progress);
-        if (left > 0) _log.LogError("{Count} case(s) could not be written before the stop (evidence disk full): their records are in the log above", left);
+        await RetryHeldAsync(CancellationToken.None).ConfigureAwait(false);
+        int kept = 0, lost = 0;
+        foreach (var progress in Backlog.TakeAll())
+        {
+            if (progress.Written is null) lost++;
+            else kept++;
+            Backlog.GiveUp(progress);
+        }
+        if (kept > 0) _log.LogWarning("{Count} complete case(s) wait in the spool for the case store ({Reason}); they are written at the next start", kept, Backlog.Snapshot().Problem);
+        if (lost > 0) _log.LogError("{Count} case(s) could not be written before the stop ({Reason}): their records are in the log above", lost, Backlog.Snapshot().Problem);
         _log.LogInformation("evidence stopped; {Cases} case(s) written this run", Completed);
     }
 
@@ -104,8 +114,15 @@ public sealed class EvidenceService : BackgroundService
     private async Task FinishCasesAsync(CancellationToken clipWait)
     {
         while (await PostRoll.NextAsync(() => _photosDone, () => _hurry).ConfigureAwait(false) is { } progress)
-            await TryAsync(progress, () => _flow.FinishAsync(progress, clipWait)).ConfigureAwait(false);
+        {
+            // The camera's earlier case is held (a full disk, the database away): this one is written after it, never before.
+            if (Backlog.HoldsCamera(progress.Violation.Camera.Id)) WaitBehind(progress);
+            else await TryAsync(progress, () => _flow.FinishAsync(progress, clipWait)).ConfigureAwait(false);
+        }
     }
+
+    private void WaitBehind(CaseProgress progress) =>
+        Backlog.Hold(progress, $"waits behind an earlier held case of camera {progress.Violation.Camera.Id}, so that the camera's cases are written in order");
 
     private async Task RetryLoopAsync(CancellationToken ct)
     {
@@ -127,8 +144,15 @@ public sealed class EvidenceService : BackgroundService
     private async Task<int> RetryHeldAsync(CancellationToken clipWait)
     {
         int left = 0;
+        var stillHeld = new HashSet<string>(StringComparer.Ordinal);
         foreach (var progress in Backlog.TakeAll())
-            if (!await TryAsync(progress, () => _flow.FinishAsync(progress, clipWait)).ConfigureAwait(false)) left++;
+        {
+            string camera = progress.Violation.Camera.Id;
+            if (stillHeld.Contains(camera)) WaitBehind(progress);
+            else if (await TryAsync(progress, () => _flow.FinishAsync(progress, clipWait)).ConfigureAwait(false)) continue;
+            stillHeld.Add(camera);
+            left++;
+        }
         return left;
     }
 
@@ -150,6 +174,18 @@ public sealed class EvidenceService : BackgroundService
                     progress.Violation.Camera.Id, progress.Violation.Rule.Type.ToWire(), progress.Violation.ConfirmedAt, e.Message, Backlog.Count, RetryInterval.TotalSeconds);
             return false;
         }
+        catch (CaseWaitsForLeaseException e)
+        {
+            Backlog.Hold(progress, $"{e.Message}: the case waits in the spool");
+            return false;
+        }
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
+        {
+            // Its files are complete in the spool: it is held (in order, without its frames) until the database answers.
+            _database.Failed("case writing", e, $"confirmed cases keep their files in the spool and are written, in order, when it answers (tried every {RetryInterval.TotalSeconds:0} s)");
+            Backlog.Hold(progress, $"the case database does not answer ({DatabaseFailure.Describe(e)}): the case waits in the spool and is written when it answers");
+            return false;
+        }
         catch (Exception e)
         {
             // A bug in one case must not take a worker away from every later case, nor retry forever.
@@ -165,6 +201,9 @@ public sealed class EvidenceService : BackgroundService
     private void LogLost(CaseProgress progress)
     {
         _flow.GaveUp(progress);
-        _log.LogCritical("case not written: {Case}", progress.Describe());
+        if (progress.Written is { } written)
+            _log.LogWarning("case {CaseId}: kept in the spool with its files, to be written to the case store by spool recovery ({Reason})", written.Record.CaseId, progress.LastError);
+        else
+            _log.LogCritical("case not written: {Case}", progress.Describe());
     }
 }

@@ -7,13 +7,16 @@ namespace Vision.Pipeline.Hosting;
 
 /// <summary>
 /// Uploads spooled evidence to the evidence store until stopped. Its start reconciles the spool with the catalog
-/// (after a crash) before any other service runs, so new cases never race the recovery.
+/// (after a crash) before any other service runs; a database away at that moment does not stop the node: the
+/// reconciliation is tried again every half minute, and runs on so that cases kept in the spool are written.
 /// </summary>
 public sealed class UploadService(EvidenceStorage storage, IMediator mediator, ILogger<UploadService> log) : BackgroundService
 {
+    private bool _recoveredAtStart;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await storage.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        _recoveredAtStart = await storage.TryRecoverAsync(cancellationToken).ConfigureAwait(false);
         storage.CaseStored += (c, at) => CaseObservers.Announce(mediator, new EvidenceStored(c, at), log);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -21,8 +24,10 @@ public sealed class UploadService(EvidenceStorage storage, IMediator mediator, I
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Whatever is still spooled at a stop uploads at the next start.
+        var recovering = storage.RecoverUntilStoppedAsync(_recoveredAtStart, stoppingToken);
         try { await storage.Uploader.RunAsync(stoppingToken).ConfigureAwait(false); }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        await recovering.ConfigureAwait(false);
     }
 }
 

@@ -20,7 +20,9 @@ public sealed class VisionMetrics
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare;
     private readonly Counter _writeFailures, _photosDropped, _casesLost, _sameVehicle;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
-    private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit;
+    private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit, _databaseUp, _awaitingStore;
+    private readonly Counter _databaseFailures;
+    private long _heldLost;
     private readonly Counter _casesStored, _objectsUploaded, _objectsSkipped, _bytesUploaded, _uploadFailures;
     private readonly Gauge _outboxPending, _outboxDead, _outboxOldestSeconds;
     private readonly Counter _delivered, _deliveryRetries, _deadLettered, _rejectedByReceiver;
@@ -49,7 +51,7 @@ public sealed class VisionMetrics
         _heldBytes = f.CreateGauge("vision_evidence_held_bytes", "Memory the held cases' frame snapshots take.");
         _writeFailures = f.CreateCounter("vision_evidence_write_failures_total", "Attempts to write a case's evidence that failed (disk full or unwritable, queue full).");
         _photosDropped = f.CreateCounter("vision_evidence_photos_dropped_total", "Held cases that gave up their photos to keep memory bounded (the record is kept).");
-        _casesLost = f.CreateCounter("vision_cases_lost_total", "Confirmed cases given up; each is logged whole at critical level.");
+        _casesLost = f.CreateCounter("vision_cases_lost_total", "Confirmed cases lost: given up before their files were complete (logged whole at critical level), or found cut off in the spool (moved to its lost/ folder). Cases kept in the spool and written later are not counted.");
         _sameVehicle = f.CreateCounter("vision_cases_same_vehicle_total", "Confirmed parking violations the plate check found to be a case already raised (same plate within the cooldown, or an unreadable plate in a reported spot).", "camera");
         _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
         _overCapacity = f.CreateGauge("vision_node_over_capacity", "1 when the cameras got under 90 % of the frames their analysis.fps asks for over the last 10 s.");
@@ -66,6 +68,9 @@ public sealed class VisionMetrics
         _objectsSkipped = f.CreateCounter("vision_evidence_objects_skipped_total", "Objects already in the store from an earlier try, not sent again.");
         _bytesUploaded = f.CreateCounter("vision_evidence_uploaded_bytes_total", "Bytes of evidence put into the store.");
         _uploadFailures = f.CreateCounter("vision_evidence_upload_failures_total", "Case uploads that failed and were retried later.");
+        _databaseUp = f.CreateGauge("vision_case_database_up", "1 while the case database answers the node's loops, 0 while it is away (cases wait in the spool, deliveries in the outbox).");
+        _databaseFailures = f.CreateCounter("vision_case_database_failures_total", "Statements of the node's loops that met the case database away (each was retried).");
+        _awaitingStore = f.CreateGauge("vision_evidence_cases_awaiting_store", "Complete cases in the spool that wait to be written to the case store (their camera's lease is not back on this node yet).");
         _storedSeconds = f.CreateHistogram("vision_evidence_stored_seconds", "From confirmation to the case's evidence being in the store.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
 
         _outboxPending = f.CreateGauge("vision_dispatch_outbox_pending", "Cases released to the dispatch core and not yet accepted by it.");
@@ -87,7 +92,7 @@ public sealed class VisionMetrics
             _heldBytes.Set(held.HeldBytes);
             _writeFailures.IncTo(held.Failures);
             _photosDropped.IncTo(held.PhotosDropped);
-            _casesLost.IncTo(held.CasesLost);
+            _heldLost = held.CasesLost;
             Copy(evidence());
             if (dispatch() is { } d) Copy(d);
         });
@@ -128,6 +133,13 @@ public sealed class VisionMetrics
 
     private void Copy(EvidenceStorageSnapshot e)
     {
+        _casesLost.IncTo(_heldLost + e.SpoolCasesLost);
+        if (e.Database is { } database)
+        {
+            _databaseUp.Set(database.Ok ? 1 : 0);
+            _databaseFailures.IncTo(database.Failures);
+        }
+        _awaitingStore.Set(e.CasesAwaitingStore);
         _storeUp.Set(e.StoreOk ? 1 : 0);
         _spoolBytes.Set(e.SpooledBytes);
         _spoolCases.Set(e.SpooledCases);

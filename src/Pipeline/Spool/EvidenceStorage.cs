@@ -19,7 +19,17 @@ public sealed record EvidenceStorageSnapshot(
     long ObjectsPut,
     long ObjectsSkipped,
     long BytesPut,
-    long UploadFailures);
+    long UploadFailures)
+{
+    /// <summary>Whether the case database answers (a database away: cases wait in the spool and are written when it returns).</summary>
+    public CaseDatabaseState? Database { get; init; }
+
+    /// <summary>Spool folders whose case could not be recovered (cut off before its first photos were complete), since the start.</summary>
+    public long SpoolCasesLost { get; init; }
+
+    /// <summary>Complete cases in the spool that wait to be written to the case store (the database was away, or their camera's lease is not back yet).</summary>
+    public int CasesAwaitingStore { get; init; }
+}
 
 /// <summary>
 /// The live service's evidence path after the files are written: spool → catalog → background upload → store, plus
@@ -43,13 +53,18 @@ public sealed class EvidenceStorage
         Cases = new CaseStore(database);
         Outbox = new Outbox(database);
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
+        Database = new CaseDatabaseHealth(clock, _log);
         Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)
         {
+            Database = Database,
             ReleasePolicyFor = c => currentConfig is null ? ReleasePolicy.Never : ReleasePolicyOf(currentConfig(), c.CameraId, c.RuleId),
         };
         Uploader.CaseStored += (c, at) => Budget.Removed(c.Bytes);
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
     }
+
+    /// <summary>What the loops using the case database last found of it.</summary>
+    public CaseDatabaseHealth Database { get; }
 
     public IEvidenceStore Store { get; }
 
@@ -75,14 +90,72 @@ public sealed class EvidenceStorage
         remove => Uploader.CaseStored -= value;
     }
 
+    /// <summary>The cases the live flow is writing now (spool recovery leaves their folders alone).</summary>
+    public CasesInFlight InFlight { get; } = new();
+
+    /// <summary>In a cluster: the lease a case recovered from the spool is written under.</summary>
+    public IRecoveryFences? RecoveryFences { get; init; }
+
+    /// <summary>Where cases recovered from the spool get their cases.jsonl line.</summary>
+    public CaseLog? CaseLog { get; init; }
+
+    public static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(30);
+
+    private SpoolRecovery? _recovery;
+
+    /// <summary>Spool recovery, made on first use (after the init-only settings above).</summary>
+    public SpoolRecovery Recovery => _recovery ??= new SpoolRecovery(_config.Directory, _config.Store.Type == EvidenceStoreType.Local ? _config.LocalStoreDirectory : null,
+        Cases, Catalog, _clock, _log) { Fences = RecoveryFences, InFlight = InFlight, CaseLog = CaseLog };
+
     /// <summary>Reconciles the spool with the catalog after a crash and counts what waits for upload.</summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
-        string? localStore = _config.Store.Type == EvidenceStoreType.Local ? _config.LocalStoreDirectory : null;
-        await SpoolRecovery.RecoverAsync(_config.Directory, localStore, Cases, Catalog, _clock, _log, ct, fenced: FenceOf is not null).ConfigureAwait(false);
+        await Recovery.RecoverAsync(ct).ConfigureAwait(false);
         var (cases, bytes) = await Catalog.SpooledTotalsAsync(ct).ConfigureAwait(false);
         Budget.Reset(cases, bytes);
+        Database.Answered();
         if (cases > 0) _log.LogInformation("{Cases} case(s) ({Bytes} bytes) wait in the spool for upload to {Store}", cases, bytes, Store.Description);
+    }
+
+    /// <summary>
+    /// Recovery at start-up and then every <see cref="RecoveryInterval"/> until stopped: cases that waited in the spool
+    /// (the database was away, the camera's lease was not back yet) are written as soon as they can be. Never ends on a
+    /// database error.
+    /// </summary>
+    public async Task RecoverUntilStoppedAsync(bool recoveredAtStart, CancellationToken ct)
+    {
+        if (!recoveredAtStart) await TryRecoverAsync(ct, whole: true).ConfigureAwait(false);
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(RecoveryInterval, _clock, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            await TryRecoverAsync(ct, whole: false).ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>Whether the pass went through.</returns>
+    public async Task<bool> TryRecoverAsync(CancellationToken ct, bool whole = true)
+    {
+        try
+        {
+            if (whole) await RecoverAsync(ct).ConfigureAwait(false);
+            else if (await Recovery.RecoverAsync(ct).ConfigureAwait(false) > 0) Uploader.Wake();
+            return true;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
+        {
+            Database.Failed("spool recovery", e, $"complete cases stay in the spool and are written to the case store when it answers (tried every {RecoveryInterval.TotalSeconds:0} s)");
+            return false;
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "spool recovery failed; tried again in {Seconds} s", RecoveryInterval.TotalSeconds);
+            return false;
+        }
     }
 
     /// <summary>Uploads (after checking the store) and sweeps until stopped. Nothing here blocks detection.</summary>
@@ -110,6 +183,11 @@ public sealed class EvidenceStorage
     {
         var health = Uploader.Health;
         return new EvidenceStorageSnapshot(Store.Description, health.Ok, health.Problem, health.Since, Budget.Cases, Budget.Bytes, Budget.LimitBytes, Budget.NearLimit,
-            Uploader.CasesStored, Uploader.ObjectsPut, Uploader.ObjectsSkipped, Uploader.BytesPut, Uploader.Failures);
+            Uploader.CasesStored, Uploader.ObjectsPut, Uploader.ObjectsSkipped, Uploader.BytesPut, Uploader.Failures)
+        {
+            Database = Database.State,
+            SpoolCasesLost = Recovery.Lost,
+            CasesAwaitingStore = Recovery.Waiting,
+        };
     }
 }

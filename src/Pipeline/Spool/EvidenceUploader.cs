@@ -54,6 +54,9 @@ public sealed class EvidenceUploader
 
     public StoreHealth Health { get { lock (_gate) return _health; } }
 
+    /// <summary>Told when the catalog cannot be read (the case database is away); null: such failures are logged.</summary>
+    public CaseDatabaseHealth? Database { get; init; }
+
     public long ObjectsPut => Interlocked.Read(ref _objectsPut);
 
     /// <summary>Objects found already in the store (an earlier try got them there) and not sent again.</summary>
@@ -103,8 +106,11 @@ public sealed class EvidenceUploader
             }
             catch (Exception e)
             {
-                // The catalog itself failed (disk): keep the worker, try again after a pause.
-                _log.LogError(e, "evidence uploader: unexpected failure; retrying");
+                // The catalog itself failed (the database away, a disk): keep the worker, try again after a pause.
+                if (Storage.DatabaseFailure.IsUnavailable(e) && Database is { } database)
+                    database.Failed("evidence upload", e, $"uploads pause and are tried again every {PollInterval.TotalSeconds:0} s");
+                else
+                    _log.LogError(e, "evidence uploader: unexpected failure; retrying");
                 await Task.Delay(PollInterval, _clock, ct).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }

@@ -67,6 +67,11 @@ public sealed class RetentionSweeper(IEvidenceStore store, EvidenceCatalog catal
             {
                 return;
             }
+            catch (Exception e)
+            {
+                // The case database away (or anything else): this loop must not end, nor stop the node.
+                log.LogWarning("retention sweep stopped: {Reason}; it runs again in {Interval}", Storage.DatabaseFailure.Describe(e), ConfigDuration.Format(retention.SweepInterval));
+            }
             try { await Task.Delay(retention.SweepInterval, clock, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
         }

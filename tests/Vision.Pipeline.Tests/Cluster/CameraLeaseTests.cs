@@ -97,8 +97,8 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         // cam-2 went to node-b while node-a was down.
         await leases.TryAcquireAsync("cam-2", "node-b", T0.AddSeconds(16), Lease, CancellationToken.None);
 
-        int recovered = await SpoolRecovery.RecoverAsync(_spool, null, cases, new EvidenceCatalog(db), TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None, fenced: true);
+        int recovered = await new SpoolRecovery(_spool, null, cases, new EvidenceCatalog(db), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).RecoverAsync(CancellationToken.None);
 
         Assert.Equal(1, recovered);
         Assert.NotNull(await cases.FindAsync(kept.Spooled.CaseId, CancellationToken.None));
@@ -110,6 +110,64 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         }
         Assert.Null(await cases.FindAsync(moved.Spooled.CaseId, CancellationToken.None));
         Assert.False(Directory.Exists(Path.Combine(_spool, moved.Spooled.CaseId)));
+    }
+
+    /// <summary>This node as the recovery sees it: the cameras it holds now, under which tokens.</summary>
+    private sealed class HeldCameras(string nodeId, Dictionary<string, long> held) : ICameraOwnership
+    {
+        public string? NodeId => nodeId;
+        public bool Owns(string cameraId) => held.ContainsKey(cameraId);
+        public bool MayAnalyse(string cameraId) => Owns(cameraId);
+        public CaseFence? FenceOf(string cameraId) => held.TryGetValue(cameraId, out long token) ? new CaseFence(nodeId, token) : null;
+    }
+
+    private static Func<Vision.Rules.Config.VisionConfig> CamerasInConfig(params string[] ids) => () => Vision.Rules.Config.VisionConfigLoader.Parse(
+        "detector: { model: yolox_nano }\ncameras:\n" + string.Join("", ids.Select(id => $"  - {{ id: {id}, source: /dev/null, zones: [{{ id: z, polygon: [[0,0],[1,0],[1,1]] }}], rules: [{{ id: r-{id}, type: litter, zones: [z], classes: [bottle] }}] }}\n")),
+        "vision.yaml");
+
+    [PostgresFact]
+    public async Task A_case_kept_in_the_spool_through_an_outage_is_written_under_the_lease_its_node_holds_again_and_waits_while_the_lease_is_not_back()
+    {
+        var db = await NewDatabaseAsync();
+        var leases = new CameraLeases(db);
+        var cases = new CaseStore(db);
+        var first = await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
+        await leases.TryAcquireAsync("cam-2", "node-a", T0, Lease, CancellationToken.None);
+        // The database went away: both cases were confirmed under token 1 and kept in the spool; the leases lapsed meanwhile.
+        var kept = SyntheticCases.Write(_spool, "cam-1", 1, T0);
+        SpooledLease.Write(Path.Combine(_spool, kept.Spooled.CaseId), new CaseFence("node-a", first!.Token));
+        var waiting = SyntheticCases.Write(_spool, "cam-2", 2, T0);
+        SpooledLease.Write(Path.Combine(_spool, waiting.Spooled.CaseId), new CaseFence("node-a", first.Token));
+        // It answers again: node-a takes cam-1 back under a new token; cam-2's lease is not back yet.
+        var again = await leases.TryAcquireAsync("cam-1", "node-a", T0.AddSeconds(60), Lease, CancellationToken.None);
+        Assert.True(again!.Token > first.Token);
+        var node = new HeldCameras("node-a", new() { ["cam-1"] = again.Token });
+        var recovery = new SpoolRecovery(_spool, null, cases, new EvidenceCatalog(db), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+        {
+            Fences = new ClusterRecoveryFences(node, leases, CamerasInConfig("cam-1", "cam-2")),
+        };
+
+        Assert.Equal(1, await recovery.RecoverAsync(CancellationToken.None));
+
+        Assert.Equal($"node-a {again.Token}", await ScalarAsync(db, $"SELECT node_id || ' ' || lease_token FROM cases WHERE case_id = '{kept.Spooled.CaseId}'"));
+        Assert.Null(await cases.FindAsync(waiting.Spooled.CaseId, CancellationToken.None));
+        Assert.True(Directory.Exists(Path.Combine(_spool, waiting.Spooled.CaseId)));
+        Assert.Equal(1, recovery.Waiting);
+        Assert.Equal(0, recovery.Lost);
+
+        // Another node took cam-2 meanwhile: that node analyses what is still there, and the case is dropped.
+        await leases.TryAcquireAsync("cam-2", "node-b", T0.AddSeconds(61), Lease, CancellationToken.None);
+        Assert.Equal(0, await recovery.RecoverAsync(CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(_spool, waiting.Spooled.CaseId)));
+        Assert.Equal(0, recovery.Waiting);
+    }
+
+    private static async Task<object?> ScalarAsync(CaseDatabase db, string sql)
+    {
+        await using var connection = db.Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
     }
 
     [PostgresFact]

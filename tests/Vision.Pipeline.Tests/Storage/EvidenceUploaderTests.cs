@@ -1,3 +1,4 @@
+using Vision.Pipeline.Evidence;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Pipeline.Retry;
 using Vision.Pipeline.Spool;
@@ -100,14 +101,63 @@ public sealed class EvidenceUploaderTests
         var partial = SyntheticCases.Write(s.Spool, "cam-1", 3, Confirmed.AddMinutes(2));
         File.Delete(Path.Combine(s.Spool, partial.Spooled.CaseId, "manifest.json"));         // cut off mid-write
 
-        int recovered = await SpoolRecovery.RecoverAsync(s.Spool, Path.Combine(s.Spool, "store"), new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+        var recovery = new SpoolRecovery(s.Spool, Path.Combine(s.Spool, "store"), new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance);
+        int recovered = await recovery.RecoverAsync(CancellationToken.None);
 
         Assert.Equal(1, recovered);
         Assert.Equal(lost.Spooled, (await s.Catalog.FindAsync(lost.Spooled.CaseId, CancellationToken.None))!.Case with { Objects = lost.Spooled.Objects });
         Assert.Equal(lost.Spooled.Objects, (await s.Catalog.FindAsync(lost.Spooled.CaseId, CancellationToken.None))!.Case.Objects);
         Assert.False(Directory.Exists(Path.Combine(s.Spool, stored.Spooled.CaseId)));
-        Assert.True(Directory.Exists(Path.Combine(s.Spool, partial.Spooled.CaseId)));
+        // Cut off before any record of it was kept: reported and counted as lost, its files kept aside for a person.
+        Assert.False(Directory.Exists(Path.Combine(s.Spool, partial.Spooled.CaseId)));
+        Assert.True(File.Exists(Path.Combine(s.Spool, SpoolRecovery.LostFolder, partial.Spooled.CaseId, "photo-1.jpg")));
+        Assert.Equal(1, recovery.Lost);
         Assert.Null(await s.Catalog.FindAsync(partial.Spooled.CaseId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_case_cut_off_after_its_first_photos_is_completed_from_its_provisional_manifest_and_one_whose_photos_changed_is_reported_lost()
+    {
+        var s = NewSetup();
+        // Killed before the clip: only the manifest written with the first photos.
+        var cutOff = SyntheticCases.Write(s.Spool, "cam-1", 1, Confirmed);
+        string folder = Path.Combine(s.Spool, cutOff.Spooled.CaseId);
+        File.Move(Path.Combine(folder, CaseManifest.FileName), Path.Combine(folder, CaseManifest.ProvisionalFileName));
+        // Killed while the full-resolution photos replaced the first ones: the provisional manifest no longer matches.
+        var replaced = SyntheticCases.Write(s.Spool, "cam-1", 2, Confirmed.AddMinutes(1));
+        string replacedFolder = Path.Combine(s.Spool, replaced.Spooled.CaseId);
+        File.Move(Path.Combine(replacedFolder, CaseManifest.FileName), Path.Combine(replacedFolder, CaseManifest.ProvisionalFileName));
+        await File.WriteAllBytesAsync(Path.Combine(replacedFolder, "photo-1.jpg"), [1, 2, 3]);
+        await using var log = new CaseLog(Path.Combine(s.Spool, "..", "cases-" + Guid.NewGuid().ToString("N")[..8] + ".jsonl"));
+        var recovery = new SpoolRecovery(s.Spool, Path.Combine(s.Spool, "store"), new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance) { CaseLog = log };
+
+        Assert.Equal(1, await recovery.RecoverAsync(CancellationToken.None));
+
+        Assert.NotNull(await s.Catalog.FindAsync(cutOff.Spooled.CaseId, CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(folder, CaseManifest.FileName)));
+        Assert.Contains(cutOff.Spooled.CaseId, await File.ReadAllTextAsync(log.Path));
+        Assert.Equal(1, recovery.Lost);
+        Assert.True(Directory.Exists(Path.Combine(s.Spool, SpoolRecovery.LostFolder, replaced.Spooled.CaseId)));
+        Assert.Null(await s.Catalog.FindAsync(replaced.Spooled.CaseId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_folder_the_live_flow_is_writing_is_left_alone_and_an_unsettled_one_is_not_called_lost_while_the_node_runs()
+    {
+        var s = NewSetup();
+        var writing = SyntheticCases.Write(s.Spool, "cam-1", 1, Confirmed);
+        File.Delete(Path.Combine(s.Spool, writing.Spooled.CaseId, CaseManifest.FileName));
+        var inFlight = new CasesInFlight();
+        inFlight.Add(writing.Spooled.CaseId);
+        var recovery = new SpoolRecovery(s.Spool, null, new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance) { InFlight = inFlight };
+        await recovery.RecoverAsync(CancellationToken.None);
+        Assert.True(Directory.Exists(Path.Combine(s.Spool, writing.Spooled.CaseId)));
+
+        // No longer in flight, but changed a moment ago: a later pass (not the one at start) waits for it to settle.
+        inFlight.Remove(writing.Spooled.CaseId);
+        await recovery.RecoverAsync(CancellationToken.None);
+        Assert.True(Directory.Exists(Path.Combine(s.Spool, writing.Spooled.CaseId)));
+        Assert.Equal(0, recovery.Lost);
     }
 
     [Fact]
