@@ -16,7 +16,8 @@ public sealed class ProcessPriorityTests : IDisposable
         using (var make = Process.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25", "-c:v", "libx264", "-pix_fmt", "yuv420p", clip])!)
             await make.WaitForExitAsync();
         var options = new FrameReaderOptions(clip, 160, 120, 5, Rules.Config.DecodeMode.All) { PlayFileAsLive = true };
-        await using var reader = FfmpegFrameReader.Start(options);
+        await using var children = new ChildProcesses();
+        await using var reader = FfmpegFrameReader.Start(options, children, CancellationToken.None);
         using var pool = new FramePool("cam", 160, 120, 1);
         Assert.True(pool.TryRent(out var frame));
         Assert.True(await reader.ReadAsync(frame, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token));
