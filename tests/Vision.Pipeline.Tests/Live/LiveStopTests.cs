@@ -8,17 +8,6 @@ namespace Vision.Pipeline.Tests.Live;
 [Collection(LiveCamerasCollection.Name)]
 public sealed class LiveStopTests
 {
-    private static string Camera(string id, string url) => $$"""
-          - id: {{id}}
-            source: {{url}}
-            analysis: { fps: 2, max_width: 640 }
-            zones:
-              - { id: table-top, polygon: [[0.0, 0.70], [1.0, 0.70], [1.0, 1.0], [0.0, 1.0]] }
-            rules:
-              - { id: litter-{{id}}, type: litter, zones: [table-top], classes: [bottle], anchor: bottom_center, dwell: 5s, cooldown: 10m }
-
-        """;
-
     // Seen once: stopped by SIGTERM while its RTSP server was going away, vision started a reconnect ffmpeg during the
     // shutdown that outlived it (parent 1, ignoring SIGTERM).
     [RtspFact]
@@ -29,14 +18,12 @@ public sealed class LiveStopTests
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start(); // accepts into the backlog, never answers: every probe of it hangs until its timeout
         int silentPort = ((IPEndPoint)silent.LocalEndpoint).Port;
-        string config = """
-            detector: { model: yolox_nano }
-            evidence: { directory: WORK/evidence, pre_roll: 2s, post_roll: 2s }
-            recording: { directory: WORK/recordings, keep: 30s }
-            live: { stall_timeout: 2s, reconnect_initial: 100ms, reconnect_max: 300ms }
-            cameras:
-
-            """ + Camera("cam-a", server.Url("a")) + Camera("cam-b", server.Url("b")) + Camera("cam-silent", $"rtsp://127.0.0.1:{silentPort}/live");
+        // Reconnects every 100-300 ms: whenever the stop comes, one is due or under way.
+        string config = LiveServiceTests.Common.Replace("live: { stall_timeout: 4s, reconnect_initial: 500ms, reconnect_max: 3s }",
+                "live: { stall_timeout: 2s, reconnect_initial: 100ms, reconnect_max: 300ms }", StringComparison.Ordinal)
+            + LiveServiceTests.BottleCamera("cam-a", server.Url("a")) + LiveServiceTests.BottleCamera("cam-b", server.Url("b"))
+            + LiveServiceTests.BottleCamera("cam-silent", $"rtsp://127.0.0.1:{silentPort}/live");
+        Assert.Contains("reconnect_initial: 100ms", config);
         await using var vision = await VisionProcess.StartAsync(config);
         await LiveServiceTests.WaitAllOnlineAsync(vision, ["cam-a", "cam-b"], TimeSpan.FromSeconds(60));
         Assert.NotEmpty(ToolsFor(server.Port));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -18,9 +17,7 @@ public sealed class LiveCameraStopTests : IDisposable
     [Fact]
     public async Task A_camera_stopped_between_its_probe_and_its_ffmpeg_starts_no_ffmpeg()
     {
-        string clip = Path.Combine(_dir, "clip.mp4");
-        using (var make = Process.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10", "-c:v", "libx264", "-pix_fmt", "yuv420p", clip])!)
-            await make.WaitForExitAsync();
+        string clip = await Live.TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 160, 120, 10);
         await using var children = new ChildProcesses();
         using var stop = new CancellationTokenSource();
         var camera = Camera(clip, LiveConfig.Default, TimeProvider.System, children);
