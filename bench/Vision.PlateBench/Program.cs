@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
+using Vision.Models.Imaging;
 using Vision.Models.Plates;
 
 namespace Vision.PlateBench;
@@ -71,8 +72,7 @@ public static class Program
         var darkDetected = new PlateTally("crops, ReadAll, dark (luma < 70)");
         foreach (var image in labels.Where(l => l.Kind == "crop"))
         {
-            using var bgr = Cv2.ImRead(Path.Combine(plates, image.File), ImreadModes.Color);
-            if (bgr.Empty()) throw new InvalidDataException($"cannot read {image.File}");
+            using var bgr = ImageDecoder.Read(Path.Combine(plates, image.File));
             string label = image.Plates[0].Text;
             var clock = Stopwatch.StartNew();
             var all = reader.ReadAll(bgr);
@@ -102,8 +102,7 @@ public static class Program
         unmatched = [];
         foreach (var image in labels.Where(l => l.Kind == "scene"))
         {
-            using var bgr = Cv2.ImRead(Path.Combine(plates, image.File), ImreadModes.Color);
-            if (bgr.Empty()) throw new InvalidDataException($"cannot read {image.File}");
+            using var bgr = ImageDecoder.Read(Path.Combine(plates, image.File));
             var clock = Stopwatch.StartNew();
             var readings = reader.ReadAll(bgr);
             double ms = clock.Elapsed.TotalMilliseconds;

@@ -3,20 +3,22 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenCvSharp;
 using Vision.Models;
+using Vision.Models.Imaging;
 using Vision.Models.Plates;
 
 namespace Vision.Pipeline.Cli;
 
 /// <summary>
 /// <c>vision plate read IMAGE…</c>: every plate in each photo as one JSON line, for officers checking a photo and for
-/// evaluation. An image that cannot be read gets its own message on stderr; the others are still read.
+/// evaluation. An image that is not read (see <see cref="ImageDecoder"/>: beyond its limits, truncated, not an image) gets
+/// a line with an <c>error</c> and no plates, and the same message on stderr; the images after it are still read.
 /// </summary>
 public static class PlateCommand
 {
     /// <summary>Environment variable naming the folder of the PP-OCRv4 plate models.</summary>
     public const string ModelsVariable = "VISION_PLATE_MODELS";
 
-    /// <summary>Some images could not be read (each named on stderr); the rest were printed.</summary>
+    /// <summary>Some images were not read (each has an <c>error</c> in its line and a message on stderr); the rest were read.</summary>
     public const int SomeImagesUnreadable = 1;
 
     private static readonly JsonSerializerOptions Json = new()
@@ -43,35 +45,40 @@ public static class PlateCommand
             foreach (var path in parsed.GetValue(images)!)
             {
                 ct.ThrowIfCancellationRequested();
-                if (ReadImage(reader, path) is { } line) Console.WriteLine(line);
-                else failed++;
+                var (line, read) = ReadImage(reader, path);
+                Console.WriteLine(line);
+                if (!read) failed++;
             }
             return Task.FromResult(failed == 0 ? 0 : SomeImagesUnreadable);
         }, "plate").ConfigureAwait(false));
         return read;
     }
 
-    private static string? ReadImage(PlateReader reader, string path)
+    /// <summary>
+    /// One image's JSON line. An image that is not read (missing, not an image, beyond the limits, truncated, damaged)
+    /// gets a line with no plates and the reason in <c>error</c>, and the same reason on stderr.
+    /// </summary>
+    private static (string Line, bool Read) ReadImage(PlateReader reader, string path)
     {
-        if (!File.Exists(path))
+        try
         {
-            Console.Error.WriteLine($"vision plate read: image '{path}' does not exist: check the path (relative paths start from {Environment.CurrentDirectory})");
-            return null;
+            using var image = ImageDecoder.Read(path);
+            var plates = reader.ReadAll(image).Select(r => new
+            {
+                text = r.Text,
+                confidence = Math.Round(r.Confidence, 3),
+                box = new { x = r.Box.X, y = r.Box.Y, width = r.Box.Width, height = r.Box.Height },
+                raw = r.RawText,
+                reason = r.Reason,
+            });
+            return (JsonSerializer.Serialize(new { image = path, plates }, Json), true);
         }
-        using var image = Cv2.ImRead(path, ImreadModes.Color);
-        if (image.Empty())
+        catch (Exception e) when (e is ImageRejectedException or OpenCVException or OpenCvSharpException)
         {
-            Console.Error.WriteLine($"vision plate read: '{path}' is not an image OpenCV can read (JPEG, PNG, BMP, TIFF, WebP): convert it or pass another file");
-            return null;
+            // OpenCV failing on one picture (a size the reader cannot work with) is that picture's error, not the batch's.
+            string error = e is ImageRejectedException ? e.Message : $"'{path}' could not be read for plates ({e.Message.Trim()})";
+            Console.Error.WriteLine($"vision plate read: {error}");
+            return (JsonSerializer.Serialize(new { image = path, plates = Array.Empty<object>(), error }, Json), false);
         }
-        var plates = reader.ReadAll(image).Select(r => new
-        {
-            text = r.Text,
-            confidence = Math.Round(r.Confidence, 3),
-            box = new { x = r.Box.X, y = r.Box.Y, width = r.Box.Width, height = r.Box.Height },
-            raw = r.RawText,
-            reason = r.Reason,
-        });
-        return JsonSerializer.Serialize(new { image = path, plates }, Json);
     }
 }

@@ -109,6 +109,10 @@ public static class RunCommand
             builder.Logging.AddFilter("Vision.ReviewConsole.OpsTokenHandler", LogLevel.Warning); // one line per refused scrape otherwise
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
             builder.Services.AddSingleton(TimeProvider.System);
+            // Every ffmpeg and ffprobe of this node: the first hosted service, so it stops last and leaves none behind.
+            var children = new Ingest.ChildProcesses();
+            builder.Services.AddSingleton(children);
+            builder.Services.AddHostedService<ChildProcessService>();
             builder.Services.AddCaseObservers();
             builder.Services.AddVisionConsole(new SessionStore(database), opsToken);
             // Nodes sharing the database share the console's cookie keys: a browser signed in on one node is signed in on all.
@@ -162,7 +166,7 @@ public static class RunCommand
                     ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
                 });
             builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
-                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, sp.GetService<Cluster.ClusterCoordinator>()));
+                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, children, sp.GetService<Cluster.ClusterCoordinator>()));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
             // Started in this order and stopped in the reverse: cameras stop first, then evidence in progress is finished.
             builder.Services.AddHostedService<UploadService>();
@@ -195,7 +199,7 @@ public static class RunCommand
                     TimeProvider.System)
                 {
                     CaseReleased = () => app.Services.GetService<DispatchPublisher>()?.Wake(),
-                    Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store),
+                    Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store, children),
                     Frames = service.Frames,
                 },
                 new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System, linkKey));

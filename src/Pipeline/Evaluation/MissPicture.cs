@@ -28,6 +28,7 @@ public sealed record MissPicture(MatchOutcome Outcome, string? File, string? Pro
             return pictures;
         }
         Directory.CreateDirectory(directory);
+        await using var children = new ChildProcesses();
         var halfFrame = TimeSpan.FromSeconds(video.FrameRate > 0 ? 0.5 / video.FrameRate : 0.02);
         for (int i = 0; i < misses.Count; i++)
         {
@@ -37,8 +38,8 @@ public sealed record MissPicture(MatchOutcome Outcome, string? File, string? Pro
             var file = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"miss-{i + 1:00}-{miss.RuleId}-{middle.TotalSeconds:0.0}s.jpg"));
             try
             {
-                var keyframe = await RecordedFrameDecoder.KeyframeBeforeAsync(video.Source, video.StartTime, middle, halfFrame, ct).ConfigureAwait(false);
-                using var frame = await RecordedFrameDecoder.DecodeAsync(video.Source, middle, halfFrame, keyframe, ct).ConfigureAwait(false);
+                var keyframe = await RecordedFrameDecoder.KeyframeBeforeAsync(children, video.Source, video.StartTime, middle, halfFrame, ct).ConfigureAwait(false);
+                using var frame = await RecordedFrameDecoder.DecodeAsync(children, video.Source, middle, halfFrame, keyframe, ct).ConfigureAwait(false);
                 Mark(frame, truth);
                 Cv2.ImEncode(".jpg", frame, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, JpegQuality));
                 await System.IO.File.WriteAllBytesAsync(file, jpeg, ct).ConfigureAwait(false);

@@ -12,7 +12,8 @@ namespace Vision.Pipeline.Evidence;
 /// The copy is for viewing only: the evidence (and its SHA-256 in the signed manifest) stays the original stream copy.
 /// At most <see cref="MaxCopies"/> copies are kept, the oldest removed first.
 /// </summary>
-public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store) : IClipPlayback
+/// <param name="children">Where the copying ffmpeg is registered: the service's stop kills it.</param>
+public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store, ChildProcesses children) : IClipPlayback
 {
     private const int MaxCopies = 200;
     private readonly string _cache = Path.Combine(spoolDirectory, Spool.SpoolRecovery.PlaybackFolder);
@@ -49,7 +50,8 @@ public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore st
             foreach (var a in new[] { "-nostdin", "-v", "error", "-y", "-i", source, "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26",
                          "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-threads", "2", partial })
                 ffmpeg.ArgumentList.Add(a);
-            using var process = Process.Start(ffmpeg)!;
+            await using var child = children.Start(ffmpeg, CancellationToken.None);
+            var process = child.Process;
             string errors = await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
             await process.WaitForExitAsync().ConfigureAwait(false);
             if (process.ExitCode != 0) throw new IOException($"ffmpeg could not make a viewing copy of {entry.Case.CaseId}'s clip: {errors.Trim()}");

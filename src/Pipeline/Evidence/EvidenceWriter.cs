@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using OpenCvSharp;
 using Vision.Models;
+using Vision.Models.Imaging;
 using Vision.Pipeline.Plates;
 using Vision.Rules.Config;
 using Vision.Storage;
@@ -224,8 +225,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             {
                 var snapshot = violation.Photos[i].Snapshot;
                 if (snapshot.Jpeg.Length == 0) continue; // given up while the disk was full: the case goes on without it
-                var frame = Cv2.ImDecode(snapshot.Jpeg, ImreadModes.Color);
-                if (frame.Empty()) throw new InvalidOperationException("an evidence snapshot is not a decodable JPEG");
+                var frame = DecodeSnapshot(violation, snapshot);
                 var photo = new PhotoFrame(frame, PhotoSource.AnalysisFrame, note, snapshot.Jpeg);
                 photos.Add(await WritePanoramicAsync(violation, i, photo, caseId, caseDir, keyPrefix, zone, ct).ConfigureAwait(false));
                 if (i == violation.Photos.Count - 1) { confirmation = frame; continue; }
@@ -258,7 +258,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
                 var snapshot = violation.Photos[i].Snapshot;
                 if (!decoded.TryGetValue(snapshot.StreamTime, out var photo))
                 {
-                    photo = await ReadFrameAsync(frames, snapshot, ct).ConfigureAwait(false);
+                    photo = await ReadFrameAsync(frames, violation, snapshot, ct).ConfigureAwait(false);
                     if (photo is null) continue;
                     decoded[snapshot.StreamTime] = photo;
                 }
@@ -310,7 +310,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
                 var jpeg = violation.Photos[i].Snapshot.Jpeg;
                 // Photos that share a snapshot share its picture, so the vote counts that moment once.
                 int same = Array.FindIndex(violation.Photos.ToArray(), 0, i, p => ReferenceEquals(p.Snapshot, violation.Photos[i].Snapshot));
-                pictures[i] = same >= 0 ? pictures[same] : jpeg.Length == 0 ? null : Cv2.ImDecode(jpeg, ImreadModes.Color);
+                pictures[i] = same >= 0 ? pictures[same] : jpeg.Length == 0 ? null : TryDecodeSnapshot(violation, violation.Photos[i].Snapshot);
             }
             return Plates!.Read(PlateFrames(violation, photos, i => pictures[i] is { IsDisposed: false } p && !p.Empty() ? p : null));
         }
@@ -321,7 +321,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     }
 
     /// <summary>The full-resolution frame of a snapshot, or its analysis frame with the reason; null when neither is there.</summary>
-    private static async Task<PhotoFrame?> ReadFrameAsync(IFrameSource frames, FrameSnapshot snapshot, CancellationToken ct)
+    private static async Task<PhotoFrame?> ReadFrameAsync(IFrameSource frames, ViolationCase violation, FrameSnapshot snapshot, CancellationToken ct)
     {
         string note;
         try
@@ -337,9 +337,18 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             note = "the service stopped before the full-resolution frame was read";
         }
         if (snapshot.Jpeg.Length == 0) return null;
-        var frame = Cv2.ImDecode(snapshot.Jpeg, ImreadModes.Color);
-        if (frame.Empty()) throw new InvalidOperationException("an evidence snapshot is not a decodable JPEG");
-        return new PhotoFrame(frame, PhotoSource.AnalysisFrame, note, snapshot.Jpeg);
+        return new PhotoFrame(DecodeSnapshot(violation, snapshot), PhotoSource.AnalysisFrame, note, snapshot.Jpeg);
+    }
+
+    /// <summary>An analysis frame kept as JPEG, decoded through the same checks as every image Vision reads.</summary>
+    private static Mat DecodeSnapshot(ViolationCase violation, FrameSnapshot snapshot) =>
+        ImageDecoder.Decode(snapshot.Jpeg, $"camera {violation.Camera.Id}'s analysis frame at {snapshot.At:O}");
+
+    /// <summary>As <see cref="DecodeSnapshot"/>; null when it is refused (the plate vote goes on without that moment).</summary>
+    private static Mat? TryDecodeSnapshot(ViolationCase violation, FrameSnapshot snapshot)
+    {
+        try { return DecodeSnapshot(violation, snapshot); }
+        catch (ImageRejectedException) { return null; }
     }
 
     /// <summary>A photo's picture: decoded, where it came from, and (for an analysis frame) the JPEG it was kept as, which is its original.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenCvSharp;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Evidence;
 
@@ -13,11 +14,12 @@ namespace Vision.Pipeline.Evidence;
 /// </summary>
 public static class RecordedFrameDecoder
 {
+    /// <param name="children">Where the ffmpeg it runs is registered (killed when they stop).</param>
     /// <param name="path">A video file (the replay source, or a recording segment).</param>
     /// <param name="offset">The frame's time from the file's start.</param>
     /// <param name="halfFrame">Half the frame interval: how early the search starts.</param>
     /// <param name="keyframe">A keyframe at or before <paramref name="offset"/> (from the file's start) to decode from; null decodes from the start.</param>
-    public static async Task<Mat> DecodeAsync(string path, TimeSpan offset, TimeSpan halfFrame, TimeSpan? keyframe, CancellationToken ct)
+    public static async Task<Mat> DecodeAsync(ChildProcesses children, string path, TimeSpan offset, TimeSpan halfFrame, TimeSpan? keyframe, CancellationToken ct)
     {
         var from = offset - halfFrame - (keyframe ?? TimeSpan.Zero);
         string at = offset.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
@@ -29,7 +31,7 @@ public static class RecordedFrameDecoder
         (byte[] pixels, string errors) result;
         try
         {
-            result = await NicedTool.RunAsync("ffmpeg", args, $"decoding the frame at {at} s of '{path}'", ct).ConfigureAwait(false);
+            result = await NicedTool.RunAsync(children, "ffmpeg", args, $"decoding the frame at {at} s of '{path}'", ct).ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -54,14 +56,14 @@ public static class RecordedFrameDecoder
     /// <paramref name="fileStart"/> on the container's clock), read from its packet index without decoding; null when
     /// none lies in the 20 s before it (a longer GOP: the caller decodes from the start).
     /// </summary>
-    public static async Task<TimeSpan?> KeyframeBeforeAsync(string path, TimeSpan fileStart, TimeSpan offset, TimeSpan halfFrame, CancellationToken ct)
+    public static async Task<TimeSpan?> KeyframeBeforeAsync(ChildProcesses children, string path, TimeSpan fileStart, TimeSpan offset, TimeSpan halfFrame, CancellationToken ct)
     {
         double target = (fileStart + offset + halfFrame).TotalSeconds;
         string window = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, target - 20):0.000000}%{target:0.000000}");
         byte[] listing;
         try
         {
-            (listing, _) = await NicedTool.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-read_intervals", window,
+            (listing, _) = await NicedTool.RunAsync(children, "ffprobe", ["-v", "error", "-select_streams", "v:0", "-read_intervals", window,
                 "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", path], $"finding the keyframe before {offset.TotalSeconds:0.000} s of '{path}'", ct).ConfigureAwait(false);
         }
         catch (IOException e)

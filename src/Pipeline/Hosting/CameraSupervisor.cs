@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Analysis;
 using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Live;
 using Vision.Pipeline.Recording;
 using Vision.Rules.Config;
@@ -20,6 +21,7 @@ public sealed class CameraSupervisor(
     IReadOnlyList<string> classNames,
     TimeProvider clock,
     ILoggerFactory logs,
+    ChildProcesses children,
     bool plateTurnover = false) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
@@ -35,11 +37,11 @@ public sealed class CameraSupervisor(
 
     /// <summary>The clip source of a camera (its recording ring), for the evidence writer.</summary>
     public IClipSource? ClipsFor(CameraConfig camera) =>
-        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingClipSource(ring, clock) : null;
+        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingClipSource(ring, clock, children) : null;
 
     /// <summary>The full-resolution frame source of a camera (its recording ring), for the evidence photos.</summary>
     public IFrameSource? FramesFor(CameraConfig camera) =>
-        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingFrameSource(ring) : null;
+        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingFrameSource(ring, children) : null;
 
     public async Task ApplyAsync(VisionConfig config, CancellationToken ct)
     {
@@ -83,7 +85,7 @@ public sealed class CameraSupervisor(
         var ring = config.Recording.Enabled
             ? new SegmentRing(Path.Combine(config.Recording.Directory, camera.Id), config.Recording)
             : null;
-        var live = new LiveCamera(camera, config.Live, ring, mailboxes, _connects, clock, logs.CreateLogger("Vision.Camera"), _random);
+        var live = new LiveCamera(camera, config.Live, ring, mailboxes, _connects, children, clock, logs.CreateLogger("Vision.Camera"), _random);
         if (ring is not null) ring.Overrun += live.Health.RecordingOverrun;
         var running = new Running(live, camera, config.Tracker, config.Schedules, CancellationTokenSource.CreateLinkedTokenSource(ct));
         live.Connected += _ => InstallAnalyzer(running, onlyIfSizeChanged: true);

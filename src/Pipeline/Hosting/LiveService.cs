@@ -5,6 +5,7 @@ using Vision.Pipeline.Analysis;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Inference;
+using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Live;
 using Vision.Pipeline.Spool;
 using Vision.Rules.Config;
@@ -33,8 +34,9 @@ public sealed class LiveService : BackgroundService
     private VisionConfig _config;
     private string _configFingerprint;
 
+    /// <param name="children">Where the cameras' ffmpeg processes (and the evidence work's from their recordings) are registered.</param>
     public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, EvidenceService evidence, Func<DispatchStatus?> dispatch,
-        ILoggerFactory logs, TimeProvider clock, Cluster.ICameraOwnership? ownership = null)
+        ILoggerFactory logs, TimeProvider clock, ChildProcesses children, Cluster.ICameraOwnership? ownership = null)
     {
         Ownership = ownership ?? Cluster.AllCameras.Instance;
         Storage = storage;
@@ -52,7 +54,7 @@ public sealed class LiveService : BackgroundService
             BatchFailed = (e, cameras) => _log.LogError(e, "analysis of a batch from camera(s) {Cameras} failed; its frames were dropped and the other cameras go on", string.Join(", ", cameras)),
         };
         // Plate reading is loaded once at start (with the evidence writer): the analysers follow that, not a reloaded config.
-        _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs, plateTurnover: config.Plates is not null);
+        _supervisor = new CameraSupervisor(_loop, _mailboxes, detector.ClassNames, clock, logs, children, plateTurnover: config.Plates is not null);
         Metrics = new VisionMetrics(Prometheus.Metrics.DefaultRegistry, () => _supervisor.Cameras, () => _mailboxes.Depth, () => evidence.Pending, storage.Snapshot,
             dispatch, evidence.Backlog.Snapshot);
         _loop.BatchDetected += Metrics.ObserveBatch;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Ingest;
 /// </summary>
 public sealed class FfmpegFrameReader : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ToolProcess _child;
     private readonly DedicatedPipeReader _stdout;
     private readonly Channel<double> _timestamps = Channel.CreateBounded<double>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
     private readonly FfmpegErrorTail _errorTail = new();
@@ -30,17 +30,20 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     /// <summary>The first line in which ffmpeg said the file's data ends before its index does (a file cut short); null if none.</summary>
     public string? TruncationLine => Volatile.Read(ref _truncationLine);
 
-    private FfmpegFrameReader(Process process, FrameReaderOptions options)
+    private FfmpegFrameReader(ToolProcess child, FrameReaderOptions options)
     {
-        _process = process;
+        _child = child;
         _options = options;
-        _stdout = new DedicatedPipeReader(process.StandardOutput.BaseStream, "ffmpeg stdout");
+        _stdout = new DedicatedPipeReader(child.Process.StandardOutput.BaseStream, "ffmpeg stdout");
         // Like stdout, a pipe read parks its thread (see DedicatedPipeReader): a long-running task gets its own thread.
         _stderrPump = Task.Factory.StartNew(PumpStderr, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    public static FfmpegFrameReader Start(FrameReaderOptions options)
+    /// <summary>Starts ffmpeg as a child of <paramref name="children"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> is cancelled or <paramref name="children"/> stopped: ffmpeg was not started.</exception>
+    public static FfmpegFrameReader Start(FrameReaderOptions options, ChildProcesses children, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(children);
         var info = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardOutput = true,
@@ -51,8 +54,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
         foreach (var arg in BuildArguments(options)) info.ArgumentList.Add(arg);
         try
         {
-            var process = Process.Start(info) ?? throw new VideoSourceException("ffmpeg did not start");
-            return new FfmpegFrameReader(process, options);
+            return new FfmpegFrameReader(children.Start(info, ct), options);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -94,7 +96,7 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited) _processorTime = _process.TotalProcessorTime;
+            if (!_child.Process.HasExited) _processorTime = _child.Process.TotalProcessorTime;
         }
         catch (InvalidOperationException)
         {
@@ -154,24 +156,24 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
     /// <summary>Lowers ffmpeg's priority to <paramref name="niceness"/> (all its threads); false where it could not be set.</summary>
     public bool LowerPriority(int niceness)
     {
-        try { return !_process.HasExited && ProcessPriority.Lower(_process.Id, niceness); }
+        try { return !_child.Process.HasExited && ProcessPriority.Lower(_child.Process.Id, niceness); }
         catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>ffmpeg's process id (for tests and diagnostics).</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId => _child.Id;
 
     /// <summary>Waits for ffmpeg to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken ct)
     {
-        await _process.WaitForExitAsync(ct).ConfigureAwait(false);
+        await _child.Process.WaitForExitAsync(ct).ConfigureAwait(false);
         await _stderrPump.ConfigureAwait(false);
-        return _process.ExitCode;
+        return _child.Process.ExitCode;
     }
 
     private void PumpStderr()
     {
-        var reader = _process.StandardError;
+        var reader = _child.Process.StandardError;
         try
         {
             while (reader.ReadLine() is { } line)
@@ -213,17 +215,11 @@ public sealed class FfmpegFrameReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
+        _child.Kill();
         try { await _stderrPump.ConfigureAwait(false); } catch (OperationCanceledException) { }
         // A read cancelled by a stall may still be writing into a frame buffer: wait until the closed pipe has ended it.
         _stdout.Dispose();
         await _stdout.Exited.ConfigureAwait(false);
-        _process.Dispose();
+        await _child.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -24,6 +24,8 @@ public static class VideoProbe
         }
 
         IMediaAnalysis analysis;
+        // FFMpegCore starts ffprobe even for a cancelled token (and kills it at once): a stopped camera starts none.
+        ct.ThrowIfCancellationRequested();
         try
         {
             analysis = isUrl

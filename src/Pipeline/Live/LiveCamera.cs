@@ -37,12 +37,15 @@ public sealed class LiveCamera
     private readonly StreamReconnect _reconnect;
     private readonly CameraTimeline _timeline;
     private readonly ConnectGate _connects;
+    private readonly ChildProcesses _children;
     private FramePool? _pool;
     private RecordingRun? _run;
 
-    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, ConnectGate connects, TimeProvider clock, ILogger log, Random random)
+    /// <param name="children">Where its ffmpeg processes are registered: none starts once the camera's stop token is cancelled.</param>
+    public LiveCamera(CameraConfig camera, LiveConfig live, SegmentRing? ring, FrameMailboxes mailboxes, ConnectGate connects, ChildProcesses children, TimeProvider clock, ILogger log, Random random)
     {
         _connects = connects;
+        _children = children;
         _camera = camera;
         _live = live;
         Ring = ring;
@@ -56,7 +59,7 @@ public sealed class LiveCamera
         };
         if (ring is null) Health.SetRecording(RecordingState.Off, "recording.enabled is false: no clips");
         else if (camera.RecordSource is { } recordSource)
-            Recorder = new StreamRecorder(camera.Id, recordSource, ring, live, connects, Health, clock, log, random);
+            Recorder = new StreamRecorder(camera.Id, recordSource, ring, live, connects, children, Health, clock, log, random);
         _timeline = new CameraTimeline(clock);
         _timeline.ClockStepped += step =>
         {
@@ -96,7 +99,11 @@ public sealed class LiveCamera
 
         while (!ct.IsCancellationRequested)
         {
-            var (state, reason, wasStable) = await ConnectAndStreamAsync(ct).ConfigureAwait(false);
+            CameraState state;
+            string reason;
+            bool wasStable;
+            try { (state, reason, wasStable) = await ConnectAndStreamAsync(ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             if (ct.IsCancellationRequested) break;
             var delay = _reconnect.NextDelay(state, wasStable);
             Health.Set(state, reason);
@@ -181,7 +188,7 @@ public sealed class LiveCamera
     /// <param name="connecting">This camera's place in the connect queue, given up at the first frame.</param>
     private async Task<(CameraState State, string Reason, bool WasStable)> StreamAsync(FrameReaderOptions options, VideoInfo video, int width, int height, bool record, IDisposable connecting, CancellationToken ct)
     {
-        await using var reader = FfmpegFrameReader.Start(options);
+        await using var reader = FfmpegFrameReader.Start(options, _children, ct);
         long started = _clock.GetTimestamp();
         DateTimeOffset? onlineSince = null;
         long reportedErrors = 0;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Recording;
 /// </summary>
 internal sealed class RecordingProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ToolProcess _child;
     private readonly Channel<TimeSpan> _progress = Channel.CreateBounded<TimeSpan>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropOldest,
@@ -23,19 +23,21 @@ internal sealed class RecordingProcess : IAsyncDisposable
     private readonly FfmpegErrorTail _errorTail = new();
     private readonly Task _stderrPump;
 
-    private RecordingProcess(Process process)
+    private RecordingProcess(ToolProcess child)
     {
-        _process = process;
+        _child = child;
         _stderrPump = Task.Factory.StartNew(PumpStderr, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    public static RecordingProcess Start(string source, RecordingRun run, TimeSpan segmentLength, TimeSpan socketTimeout)
+    /// <summary>Starts ffmpeg as a child of <paramref name="children"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> is cancelled or <paramref name="children"/> stopped: ffmpeg was not started.</exception>
+    public static RecordingProcess Start(string source, RecordingRun run, TimeSpan segmentLength, TimeSpan socketTimeout, ChildProcesses children, CancellationToken ct)
     {
         var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in BuildArguments(source, run, segmentLength, socketTimeout)) info.ArgumentList.Add(arg);
         try
         {
-            return new RecordingProcess(Process.Start(info) ?? throw new VideoSourceException("ffmpeg did not start"));
+            return new RecordingProcess(children.Start(info, ct));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -61,15 +63,15 @@ internal sealed class RecordingProcess : IAsyncDisposable
     /// <summary>Lowers ffmpeg's priority to <paramref name="niceness"/> (all its threads); false where it could not be set.</summary>
     public bool LowerPriority(int niceness)
     {
-        try { return !_process.HasExited && ProcessPriority.Lower(_process.Id, niceness); }
+        try { return !_child.Process.HasExited && ProcessPriority.Lower(_child.Id, niceness); }
         catch (InvalidOperationException) { return false; }
     }
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _child.Id;
 
     private void PumpStderr()
     {
-        var reader = _process.StandardError;
+        var reader = _child.Process.StandardError;
         try
         {
             while (reader.ReadLine() is { } line)
@@ -115,15 +117,8 @@ internal sealed class RecordingProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
+        _child.Kill();
         try { await _stderrPump.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
+        await _child.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Recording;
 
@@ -8,7 +9,7 @@ namespace Vision.Pipeline.Recording;
 /// recorded, then joins the segments covering the span with ffmpeg's concat demuxer, stream copy.
 /// Segments start at keyframes, so the clip starts at most one segment before the asked start; it is never spliced across a gap.
 /// </summary>
-public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClipSource
+public sealed class RingClipSource(SegmentRing ring, TimeProvider clock, ChildProcesses children) : IClipSource
 {
     public async Task<ClipInfo> CutAsync(DateTimeOffset from, DateTimeOffset to, string outputPath, CancellationToken ct)
     {
@@ -74,6 +75,6 @@ public sealed class RingClipSource(SegmentRing ring, TimeProvider clock) : IClip
         return chain;
     }
 
-    private static async Task<string> RunNicelyAsync(string tool, IReadOnlyList<string> args, CancellationToken ct) =>
-        System.Text.Encoding.UTF8.GetString((await NicedTool.RunAsync(tool, args, "joining recorded segments", ct).ConfigureAwait(false)).Output);
+    private async Task<string> RunNicelyAsync(string tool, IReadOnlyList<string> args, CancellationToken ct) =>
+        System.Text.Encoding.UTF8.GetString((await NicedTool.RunAsync(children, tool, args, "joining recorded segments", ct).ConfigureAwait(false)).Output);
 }

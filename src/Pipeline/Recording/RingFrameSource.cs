@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Recording;
 
@@ -8,7 +9,7 @@ namespace Vision.Pipeline.Recording;
 /// (in analysis time, the clip cut's timeline) holds the snapshot's moment, decoded at that moment's offset into it.
 /// Readable only once that segment is complete, i.e. after the case's post-roll.
 /// </summary>
-public sealed class RingFrameSource(SegmentRing ring) : IFrameSource
+public sealed class RingFrameSource(SegmentRing ring, ChildProcesses children) : IFrameSource
 {
     /// <summary>Live frames have no exact twin in the recording (another decode of the same stream): the nearest frame within a 25 fps interval.</summary>
     private static readonly TimeSpan HalfFrame = TimeSpan.FromMilliseconds(20);
@@ -23,7 +24,7 @@ public sealed class RingFrameSource(SegmentRing ring) : IFrameSource
         {
             var segment = Covering(ring.Segments(), at)
                 ?? throw new RecordingUnavailableException($"the recording holds no complete segment at {at:O} (camera offline then, recording off or full, or the ring already trimmed it)");
-            return await RecordedFrameDecoder.DecodeAsync(segment.Path, at - segment.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
+            return await RecordedFrameDecoder.DecodeAsync(children, segment.Path, at - segment.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -42,7 +43,7 @@ public sealed class RingFrameSource(SegmentRing ring) : IFrameSource
         ring.Hold(at, at);
         try
         {
-            return await RecordedFrameDecoder.DecodeAsync(latest.Path, at - latest.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
+            return await RecordedFrameDecoder.DecodeAsync(children, latest.Path, at - latest.Start, HalfFrame, keyframe: null, ct).ConfigureAwait(false);
         }
         finally
         {

@@ -29,6 +29,7 @@ public sealed class StreamRecorder
     private readonly SegmentRing _ring;
     private readonly LiveConfig _live;
     private readonly ConnectGate _connects;
+    private readonly ChildProcesses _children;
     private readonly CameraHealth _health;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
@@ -37,8 +38,10 @@ public sealed class StreamRecorder
     private RecordingRun? _run;
     private long _size;
 
-    public StreamRecorder(string cameraId, string source, SegmentRing ring, LiveConfig live, ConnectGate connects, CameraHealth health, TimeProvider clock, ILogger log, Random random)
+    public StreamRecorder(string cameraId, string source, SegmentRing ring, LiveConfig live, ConnectGate connects, ChildProcesses children, CameraHealth health, TimeProvider clock,
+        ILogger log, Random random)
     {
+        _children = children;
         _cameraId = cameraId;
         _source = source;
         _ring = ring;
@@ -68,7 +71,11 @@ public sealed class StreamRecorder
         using var scope = _log.BeginScope("camera {CameraId} recorder", _cameraId);
         while (!ct.IsCancellationRequested)
         {
-            var (state, reason, wasStable) = await ConnectAndRecordAsync(ct).ConfigureAwait(false);
+            CameraState state;
+            string reason;
+            bool wasStable;
+            try { (state, reason, wasStable) = await ConnectAndRecordAsync(ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             if (ct.IsCancellationRequested) break;
             var delay = _reconnect.NextDelay(state, wasStable);
             _health.SetRecording(RecordingState.Failing, $"record stream {state.ToWire()}: {reason}");
@@ -99,7 +106,7 @@ public sealed class StreamRecorder
         _run = run;
         try
         {
-            await using var ffmpeg = RecordingProcess.Start(_source, run, _ring.SegmentLength, _live.StallTimeout);
+            await using var ffmpeg = RecordingProcess.Start(_source, run, _ring.SegmentLength, _live.StallTimeout, _children, ct);
             return await RecordAsync(ffmpeg, video, connecting, ct).ConfigureAwait(false);
         }
         catch (VideoSourceException e)

@@ -45,14 +45,16 @@ public static class ReplayRunner
         var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
         using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
+        // Every ffmpeg of this replay (decoder, photo frames, trace video): none outlives it, whatever ends it.
+        await using var children = new ChildProcesses();
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = failure.Token;
-        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, token);
+        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, children, token);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings) { MergeIou = config.Detector.NmsIou };
         using var plates = CasePlateReader.Open(config.Plates);
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder, TraceVideo = traceVideo });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
-        var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video);
+        var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video, children);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
         {
             Signer = Signer(),
@@ -72,7 +74,7 @@ public static class ReplayRunner
         };
 
         var readerOptions = new FrameReaderOptions(video.Source, width, height, fps, camera.Analysis.Decode) { FastDecode = camera.Analysis.FastDecode };
-        await using var reader = FfmpegFrameReader.Start(readerOptions);
+        await using var reader = FfmpegFrameReader.Start(readerOptions, children, token);
 
         async Task Decode()
         {
@@ -230,7 +232,7 @@ public static class ReplayRunner
     /// The trace video's encoder, started once its file is known to be writable: a path that is not is one usage error
     /// before any work; ffmpeg failing later leaves the cases alone and is reported at the end.
     /// </summary>
-    private static TraceVideoWriter StartTraceVideo(string path, string source, int width, int height, double fps, IReadOnlyList<string> classNames, CancellationToken ct)
+    private static TraceVideoWriter StartTraceVideo(string path, string source, int width, int height, double fps, IReadOnlyList<string> classNames, ChildProcesses children, CancellationToken ct)
     {
         if (Path.GetFullPath(path) == Path.GetFullPath(source))
             throw new UsageException($"--trace-video '{path}' is the --source video: it would be overwritten; give another file name");
@@ -242,7 +244,7 @@ public static class ReplayRunner
         {
             throw new UsageException($"cannot write --trace-video '{path}' ({e.Message}): give a file in a folder that exists and you can write to");
         }
-        try { return TraceVideoWriter.Start(path, width, height, fps, classNames, ct); }
+        try { return TraceVideoWriter.Start(path, width, height, fps, classNames, children, ct); }
         catch (IOException e) { throw new UsageException($"cannot start the --trace-video encoder: {e.Message}"); }
     }
 

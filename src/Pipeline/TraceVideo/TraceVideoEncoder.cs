@@ -10,27 +10,28 @@ namespace Vision.Pipeline.TraceVideo;
 /// </summary>
 internal sealed class TraceVideoEncoder : IDisposable
 {
-    private readonly Process _process;
+    private readonly ToolProcess _child;
     private readonly Stream _stdin;
     private readonly FfmpegErrorTail _errorTail = new();
     private readonly Thread _stderrPump;
 
-    private TraceVideoEncoder(Process process)
+    private TraceVideoEncoder(ToolProcess child)
     {
-        _process = process;
-        _stdin = process.StandardInput.BaseStream;
+        _child = child;
+        _stdin = child.Process.StandardInput.BaseStream;
         _stderrPump = new Thread(PumpStderr) { IsBackground = true, Name = "trace video ffmpeg stderr" };
         _stderrPump.Start();
     }
 
+    /// <param name="children">Where the encoder is registered (killed when they stop).</param>
     /// <param name="tool">The encoder to run; tests put a failing stand-in here.</param>
-    public static TraceVideoEncoder Start(string path, int width, int height, double fps, string tool = "ffmpeg")
+    public static TraceVideoEncoder Start(string path, int width, int height, double fps, ChildProcesses children, string tool = "ffmpeg")
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in BuildArguments(path, width, height, fps)) info.ArgumentList.Add(arg);
         try
         {
-            return new TraceVideoEncoder(Process.Start(info) ?? throw new IOException($"{tool} did not start"));
+            return new TraceVideoEncoder(children.Start(info, CancellationToken.None));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -59,9 +60,9 @@ internal sealed class TraceVideoEncoder : IDisposable
     {
         try { _stdin.Dispose(); }
         catch (IOException) { }
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await _child.Process.WaitForExitAsync().ConfigureAwait(false);
         _stderrPump.Join();
-        return _process.ExitCode;
+        return _child.Process.ExitCode;
     }
 
     /// <summary>Waits a little for ffmpeg to exit after it stopped reading, so its exit code and last words can be reported.</summary>
@@ -69,9 +70,9 @@ internal sealed class TraceVideoEncoder : IDisposable
     {
         try
         {
-            if (!_process.WaitForExit(TimeSpan.FromSeconds(5))) return null;
+            if (!_child.Process.WaitForExit(TimeSpan.FromSeconds(5))) return null;
             _stderrPump.Join(TimeSpan.FromSeconds(1));
-            return _process.ExitCode;
+            return _child.Process.ExitCode;
         }
         catch (InvalidOperationException) { return null; }
     }
@@ -80,7 +81,7 @@ internal sealed class TraceVideoEncoder : IDisposable
     {
         try
         {
-            while (_process.StandardError.ReadLine() is { } line)
+            while (_child.Process.StandardError.ReadLine() is { } line)
                 if (line.Length > 0) _errorTail.Add(line);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
@@ -90,15 +91,9 @@ internal sealed class TraceVideoEncoder : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-        }
+        _child.Kill();
         try { _stdin.Dispose(); }
         catch (IOException) { }
-        _process.Dispose();
+        _child.Dispose();
     }
 }

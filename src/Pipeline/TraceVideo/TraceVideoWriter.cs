@@ -65,11 +65,12 @@ public sealed class TraceVideoWriter : IAsyncDisposable
     /// Starts ffmpeg writing <paramref name="path"/> for analysed frames of <paramref name="width"/>×<paramref name="height"/>
     /// at <paramref name="fps"/>. <paramref name="ct"/> ends a <see cref="Write"/> that waits for the encoder.
     /// </summary>
+    /// <param name="children">Where the encoder is registered (killed when they stop).</param>
     /// <param name="tool">The encoder executable (ffmpeg; tests put a failing stand-in here).</param>
-    public static TraceVideoWriter Start(string path, int width, int height, double fps, IReadOnlyList<string> classNames, CancellationToken ct, string tool = "ffmpeg")
+    public static TraceVideoWriter Start(string path, int width, int height, double fps, IReadOnlyList<string> classNames, ChildProcesses children, CancellationToken ct, string tool = "ffmpeg")
     {
         int videoHeight = height + TraceOverlay.StripHeightFor(width, height);
-        var encoder = TraceVideoEncoder.Start(path, width, videoHeight, fps, tool);
+        var encoder = TraceVideoEncoder.Start(path, width, videoHeight, fps, children, tool);
         try { return new TraceVideoWriter(path, width, height, fps, classNames, encoder, ct); }
         catch
         {

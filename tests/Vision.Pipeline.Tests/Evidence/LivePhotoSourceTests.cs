@@ -3,6 +3,7 @@ using System.Globalization;
 using OpenCvSharp;
 using Vision.Models;
 using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Recording;
 using Vision.Rules.Config;
 using Vision.Tests.Common;
@@ -30,6 +31,8 @@ public sealed class LivePhotoSourceTests : IDisposable
             rules: [ { id: parking, type: illegal_parking, zones: [kerb], classes: [car], dwell: 5s } ]
         """, "test.yaml").Cameras[0];
 
+    private readonly ChildProcesses _children = new();
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
@@ -39,7 +42,7 @@ public sealed class LivePhotoSourceTests : IDisposable
         using var renderer = new PhotoRenderer(90);
         var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2))
         {
-            Frames = _ => new RingFrameSource(ring),
+            Frames = _ => new RingFrameSource(ring, _children),
         };
         var violation = Violation(T0.AddSeconds(1), T0.AddSeconds(3), T0.AddSeconds(6));
 
@@ -71,7 +74,7 @@ public sealed class LivePhotoSourceTests : IDisposable
         using var renderer = new PhotoRenderer(90);
         var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2))
         {
-            Frames = _ => new RingFrameSource(ring),
+            Frames = _ => new RingFrameSource(ring, _children),
         };
         // The first two moments are recorded; the confirmation comes after the recording stopped (the camera went offline).
         var violation = Violation(T0.AddSeconds(2), T0.AddSeconds(10), T0.AddSeconds(60));

@@ -25,7 +25,7 @@ public sealed class LiveServiceTests
         """;
 
     /// <summary>The bottle scene's camera, as in samples/footage/bottle-detection.yaml.</summary>
-    private static string BottleCamera(string id, string url) => $$"""
+    internal static string BottleCamera(string id, string url) => $$"""
           - id: {{id}}
             source: {{url}}
             analysis: { fps: 2, max_width: 1280 }

@@ -25,6 +25,15 @@ public static class TestFootage
     public static string CacheDirectory { get; } =
         Environment.GetEnvironmentVariable("VISION_TEST_FOOTAGE") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "vision-test-footage");
 
+    /// <summary>A 2-second H.264 test pattern (ffmpeg's testsrc) of <paramref name="width"/>×<paramref name="height"/> at <paramref name="fps"/>, written to <paramref name="path"/>; needs no shared footage.</summary>
+    public static async Task<string> SyntheticAsync(string path, int width, int height, int fps)
+    {
+        var made = await ChildProcess.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+            string.Create(CultureInfo.InvariantCulture, $"testsrc=duration=2:size={width}x{height}:rate={fps}"), "-c:v", "libx264", "-pix_fmt", "yuv420p", path], TimeSpan.FromSeconds(60));
+        if (!made.Succeeded) throw new InvalidOperationException($"ffmpeg could not make a test clip: {made}");
+        return path;
+    }
+
     /// <summary>
     /// Re-encodes <c>../shared/footage/{clip}.mp4</c> (H.264 to H.264 with libx264, H.265 to H.265 with libx265) with no
     /// B-frames and a keyframe every <paramref name="gop"/> frames, no audio, optionally scaled and/or resampled to

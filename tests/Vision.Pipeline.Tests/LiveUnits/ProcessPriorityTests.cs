@@ -12,11 +12,10 @@ public sealed class ProcessPriorityTests : IDisposable
     [Fact]
     public async Task Lowering_a_decoder_reaches_every_one_of_its_threads()
     {
-        string clip = Path.Combine(_dir, "clip.mp4");
-        using (var make = Process.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=25", "-c:v", "libx264", "-pix_fmt", "yuv420p", clip])!)
-            await make.WaitForExitAsync();
+        string clip = await Live.TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 320, 240, 25);
         var options = new FrameReaderOptions(clip, 160, 120, 5, Rules.Config.DecodeMode.All) { PlayFileAsLive = true };
-        await using var reader = FfmpegFrameReader.Start(options);
+        await using var children = new ChildProcesses();
+        await using var reader = FfmpegFrameReader.Start(options, children, CancellationToken.None);
         using var pool = new FramePool("cam", 160, 120, 1);
         Assert.True(pool.TryRent(out var frame));
         Assert.True(await reader.ReadAsync(frame, new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token));

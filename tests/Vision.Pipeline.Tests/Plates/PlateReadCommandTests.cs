@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vision.Pipeline.Cli;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Tests.Common;
 
@@ -38,8 +39,53 @@ public sealed class PlateReadCommandTests
         Assert.Equal(1, exitCode);
         Assert.Contains($"'{notAnImage}' is not an image", stderr);
         Assert.Contains("'missing.jpg' does not exist", stderr);
-        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("浙B7C289", line);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains($"'{notAnImage}' is not an image", Error(lines[0]));
+        Assert.Contains("'missing.jpg' does not exist", Error(lines[1]));
+        Assert.Contains("浙B7C289", lines[2]);
+    }
+
+    [PlateDataFact]
+    public void Hostile_images_are_refused_one_json_line_each_before_decoding_and_the_good_image_after_them_is_read()
+    {
+        string dir = Directory.CreateTempSubdirectory("vision-plate-").FullName;
+        string hugePng = Path.Combine(dir, "huge.png"), hugeJpeg = Path.Combine(dir, "huge.jpg"), half = Path.Combine(dir, "half.jpg");
+        File.WriteAllBytes(hugePng, HostileImages.PngDeclaring(30000, 30000));
+        File.WriteAllBytes(hugeJpeg, HostileImages.JpegDeclaring(65500, 65500));
+        File.WriteAllBytes(half, HostileImages.FirstHalf(File.ReadAllBytes(PlateData.Plate("scenes/ccpd_007.jpg"))));
+        string crop = PlateData.Plate("crops/easypr_027.png");
+
+        var (exitCode, stdout, stderr) = VisionCli.RunSplit("plate", "read", "--models", PlateData.ModelsDir, hugePng, hugeJpeg, half, crop);
+
+        Assert.Equal(PlateCommand.SomeImagesUnreadable, exitCode);
+        Assert.DoesNotContain("   at ", stderr); // no stack trace
+        Assert.DoesNotContain("OpenCV", stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal($"'{hugePng}' declares 30000×30000 pixels (900 megapixels), beyond the limit of 16384 pixels a side and 80 megapixels: "
+            + "not decoded; scale the photo down (a plate photo needs no more than 4096 pixels a side) and read it again", Error(lines[0]));
+        Assert.StartsWith($"'{hugeJpeg}' declares 65500×65500 pixels (", Error(lines[1]));
+        Assert.Contains("beyond the limit of 16384 pixels a side and 80 megapixels", Error(lines[1]));
+        Assert.StartsWith($"'{half}' is truncated: the JPEG ends", Error(lines[2]));
+        foreach (var line in lines[..3])
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.Empty(json.RootElement.GetProperty("plates").EnumerateArray());
+            Assert.Contains($"vision plate read: {json.RootElement.GetProperty("error").GetString()}", stderr);
+        }
+        using (var good = JsonDocument.Parse(lines[3]))
+        {
+            Assert.Equal(crop, good.RootElement.GetProperty("image").GetString());
+            Assert.False(good.RootElement.TryGetProperty("error", out _));
+        }
+        Assert.Contains("浙B7C289", lines[3]);
+    }
+
+    private static string Error(string line)
+    {
+        using var json = JsonDocument.Parse(line);
+        return json.RootElement.GetProperty("error").GetString()!;
     }
 
     [Fact]
