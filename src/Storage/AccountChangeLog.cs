@@ -5,6 +5,7 @@ namespace Vision.Storage;
 /// <summary>What was done to a console account.</summary>
 public enum AccountAction { Added, Disabled, Enabled, Deleted, RoleChanged, PasswordReset, PasswordChanged, SessionsEnded }
 
+/// <summary>The names of <see cref="AccountAction"/>s in the audit and the API (<c>role_changed</c>, …).</summary>
 public static class AccountActionNames
 {
     public static string ToWire(this AccountAction action) => action switch

@@ -140,7 +140,7 @@ class UsersScreen {
       h('td', {}, state),
       h('td', { class: 'numeric' }, String(user.failedSignIns ?? 0)),
       h('td', { class: 'numeric user-sessions' }, String(user.sessions ?? 0)),
-      h('td', { class: 'user-actions' }, actions));
+      h('td', {}, h('div', { class: 'user-actions' }, actions)));
   }
 
   buildCreateForm() {

@@ -68,6 +68,7 @@ public sealed class AccountPagesTests(ITestOutputHelper output)
         await admin.WaitForSelectorAsync(".error-box:not([hidden])");
         Assert.StartsWith("这是最后一个启用的管理员", (await admin.TextContentAsync(".error-box"))?.Trim());
         Assert.Equal("true", await admin.GetAttributeAsync($"#users tr[data-username=\"{Admin}\"]", "data-enabled"));
+        output.WriteLine($"screenshot: {await Chromium.SaveScreenshotAsync(admin, "users-page")}");
 
         // The admin changes her own password on /account (the header's name links there); the session goes on.
         await admin.ClickAsync("#user-name");
