@@ -3,6 +3,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vision.Rules.Config;
 using Vision.Storage;
 
 namespace Vision.ReviewConsole;
@@ -10,9 +13,11 @@ namespace Vision.ReviewConsole;
 /// <summary>
 /// <c>GET /api/events</c>: server-sent events for the console's queue. <c>event: case</c> with
 /// <c>{caseId, cameraId, status, added}</c> when a case is added or changes status (on any node), a comment line every
-/// <see cref="Heartbeat"/> so proxies keep the connection open, and <c>event: signed_out</c> once the session has ended
-/// (signed out elsewhere, or idle) — then the stream closes. A reconnecting browser sends <c>Last-Event-ID</c> and gets
-/// what it missed first.
+/// <see cref="Heartbeat"/> so proxies keep the connection open, and <c>event: signed_out</c> within about a second of
+/// the session ending (signed out here or elsewhere, ended by an admin, its account disabled or deleted, idle or too
+/// old: <see cref="LiveQueueSessions"/>) — then the stream closes. At most <see cref="LiveQueueSessions.MaxPerUser"/>
+/// streams per user (429 beyond) and <see cref="CaseChangeFeed.MaxListeners"/> per node (503). A reconnecting browser
+/// sends <c>Last-Event-ID</c> and gets what it missed first.
 /// </summary>
 internal static class CaseEventStream
 {
@@ -22,8 +27,19 @@ internal static class CaseEventStream
     public static void MapCaseEvents(this WebApplication app, CaseChangeFeed feed, CaseReports reports, ISessionStore sessions, TimeProvider clock)
     {
         var stopping = app.Lifetime.ApplicationStopping;
+        var streams = new LiveQueueSessions(sessions, app.Services.GetService<ConsoleConfig>() ?? ConsoleConfig.Default, clock,
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Console"));
+        app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() => streams.RunAsync(stopping), CancellationToken.None));
         app.MapGet("/api/events", async (HttpContext context) =>
         {
+            if (context.User.SessionId() is not { } sessionId) return Results.Forbid();
+            using var slot = streams.TryOpen(context.User.Username(), sessionId);
+            if (slot is null)
+            {
+                context.Response.Headers.RetryAfter = "30";
+                return Results.Json(new { error = "too_many_streams", message = $"you already have {LiveQueueSessions.MaxPerUser} live queues open on this node (other tabs or windows): close one, or refresh this page by hand" },
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            }
             var reader = feed.Listen(out var stop);
             if (reader is null)
             {
@@ -34,7 +50,7 @@ internal static class CaseEventStream
             try
             {
                 using var both = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-                await StreamAsync(context, reader, reports, sessions, clock, both.Token).ConfigureAwait(false);
+                await StreamAsync(context, reader, reports, slot.Ended, clock, both.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -48,7 +64,7 @@ internal static class CaseEventStream
         }).RequireAuthorization();
     }
 
-    private static async Task StreamAsync(HttpContext context, System.Threading.Channels.ChannelReader<CaseChange> reader, CaseReports reports, ISessionStore sessions,
+    private static async Task StreamAsync(HttpContext context, System.Threading.Channels.ChannelReader<CaseChange> reader, CaseReports reports, Task sessionEnded,
         TimeProvider clock, CancellationToken ct)
     {
         var response = context.Response;
@@ -66,27 +82,33 @@ internal static class CaseEventStream
             }
         await response.Body.FlushAsync(ct).ConfigureAwait(false);
 
-        string? sessionId = context.User.FindFirst(ConsoleAuthentication.SessionIdClaim)?.Value;
         while (true)
         {
-            var waiting = reader.WaitToReadAsync(ct).AsTask();
-            if (await Task.WhenAny(waiting, Task.Delay(Heartbeat, clock, ct)).ConfigureAwait(false) == waiting)
+            Task woke;
+            using (var turn = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
-                if (!await waiting.ConfigureAwait(false)) return;
-                while (reader.TryRead(out var change))
-                    if (change.Id > sent) await WriteAsync(response, change, ct).ConfigureAwait(false);
+                var waiting = reader.WaitToReadAsync(turn.Token).AsTask();
+                woke = await Task.WhenAny(waiting, Task.Delay(Heartbeat, clock, turn.Token), sessionEnded).ConfigureAwait(false);
+                // Cancels the heartbeat's timer or the channel's wait, whichever did not finish.
+                await turn.CancelAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                if (woke == waiting && !await waiting.ConfigureAwait(false)) return;
             }
-            else
+            if (sessionEnded.IsCompleted)
             {
-                var now = clock.GetUtcNow();
-                if (sessionId is null || await sessions.FindActiveAsync(sessionId, now - ConsoleAuthentication.IdleTimeout, ct).ConfigureAwait(false) is null)
+                // Nothing more for this session, not even what was queued meanwhile.
+                await response.WriteAsync("event: signed_out\ndata: {}\n\n", ct).ConfigureAwait(false);
+                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            bool any = false;
+            while (reader.TryRead(out var change))
+                if (change.Id > sent)
                 {
-                    await response.WriteAsync("event: signed_out\ndata: {}\n\n", ct).ConfigureAwait(false);
-                    await response.Body.FlushAsync(ct).ConfigureAwait(false);
-                    return;
+                    await WriteAsync(response, change, ct).ConfigureAwait(false);
+                    any = true;
                 }
-                await response.WriteAsync(": heartbeat\n\n", ct).ConfigureAwait(false);
-            }
+            if (!any) await response.WriteAsync(": heartbeat\n\n", ct).ConfigureAwait(false);
             await response.Body.FlushAsync(ct).ConfigureAwait(false);
         }
     }

@@ -49,12 +49,13 @@ public static class ConsoleEndpoints
         MapPages(app);
         var throttle = app.Services.GetRequiredService<SignInThrottle>();
         var sessions = app.Services.GetRequiredService<ISessionStore>();
-        MapSession(app, sources, new CredentialCheck(sources.Users, sessions, throttle, sources.Clock), sessions);
+        var credentials = new CredentialCheck(sources.Users, sessions, throttle, sources.Clock);
+        MapSession(app, sources, credentials, sessions);
         MapCases(app, sources, links);
         MapEvidence(app, sources, links);
         MapOverview(app, sources);
         app.MapCameraMap(sources);
-        MapUsers(app, sources);
+        app.MapAccounts(sources, credentials);
         var reports = new CaseReports(sources.Cases.Database);
         var feed = new CaseChangeFeed(reports, sources.Clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Console"));
         var stopping = app.Lifetime.ApplicationStopping;
@@ -116,6 +117,8 @@ public static class ConsoleEndpoints
                     return Results.Json(new { error = "locked", lockedUntil = result.LockedUntil?.UtcDateTime }, statusCode: StatusCodes.Status401Unauthorized);
                 case SignInRefusal.WrongCredentials:
                     return Results.Json(new { error = "wrong_credentials" }, statusCode: StatusCodes.Status401Unauthorized);
+                case SignInRefusal.Disabled:
+                    return Results.Json(new { error = "disabled", message = "this account is disabled: ask an admin" }, statusCode: StatusCodes.Status401Unauthorized);
             }
             var account = result.Account!;
             await ConsoleAuthentication.SignInAsync(context, account, sessions, sources.Clock);
@@ -355,27 +358,6 @@ public static class ConsoleEndpoints
                 weekly = (await sources.Cases.RuleStatsAsync(since, perWeek: true, ct)).Select(View),
             });
         }).RequireAuthorization(ConsoleAuthentication.EngineerPolicy);
-    }
-
-    private static void MapUsers(WebApplication app, ConsoleSources sources)
-    {
-        var users = app.MapGroup("/api/users").RequireAuthorization(ConsoleAuthentication.AdminPolicy);
-        users.MapGet("", async (CancellationToken ct) => Results.Json((await sources.Users.ListAsync(ct)).Select(u => new
-        {
-            username = u.Username, displayName = u.DisplayName, role = u.Role.ToWire(),
-            lockedUntil = u.LockedUntil is { } l && l > sources.Clock.GetUtcNow() ? l.UtcDateTime : (DateTime?)null,
-            failedSignIns = u.FailedSignIns,
-        })));
-        users.MapPost("", async (NewUserRequest body, CancellationToken ct) =>
-        {
-            if (CheckNewUser(body.Username, body.Role, body.Password) is { } problem) return Results.Json(new { error = problem }, statusCode: 400);
-            ConsoleRoleNames.TryParse(body.Role, out var role);
-            var account = new ConsoleAccount(body.Username!.Trim(), string.IsNullOrWhiteSpace(body.DisplayName) ? body.Username.Trim() : body.DisplayName.Trim(), role, "", 0, null, sources.Clock.GetUtcNow());
-            account = account with { PasswordHash = ConsoleAuthentication.HashPassword(account, body.Password!) };
-            return await sources.Users.AddAsync(account, ct)
-                ? Results.Json(new { username = account.Username, role = account.Role.ToWire() }, statusCode: StatusCodes.Status201Created)
-                : Results.Json(new { error = $"user '{account.Username}' exists" }, statusCode: 400);
-        }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
     }
 
     /// <summary>Why a new account cannot be made as given; null when it can.</summary>

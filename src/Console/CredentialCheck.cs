@@ -5,7 +5,7 @@ using Vision.Storage;
 namespace Vision.ReviewConsole;
 
 /// <summary>Why a sign-in attempt failed, or null when it succeeded.</summary>
-public enum SignInRefusal { WrongCredentials, Locked, TooManyAttempts }
+public enum SignInRefusal { WrongCredentials, Locked, TooManyAttempts, Disabled }
 
 /// <summary>The outcome of a sign-in attempt: the account, or why not (never telling which of name or password was wrong).</summary>
 public sealed record SignInResult(ConsoleAccount? Account, SignInRefusal? Refusal, DateTimeOffset? LockedUntil = null, TimeSpan? RetryAfter = null);
@@ -18,8 +18,8 @@ public sealed record SignInResult(ConsoleAccount? Account, SignInRefusal? Refusa
 /// <item><see cref="AccountLockThreshold"/> failures in a row lock the account for <see cref="LockoutDuration"/>, but only
 /// against addresses the account has not signed in from within <see cref="SessionStore.Retention"/>: strangers cannot lock
 /// the real user out of their own desk, and need that many addresses' worth of attempts to lock it for anyone else;</item>
-/// <item>"locked" is only said to someone who gave the right password; a wrong one is "wrong credentials" either way,
-/// so the lock does not reveal which names exist.</item>
+/// <item>"locked" and "disabled" are only said to someone who gave the right password; a wrong one is "wrong
+/// credentials" either way, so neither reveals which names exist.</item>
 /// </list>
 /// </summary>
 public sealed class CredentialCheck
@@ -59,6 +59,7 @@ public sealed class CredentialCheck
                 await _users.RecordFailureAsync(account.Username, AccountLockThreshold, now, now + LockoutDuration, ct).ConfigureAwait(false);
             return new SignInResult(null, SignInRefusal.WrongCredentials);
         }
+        if (account.DisabledAt is not null) return new SignInResult(null, SignInRefusal.Disabled);
         if (account.LockedUntil is { } until && until > now
             && (address is null || !await _sessions.SignedInFromAsync(account.Username, SignInThrottle.Key(address), now - SessionStore.Retention, ct).ConfigureAwait(false)))
             return new SignInResult(null, SignInRefusal.Locked, until);

@@ -33,14 +33,22 @@ public abstract class CaseDatabase
 /// default collation otherwise, often a language's (en_US: '_' before '-', 'a' before 'B'), and lists would come out
 /// in another order than on SQLite.
 /// </param>
+/// <param name="SameName">Two user-name expressions naming the same account (names are case-insensitive).</param>
+/// <param name="LockUsers">
+/// Run first in a transaction that checks "another enabled admin remains" and then changes an admin: PostgreSQL's
+/// read-committed transactions would otherwise both see the other admin and leave none. Empty on SQLite, whose
+/// transactions here take the write lock when they begin (BEGIN IMMEDIATE).
+/// </param>
 internal sealed record SqlDialect(string Name, string LockDueRows, Func<string, string, string> Greatest, Func<string, string> SameUser, Func<string, string> WeekOfMs,
-    Func<string, string> ByCode)
+    Func<string, string> ByCode, Func<string, string, string> SameName, string LockUsers)
 {
     public static readonly SqlDialect Sqlite = new("sqlite", "",
         (a, b) => $"max({a}, {b})",
         column => $"{column} = @user",
         ms => $"strftime('%Y-W%W', {ms} / 1000, 'unixepoch')",
-        text => text);
+        text => text,
+        (a, b) => $"{a} = {b}",
+        "");
 
     // Week numbers as SQLite's %W counts them (weeks start on Monday; days before the year's first Monday are week 00),
     // so both backends label a week alike.
@@ -51,5 +59,7 @@ internal sealed record SqlDialect(string Name, string LockDueRows, Func<string, 
             (to_char(to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC', 'YYYY') || '-W' ||
              lpad(((extract(doy FROM to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC')::int + 6 - (extract(isodow FROM to_timestamp({ms} / 1000.0) AT TIME ZONE 'UTC')::int - 1)) / 7)::text, 2, '0'))
             """,
-        text => $"{text} COLLATE \"C\"");
+        text => $"{text} COLLATE \"C\"",
+        (a, b) => $"lower({a}) = lower({b})",
+        "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
 }

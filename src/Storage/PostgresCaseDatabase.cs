@@ -156,6 +156,19 @@ public sealed class PostgresCaseDatabase : CaseDatabase, IDisposable
             );
             CREATE INDEX ix_config_changes_camera ON config_changes(camera_id, changed_at_ms DESC);
             """),
+        (4, """
+            ALTER TABLE users ADD COLUMN disabled_at_ms bigint;
+            CREATE TABLE account_changes (
+              id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              at_ms    bigint NOT NULL,
+              actor    text NOT NULL,
+              address  text,
+              username text NOT NULL,
+              action   text NOT NULL,
+              detail   text
+            );
+            CREATE INDEX ix_account_changes_user ON account_changes(lower(username), at_ms DESC);
+            """),
     ];
 
     private readonly NpgsqlDataSource _source;

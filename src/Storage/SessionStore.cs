@@ -1,10 +1,11 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Vision.Storage;
 
-/// <summary>A signed-in console session as the server remembers it.</summary>
-public sealed record ConsoleSession(string Username, string? Address, DateTimeOffset CreatedAt, DateTimeOffset SeenAt);
+/// <summary>A signed-in console session as the server remembers it, with its account's role and name as they are now.</summary>
+public sealed record ConsoleSession(string Username, string DisplayName, ConsoleRole Role, string? Address, DateTimeOffset CreatedAt, DateTimeOffset SeenAt);
 
 /// <summary>
 /// Server-side records of console sessions, so that signing out ends a session for every copy of its cookie. The
@@ -15,8 +16,18 @@ public interface ISessionStore
 {
     Task CreateAsync(string sessionId, string username, string? address, DateTimeOffset now, CancellationToken ct);
 
-    /// <summary>The session when it exists, is not revoked and was used since <paramref name="idleSince"/>; else null.</summary>
-    Task<ConsoleSession?> FindActiveAsync(string sessionId, DateTimeOffset idleSince, CancellationToken ct);
+    /// <summary>
+    /// The session when it is not ended, was used since <paramref name="seenSince"/>, began since
+    /// <paramref name="startedSince"/>, and its account exists and is enabled; else null. One lookup by the session's key
+    /// joined to the account's, so the role it carries is the account's role now, whatever the cookie says.
+    /// </summary>
+    Task<ConsoleSession?> FindActiveAsync(string sessionId, DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct);
+
+    /// <summary>Those of <paramref name="sessionIds"/> that <see cref="FindActiveAsync"/> would find, in one query.</summary>
+    Task<IReadOnlySet<string>> ActiveAmongAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct);
+
+    /// <summary>Active sessions per account (names as the accounts spell them).</summary>
+    Task<IReadOnlyDictionary<string, int>> CountActiveAsync(DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct);
 
     Task TouchAsync(string sessionId, DateTimeOffset now, CancellationToken ct);
 
@@ -43,18 +54,62 @@ public sealed class SessionStore(CaseDatabase database) : ISessionStore
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
-    public async Task<ConsoleSession?> FindActiveAsync(string sessionId, DateTimeOffset idleSince, CancellationToken ct)
+    // A session counts while it is not ended, within both lifetimes, and its account exists and is enabled (the join
+    // uses the account's name index: NOCASE on SQLite, lower(username) on PostgreSQL).
+    private readonly string _active = $"""
+        FROM console_sessions s JOIN users u ON {database.Dialect.SameName("u.username", "s.username")}
+        WHERE s.revoked_at_ms IS NULL AND s.seen_at_ms >= @seen AND s.created_at_ms >= @started AND u.disabled_at_ms IS NULL
+        """;
+
+    public async Task<ConsoleSession?> FindActiveAsync(string sessionId, DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await using var command = Sql.Command(connection, null, """
-            SELECT username, address, created_at_ms, seen_at_ms FROM console_sessions
-            WHERE id_hash = @id AND revoked_at_ms IS NULL AND seen_at_ms >= @since
-            """, ("@id", Hash(sessionId)), ("@since", idleSince.ToUnixTimeMilliseconds()));
+        await using var command = Sql.Command(connection, null, $"""
+            SELECT u.username, u.display_name, u.role, s.address, s.created_at_ms, s.seen_at_ms {_active} AND s.id_hash = @id
+            """, ("@id", Hash(sessionId)), ("@seen", seenSince.ToUnixTimeMilliseconds()), ("@started", startedSince.ToUnixTimeMilliseconds()));
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return null;
-        return new ConsoleSession(reader.GetString(0), Sql.Text(reader, 1), Sql.Time(reader, 2),
-            Sql.Time(reader, 3));
+        // An unknown role (a newer Vision's) is no role here: the session is not used.
+        if (!ConsoleRoleNames.TryParse(reader.GetString(2), out var role)) return null;
+        return new ConsoleSession(reader.GetString(0), reader.GetString(1), role, Sql.Text(reader, 3), Sql.Time(reader, 4), Sql.Time(reader, 5));
     }
+
+    public async Task<IReadOnlySet<string>> ActiveAmongAsync(IReadOnlyCollection<string> sessionIds, DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct)
+    {
+        var active = new HashSet<string>(StringComparer.Ordinal);
+        if (sessionIds.Count == 0) return active;
+        var byHash = sessionIds.Distinct(StringComparer.Ordinal).ToDictionary(Hash, id => id, StringComparer.Ordinal);
+        var parameters = new List<(string, object?)> { ("@seen", seenSince.ToUnixTimeMilliseconds()), ("@started", startedSince.ToUnixTimeMilliseconds()) };
+        var names = new List<string>(byHash.Count);
+        foreach (string hash in byHash.Keys)
+        {
+            names.Add("@h" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            parameters.Add((names[^1], hash));
+        }
+        await using var connection = database.Open();
+        await using var command = Sql.Command(connection, null, $"SELECT s.id_hash {_active} AND s.id_hash IN ({string.Join(", ", names)})", [.. parameters]);
+        await using DbDataReader reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) active.Add(byHash[reader.GetString(0)]);
+        return active;
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> CountActiveAsync(DateTimeOffset seenSince, DateTimeOffset startedSince, CancellationToken ct)
+    {
+        await using var connection = database.Open();
+        await using var command = Sql.Command(connection, null, $"SELECT u.username, count(*) {_active} GROUP BY u.username",
+            ("@seen", seenSince.ToUnixTimeMilliseconds()), ("@started", startedSince.ToUnixTimeMilliseconds()));
+        await using DbDataReader reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) counts[reader.GetString(0)] = Sql.Int(reader, 1);
+        return counts;
+    }
+
+    /// <summary>Ends every open session of <paramref name="username"/> but <paramref name="exceptSessionId"/>, inside the caller's transaction; how many.</summary>
+    internal static Task<int> EndAllAsync(DbConnection connection, DbTransaction tx, SqlDialect dialect, string username, string? exceptSessionId, DateTimeOffset now,
+        CancellationToken ct) =>
+        Sql.ExecuteAsync(connection, tx, $"""
+            UPDATE console_sessions SET revoked_at_ms = @now WHERE {dialect.SameUser("username")} AND revoked_at_ms IS NULL AND id_hash <> @keep
+            """, ct, ("@user", username), ("@now", now.ToUnixTimeMilliseconds()), ("@keep", exceptSessionId is null ? "" : Hash(exceptSessionId)));
 
     public async Task TouchAsync(string sessionId, DateTimeOffset now, CancellationToken ct)
     {

@@ -135,6 +135,19 @@ public sealed class SqliteCaseDatabase : CaseDatabase
             );
             CREATE INDEX ix_config_changes_camera ON config_changes(camera_id, changed_at_ms DESC);
             """),
+        (8, """
+            ALTER TABLE users ADD COLUMN disabled_at_ms INTEGER;
+            CREATE TABLE account_changes (
+              id       INTEGER PRIMARY KEY AUTOINCREMENT,
+              at_ms    INTEGER NOT NULL,
+              actor    TEXT NOT NULL,
+              address  TEXT,
+              username TEXT NOT NULL COLLATE NOCASE,
+              action   TEXT NOT NULL,
+              detail   TEXT
+            );
+            CREATE INDEX ix_account_changes_user ON account_changes(username, at_ms DESC);
+            """),
     ];
 
     private readonly string _connectionString;

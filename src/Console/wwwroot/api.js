@@ -34,6 +34,7 @@ export function loginUrl(returnPath = location.pathname + location.search) {
 
 export const getJson = (path, options) => request('GET', path, options);
 export const postJson = (path, body, options) => request('POST', path, { ...options, body: body ?? {} });
+export const deleteJson = (path, options) => request('DELETE', path, options);
 
 /** Sends a request; resolves with the parsed JSON body (null when empty), rejects with ApiError. */
 export async function request(method, path, { body, signal, csrfRetried = false } = {}) {

@@ -9,6 +9,7 @@ import { mountCameras } from './cameras.js';
 import { mountMap } from './map.js';
 import { mountRules } from './rules.js';
 import { mountUsers } from './users.js';
+import { mountAccount } from './account.js';
 import { mountZones } from './zones.js';
 
 const EVERYONE = ['officer', 'engineer', 'admin'];
@@ -23,6 +24,7 @@ const ROUTES = [
   { pattern: /^\/zones\/([^/]+)\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountZones, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
   { pattern: /^\/rules\/?$/, nav: 'rules', roles: ENGINEERS, mount: mountRules },
   { pattern: /^\/admin\/users\/?$/, nav: 'users', roles: ADMINS, mount: mountUsers },
+  { pattern: /^\/account\/?$/, nav: null, roles: EVERYONE, mount: mountAccount },
 ];
 
 // Paths the shell must leave to the browser: other pages and the server's own endpoints.
@@ -52,7 +54,9 @@ function start() {
 }
 
 function renderHeader(session) {
-  document.getElementById('user-name').textContent = t('header.signedInAs', { name: session.displayName || session.username });
+  const userName = document.getElementById('user-name');
+  userName.textContent = t('header.signedInAs', { name: session.displayName || session.username });
+  userName.title = t('header.account');
   for (const link of document.querySelectorAll('[data-nav]')) {
     const roles = link.dataset.roles.split(' ');
     link.closest('li').hidden = !roles.includes(session.role);

@@ -79,6 +79,8 @@ async function showFailure(response) {
   } else if (body?.error === 'locked') {
     const until = body.lockedUntil ? formatDateTime(body.lockedUntil) : '';
     showError(until ? 'login.locked' : 'login.lockedNoTime', { time: until });
+  } else if (body?.error === 'disabled') {
+    showError('login.disabled');
   } else if (body?.error === 'wrong_credentials' || response.status === 401) {
     showError('login.wrongCredentials');
     passwordInput.select();

@@ -114,7 +114,7 @@ public static class RunCommand
             builder.Services.AddSingleton(children);
             builder.Services.AddHostedService<ChildProcessService>();
             builder.Services.AddCaseObservers();
-            builder.Services.AddVisionConsole(new SessionStore(database), opsToken);
+            builder.Services.AddVisionConsole(new SessionStore(database), opsToken, config.Console);
             // Nodes sharing the database share the console's cookie keys: a browser signed in on one node is signed in on all.
             if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
             builder.Services.AddSingleton(caseLog);

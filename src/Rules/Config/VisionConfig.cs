@@ -32,6 +32,9 @@ public sealed record VisionConfig(
     /// <summary>Set when several nodes share the cameras (PostgreSQL only); null for a node alone.</summary>
     public ClusterConfig? Cluster { get; init; }
 
+    /// <summary>The review console's sessions (read when <c>vision run</c> starts).</summary>
+    public ConsoleConfig Console { get; init; } = ConsoleConfig.Default;
+
     /// <summary>Full paths of the files the config includes (cameras' <c>zones_file</c>); the hot reload watches them too.</summary>
     public IReadOnlyList<string> IncludedFiles { get; init; } = [];
 
@@ -373,3 +376,12 @@ public sealed record DatabaseConfig(DatabaseBackend Backend)
 /// this node in the assignment (VISION_NODE_CAPACITY overrides it per node).
 /// </summary>
 public sealed record ClusterConfig(int Capacity, TimeSpan Lease, TimeSpan Heartbeat);
+
+/// <summary>
+/// How long a console session lasts: it ends after <see cref="SessionIdle"/> without a request, and
+/// <see cref="SessionLifetime"/> after sign-in however much it is used.
+/// </summary>
+public sealed record ConsoleConfig(TimeSpan SessionIdle, TimeSpan SessionLifetime)
+{
+    public static readonly ConsoleConfig Default = new(TimeSpan.FromHours(8), TimeSpan.FromHours(12));
+}

@@ -10,9 +10,10 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates", "database", "cluster"];
+    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates", "database", "cluster", "console"];
     private static readonly string[] DatabaseKeys = ["backend", "connection_string_env", "connection_string_file"];
     private static readonly string[] ClusterKeys = ["capacity", "lease", "heartbeat"];
+    private static readonly string[] ConsoleKeys = ["session_idle", "session_lifetime"];
     private static readonly string[] PlatesKeys = ["models"];
     private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
     private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
@@ -109,6 +110,7 @@ internal sealed partial class VisionConfigMapper
         var plates = map.GetSet("plates") is { } platesNode ? ReadPlates(platesNode, "plates") : null;
         var database = map.GetSet("database") is { } databaseNode ? ReadDatabase(databaseNode, "database") : DatabaseConfig.Embedded;
         var cluster = map.GetSet("cluster") is { } clusterNode ? ReadCluster(clusterNode, "cluster", database) : null;
+        var console = map.GetSet("console") is { } consoleNode ? ReadConsole(consoleNode, "console") : ConsoleConfig.Default;
 
         // Before cameras: their locations and rules are checked against the dispatch code set.
         var dispatch = map.GetSet("dispatch") is { } dispatchNode ? ReadDispatch(dispatchNode, "dispatch") : null;
@@ -129,6 +131,7 @@ internal sealed partial class VisionConfigMapper
             Plates = plates,
             Database = database ?? DatabaseConfig.Embedded,
             Cluster = cluster,
+            Console = console ?? ConsoleConfig.Default,
             IncludedFiles = [.. _includes.Paths],
         };
     }
@@ -166,6 +169,18 @@ internal sealed partial class VisionConfigMapper
         if (heartbeat * 2 > lease)
             m.Error("heartbeat", $"heartbeat ({heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
         return new ClusterConfig(capacity, lease, heartbeat);
+    }
+
+    private ConsoleConfig? ReadConsole(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, ConsoleKeys, "session_idle, session_lifetime");
+        if (m is null) return null;
+        // The idle clock of a session moves at most once a minute (a request writes its last use that rarely).
+        var idle = m.Duration("session_idle", ConsoleConfig.Default.SessionIdle,
+            v => v >= TimeSpan.FromMinutes(5) && v <= TimeSpan.FromDays(30) ? null : "session_idle must be between 5m and 30d");
+        var lifetime = m.Duration("session_lifetime", ConsoleConfig.Default.SessionLifetime,
+            v => v >= TimeSpan.FromSeconds(5) && v <= TimeSpan.FromDays(90) ? null : "session_lifetime must be between 5s and 90d");
+        return new ConsoleConfig(idle, lifetime);
     }
 
     private PlatesConfig? ReadPlates(YamlNode node, string path)

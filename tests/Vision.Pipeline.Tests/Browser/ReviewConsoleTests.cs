@@ -494,7 +494,7 @@ public sealed class ReviewConsoleTests(ITestOutputHelper output)
         return (await page.QuerySelectorAllAsync(selector)).Count;
     }
 
-    private static Task<int> FetchStatusAsync(IPage page, string url) =>
+    internal static Task<int> FetchStatusAsync(IPage page, string url) =>
         page.EvaluateAsync<int>("async url => (await fetch(url, { cache: 'no-store', credentials: 'same-origin' })).status", url);
 
     /// <summary>GET from the page (its cookies, no HTTP cache): status, content type, body (text ones), and when (ms since the epoch).</summary>

@@ -42,15 +42,20 @@ public sealed class ConsoleApiTests
     }
 
     /// <summary><c>vision users add … --password-stdin</c>: its exit code and what it printed.</summary>
-    internal static (int ExitCode, string Output) TryAddUser(string configPath, string user, string role, string password)
+    internal static (int ExitCode, string Output) TryAddUser(string configPath, string user, string role, string password) =>
+        RunUsers(password, "add", "--config", configPath, "--user", user, "--role", role, "--password-stdin");
+
+    /// <summary><c>vision users &lt;args&gt;</c> with <paramref name="input"/> as its standard input: its exit code and what it printed.</summary>
+    internal static (int ExitCode, string Output) RunUsers(string? input, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "users", "add", "--config", configPath, "--user", user, "--role", role, "--password-stdin" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "vision.dll"), "users" }.Concat(args))
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
-        process.StandardInput.WriteLine(password);
+        if (input is not null) process.StandardInput.WriteLine(input);
         process.StandardInput.Close();
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd() + error.GetAwaiter().GetResult();
         process.WaitForExit();
         return (process.ExitCode, output);
     }
@@ -94,6 +99,13 @@ public sealed class ConsoleApiTests
         public async Task<HttpResponseMessage> PutAsync(string path, object body)
         {
             using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
+            request.Headers.Add("X-CSRF-TOKEN", csrf);
+            return await http.SendAsync(request);
+        }
+
+        public async Task<HttpResponseMessage> DeleteAsync(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, path);
             request.Headers.Add("X-CSRF-TOKEN", csrf);
             return await http.SendAsync(request);
         }

@@ -23,6 +23,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(8));
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly AccountActor Setup = new("cli:root", null, T0);
 
     private readonly string _spool = Directory.CreateTempSubdirectory("vision-parity-").FullName;
     private readonly List<PostgresCaseDatabase> _opened = [];
@@ -536,11 +537,11 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         var users = new UserStore(await NewDatabaseAsync(backend));
         ConsoleAccount Account(string name, ConsoleRole role) => new(name, "名字 " + name, role, "AQAAAAIAAYagAAAAE" + name, 0, null, T0);
 
-        Assert.True(await users.AddAsync(Account("Officer1", ConsoleRole.Officer), None));
-        Assert.False(await users.AddAsync(Account("officer1", ConsoleRole.Admin), None));
-        Assert.False(await users.AddAsync(Account("OFFICER1", ConsoleRole.Admin), None));
-        Assert.True(await users.AddAsync(Account("admin", ConsoleRole.Admin), None));
-        Assert.True(await users.AddAsync(Account("Bob", ConsoleRole.Engineer), None));
+        Assert.True(await users.AddAsync(Account("Officer1", ConsoleRole.Officer), Setup, None));
+        Assert.False(await users.AddAsync(Account("officer1", ConsoleRole.Admin), Setup, None));
+        Assert.False(await users.AddAsync(Account("OFFICER1", ConsoleRole.Admin), Setup, None));
+        Assert.True(await users.AddAsync(Account("admin", ConsoleRole.Admin), Setup, None));
+        Assert.True(await users.AddAsync(Account("Bob", ConsoleRole.Engineer), Setup, None));
 
         foreach (var typed in new[] { "Officer1", "officer1", "OFFICER1", "oFFiCER1" })
             Assert.Equal(Account("Officer1", ConsoleRole.Officer), await users.FindAsync(typed, None));
@@ -580,18 +581,27 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
 
     private async Task SessionsScenario(Backend backend)
     {
-        var sessions = new SessionStore(await NewDatabaseAsync(backend));
+        var db = await NewDatabaseAsync(backend);
+        var users = new UserStore(db);
+        var sessions = new SessionStore(db);
+        Assert.True(await users.AddAsync(new ConsoleAccount("Officer1", "张警官", ConsoleRole.Officer, "hash", 0, null, T0), Setup, None));
+        Assert.True(await users.AddAsync(new ConsoleAccount("admin", "管理员", ConsoleRole.Admin, "hash", 0, null, T0), Setup, None));
         await sessions.CreateAsync("session-1", "Officer1", "10.0.0.5", T0, None);
         await sessions.CreateAsync("session-2", "admin", null, T0.AddMinutes(1), None);
+        var always = T0.AddYears(-1);
 
-        Assert.Equal(new ConsoleSession("Officer1", "10.0.0.5", T0, T0), await sessions.FindActiveAsync("session-1", T0, None));
-        Assert.Equal(new ConsoleSession("admin", null, T0.AddMinutes(1), T0.AddMinutes(1)), await sessions.FindActiveAsync("session-2", T0, None));
-        Assert.Null(await sessions.FindActiveAsync("session-1", T0.AddMilliseconds(1), None)); // idle since before
-        Assert.Null(await sessions.FindActiveAsync("session-3", T0.AddDays(-1), None));
+        Assert.Equal(new ConsoleSession("Officer1", "张警官", ConsoleRole.Officer, "10.0.0.5", T0, T0), await sessions.FindActiveAsync("session-1", T0, always, None));
+        Assert.Equal(new ConsoleSession("admin", "管理员", ConsoleRole.Admin, null, T0.AddMinutes(1), T0.AddMinutes(1)), await sessions.FindActiveAsync("session-2", T0, always, None));
+        Assert.Null(await sessions.FindActiveAsync("session-1", T0.AddMilliseconds(1), always, None)); // idle since before
+        Assert.Null(await sessions.FindActiveAsync("session-3", T0.AddDays(-1), always, None));
 
         await sessions.TouchAsync("session-1", T0.AddMinutes(10), None);
         await sessions.TouchAsync("session-1", T0.AddMinutes(5), None); // a slower request finishing late
-        Assert.Equal(T0.AddMinutes(10), (await sessions.FindActiveAsync("session-1", T0.AddMinutes(10), None))?.SeenAt);
+        Assert.Equal(T0.AddMinutes(10), (await sessions.FindActiveAsync("session-1", T0.AddMinutes(10), always, None))?.SeenAt);
+        // However recently used, a session ends at its absolute lifetime: it began before T0 + 1 ms.
+        Assert.Null(await sessions.FindActiveAsync("session-1", T0, T0.AddMilliseconds(1), None));
+        Assert.Equal(["session-2"], await sessions.ActiveAmongAsync(["session-1", "session-2", "session-9"], T0, T0.AddMilliseconds(1), None));
+        Assert.Equal(new Dictionary<string, int> { ["Officer1"] = 1, ["admin"] = 1 }, await sessions.CountActiveAsync(T0, always, None));
 
         foreach (var typed in new[] { "Officer1", "officer1", "OFFICER1" })
             Assert.True(await sessions.SignedInFromAsync(typed, "10.0.0.5", T0.AddDays(-1), None));
@@ -601,16 +611,100 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
 
         await sessions.RevokeAsync("session-1", T0.AddMinutes(20), None);
         await sessions.RevokeAsync("session-1", T0.AddMinutes(30), None);
-        Assert.Null(await sessions.FindActiveAsync("session-1", T0, None));
+        Assert.Null(await sessions.FindActiveAsync("session-1", T0, always, None));
         Assert.True(await sessions.SignedInFromAsync("OFFICER1", "10.0.0.5", T0.AddDays(-1), None)); // ended sessions still tell the address
-        Assert.Equal("admin", (await sessions.FindActiveAsync("session-2", T0, None))?.Username);
+        Assert.Equal("admin", (await sessions.FindActiveAsync("session-2", T0, always, None))?.Username);
 
-        // A sign-in past the retention drops sessions unused since.
+        // A sign-in past the retention drops sessions unused since; a session whose name differs in case still finds its account.
         var month = T0.AddMinutes(10) + SessionStore.Retention + TimeSpan.FromMinutes(1);
         await sessions.CreateAsync("session-3", "officer1", "10.0.0.7", month, None);
         Assert.False(await sessions.SignedInFromAsync("Officer1", "10.0.0.5", T0.AddDays(-1), None));
         Assert.True(await sessions.SignedInFromAsync("Officer1", "10.0.0.7", T0.AddDays(-1), None));
-        Assert.Equal("officer1", (await sessions.FindActiveAsync("session-3", month, None))?.Username);
+        Assert.Equal("Officer1", (await sessions.FindActiveAsync("session-3", month, always, None))?.Username);
+    }
+
+    [Fact]
+    public Task Accounts_are_disabled_re_roled_reset_and_deleted_with_their_sessions_ended_audited_and_one_admin_kept_on_SQLite() => AccountLifecycleScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task Accounts_are_disabled_re_roled_reset_and_deleted_with_their_sessions_ended_audited_and_one_admin_kept_on_PostgreSQL() => AccountLifecycleScenario(Backend.Postgres);
+
+    private async Task AccountLifecycleScenario(Backend backend)
+    {
+        var db = await NewDatabaseAsync(backend);
+        var users = new UserStore(db);
+        var sessions = new SessionStore(db);
+        var audit = new AccountChangeLog(db);
+        var always = T0.AddYears(-1);
+        var boss = new AccountActor("boss", "192.0.2.1", T0.AddMinutes(1));
+        AccountActor At(int minute) => boss with { At = T0.AddMinutes(minute) };
+        foreach (var (name, role) in new[] { ("boss", ConsoleRole.Admin), ("Zhang", ConsoleRole.Officer), ("li", ConsoleRole.Engineer) })
+            Assert.True(await users.AddAsync(new ConsoleAccount(name, name, role, "hash-" + name, 0, null, T0), Setup, None));
+        await sessions.CreateAsync("zhang-desk", "Zhang", "10.0.0.5", T0, None);
+        await sessions.CreateAsync("zhang-phone", "Zhang", "10.0.0.6", T0, None);
+        await sessions.CreateAsync("li-desk", "li", "10.0.0.7", T0, None);
+        await sessions.CreateAsync("boss-desk", "boss", "192.0.2.1", T0, None);
+        Task<ConsoleSession?> Find(string id) => sessions.FindActiveAsync(id, T0, always, None);
+
+        // A new role counts at the session's next lookup; it does not end the session.
+        Assert.Equal(AccountChangeResult.Done, await users.SetRoleAsync("ZHANG", ConsoleRole.Engineer, At(1), None));
+        Assert.Equal(ConsoleRole.Engineer, (await Find("zhang-desk"))?.Role);
+
+        // Disabled: no session counts, and enabling again does not revive them (they were ended).
+        Assert.Equal(AccountChangeResult.Done, await users.SetDisabledAsync("zhang", disabled: true, At(2), None));
+        Assert.Equal(T0.AddMinutes(2), (await users.FindAsync("Zhang", None))?.DisabledAt);
+        Assert.Equal(["boss-desk", "li-desk"], (await sessions.ActiveAmongAsync(["zhang-desk", "zhang-phone", "li-desk", "boss-desk"], T0, always, None)).Order(StringComparer.Ordinal));
+        Assert.Equal(AccountChangeResult.Done, await users.SetDisabledAsync("zhang", disabled: false, At(3), None));
+        Assert.Null((await users.FindAsync("Zhang", None))?.DisabledAt);
+        Assert.Null(await Find("zhang-desk"));
+        Assert.Null(await Find("zhang-phone"));
+
+        // A password change keeps the session it is made from and ends the others; it clears the lock-out.
+        await sessions.CreateAsync("zhang-new", "Zhang", "10.0.0.5", T0.AddMinutes(4), None);
+        await sessions.CreateAsync("zhang-other", "Zhang", "10.0.0.8", T0.AddMinutes(4), None);
+        await users.RecordFailureAsync("zhang", 1, T0.AddMinutes(4), T0.AddMinutes(20), None);
+        Assert.Equal(AccountChangeResult.Done, await users.SetPasswordAsync("Zhang", "hash-new", AccountAction.PasswordChanged, "zhang-new", At(5) with { Actor = "Zhang" }, None));
+        var changed = await users.FindAsync("zhang", None);
+        Assert.Equal(("hash-new", 0, (DateTimeOffset?)null), (changed?.PasswordHash, changed?.FailedSignIns, changed?.LockedUntil));
+        Assert.NotNull(await Find("zhang-new"));
+        Assert.Null(await Find("zhang-other"));
+
+        Assert.Equal(AccountChangeResult.Done, await users.EndSessionsAsync("LI", At(6), None));
+        Assert.Null(await Find("li-desk"));
+
+        // The last enabled admin is neither disabled, deleted nor demoted; with a second one, one of them can be.
+        Assert.Equal(AccountChangeResult.LastAdmin, await users.SetDisabledAsync("boss", disabled: true, At(7), None));
+        Assert.Equal(AccountChangeResult.LastAdmin, await users.DeleteAsync("boss", At(7), None));
+        Assert.Equal(AccountChangeResult.LastAdmin, await users.SetRoleAsync("boss", ConsoleRole.Engineer, At(7), None));
+        Assert.Equal(AccountChangeResult.Done, await users.SetRoleAsync("boss", ConsoleRole.Admin, At(7), None)); // no change, allowed
+        Assert.Equal(AccountChangeResult.Done, await users.SetRoleAsync("li", ConsoleRole.Admin, At(8), None));
+        // Two admins disabling each other at once: one wins, the other is refused, one admin is left.
+        var both = await Task.WhenAll(
+            Task.Run(() => users.SetDisabledAsync("boss", disabled: true, At(9), None)),
+            Task.Run(() => users.SetDisabledAsync("li", disabled: true, At(9), None)));
+        Assert.Equal([AccountChangeResult.Done, AccountChangeResult.LastAdmin], both.Order());
+        Assert.Single(await users.ListAsync(None), u => u.Role == ConsoleRole.Admin && u.DisabledAt is null);
+        string loser = both[0] == AccountChangeResult.Done ? "boss" : "li";
+        Assert.NotNull((await users.FindAsync(loser, None))?.DisabledAt);
+        Assert.Equal(AccountChangeResult.Done, await users.SetDisabledAsync(loser, disabled: false, At(10), None));
+        Assert.Equal(AccountChangeResult.NoSuchUser, await users.SetDisabledAsync("nobody", disabled: true, At(10), None));
+        Assert.Equal(AccountChangeResult.NoSuchUser, await users.EndSessionsAsync("nobody", At(10), None));
+
+        // Deleted: gone, its sessions ended; an account made again under the name does not inherit them.
+        Assert.Equal(AccountChangeResult.Done, await users.DeleteAsync("zhang", At(11), None));
+        Assert.Null(await users.FindAsync("Zhang", None));
+        Assert.True(await users.AddAsync(new ConsoleAccount("zhang", "zhang", ConsoleRole.Admin, "hash", 0, null, T0.AddMinutes(12)), At(12), None));
+        Assert.Null(await Find("zhang-new"));
+
+        // The audit keeps every change with who, when, from where, the name as text, newest first.
+        var zhang = await audit.LatestAsync("ZHANG", 100, None);
+        Assert.Equal(["added", "deleted", "password_changed", "enabled", "disabled", "role_changed", "added"], zhang.Select(c => c.Action));
+        Assert.Equal(("boss", "192.0.2.1", T0.AddMinutes(11), "Zhang"), (zhang[1].Actor, zhang[1].Address, zhang[1].At, zhang[1].Username));
+        Assert.Equal(("Zhang", "officer → engineer"), (zhang[2].Actor, zhang[5].Detail));
+        Assert.Equal(("cli:root", (string?)null, "officer"), (zhang[6].Actor, zhang[6].Address, zhang[6].Detail));
+        var li = await audit.LatestAsync("li", 100, None);
+        Assert.Equal(("sessions_ended", "1"), (li.Single(c => c.Action == "sessions_ended").Action, li.Single(c => c.Action == "sessions_ended").Detail));
+        Assert.Equal(3, (await audit.LatestAsync(null, 3, None)).Count);
     }
 
     // ---------------------------------------------------------------- order of text, week labels
@@ -640,7 +734,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
 
         var users = new UserStore(s.Database);
         foreach (var name in new[] { "officer_a", "Officer-b", "officer-a" })
-            Assert.True(await users.AddAsync(new ConsoleAccount(name, name, ConsoleRole.Officer, "hash", 0, null, T0), None));
+            Assert.True(await users.AddAsync(new ConsoleAccount(name, name, ConsoleRole.Officer, "hash", 0, null, T0), Setup, None));
         Assert.Equal(["officer-a", "Officer-b", "officer_a"], (await users.ListAsync(None)).Select(u => u.Username));
     }
 
