@@ -22,8 +22,8 @@ public sealed record CaseReportRequest(DateTimeOffset From, DateTimeOffset To, R
     public const int MaxDays = 366;
 
     /// <summary>
-    /// <c>from</c>/<c>to</c> (ISO dates or times; a date means that whole day in the config's time zone, <c>to</c> included;
-    /// defaults: this month until now), <c>period</c> day|week|month, <c>by</c> a comma list of street, camera, type.
+    /// <c>from</c>/<c>to</c> (ISO dates or times within <see cref="DateBounds"/>; a date means that whole day in the config's
+    /// time zone, <c>to</c> included; defaults: this month until now), <c>period</c> day|week|month, <c>by</c> a comma list of street, camera, type.
     /// Returns an error message instead when something is wrong.
     /// </summary>
     public static (CaseReportRequest? Request, string? Error) Parse(IQueryCollection q, TimeZoneInfo zone, DateTimeOffset now)
@@ -32,12 +32,12 @@ public sealed record CaseReportRequest(DateTimeOffset From, DateTimeOffset To, R
         DateTimeOffset from = StartOfDay(new DateTime(localNow.Year, localNow.Month, 1), zone), to = now;
         if (q["from"].ToString() is { Length: > 0 } f)
         {
-            if (ParseBound(f, zone, isEnd: false) is not { } value) return (null, "from: an ISO date (2026-03-01) or time (2026-03-01T08:00:00+08:00)");
+            if (ParseBound(f, zone, isEnd: false) is not { } value) return (null, $"from: an ISO date (2026-03-01) or time (2026-03-01T08:00:00+08:00), {DateBounds.Text}");
             from = value;
         }
         if (q["to"].ToString() is { Length: > 0 } t)
         {
-            if (ParseBound(t, zone, isEnd: true) is not { } value) return (null, "to: an ISO date (2026-03-31, included) or time (exclusive)");
+            if (ParseBound(t, zone, isEnd: true) is not { } value) return (null, $"to: an ISO date (2026-03-31, included) or time (exclusive), {DateBounds.Text}");
             to = value;
         }
         if (to <= from) return (null, "to must be after from");
@@ -65,8 +65,8 @@ public sealed record CaseReportRequest(DateTimeOffset From, DateTimeOffset To, R
     private static DateTimeOffset? ParseBound(string text, TimeZoneInfo zone, bool isEnd)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            return StartOfDay(date.ToDateTime(TimeOnly.MinValue).AddDays(isEnd ? 1 : 0), zone);
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
+            return DateBounds.Contains(date) ? StartOfDay(date.ToDateTime(TimeOnly.MinValue).AddDays(isEnd ? 1 : 0), zone) : null;
+        return DateBounds.TryParseTime(text, out var instant) ? instant : null;
     }
 
     private static DateTimeOffset StartOfDay(DateTime localMidnight, TimeZoneInfo zone) =>

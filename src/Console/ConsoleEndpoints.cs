@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -50,7 +51,7 @@ public static class ConsoleEndpoints
         var throttle = app.Services.GetRequiredService<SignInThrottle>();
         var sessions = app.Services.GetRequiredService<ISessionStore>();
         var credentials = new CredentialCheck(sources.Users, sessions, throttle, sources.Clock);
-        MapSession(app, sources, credentials, sessions);
+        MapSession(app, sources, credentials, throttle, sessions);
         MapCases(app, sources, links);
         MapEvidence(app, sources, links);
         MapOverview(app, sources);
@@ -99,10 +100,14 @@ public static class ConsoleEndpoints
         app.MapGet("/api/glossary", () => Results.Json(ConsoleGlossary.Data())).RequireAuthorization();
     }
 
-    private static void MapSession(WebApplication app, ConsoleSources sources, CredentialCheck credentials, ISessionStore sessions)
+    private static void MapSession(WebApplication app, ConsoleSources sources, CredentialCheck credentials, SignInThrottle throttle, ISessionStore sessions)
     {
-        app.MapPost("/api/session", async (SignInRequest body, HttpContext context, CancellationToken ct) =>
+        app.MapPost("/api/session", async (HttpContext context, CancellationToken ct) =>
         {
+            // A throttled address is refused before its body is read, and no body is read past RequestBodyLimits.Anonymous.
+            if (throttle.Refused(context.Connection.RemoteIpAddress) is { } wait) return TooManyAttempts(context, wait);
+            var (body, unread) = await ReadSignInAsync(context.Request, ct);
+            if (body is null) return unread!;
             string returnUrl = LocalReturnPath.Sanitize(body.ReturnUrl);
             if (string.IsNullOrWhiteSpace(body.Username) || string.IsNullOrEmpty(body.Password))
                 return Results.Json(new { error = "wrong_credentials" }, statusCode: StatusCodes.Status401Unauthorized);
@@ -110,9 +115,7 @@ public static class ConsoleEndpoints
             switch (result.Refusal)
             {
                 case SignInRefusal.TooManyAttempts:
-                    int seconds = (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds);
-                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                    return Results.Json(new { error = "too_many_attempts", retryAfterSeconds = seconds }, statusCode: StatusCodes.Status429TooManyRequests);
+                    return TooManyAttempts(context, result.RetryAfter!.Value);
                 case SignInRefusal.Locked:
                     return Results.Json(new { error = "locked", lockedUntil = result.LockedUntil?.UtcDateTime }, statusCode: StatusCodes.Status401Unauthorized);
                 case SignInRefusal.WrongCredentials:
@@ -123,7 +126,7 @@ public static class ConsoleEndpoints
             var account = result.Account!;
             await ConsoleAuthentication.SignInAsync(context, account, sessions, sources.Clock);
             return Results.Json(new { username = account.Username, displayName = account.DisplayName, role = account.Role.ToWire(), returnUrl });
-        });
+        }).WithBodyLimit(RequestBodyLimits.Anonymous);
         app.MapGet("/api/session", (HttpContext context, IAntiforgery antiforgery) =>
         {
             var user = context.User;
@@ -143,12 +146,39 @@ public static class ConsoleEndpoints
         }).RequireAuthorization().AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
     }
 
+    private static IResult TooManyAttempts(HttpContext context, TimeSpan wait)
+    {
+        int seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Results.Json(new { error = "too_many_attempts", retryAfterSeconds = seconds }, statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    /// <summary>The sign-in body, or the answer when there is none to use: 413 past the limit, 400 when it is not JSON.</summary>
+    private static async Task<(SignInRequest? Body, IResult? Refusal)> ReadSignInAsync(HttpRequest request, CancellationToken ct)
+    {
+        var notJson = Results.Json(new { error = "bad_request", message = "send {\"username\": …, \"password\": …} as application/json" }, statusCode: StatusCodes.Status400BadRequest);
+        if (!request.HasJsonContentType()) return (null, notJson);
+        try
+        {
+            return await request.ReadFromJsonAsync<SignInRequest>(ct) is { } body ? (body, null) : (null, notJson);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, RequestBodyLimits.TooLarge(RequestBodyLimits.Anonymous));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, notJson);
+        }
+    }
+
     private static void MapCases(WebApplication app, ConsoleSources sources, EvidenceLinks links)
     {
         var cases = app.MapGroup("/api/cases").RequireAuthorization();
         cases.MapGet("", async (HttpRequest request, CancellationToken ct) =>
         {
-            if (ParseQuery(request) is not { } query) return Results.Json(new { error = "bad filter: status, type, from/to (ISO-8601), page ≥ 1, pageSize 1–200" }, statusCode: 400);
+            var (query, problem) = ParseQuery(request);
+            if (query is null) return Results.Json(new { error = problem }, statusCode: 400);
             var items = await sources.Cases.ListAsync(query, ct);
             var config = sources.Config();
             var counts = await sources.Cases.CountByStatusAsync(query, ct);
@@ -156,7 +186,7 @@ public static class ConsoleEndpoints
             return Results.Json(new
             {
                 total,
-                page = query.Offset / query.Limit + 1,
+                page = query.Offset / query.Limit + 1, // a long: page × pageSize can pass int's range
                 pageSize = query.Limit,
                 counts = counts.ToDictionary(p => p.Key.ToWire(), p => p.Value),
                 items = items.Select(c => CaseViews.Row(c, config, links)),
@@ -200,6 +230,8 @@ public static class ConsoleEndpoints
             return Results.Json(new { error = $"cases: 1–{MaxBulkCases} entries, each with a caseId (and the expectedVersion you saw)" }, statusCode: 400);
         if (items.Select(c => c.CaseId).Distinct(StringComparer.Ordinal).Count() != items.Count)
             return Results.Json(new { error = "cases: each case once" }, statusCode: 400);
+        // Checked before the first case, so a note too long is refused for all of them rather than found on each.
+        if (DecisionText.Problem(context.User.Username(), body.Reason, body.Note?.Trim(), null) is { } tooLong) return TooLong(tooLong);
 
         var results = new List<BulkDecisionOutcome>(items.Count);
         bool released = false;
@@ -252,7 +284,15 @@ public static class ConsoleEndpoints
         if (found is null) return NotFound(id);
         if (body.ConfirmChange && string.IsNullOrWhiteSpace(body.ChangeReason))
             return Results.Json(new { error = "change_reason_required", message = "changing a decision needs a reason" }, statusCode: 400);
-        var outcome = await DecideAsync(sources, context, found, decision, reason, body.Note, body, ct);
+        DecisionOutcome outcome;
+        try
+        {
+            outcome = await DecideAsync(sources, context, found, decision, reason, body.Note, body, ct);
+        }
+        catch (DecisionTextTooLongException e)
+        {
+            return TooLong(e);
+        }
         object Current() => new { status = outcome.Status?.ToWire(), version = outcome.Version, statusBy = outcome.StatusBy };
         switch (outcome.Result)
         {
@@ -270,6 +310,10 @@ public static class ConsoleEndpoints
         if (decision == CaseStatus.Confirmed) sources.CaseReleased?.Invoke();
         return Results.Json(await DetailAsync(sources, links, id, ct));
     }
+
+    /// <summary>400 <c>{error: too_long, field, limit, message}</c>: free text over <see cref="DecisionText"/>'s limit, nothing recorded.</summary>
+    private static IResult TooLong(DecisionTextTooLongException e) =>
+        Results.Json(new { error = "too_long", field = e.Field, limit = e.Limit, message = e.Message }, statusCode: StatusCodes.Status400BadRequest);
 
     private static ReleasePolicy ReleasePolicyOf(ConsoleSources sources, StoredCase c)
     {
@@ -314,28 +358,16 @@ public static class ConsoleEndpoints
 
     private static void MapOverview(WebApplication app, ConsoleSources sources)
     {
-        app.MapGet("/api/console/cameras", async (CancellationToken ct) =>
+        app.MapGet("/api/console/cameras", async (HttpContext context, IAuthorizationService authorization, CancellationToken ct) =>
         {
             var cameras = sources.Cameras?.Cameras() ?? [];
-            var latest = new List<object>();
+            var config = sources.Config();
+            bool showStreams = (await authorization.AuthorizeAsync(context.User, ConsoleAuthentication.OpsPolicy)).Succeeded;
+            var latest = new List<ConsoleCameraView>();
             foreach (var camera in cameras)
             {
                 var last = (await sources.Cases.ListAsync(new CaseQuery(CameraId: camera.Id, Limit: 1), ct)).FirstOrDefault();
-                latest.Add(new
-                {
-                    id = camera.Id,
-                    name = camera.Name,
-                    state = camera.State,
-                    stateReason = camera.Reason,
-                    fps = camera.Fps,
-                    source = camera.Source,
-                    recordSource = camera.RecordSource,
-                    recording = camera.Recording,
-                    recordingReason = camera.RecordingReason,
-                    node = camera.Node,
-                    thumbnailUrl = camera.HasThumbnail ? $"/api/console/cameras/{Uri.EscapeDataString(camera.Id)}/thumbnail.jpg" : null,
-                    lastCase = last is null ? null : new { caseId = last.CaseId, confirmedAt = last.ConfirmedAt.UtcDateTime, violation = last.Violation },
-                });
+                latest.Add(ConsoleCameraView.Of(camera, config.FindCamera(camera.Id), last is null ? null : new ConsoleCameraCase(last.CaseId, last.ConfirmedAt.UtcDateTime, last.Violation), showStreams));
             }
             return Results.Json(latest);
         }).RequireAuthorization(); // officers need the camera list for the queue's filter; the cameras page itself is for engineers
@@ -369,24 +401,28 @@ public static class ConsoleEndpoints
         return PasswordPolicy.Problem(username, password);
     }
 
-    private static CaseQuery? ParseQuery(HttpRequest request)
+    /// <summary>The queue's filters, or what is wrong with them.</summary>
+    private static (CaseQuery? Query, string? Problem) ParseQuery(HttpRequest request)
     {
         var q = request.Query;
         CaseStatus? status = null;
         if (q["status"].ToString() is { Length: > 0 } s)
         {
-            if (!CaseStatusNames.TryParse(s, out var parsed)) return null;
+            if (!CaseStatusNames.TryParse(s, out var parsed)) return (null, "status: auto_captured, confirmed, rejected or dispatched");
             status = parsed;
         }
         string? type = q["type"].ToString() is { Length: > 0 } t ? t : null;
-        if (type is not null && !Rules.Config.ViolationTypeNames.TryParse(type, out _)) return null;
+        if (type is not null && !Rules.Config.ViolationTypeNames.TryParse(type, out _)) return (null, "type: illegal_parking, street_stall or litter");
         DateTimeOffset? from = null, to = null;
-        if (q["from"].ToString() is { Length: > 0 } f) { if (!DateTimeOffset.TryParse(f, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return null; from = v; }
-        if (q["to"].ToString() is { Length: > 0 } tt) { if (!DateTimeOffset.TryParse(tt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return null; to = v; }
-        int page = int.TryParse(q["page"], out var p) ? p : 1, size = int.TryParse(q["pageSize"], out var z) ? z : 50;
-        if (page < 1 || size is < 1 or > 200) return null;
-        return new CaseQuery(status, q["camera"].ToString() is { Length: > 0 } cam ? cam : null, type, q["zone"].ToString() is { Length: > 0 } zone ? zone : null, from, to, size, (page - 1) * size,
-            CaseQuery.NormalisePlateSearch(q["plate"].ToString()));
+        if (q["from"].ToString() is { Length: > 0 } f) { if (!DateBounds.TryParseTime(f, out var v)) return (null, $"from: an ISO-8601 time, {DateBounds.Text}"); from = v; }
+        if (q["to"].ToString() is { Length: > 0 } tt) { if (!DateBounds.TryParseTime(tt, out var v)) return (null, $"to: an ISO-8601 time, {DateBounds.Text}"); to = v; }
+        int page = 1, size = 50;
+        if (q["page"].ToString() is { Length: > 0 } p && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page < 1))
+            return (null, $"page: a whole number from 1 to {int.MaxValue}");
+        if (q["pageSize"].ToString() is { Length: > 0 } z && (!int.TryParse(z, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > 200))
+            return (null, "pageSize: a whole number from 1 to 200");
+        return (new CaseQuery(status, q["camera"].ToString() is { Length: > 0 } cam ? cam : null, type, q["zone"].ToString() is { Length: > 0 } zone ? zone : null, from, to, size, (page - 1L) * size,
+            CaseQuery.NormalisePlateSearch(q["plate"].ToString())), null);
     }
 
     private static IResult NotFound(string what) => Results.Json(new { error = $"no {what}" }, statusCode: StatusCodes.Status404NotFound);

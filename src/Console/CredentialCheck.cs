@@ -13,7 +13,8 @@ public sealed record SignInResult(ConsoleAccount? Account, SignInRefusal? Refusa
 /// <summary>
 /// Checks a user name and password under the console's sign-in policy (README, "Sign-in policy"):
 /// <list type="number">
-/// <item>an address with <see cref="SignInThrottle.MaxFailures"/> failures in <see cref="SignInThrottle.Window"/> is refused first;</item>
+/// <item>an address with <see cref="SignInThrottle.MaxFailures"/> failures in <see cref="SignInThrottle.Window"/> (attempts in progress
+/// counted) is refused first;</item>
 /// <item>every attempt costs one password hash, an unknown user's against a dummy hash, so timing does not tell names apart;</item>
 /// <item><see cref="AccountLockThreshold"/> failures in a row lock the account for <see cref="LockoutDuration"/>, but only
 /// against addresses the account has not signed in from within <see cref="SessionStore.Retention"/>: strangers cannot lock
@@ -48,13 +49,15 @@ public sealed class CredentialCheck
 
     public async Task<SignInResult> CheckAsync(string username, string password, IPAddress? address, CancellationToken ct)
     {
-        if (_throttle.Refused(address) is { } wait) return new SignInResult(null, SignInRefusal.TooManyAttempts, RetryAfter: wait);
+        // The place is reserved before the password is checked: attempts at once cannot all pass one check.
+        using var attempt = _throttle.TryBegin(address, out var wait);
+        if (attempt is null) return new SignInResult(null, SignInRefusal.TooManyAttempts, RetryAfter: wait);
         var account = await _users.FindAsync(username.Trim(), ct).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         var verdict = _hasher.VerifyHashedPassword(account ?? Nobody, account?.PasswordHash ?? _dummyHash, password);
         if (account is null || verdict == PasswordVerificationResult.Failed)
         {
-            _throttle.RecordFailure(address);
+            attempt.Failed();
             if (account is not null)
                 await _users.RecordFailureAsync(account.Username, AccountLockThreshold, now, now + LockoutDuration, ct).ConfigureAwait(false);
             return new SignInResult(null, SignInRefusal.WrongCredentials);

@@ -102,7 +102,7 @@ public sealed record RuleReviewStats(string RuleId, string CameraId, string Viol
 /// <summary>Filters for the review queue; null means any. Newest first.</summary>
 /// <param name="Plate">Cases whose plate contains this text (an officer types part of a plate: "A12" finds 京A12345).</param>
 public sealed record CaseQuery(CaseStatus? Status = null, string? CameraId = null, string? Violation = null, string? ZoneId = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, int Offset = 0, string? Plate = null)
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 50, long Offset = 0, string? Plate = null)
 {
     /// <summary>What an officer typed as a plate, as stored plates are written: upper case, no middle dot, spaces or dashes; null when empty.</summary>
     public static string? NormalisePlateSearch(string? typed)
@@ -171,11 +171,13 @@ public sealed class CaseStore(CaseDatabase database)
     /// A reviewer's decision, made on the version of the case they saw. The check and the change are one UPDATE guarded
     /// by that version, so of two reviewers deciding at once exactly one wins and the other learns the case changed.
     /// Confirming a case whose rule waits for review releases it to the dispatch core in the same transaction, once its
-    /// evidence is stored (otherwise the upload releases it).
+    /// evidence is stored (otherwise the upload releases it). Free text longer than <see cref="DecisionText"/> allows throws
+    /// <see cref="DecisionTextTooLongException"/> before anything is read or written.
     /// </summary>
     public async Task<DecisionOutcome> DecideAsync(string caseId, CaseDecision d, CancellationToken ct)
     {
         if (d.Status is not (CaseStatus.Confirmed or CaseStatus.Rejected)) throw new ArgumentException("a review confirms or rejects", nameof(d));
+        if (DecisionText.Problem(d) is { } tooLong) throw tooLong;
         await using var connection = database.Open();
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         CaseStatus current;

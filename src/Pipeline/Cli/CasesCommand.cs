@@ -135,7 +135,7 @@ public static class CasesCommand
         var caseId = new Option<string>("--case") { Description = "the case id", Required = true };
         var by = new Option<string>("--by") { Description = "who decided (officer's account)", Required = true };
         var reason = new Option<string?>("--reason") { Description = "rejections: false_detection, permitted, duplicate, evidence_unclear or other", Required = !confirm };
-        var note = new Option<string?>("--note") { Description = "free text" };
+        var note = new Option<string?>("--note") { Description = $"free text, at most {DecisionText.MaxNote} characters" };
         var command = confirm
             ? new Command("confirm", "Confirm a case (rules with 'dispatch: after_review' are sent now).") { config, caseId, by, note }
             : new Command("reject", "Reject a case as a false alarm, with the reason.") { config, caseId, by, reason, note };
@@ -153,6 +153,10 @@ public static class CasesCommand
             catch (InvalidOperationException e)
             {
                 throw new UsageException(e.Message);
+            }
+            catch (DecisionTextTooLongException e)
+            {
+                throw new UsageException($"--{(e.Field == "actor" ? "by" : e.Field)}: at most {e.Limit} characters; shorten it (nothing was recorded)");
             }
             Console.WriteLine($"{entry.Status.ToWire()}: {id}");
             return 0;

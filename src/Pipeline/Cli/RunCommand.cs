@@ -189,6 +189,7 @@ public static class RunCommand
             app.UseSecurityHeaders(new SecurityHeaders(EvidenceOrigins(config.Evidence.Store)));
             var capacity = app.Services.GetRequiredService<CapacityMonitor>();
             app.UseAuthentication();
+            app.UseRequestBodyLimits();
             app.UseAuthorization();
             var storage = service.Storage;
             app.MapVisionConsole(

@@ -224,7 +224,11 @@ public enum TileArea { Zones, Frame }
 public enum DecodeMode { All, Keyframes }
 
 /// <summary>A named polygon on one camera's image.</summary>
-public sealed record Zone(string Id, string Name, ZonePolygon Polygon);
+public sealed record Zone(string Id, string Name, ZonePolygon Polygon)
+{
+    /// <summary>The most zones one camera may have (each is tested against every tracked object on every frame).</summary>
+    public const int MaxPerCamera = 64;
+}
 
 public enum ViolationType { IllegalParking, StreetStall, Litter }
 

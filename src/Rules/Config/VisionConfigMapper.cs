@@ -594,7 +594,7 @@ internal sealed partial class VisionConfigMapper
                 (zonesFile, zonesKnown) = ReadZonesFile(m, zones, zoneIds);
         }
         else if (m.GetSet("zones") is { } zonesNode)
-            ReadZones(zonesNode, m.PathOf("zones"), zones, zoneIds);
+            zonesKnown = ReadZones(zonesNode, m.PathOf("zones"), zones, zoneIds);
 
         if (analysis?.Tiles is { Area: TileArea.Zones } && zones.Count == 0 && m.GetSet("zones") is null)
             _r.Error(m.Get("analysis")!, m.PathOf("analysis") + ".tiles.area", TilesConfig.AreaWithoutZones);
@@ -614,15 +614,22 @@ internal sealed partial class VisionConfigMapper
             : new CameraConfig(id, name ?? id, source, timeZoneId, analysis, zones, rules) { Location = location, RecordSource = recordSource, ZonesFile = zonesFile };
     }
 
-    private void ReadZones(YamlNode node, string path, List<Zone> zones, List<string> zoneIds)
+    /// <returns>False when there are too many zones to read (their ids are then unknown).</returns>
+    private bool ReadZones(YamlNode node, string path, List<Zone> zones, List<string> zoneIds)
     {
-        if (_r.Sequence(node, path, "[{ id: kerb, polygon: " + PolygonExample + " }]") is not { } zoneItems) return;
+        if (_r.Sequence(node, path, "[{ id: kerb, polygon: " + PolygonExample + " }]") is not { } zoneItems) return true;
+        if (zoneItems.Count > Zone.MaxPerCamera)
+        {
+            _r.Error(node, path, $"a camera has at most {Zone.MaxPerCamera} zones, got {zoneItems.Count}: merge zones that share their rules, or remove the ones no rule uses");
+            return false;
+        }
         var seenZones = new Dictionary<string, ConfigLocation>(StringComparer.Ordinal);
         foreach (var (zoneNode, zonePath) in zoneItems)
         {
             var zone = ReadZone(zoneNode, zonePath, seenZones, zoneIds);
             if (zone is not null) zones.Add(zone);
         }
+        return true;
     }
 
     /// <summary>
@@ -680,13 +687,12 @@ internal sealed partial class VisionConfigMapper
         _r = fileReader;
         try
         {
-            ReadZones(stream.Documents[0].RootNode, camera.PathOf("zones"), zones, zoneIds);
+            return (fullPath, ReadZones(stream.Documents[0].RootNode, camera.PathOf("zones"), zones, zoneIds));
         }
         finally
         {
             _r = configReader;
         }
-        return (fullPath, true);
     }
 
     /// <summary>
@@ -784,6 +790,12 @@ internal sealed partial class VisionConfigMapper
     {
         var items = _r.Sequence(node, path, PolygonExample);
         if (items is null) return null;
+        // Counted before any point is read: the crossing check looks at every pair of edges.
+        if (items.Count > ZonePolygon.MaxPoints)
+        {
+            _r.Error(node, path, ZonePolygon.TooManyPoints(items.Count));
+            return null;
+        }
         var points = new List<NormalizedPoint>(items.Count);
         bool ok = true;
         foreach (var (item, itemPath) in items)

@@ -8,6 +8,12 @@ public readonly record struct NormalizedPoint(double X, double Y);
 /// <summary>A simple polygon in normalised image coordinates, so a zone survives a change of resolution.</summary>
 public sealed class ZonePolygon
 {
+    /// <summary>
+    /// The most corners a zone may have: enough to follow any kerb or square, and it keeps the crossing check (every
+    /// pair of edges) and the per-frame containment test small.
+    /// </summary>
+    public const int MaxPoints = 256;
+
     // Normalised coordinates: 1e-9 is far below a pixel on any real frame, yet above float noise.
     private const double Epsilon = 1e-9;
 
@@ -51,6 +57,7 @@ public sealed class ZonePolygon
         int n = points.Count;
         if (n < 3)
             return $"a polygon needs at least 3 points, got {n}: list the zone's corners in order, e.g. [[0.1, 0.6], [0.9, 0.6], [0.9, 1.0], [0.1, 1.0]]";
+        if (n > MaxPoints) return TooManyPoints(n);
 
         for (int i = 0; i < n; i++)
         {
@@ -99,6 +106,10 @@ public sealed class ZonePolygon
             return "the polygon has zero area; give the corners of a real area";
         return null;
     }
+
+    /// <summary>What to do about a polygon of <paramref name="count"/> points, more than <see cref="MaxPoints"/>.</summary>
+    public static string TooManyPoints(int count) =>
+        $"a polygon has at most {MaxPoints} points, got {count}: trace the zone with fewer corners (drop points that lie almost on a line between their neighbours)";
 
     /// <summary>Signed area by the shoelace formula (positive when the points run anticlockwise in x-right, y-up axes).</summary>
     internal static double SignedArea(IReadOnlyList<NormalizedPoint> points)

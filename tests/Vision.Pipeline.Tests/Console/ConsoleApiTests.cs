@@ -62,12 +62,14 @@ public sealed class ConsoleApiTests
 
     /// <summary>
     /// A client whose connections come from <paramref name="sourceAddress"/> (any of 127.0.0.0/8 on Linux), so a test can
-    /// be several callers at once: sign-in throttling counts per client address.
+    /// be several callers at once: sign-in throttling counts per client address. A request marked
+    /// <c>Expect: 100-continue</c> sends its body only when the server asks for it, waiting <paramref name="expectContinue"/> (default 1 s).
     /// </summary>
-    internal static HttpClient ClientFrom(string baseUrl, string sourceAddress) => new(new SocketsHttpHandler
+    internal static HttpClient ClientFrom(string baseUrl, string sourceAddress, TimeSpan? expectContinue = null) => new(new SocketsHttpHandler
     {
         CookieContainer = new CookieContainer(),
         AllowAutoRedirect = false,
+        Expect100ContinueTimeout = expectContinue ?? TimeSpan.FromSeconds(1),
         ConnectCallback = async (context, ct) =>
         {
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
@@ -88,6 +90,8 @@ public sealed class ConsoleApiTests
     internal sealed class Session(HttpClient http, string csrf) : IDisposable
     {
         public HttpClient Http => http;
+
+        public string Csrf => csrf;
 
         public async Task<HttpResponseMessage> PostAsync(string path, object body)
         {
@@ -113,9 +117,9 @@ public sealed class ConsoleApiTests
         public void Dispose() => http.Dispose();
     }
 
-    internal static async Task<Session> SignInAsync(string baseUrl, string user, string password = Password, string sourceAddress = "127.0.0.1")
+    internal static async Task<Session> SignInAsync(string baseUrl, string user, string password = Password, string sourceAddress = "127.0.0.1", TimeSpan? expectContinue = null)
     {
-        var http = ClientFrom(baseUrl, sourceAddress);
+        var http = ClientFrom(baseUrl, sourceAddress, expectContinue);
         var signIn = await http.PostAsJsonAsync("/api/session", new { username = user, password });
         Assert.True(signIn.StatusCode == HttpStatusCode.OK, await signIn.Content.ReadAsStringAsync());
         var session = await http.GetFromJsonAsync<JsonElement>("/api/session");

@@ -185,6 +185,40 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public Task A_page_past_the_int_range_is_empty_and_free_text_over_its_limit_records_nothing_on_SQLite() => LimitsScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task A_page_past_the_int_range_is_empty_and_free_text_over_its_limit_records_nothing_on_PostgreSQL() => LimitsScenario(Backend.Postgres);
+
+    private async Task LimitsScenario(Backend backend)
+    {
+        var s = await NewStoresAsync(backend);
+        var c = await AddAsync(s, Case("cam-1", 1, T0), store: false);
+
+        // Page 2,147,483,647 of 200: an offset past int's range (SQLite read it as page 1, PostgreSQL refused it).
+        Assert.Empty(await s.Cases.ListAsync(new CaseQuery(Limit: 200, Offset: (int.MaxValue - 1L) * 200), None));
+        Assert.Equal([c.Id], (await s.Cases.ListAsync(new CaseQuery(Limit: 200), None)).Select(x => x.CaseId));
+
+        // Every path decides through the store, so its limits hold for the console, its bulk decision and the command line.
+        var entry = new CaseHistoryEntry(CaseStatus.Rejected, T0.AddMinutes(5), "officer-a", "other", new string('n', DecisionText.MaxNote + 1), "10.0.0.5");
+        var note = await Assert.ThrowsAsync<DecisionTextTooLongException>(() => s.Cases.DecideAsync(c.Id, new CaseDecision(CaseStatus.Rejected, entry, ReleasePolicy.Never), None));
+        Assert.Equal(("note", 2000), (note.Field, note.Limit));
+        var reason = await Assert.ThrowsAsync<DecisionTextTooLongException>(() => s.Cases.ReviewAsync(c.Id, CaseStatus.Rejected, entry with { Note = null, Reason = new string('r', 65) }, ReleasePolicy.Never, None));
+        Assert.Equal(("reason", 64), (reason.Field, reason.Limit));
+        var change = await Assert.ThrowsAsync<DecisionTextTooLongException>(() => s.Cases.DecideAsync(c.Id,
+            new CaseDecision(CaseStatus.Rejected, entry with { Note = null }, ReleasePolicy.Never) { ChangeConfirmed = true, ChangeReason = new string('c', 2001) }, None));
+        Assert.Equal("changeReason", change.Field);
+        var untouched = (await s.Cases.FindAsync(c.Id, None))!;
+        Assert.Equal((CaseStatus.AutoCaptured, 1L), (untouched.Status, untouched.Version));
+        Assert.Single(await s.Cases.HistoryAsync(c.Id, None));
+
+        // At the limit the note is kept whole.
+        string longest = string.Concat(Enumerable.Repeat("车", DecisionText.MaxNote));
+        Assert.Equal(DecisionResult.Recorded, (await s.Cases.DecideAsync(c.Id, new CaseDecision(CaseStatus.Rejected, entry with { Note = longest }, ReleasePolicy.Never), None)).Result);
+        Assert.Equal(longest, (await s.Cases.FindAsync(c.Id, None))!.StatusNote);
+    }
+
+    [Fact]
     public Task Of_two_reviewers_deciding_the_same_version_at_once_exactly_one_is_recorded_on_SQLite() => ConcurrentDecisionScenario(Backend.Sqlite);
 
     [PostgresFact]

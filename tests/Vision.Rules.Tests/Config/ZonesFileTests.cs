@@ -177,4 +177,45 @@ public sealed class ZonesFileTests : IDisposable
         Assert.Equal("新", accepted.Cameras[0].Zones[0].Name);
         Assert.Equal(before, File.ReadAllText(ZonesPath));
     }
+
+    /// <summary>A zones file of one zone with <paramref name="corners"/> corners; criss-cross ones fold over themselves at every corner.</summary>
+    private static string OneZone(int corners, bool crissCross = false)
+    {
+        var points = Enumerable.Range(0, corners).Select(i =>
+        {
+            double angle = 2 * Math.PI * i / corners * (crissCross ? corners / 2 - 1 : 1);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{0.5 + 0.4 * Math.Cos(angle):0.######}, {0.5 + 0.4 * Math.Sin(angle):0.######}]");
+        });
+        return $"- id: kerb\n  polygon: [{string.Join(", ", points)}]\n";
+    }
+
+    [Fact]
+    public void A_zone_of_more_than_256_corners_is_refused_at_its_polygon_before_its_edges_are_compared()
+    {
+        // Criss-cross: were the edges compared first, the answer would be that it crosses itself.
+        var e = Refused(zones: OneZone(ZonePolygon.MaxPoints + 1, crissCross: true));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal((ZonesPath, 2), (error.Location.File, error.Location.Line));
+        Assert.Equal("cameras[0].zones[0].polygon", error.KeyPath);
+        Assert.StartsWith("a polygon has at most 256 points, got 257: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, ZonePolygon.Validate(Enumerable.Range(0, 257).Select(i => new NormalizedPoint(i / 300.0, 0.5)).ToList()));
+
+        // The finding's 40,000 corners: a valid circle, accepted after 10–17 s of comparing every pair of edges.
+        Assert.Contains("got 40000", Assert.Single(Refused(zones: OneZone(40_000)).Errors).Message, StringComparison.Ordinal);
+
+        Assert.Equal(256, Assert.Single(Write(zones: OneZone(ZonePolygon.MaxPoints)).Cameras[0].Zones).Polygon.Points.Count);
+    }
+
+    [Fact]
+    public void A_camera_with_more_than_64_zones_is_refused_at_its_zone_list_alone()
+    {
+        string zones = string.Concat(Enumerable.Range(0, Zone.MaxPerCamera + 1).Select(i => $"- {{ id: {(i == 0 ? "kerb" : $"z{i}")}, polygon: [[0.1, 0.6], [0.9, 0.6], [0.9, 1.0]] }}\n"));
+
+        var error = Assert.Single(Refused(zones: zones).Errors); // the rule's zone is not reported missing as well
+        Assert.Equal((ZonesPath, 1), (error.Location.File, error.Location.Line));
+        Assert.Equal("cameras[0].zones", error.KeyPath);
+        Assert.StartsWith("a camera has at most 64 zones, got 65: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(64, Write(zones: string.Concat(zones.Split('\n').Take(64).Select(line => line + "\n"))).Cameras[0].Zones.Count);
+    }
 }
