@@ -38,6 +38,8 @@ public sealed class DispatchPublisher(
     private readonly Random _random = new();
     private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered, _retries, _deadLetters, _rejectedByReceiver;
+    // Per camera, the older case whose later cases were last said to go ahead of it (said once, not per case).
+    private readonly Dictionary<string, string> _overtaken = new(StringComparer.Ordinal);
 
     /// <summary>A case reached the dispatch core: its id, when it was confirmed, when the receiver accepted it.</summary>
     public event Action<string, DateTimeOffset, DateTimeOffset>? Delivered;
@@ -153,6 +155,7 @@ public sealed class DispatchPublisher(
             return DeliveryOutcome.DeadLetter;
         }
         var (body, confirmedAt) = built.Value;
+        if (message.AheadOf is { } older) SayOvertaken(message, older, dispatch);
 
         long timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, dispatch.Url) { Content = new ByteArrayContent(body) };
@@ -209,6 +212,18 @@ public sealed class DispatchPublisher(
         Interlocked.Increment(ref _retries);
         log.LogWarning("case {CaseId}: delivery attempt {Attempt} failed: {Error}; next try in {Delay}", message.CaseId, attempts, error, ConfigDuration.Format(delay));
         return DeliveryOutcome.Retry;
+    }
+
+    /// <summary>Says, once per older case, that a camera's later cases go ahead of it (its evidence is late past <c>dispatch.order_wait</c>).</summary>
+    private void SayOvertaken(OutboxMessage message, string older, DispatchConfig dispatch)
+    {
+        lock (_gate)
+        {
+            if (_overtaken.TryGetValue(message.CameraId, out var said) && said == older) return;
+            _overtaken[message.CameraId] = older;
+        }
+        log.LogWarning("camera {CameraId}: case {CaseId} goes to the dispatch core ahead of the older case {Older}, whose evidence is still not stored {Wait} after its confirmation (dispatch.order_wait); the camera's later cases go on too, and {Older} follows when its evidence is stored",
+            message.CameraId, message.CaseId, older, ConfigDuration.Format(dispatch.OrderWait), older);
     }
 
     private async Task<DeliveryOutcome> DeadAsync(OutboxMessage message, int? status, string error)

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tests.Storage;
+using Vision.Pipeline.Tests.Support;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -52,7 +54,10 @@ public sealed class DispatchPublisherTests
 
         """;
 
-    private static async Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras)
+    private static Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras) => StartAsync(receiver, NullLogger.Instance, cameras);
+
+    /// <param name="uploading">How many of the first cases are added with their evidence still uploading (not released).</param>
+    private static async Task<Harness> StartAsync(WebhookReceiver receiver, ILogger log, string[] cameras, int uploading = 0)
     {
         string spool = Directory.CreateTempSubdirectory("vision-dispatch-").FullName;
         var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
@@ -63,12 +68,12 @@ public sealed class DispatchPublisherTests
         {
             var c = SyntheticCases.Write(spool, cameras[i], i + 1, T0.AddSeconds(i * 10));
             await cases.AddAsync(c.Record.ToNewCase(), c.Spooled, T0, CancellationToken.None);
-            await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
+            if (i >= uploading) await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
             written.Add(c);
         }
         var config = Config(receiver.CasesUrl);
         var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
-        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, NullLogger.Instance);
+        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, log);
         var harness = new Harness { Spool = spool, Cases = cases, Outbox = new Outbox(db), Publisher = publisher, Written = written };
         harness.Start();
         return harness;
@@ -115,6 +120,23 @@ public sealed class DispatchPublisherTests
         var message = await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None);
         Assert.Equal(OutboxState.Delivered, message!.State);
         Assert.Equal(CaseStatus.Dispatched, (await h.Cases.FindAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_case_that_goes_ahead_of_an_older_one_still_uploading_after_order_wait_says_which_case_held_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        var log = new LogLines();
+        // Confirmed long ago (T0): the older case's order_wait (10m) is over, so the newer ones go on.
+        await using var h = await StartAsync(receiver, log, ["cam-1", "cam-1", "cam-1"], uploading: 1);
+
+        await receiver.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(h.Written.Skip(1).Select(c => c.Spooled.CaseId), receiver.Accepted.Select(a => a.IdempotencyKey));
+        var said = Assert.Single(log.At(LogLevel.Warning, "ahead of the older case"));
+        Assert.Contains(h.Written[0].Spooled.CaseId, said);
+        Assert.Contains(h.Written[1].Spooled.CaseId, said);
+        Assert.Contains("dispatch.order_wait", said);
     }
 
     [Fact]
