@@ -123,6 +123,32 @@ public sealed class DispatchPublisherTests
     }
 
     [Fact]
+    public async Task A_receiver_slower_than_the_timeout_never_gets_a_cases_next_request_while_it_still_works_on_the_last_and_the_slowness_is_said_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        // Each request takes the receiver 2.5 s, whether or not the sender waits (timeout: 1s).
+        var working = TimeSpan.FromSeconds(2.5);
+        receiver.Delay(working);
+        var log = new LogLines();
+        await using var h = await StartAsync(receiver, log, ["cam-1", "cam-2", "cam-3"]);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        Assert.True(h.Publisher.DeliveredCount == 3, string.Join("\n", log.Lines.Select(l => l.Text).Concat(receiver.Attempts.Select(a => $"{a.At:HH:mm:ss.fff} {a.IdempotencyKey} {a.Status}"))));
+        foreach (var c in h.Written)
+        {
+            var times = receiver.Attempts.Where(a => a.IdempotencyKey == c.Spooled.CaseId).Select(a => a.At).ToList();
+            Assert.InRange(times.Count, 1, 3);
+            for (int i = 1; i < times.Count; i++)
+                Assert.True(times[i] - times[i - 1] >= working,
+                    $"{c.Spooled.CaseId}: request {i + 1} came {(times[i] - times[i - 1]).TotalSeconds:0.00} s after the one before, while the receiver still worked on that one ({working.TotalSeconds} s)");
+        }
+        Assert.Single(log.At(LogLevel.Warning, "the dispatch core is slow"));
+        Assert.Equal(3, receiver.Accepted.Count);
+    }
+
+    [Fact]
     public async Task A_case_that_goes_ahead_of_an_older_one_still_uploading_after_order_wait_says_which_case_held_it()
     {
         await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
