@@ -50,18 +50,20 @@ public sealed class Outbox(CaseDatabase database)
     /// </summary>
     public Func<TimeSpan> OrderWait { get; init; } = () => DefaultOrderWait;
 
-    // Each camera's head among the pending messages (the one whose case was confirmed first), with what it waits for:
-    // the latest claim on any pending message of its camera (the head can change while one is in flight: an older
-    // case released meanwhile).
+    // Each camera's head among the pending messages: its case confirmed first (ties by id), with the latest claim on
+    // any pending message of its camera (the head can change while one is in flight: an older case released
+    // meanwhile). The cameras with pending messages are walked through the index one by one (a loose index scan), and
+    // each camera's head and claims are index look-ups, so a long queue (the dispatch core down for hours) costs a
+    // look per camera, not per message. The message keeps its case's confirmation time for that index.
     private const string Heads = """
+        cameras (camera_id) AS (
+            SELECT min(camera_id) FROM outbox WHERE state = 'pending'
+            UNION ALL
+            SELECT (SELECT min(p.camera_id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id > c.camera_id) FROM cameras c WHERE c.camera_id IS NOT NULL),
         heads AS MATERIALIZED (
-            SELECT id, camera_id, confirmed_at_ms, next_attempt_at_ms, camera_claimed_until FROM (
-                SELECT o.id, o.camera_id, oc.confirmed_at_ms, o.next_attempt_at_ms,
-                       row_number() OVER (PARTITION BY o.camera_id ORDER BY oc.confirmed_at_ms, o.id) AS place,
-                       max(o.claimed_until_ms) OVER (PARTITION BY o.camera_id) AS camera_claimed_until
-                FROM outbox o JOIN cases oc ON oc.case_id = o.case_id
-                WHERE o.state = 'pending') ranked
-            WHERE place = 1)
+            SELECT o.id, o.camera_id, o.confirmed_at_ms, o.next_attempt_at_ms,
+                   (SELECT max(q.claimed_until_ms) FROM outbox q WHERE q.state = 'pending' AND q.camera_id = o.camera_id AND q.claimed_until_ms IS NOT NULL) AS camera_claimed_until
+            FROM cameras c JOIN outbox o ON o.id = (SELECT p.id FROM outbox p WHERE p.state = 'pending' AND p.camera_id = c.camera_id ORDER BY p.confirmed_at_ms, p.id LIMIT 1))
         """;
 
     /// <summary>
@@ -102,7 +104,7 @@ public sealed class Outbox(CaseDatabase database)
         // again per row, and with SKIP LOCKED each run can pick other rows (a limit of 1 claimed three). A head whose
         // wait for an older case is over names that case (ahead_of), so the publisher can say which case it overtook.
         var claimed = await QueryAsync($"""
-            WITH {Heads},
+            WITH RECURSIVE {Heads},
             due AS MATERIALIZED (
                 SELECT o.id, (SELECT h.case_id {OlderOnTheirWay("hd.confirmed_at_ms - @wait")} ORDER BY h.confirmed_at_ms, h.case_id LIMIT 1) AS ahead_of
                 FROM outbox o JOIN heads hd ON hd.id = o.id
@@ -127,7 +129,7 @@ public sealed class Outbox(CaseDatabase database)
         var g = database.Dialect.Greatest;
         await using var connection = database.Open();
         var value = await Sql.ScalarAsync(connection, null, $"""
-            WITH {Heads}
+            WITH RECURSIVE {Heads}
             SELECT min({g(g("hd.next_attempt_at_ms", "coalesce(hd.camera_claimed_until, 0)"),
                 $"coalesce((SELECT max(h.confirmed_at_ms) {OlderOnTheirWay("hd.confirmed_at_ms - @wait")}) + @wait, 0)")})
             FROM heads hd
@@ -186,7 +188,7 @@ public sealed class Outbox(CaseDatabase database)
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         int changed = await Sql.ExecuteAsync(connection, tx, """
             UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL,
-                              claimed_by = NULL, claimed_until_ms = NULL
+                              claimed_by = NULL, claimed_until_ms = NULL, confirmed_at_ms = (SELECT c.confirmed_at_ms FROM cases c WHERE c.case_id = outbox.case_id)
             WHERE case_id = @id AND EXISTS (SELECT 1 FROM cases c WHERE c.case_id = @id AND c.status <> 'rejected')
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed == 0) changed = await EnqueueIfStoredAsync(connection, tx, caseId, now, ct).ConfigureAwait(false);
@@ -214,8 +216,8 @@ public sealed class Outbox(CaseDatabase database)
     /// <summary>Adds the case's message when its evidence is stored and it has none yet (used by review and resend).</summary>
     internal static Task<int> EnqueueIfStoredAsync(DbConnection connection, DbTransaction tx, string caseId, DateTimeOffset now, CancellationToken ct) =>
         Sql.ExecuteAsync(connection, tx, """
-            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms, confirmed_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now, c.confirmed_at_ms FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
             WHERE c.case_id = @id AND e.state = 'stored' AND c.status <> 'rejected'
             ON CONFLICT DO NOTHING
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
@@ -230,8 +232,8 @@ public sealed class Outbox(CaseDatabase database)
             _ => "1 = 0",
         };
         return Sql.ExecuteAsync(connection, tx, $"""
-            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c WHERE c.case_id = @id AND {allowed}
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms, confirmed_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now, c.confirmed_at_ms FROM cases c WHERE c.case_id = @id AND {allowed}
             ON CONFLICT DO NOTHING
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
     }

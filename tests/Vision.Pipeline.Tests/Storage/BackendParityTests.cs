@@ -784,6 +784,40 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public Task An_outbox_from_before_messages_kept_their_cases_confirmation_time_is_upgraded_and_goes_in_confirmation_order_on_SQLite() => OrderUpgradeScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task An_outbox_from_before_messages_kept_their_cases_confirmation_time_is_upgraded_and_goes_in_confirmation_order_on_PostgreSQL() => OrderUpgradeScenario(Backend.Postgres);
+
+    private async Task OrderUpgradeScenario(Backend backend)
+    {
+        string location = await NewLocationAsync(backend);
+        var s = StoresOn(Open(backend, location));
+        var newer = await AddAsync(s, Case("cam-a", 1, T0.AddMinutes(2)), storedWith: ReleasePolicy.OnDetection);
+        var older = await AddAsync(s, Case("cam-a", 2, T0.AddMinutes(1)), storedWith: ReleasePolicy.OnDetection);
+        var dead = await AddAsync(s, Case("cam-b", 3, T0.AddMinutes(3)), storedWith: ReleasePolicy.OnDetection);
+        await s.Outbox.MarkDeadAsync((await s.Outbox.FindByCaseAsync(dead.Id, None))!, T0.AddMinutes(4), 400, "refused", None);
+        // Back to the schema before this change: no confirmation time on the messages.
+        int before = (backend == Backend.Sqlite ? SqliteCaseDatabase.SchemaVersion : PostgresCaseDatabase.SchemaVersion) - 1;
+        await using (var connection = s.Database.Open())
+        {
+            await Execute(connection, "DROP INDEX ix_outbox_camera_order");
+            await Execute(connection, "DROP INDEX ix_outbox_camera_claims");
+            await Execute(connection, "ALTER TABLE outbox DROP COLUMN confirmed_at_ms");
+            await Execute(connection, backend == Backend.Sqlite ? $"PRAGMA user_version = {before}" : $"UPDATE vision_schema SET version = {before}");
+        }
+
+        var upgraded = StoresOn(Open(backend, location));
+
+        var now = T0.AddHours(1);
+        var head = Assert.Single(await upgraded.Outbox.DueAsync(now, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero));
+        Assert.Equal(older.Id, head.CaseId);
+        await upgraded.Outbox.MarkDeliveredAsync(head, now, 201, null, None);
+        Assert.True(await upgraded.Outbox.ResendAsync(dead.Id, now, None));
+        Assert.Equal([newer.Id, dead.Id], (await upgraded.Outbox.DueAsync(now, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Select(m => m.CaseId));
+    }
+
+    [Fact]
     public Task A_database_from_a_newer_Vision_is_refused_with_what_to_do_on_SQLite() => NewerSchemaScenario(Backend.Sqlite);
 
     [PostgresFact]
