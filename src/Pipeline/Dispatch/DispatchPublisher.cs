@@ -18,10 +18,10 @@ public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
 /// receiver. One delivery in flight per camera keeps each camera's cases in order; up to <c>concurrency</c> cameras
 /// deliver at once, so one slow case does not hold up other cameras. Retries are kept in the outbox (they survive
 /// restarts) with exponential backoff and jitter; a 4xx other than 408/429, or too many attempts, makes a dead letter
-/// that keeps its reason until <c>vision cases resend</c>. An attempt that ran out of time is repeated only when the
-/// receiver can have finished it (<see cref="AfterTimeout"/> times its time later, on every node: the time is kept in
-/// the outbox), and while the dispatch core is slow attempts get longer, up to <see cref="MaxTimeoutGrowth"/> times
-/// <c>dispatch.timeout</c>.
+/// that keeps its reason until <c>vision cases resend</c>. An attempt that ran out of time is repeated only
+/// <see cref="AfterTimeout"/> times its time later (on every node: the time is kept in the outbox), so a receiver
+/// that takes up to that long has finished it; while the dispatch core is slow attempts get longer, up to
+/// <see cref="MaxTimeoutGrowth"/> times <c>dispatch.timeout</c>.
 /// </summary>
 public sealed class DispatchPublisher(
     Outbox outbox,
@@ -234,7 +234,7 @@ public sealed class DispatchPublisher(
             return await DeadAsync(message, status, $"gave up after {attempts} attempts (dispatch.max_attempts); last: {error}").ConfigureAwait(false);
         var delay = ExponentialBackoff.Delay(attempts, dispatch.RetryInitial, dispatch.RetryMax, _random);
         if (retryAfter is { } asked && asked > delay) delay = asked < dispatch.RetryMax ? asked : dispatch.RetryMax;
-        // Not before the receiver can have finished the attempt it may still be working on, whatever retry_max says.
+        // Not while the receiver may still be working on the attempt it got (up to twice its time), whatever retry_max says.
         if (timedOut && timeout * AfterTimeout > delay) delay = timeout * AfterTimeout;
         await outbox.RecordFailureAsync(message, clock.GetUtcNow(), status, error, clock.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref _retries);

@@ -40,11 +40,11 @@ public sealed class DispatchPublisherTests
         }
     }
 
-    private static VisionConfig Config(Uri url) => VisionConfigLoader.Parse(ConfigText(url), "dispatch-test.yaml");
+    private static VisionConfig Config(Uri url, string timeout = "1s") => VisionConfigLoader.Parse(ConfigText(url, timeout), "dispatch-test.yaml");
 
-    private static string ConfigText(Uri url) => $$"""
+    private static string ConfigText(Uri url, string timeout = "1s") => $$"""
         detector: { model: yolox_nano }
-        dispatch: { url: "{{url}}", timeout: 1s, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
+        dispatch: { url: "{{url}}", timeout: {{timeout}}, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
         cameras:
           - id: cam-1
             name: 人民路东
@@ -57,7 +57,8 @@ public sealed class DispatchPublisherTests
     private static Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras) => StartAsync(receiver, NullLogger.Instance, cameras);
 
     /// <param name="uploading">How many of the first cases are added with their evidence still uploading (not released).</param>
-    private static async Task<Harness> StartAsync(WebhookReceiver receiver, ILogger log, string[] cameras, int uploading = 0)
+    /// <param name="timeout">dispatch.timeout.</param>
+    private static async Task<Harness> StartAsync(WebhookReceiver receiver, ILogger log, string[] cameras, int uploading = 0, string timeout = "1s")
     {
         string spool = Directory.CreateTempSubdirectory("vision-dispatch-").FullName;
         var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
@@ -71,7 +72,7 @@ public sealed class DispatchPublisherTests
             if (i >= uploading) await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
             written.Add(c);
         }
-        var config = Config(receiver.CasesUrl);
+        var config = Config(receiver.CasesUrl, timeout);
         var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
         var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, log);
         var harness = new Harness { Spool = spool, Cases = cases, Outbox = new Outbox(db), Publisher = publisher, Written = written };
@@ -84,7 +85,8 @@ public sealed class DispatchPublisherTests
     {
         await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
         receiver.AnswerWith(500, times: 2);
-        await using var h = await StartAsync(receiver, "cam-1");
+        // A first request slow to connect on a busy machine must not time out: that is retried later (twice the timeout).
+        await using var h = await StartAsync(receiver, NullLogger.Instance, ["cam-1"], timeout: "5s");
 
         await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(20));
 
@@ -126,8 +128,8 @@ public sealed class DispatchPublisherTests
     public async Task A_receiver_slower_than_the_timeout_never_gets_a_cases_next_request_while_it_still_works_on_the_last_and_the_slowness_is_said_once()
     {
         await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
-        // Each request takes the receiver 2.5 s, whether or not the sender waits (timeout: 1s).
-        var working = TimeSpan.FromSeconds(2.5);
+        // Each request takes the receiver 2 s, twice the sender's timeout (1s), whether or not the sender waits for it.
+        var working = TimeSpan.FromSeconds(2);
         receiver.Delay(working);
         var log = new LogLines();
         await using var h = await StartAsync(receiver, log, ["cam-1", "cam-2", "cam-3"]);
