@@ -13,19 +13,30 @@ public sealed record CameraLease(string CameraId, string? NodeId, long Token, Da
 /// is written only under the camera's current token (<see cref="CaseStore.AddAsync"/> with a <see cref="CaseFence"/>),
 /// so a node that was paused past its lease cannot write for a camera another node took.
 /// </summary>
+/// <remarks>
+/// Every time written or compared here is on the database's clock: a heartbeat is stamped by the server and returns
+/// that instant, and the instants given to the other methods come from it. Two nodes whose clocks disagree (a VM
+/// without NTP) therefore still agree on who is alive and whose lease lapsed.
+/// </remarks>
 public sealed class CameraLeases(CaseDatabase database)
 {
-    public async Task HeartbeatAsync(string nodeId, int capacity, DateTimeOffset startedAt, DateTimeOffset now, string? address, string? camerasJson, CancellationToken ct)
+    /// <summary>The server's clock in Unix milliseconds, read when the statement runs.</summary>
+    private const string ServerNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+    /// <summary>Records that the node is alive, stamped with the database's clock; returns that instant.</summary>
+    public async Task<DateTimeOffset> HeartbeatAsync(string nodeId, int capacity, DateTimeOffset startedAt, string? address, string? camerasJson, CancellationToken ct)
     {
         await using var connection = database.Open();
-        await Sql.ExecuteAsync(connection, null, """
-            INSERT INTO cluster_nodes (node_id, capacity, started_at_ms, heartbeat_at_ms, address, cameras) VALUES (@node, @capacity, @started, @now, @address, @cameras)
-            ON CONFLICT (node_id) DO UPDATE SET capacity = @capacity, started_at_ms = @started, heartbeat_at_ms = @now, address = @address, cameras = @cameras
-            """, ct, ("@node", nodeId), ("@capacity", capacity), ("@started", startedAt.ToUnixTimeMilliseconds()), ("@now", now.ToUnixTimeMilliseconds()),
+        var at = await Sql.ScalarAsync(connection, null, $"""
+            INSERT INTO cluster_nodes (node_id, capacity, started_at_ms, heartbeat_at_ms, address, cameras) VALUES (@node, @capacity, @started, {ServerNow}, @address, @cameras)
+            ON CONFLICT (node_id) DO UPDATE SET capacity = @capacity, started_at_ms = @started, heartbeat_at_ms = excluded.heartbeat_at_ms, address = @address, cameras = @cameras
+            RETURNING heartbeat_at_ms
+            """, ct, ("@node", nodeId), ("@capacity", capacity), ("@started", startedAt.ToUnixTimeMilliseconds()),
             ("@address", address), ("@cameras", camerasJson)).ConfigureAwait(false);
+        return DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(at, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Nodes heard from since <paramref name="since"/>, by id.</summary>
+    /// <summary>Nodes heard from since <paramref name="since"/> (on the database's clock), by id.</summary>
     public async Task<IReadOnlyList<ClusterNode>> NodesAsync(DateTimeOffset since, CancellationToken ct)
     {
         await using var connection = database.Open();
@@ -51,6 +62,7 @@ public sealed class CameraLeases(CaseDatabase database)
     /// lost). A lease of this node that it no longer counts as its own (a release that failed, or one left by an
     /// earlier run under the same node id) is not extended, so it lapses.
     /// </summary>
+    /// <param name="now">An instant of the database's clock (from <see cref="HeartbeatAsync"/>), not the node's.</param>
     public async Task<IReadOnlyList<CameraLease>> RenewAsync(string nodeId, IReadOnlyDictionary<string, long> held, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         if (held.Count == 0) return [];
@@ -67,6 +79,7 @@ public sealed class CameraLeases(CaseDatabase database)
     /// Takes the camera when its lease is free or lapsed, or left by this node id (an earlier run of it, which the new
     /// token fences out); null when another node holds it.
     /// </summary>
+    /// <param name="now">An instant of the database's clock (from <see cref="HeartbeatAsync"/>), not the node's.</param>
     public async Task<CameraLease?> TryAcquireAsync(string cameraId, string nodeId, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = database.Open();

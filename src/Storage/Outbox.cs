@@ -14,25 +14,74 @@ public sealed record OutboxMessage(
 
     /// <summary>Goes up with every claim: a claimer's writes count only while no other node has claimed the message since.</summary>
     public long ClaimToken { get; init; }
+
+    /// <summary>Until when (by the claimer's clock) the claim keeps the message from the other nodes; null when unclaimed.</summary>
+    public DateTimeOffset? ClaimedUntil { get; init; }
+
+    /// <summary>
+    /// Set on a claimed message that goes ahead of an older case of its camera whose evidence is still on its way
+    /// (<see cref="Outbox.OrderWait"/> passed): that case's id.
+    /// </summary>
+    public string? AheadOf { get; init; }
 }
 
 /// <summary>
-/// The transactional outbox: one message per released case, delivered by the publisher in order per camera (only
-/// the oldest pending message of a camera is ever due, so a camera's cases arrive in the order they were released;
-/// cameras do not wait for each other). Delivered messages mark their case dispatched in the same transaction.
-/// A dead letter keeps its reason and does not hold up its camera.
+/// The transactional outbox: one message per released case, delivered by the publisher in order per camera. Only a
+/// camera's head is ever due: its pending message whose case was confirmed first (ties by id), so a camera's cases
+/// arrive in the order they were confirmed, not in the order their evidence happened to be stored. A head also waits
+/// while an older case of its camera, one that will be sent, still has its evidence on its way (a full disk, the
+/// store down, a node away with its spool), for at most <see cref="OrderWait"/> after that case's confirmation.
+/// Cameras do not wait for each other. Delivered messages mark their case dispatched in the same transaction. A dead
+/// letter keeps its reason and does not hold up its camera.
 /// </summary>
 public sealed class Outbox(CaseDatabase database)
 {
-    private const string Columns = "id, case_id, camera_id, state, attempts, created_at_ms, next_attempt_at_ms, last_attempt_at_ms, last_status, last_error, delivered_at_ms, receipt, claimed_by, claim_token";
+    private const string Columns = "id, case_id, camera_id, state, attempts, created_at_ms, next_attempt_at_ms, last_attempt_at_ms, last_status, last_error, delivered_at_ms, receipt, claimed_by, claim_token, claimed_until_ms";
 
     /// <summary>How long a claimed message is left to its claimer before another node may take it over.</summary>
     public static readonly TimeSpan DefaultClaim = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>dispatch.order_wait</c>'s default.</summary>
+    public static readonly TimeSpan DefaultOrderWait = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long after an older case's confirmation its camera's later cases wait for its evidence to be stored
+    /// (<c>dispatch.order_wait</c>; read at every look, so a reload applies).
+    /// </summary>
+    public Func<TimeSpan> OrderWait { get; init; } = () => DefaultOrderWait;
+
+    // Each camera's head among the pending messages: its case confirmed first (ties by id), with the latest claim on
+    // any pending message of its camera (the head can change while one is in flight: an older case released
+    // meanwhile). The cameras with pending messages are walked through the index one by one (a loose index scan), and
+    // each camera's head and claims are index look-ups, so a long queue (the dispatch core down for hours) costs a
+    // look per camera, not per message. The message keeps its case's confirmation time for that index.
+    private const string Heads = """
+        cameras (camera_id) AS (
+            SELECT min(camera_id) FROM outbox WHERE state = 'pending'
+            UNION ALL
+            SELECT (SELECT min(p.camera_id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id > c.camera_id) FROM cameras c WHERE c.camera_id IS NOT NULL),
+        heads AS MATERIALIZED (
+            SELECT o.id, o.camera_id, o.confirmed_at_ms, o.next_attempt_at_ms,
+                   (SELECT max(q.claimed_until_ms) FROM outbox q WHERE q.state = 'pending' AND q.camera_id = o.camera_id AND q.claimed_until_ms IS NOT NULL) AS camera_claimed_until
+            FROM cameras c JOIN outbox o ON o.id = (SELECT p.id FROM outbox p WHERE p.state = 'pending' AND p.camera_id = c.camera_id ORDER BY p.confirmed_at_ms, p.id LIMIT 1))
+        """;
+
+    /// <summary>
+    /// The older cases of a head's camera that are to be sent and whose evidence is still being stored (no message
+    /// yet), confirmed after <paramref name="since"/>: the head waits for them (a FROM … WHERE clause on alias h).
+    /// </summary>
+    private static string OlderOnTheirWay(string since) => $"""
+        FROM cases h JOIN evidence_cases e ON e.case_id = h.case_id
+        WHERE h.camera_id = hd.camera_id AND h.confirmed_at_ms < hd.confirmed_at_ms AND h.confirmed_at_ms > {since}
+          AND h.status IN ('auto_captured', 'confirmed') AND e.state = 'spooled'
+          AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.case_id = h.case_id)
+        """;
+
     /// <summary>
     /// Claims the head message of each camera's queue that is due now, oldest first, skipping cameras with a delivery
-    /// in flight here and heads another node holds a live claim on. Claims are taken with FOR UPDATE SKIP LOCKED on
-    /// PostgreSQL, so nodes claiming at once take different heads; a claimer that dies leaves its claim to lapse after
+    /// in flight here, cameras with a message another node holds a live claim on, and heads waiting for an older case
+    /// of their camera (see the class summary). Claims are taken with FOR UPDATE SKIP LOCKED on PostgreSQL, so nodes
+    /// claiming at once take different heads; a claimer that dies leaves its claim to lapse after
     /// <paramref name="claimFor"/>, and the message is delivered by whoever claims it next (the receiver's
     /// Idempotency-Key absorbs a repeat of a delivery that was in flight). Only a head is ever claimable, so a camera's
     /// cases still arrive in order.
@@ -43,38 +92,48 @@ public sealed class Outbox(CaseDatabase database)
         var parameters = new List<(string, object?)>
         {
             ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + (claimFor ?? DefaultClaim)).ToUnixTimeMilliseconds()),
-            ("@limit", limit), ("@node", database.SpoolOwner),
+            ("@limit", limit), ("@node", database.SpoolOwner), ("@wait", (long)OrderWait().TotalMilliseconds),
         };
         string busy = "";
         if (busyCameras.Count > 0)
         {
             var names = busyCameras.Select((camera, i) => { parameters.Add(($"@busy{i}", camera)); return $"@busy{i}"; });
-            busy = $"AND o.camera_id NOT IN ({string.Join(", ", names)})";
+            busy = $"AND hd.camera_id NOT IN ({string.Join(", ", names)})";
         }
         // The heads are chosen once, in a materialised CTE: as a plain IN (subquery) PostgreSQL may run the subquery
-        // again per row, and with SKIP LOCKED each run can pick other rows (a limit of 1 claimed three).
+        // again per row, and with SKIP LOCKED each run can pick other rows (a limit of 1 claimed three). A head whose
+        // wait for an older case is over names that case (ahead_of), so the publisher can say which case it overtook.
         var claimed = await QueryAsync($"""
-            WITH due AS MATERIALIZED (
-                SELECT o.id FROM outbox o
-                WHERE o.state = 'pending' AND o.next_attempt_at_ms <= @now AND (o.claimed_until_ms IS NULL OR o.claimed_until_ms <= @now)
-                  AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id) {busy}
+            WITH RECURSIVE {Heads},
+            due AS MATERIALIZED (
+                SELECT o.id, (SELECT h.case_id {OlderOnTheirWay("hd.confirmed_at_ms - @wait")} ORDER BY h.confirmed_at_ms, h.case_id LIMIT 1) AS ahead_of
+                FROM outbox o JOIN heads hd ON hd.id = o.id
+                WHERE o.next_attempt_at_ms <= @now AND (hd.camera_claimed_until IS NULL OR hd.camera_claimed_until <= @now) {busy}
+                  AND NOT EXISTS (SELECT 1 {OlderOnTheirWay("@now - @wait")})
                 ORDER BY o.next_attempt_at_ms, o.id LIMIT @limit
                 {database.Dialect.LockDueRows})
             UPDATE outbox SET claimed_by = @node, claimed_until_ms = @until, claim_token = claim_token + 1
             WHERE id IN (SELECT id FROM due) AND state = 'pending' AND (claimed_until_ms IS NULL OR claimed_until_ms <= @now)
-            RETURNING {Columns}
+            RETURNING {Columns}, (SELECT d.ahead_of FROM due d WHERE d.id = outbox.id)
             """, ct, [.. parameters]).ConfigureAwait(false);
         return claimed.OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToList();
     }
 
-    /// <summary>When the next camera head becomes due or its claim lapses (null: nothing pending).</summary>
+    /// <summary>
+    /// When the next camera head becomes due: its retry time, the end of its camera's claims, or the end of its wait
+    /// for an older case (null: nothing pending). A head waiting for an older case's evidence becomes due earlier when
+    /// that case's message is added; the publisher is woken for that.
+    /// </summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
+        var g = database.Dialect.Greatest;
         await using var connection = database.Open();
-        var value = await Sql.ScalarAsync(connection, null, """
-            SELECT min(CASE WHEN o.claimed_until_ms > o.next_attempt_at_ms THEN o.claimed_until_ms ELSE o.next_attempt_at_ms END) FROM outbox o
-            WHERE o.state = 'pending' AND o.id = (SELECT min(p.id) FROM outbox p WHERE p.state = 'pending' AND p.camera_id = o.camera_id)
-            """, ct).ConfigureAwait(false);
+        var value = await Sql.ScalarAsync(connection, null, $"""
+            WITH RECURSIVE {Heads}
+            SELECT min({g(g("hd.next_attempt_at_ms", "coalesce(hd.camera_claimed_until, 0)"),
+                $"coalesce((SELECT max(h.confirmed_at_ms) {OlderOnTheirWay("hd.confirmed_at_ms - @wait")}) + @wait, 0)")})
+            FROM heads hd
+            """, ct, ("@wait", (long)OrderWait().TotalMilliseconds)).ConfigureAwait(false);
         return value is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -129,7 +188,7 @@ public sealed class Outbox(CaseDatabase database)
         await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         int changed = await Sql.ExecuteAsync(connection, tx, """
             UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at_ms = @now, last_error = NULL, last_status = NULL, delivered_at_ms = NULL,
-                              claimed_by = NULL, claimed_until_ms = NULL
+                              claimed_by = NULL, claimed_until_ms = NULL, confirmed_at_ms = (SELECT c.confirmed_at_ms FROM cases c WHERE c.case_id = outbox.case_id)
             WHERE case_id = @id AND EXISTS (SELECT 1 FROM cases c WHERE c.case_id = @id AND c.status <> 'rejected')
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds())).ConfigureAwait(false);
         if (changed == 0) changed = await EnqueueIfStoredAsync(connection, tx, caseId, now, ct).ConfigureAwait(false);
@@ -157,8 +216,8 @@ public sealed class Outbox(CaseDatabase database)
     /// <summary>Adds the case's message when its evidence is stored and it has none yet (used by review and resend).</summary>
     internal static Task<int> EnqueueIfStoredAsync(DbConnection connection, DbTransaction tx, string caseId, DateTimeOffset now, CancellationToken ct) =>
         Sql.ExecuteAsync(connection, tx, """
-            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms, confirmed_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now, c.confirmed_at_ms FROM cases c JOIN evidence_cases e ON e.case_id = c.case_id
             WHERE c.case_id = @id AND e.state = 'stored' AND c.status <> 'rejected'
             ON CONFLICT DO NOTHING
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
@@ -173,8 +232,8 @@ public sealed class Outbox(CaseDatabase database)
             _ => "1 = 0",
         };
         return Sql.ExecuteAsync(connection, tx, $"""
-            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms)
-            SELECT c.case_id, c.camera_id, 'pending', @now, @now FROM cases c WHERE c.case_id = @id AND {allowed}
+            INSERT INTO outbox (case_id, camera_id, state, created_at_ms, next_attempt_at_ms, confirmed_at_ms)
+            SELECT c.case_id, c.camera_id, 'pending', @now, @now, c.confirmed_at_ms FROM cases c WHERE c.case_id = @id AND {allowed}
             ON CONFLICT DO NOTHING
             """, ct, ("@id", caseId), ("@now", now.ToUnixTimeMilliseconds()));
     }
@@ -194,6 +253,8 @@ public sealed class Outbox(CaseDatabase database)
             {
                 ClaimedBy = Sql.Text(reader, 12),
                 ClaimToken = Sql.Long(reader, 13),
+                ClaimedUntil = Sql.Instant(reader, 14),
+                AheadOf = reader.FieldCount > 15 ? Sql.Text(reader, 15) : null,
             });
         return result;
     }

@@ -169,6 +169,14 @@ public sealed class PostgresCaseDatabase : CaseDatabase, IDisposable
             );
             CREATE INDEX ix_account_changes_user ON account_changes(lower(username), at_ms DESC);
             """),
+        // A camera's cases go to the dispatch core in the order of their confirmation: the message keeps its case's
+        // confirmation time, indexed with the camera, so each camera's head is one index look-up.
+        (5, """
+            ALTER TABLE outbox ADD COLUMN confirmed_at_ms bigint;
+            UPDATE outbox SET confirmed_at_ms = (SELECT c.confirmed_at_ms FROM cases c WHERE c.case_id = outbox.case_id) WHERE state <> 'delivered';
+            CREATE INDEX ix_outbox_camera_order ON outbox(camera_id, confirmed_at_ms, id) WHERE state = 'pending';
+            CREATE INDEX ix_outbox_camera_claims ON outbox(camera_id, claimed_until_ms) WHERE state = 'pending' AND claimed_until_ms IS NOT NULL;
+            """),
     ];
 
     private readonly NpgsqlDataSource _source;

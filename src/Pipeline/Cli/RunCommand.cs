@@ -219,7 +219,7 @@ public static class RunCommand
                 dispatch = app.Services.GetService<DispatchService>()?.Status,
                 evidenceBacklog = evidenceService.Backlog.Snapshot(),
                 cluster = app.Services.GetService<Cluster.ClusterCoordinator>() is { } node
-                    ? new { node = node.NodeId, cameras = node.Held().Keys.Order(StringComparer.Ordinal).ToList(), moves = node.Moves, peers = node.Peers.Select(p => new { node = p.NodeId, capacity = p.Capacity, heartbeatAt = p.HeartbeatAt.UtcDateTime }) }
+                    ? new { node = node.NodeId, cameras = node.Held().Keys.Order(StringComparer.Ordinal).ToList(), moves = node.Moves, clockOffsetSeconds = node.ClockOffset.Offset?.TotalSeconds, peers = node.Peers.Select(p => new { node = p.NodeId, capacity = p.Capacity, heartbeatAt = p.HeartbeatAt.UtcDateTime }) }
                     : null,
                 cameras = service.Cameras(),
             })).RequireAuthorization(ConsoleAuthentication.OpsPolicy);

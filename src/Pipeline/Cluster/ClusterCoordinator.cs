@@ -13,9 +13,9 @@ public interface ICameraOwnership
     bool Owns(string cameraId);
 
     /// <summary>
-    /// Whether a frame of the camera may be analysed now: it is held and, by this node's clock, its lease cannot have
-    /// lapsed for the others yet. False for a moment when the renewals run late (a starved or paused node), before
-    /// the coordinator learns that the camera is lost and stops it.
+    /// Whether a frame of the camera may be analysed now: it is held and, by this node's elapsed time since the lease
+    /// was last renewed, it cannot have lapsed for the others yet. False for a moment when the renewals run late (a
+    /// starved or paused node), before the coordinator learns that the camera is lost and stops it.
     /// </summary>
     bool MayAnalyse(string cameraId);
 
@@ -42,8 +42,10 @@ public sealed class AllCameras : ICameraOwnership
 /// (<see cref="CameraAssignment"/>), takes their leases when free or lapsed, renews them, and gives up the ones that
 /// now belong elsewhere. A camera is started here only after its lease is taken and stopped before it is released,
 /// so no camera is analysed by two nodes at once. A node whose renewals run late analyses no frame of a camera past
-/// its lease by its own clock (<see cref="MayAnalyse"/>); one that cannot renew (database unreachable, or paused)
-/// stops its cameras when their lease would have lapsed, and its late writes are refused by the fencing token.
+/// its lease by its own elapsed time (<see cref="MayAnalyse"/>); one that cannot renew (database unreachable, or
+/// paused) stops its cameras when their lease would have lapsed, and its late writes are refused by the fencing token.
+/// Heartbeats and leases are timed by the database's clock (<see cref="CameraLeases"/>), so nodes whose clocks
+/// disagree still share the cameras; this node's clock is compared with it at each heartbeat (<see cref="ClockOffset"/>).
 /// </summary>
 public sealed class ClusterCoordinator : ICameraOwnership
 {
@@ -56,8 +58,9 @@ public sealed class ClusterCoordinator : ICameraOwnership
     private readonly ILogger _log;
     private readonly DateTimeOffset _startedAt;
     private readonly Lock _gate = new();
-    // The cameras this node holds: lease token and until when it may analyse them by its own clock.
-    private readonly Dictionary<string, (long Token, DateTimeOffset ValidUntil)> _held = new(StringComparer.Ordinal);
+    // The cameras this node holds: lease token, and the instant (a TimeProvider timestamp) from which the lease, as
+    // last written, lasts at least `lease` by this node's elapsed time.
+    private readonly Dictionary<string, (long Token, long ValidFrom)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
 
     public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, Func<VisionConfig> config, Func<string?> cameraStates,
@@ -72,7 +75,11 @@ public sealed class ClusterCoordinator : ICameraOwnership
         _clock = clock;
         _log = log;
         _startedAt = clock.GetUtcNow();
+        ClockOffset = new NodeClockOffset(clock, log);
     }
+
+    /// <summary>This node's clock against the database's, as the last heartbeat measured it.</summary>
+    public NodeClockOffset ClockOffset { get; }
 
     public string NodeId { get; }
 
@@ -99,9 +106,17 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     public bool MayAnalyse(string cameraId)
     {
-        var now = _clock.GetUtcNow();
-        lock (_gate) return _held.TryGetValue(cameraId, out var lease) && now < lease.ValidUntil;
+        long validFrom;
+        lock (_gate)
+        {
+            if (!_held.TryGetValue(cameraId, out var lease)) return false;
+            validFrom = lease.ValidFrom;
+        }
+        return _clock.GetElapsedTime(validFrom) < AnalysedFor;
     }
+
+    /// <summary>How long after a lease's renewal its camera is analysed: the lease less a heartbeat, so the others find it lapsed only after that.</summary>
+    private TimeSpan AnalysedFor => _cluster.Lease - _cluster.Heartbeat;
 
     public CaseFence? FenceOf(string cameraId)
     {
@@ -157,23 +172,27 @@ public sealed class ClusterCoordinator : ICameraOwnership
     /// <param name="ct">The service's stop: starting and stopping cameras is not cut short by a slow database.</param>
     private async Task StepAsync(List<Task> releasing, CancellationToken database, CancellationToken ct)
     {
-        var now = _clock.GetUtcNow();
-        await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, now, null, _cameraStates(), database).ConfigureAwait(false);
-        var live = await _leases.NodesAsync(now - _cluster.Lease, database).ConfigureAwait(false);
+        var sentAt = _clock.GetUtcNow();
+        long sent = _clock.GetTimestamp();
+        var read = await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, _cameraStates(), database).ConfigureAwait(false);
+        var databaseClock = new DatabaseClock(read, sent, _clock.GetTimestamp(), _clock);
+        ClockOffset.Observe(sentAt, databaseClock.RoundTrip, read);
+        var live = await _leases.NodesAsync(databaseClock.Now().Instant - _cluster.Lease, database).ConfigureAwait(false);
         Peers = live.Where(n => n.NodeId != NodeId).ToList();
         var nodes = live.Select(n => new NodeWeight(n.NodeId, n.Capacity)).ToList();
         if (!nodes.Any(n => n.NodeId == NodeId)) nodes.Add(new NodeWeight(NodeId, _capacity));
 
         var held = Held();
-        var lateFor = LapsedLocally(now);
+        var lateFor = LapsedLocally();
         if (lateFor.Count > 0)
             _log.LogWarning("cluster: lease renewals ran late (the node was starved or paused): camera(s) {Cameras} were not analysed meanwhile, since another node may have taken them",
                 string.Join(", ", lateFor));
-        var renewed = await _leases.RenewAsync(NodeId, held, now, _cluster.Lease, database).ConfigureAwait(false);
+        var renewal = databaseClock.Now();
+        var renewed = await _leases.RenewAsync(NodeId, held, renewal.Instant, _cluster.Lease, database).ConfigureAwait(false);
         bool changed = false;
         lock (_gate)
         {
-            foreach (var lease in renewed) _held[lease.CameraId] = (lease.Token, now + _cluster.Lease - _cluster.Heartbeat);
+            foreach (var lease in renewed) _held[lease.CameraId] = (lease.Token, renewal.ValidFrom);
             foreach (var camera in held.Keys.Except(renewed.Select(l => l.CameraId)).ToList())
             {
                 _held.Remove(camera);
@@ -205,11 +224,12 @@ public sealed class ClusterCoordinator : ICameraOwnership
         foreach (var camera in mine)
         {
             if (Owns(camera)) continue;
-            var lease = await _leases.TryAcquireAsync(camera, NodeId, now, _cluster.Lease, database).ConfigureAwait(false);
+            var taking = databaseClock.Now();
+            var lease = await _leases.TryAcquireAsync(camera, NodeId, taking.Instant, _cluster.Lease, database).ConfigureAwait(false);
             if (lease is null) continue;
             lock (_gate)
             {
-                _held[camera] = (lease.Token, now + _cluster.Lease - _cluster.Heartbeat);
+                _held[camera] = (lease.Token, taking.ValidFrom);
                 _lastToken[camera] = lease.Token;
             }
             acquired = true;
@@ -219,9 +239,27 @@ public sealed class ClusterCoordinator : ICameraOwnership
         if (acquired) await ApplyAsync(ct).ConfigureAwait(false);
     }
 
-    private List<string> LapsedLocally(DateTimeOffset now)
+    private List<string> LapsedLocally()
     {
-        lock (_gate) return _held.Where(h => h.Value.ValidUntil <= now).Select(h => h.Key).Order(StringComparer.Ordinal).ToList();
+        lock (_gate) return _held.Where(h => _clock.GetElapsedTime(h.Value.ValidFrom) >= AnalysedFor).Select(h => h.Key).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The database's clock as a heartbeat read it, carried on by this node's elapsed time (a duration: how far this
+    /// node's clock is off does not matter). The database read it somewhere between sending and the answer, so
+    /// <see cref="Now"/> is never ahead of the database's clock and at most <see cref="RoundTrip"/> behind: a lapse it
+    /// sees has happened, and a lease written with it lasts at least the lease from a round trip before, by this
+    /// node's elapsed time (ValidFrom).
+    /// </summary>
+    private sealed class DatabaseClock(DateTimeOffset read, long sent, long received, TimeProvider local)
+    {
+        public TimeSpan RoundTrip => local.GetElapsedTime(sent, received);
+
+        public (DateTimeOffset Instant, long ValidFrom) Now()
+        {
+            long now = local.GetTimestamp();
+            return (read + local.GetElapsedTime(received, now), now - (received - sent));
+        }
     }
 
     private async Task ReleaseLaterAsync(string camera, long token, CancellationToken ct)
@@ -234,7 +272,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task DropLapsedAsync(CancellationToken ct)
     {
-        var lapsed = LapsedLocally(_clock.GetUtcNow());
+        var lapsed = LapsedLocally();
         lock (_gate) foreach (var camera in lapsed) _held.Remove(camera);
         if (lapsed.Count > 0)
         {
@@ -253,7 +291,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task SafeHeartbeatAsync(CancellationToken ct)
     {
-        try { await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, _clock.GetUtcNow(), null, _cameraStates(), ct).ConfigureAwait(false); }
+        try { await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, _cameraStates(), ct).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException) { _log.LogWarning("cluster: first heartbeat failed ({Reason}); retrying", e.Message); }
     }
 

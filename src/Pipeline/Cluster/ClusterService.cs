@@ -9,6 +9,7 @@ public sealed class ClusterService(ClusterCoordinator coordinator, LiveService l
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         coordinator.OwnershipChanged = live.ApplyOwnershipAsync;
+        coordinator.ClockOffset.Measured = live.Metrics.ObserveClockOffset;
         return coordinator.RunAsync(stoppingToken);
     }
 }

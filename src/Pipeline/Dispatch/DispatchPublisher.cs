@@ -18,7 +18,10 @@ public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
 /// receiver. One delivery in flight per camera keeps each camera's cases in order; up to <c>concurrency</c> cameras
 /// deliver at once, so one slow case does not hold up other cameras. Retries are kept in the outbox (they survive
 /// restarts) with exponential backoff and jitter; a 4xx other than 408/429, or too many attempts, makes a dead letter
-/// that keeps its reason until <c>vision cases resend</c>.
+/// that keeps its reason until <c>vision cases resend</c>. An attempt that ran out of time is repeated only
+/// <see cref="AfterTimeout"/> times its time later (on every node: the time is kept in the outbox), so a receiver
+/// that takes up to that long has finished it; while the dispatch core is slow attempts get longer, up to
+/// <see cref="MaxTimeoutGrowth"/> times <c>dispatch.timeout</c>.
 /// </summary>
 public sealed class DispatchPublisher(
     Outbox outbox,
@@ -31,13 +34,28 @@ public sealed class DispatchPublisher(
     int concurrency = 4)
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ClaimMargin = TimeSpan.FromSeconds(15);
     private const int ReceiptMaxChars = 1000;
+
+    /// <summary>An attempt's time grows to at most this many times <c>dispatch.timeout</c> while the dispatch core is slow.</summary>
+    internal const int MaxTimeoutGrowth = 4;
+
+    /// <summary>
+    /// A case whose attempt ran out of time is tried again only after this many times that attempt's time: the
+    /// receiver may still be working on it, and a second request while it does is a second case in many intakes.
+    /// </summary>
+    internal const int AfterTimeout = 2;
 
     private readonly Lock _gate = new();
     private readonly HashSet<string> _busyCameras = new(StringComparer.Ordinal);
     private readonly Random _random = new();
     private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _delivered, _retries, _deadLetters, _rejectedByReceiver;
+    // How many times dispatch.timeout an attempt gets: 1 while the dispatch core answers in time, doubled after each
+    // attempt that ran out of time, back to 1 when one is answered within dispatch.timeout.
+    private int _timeoutGrowth = 1;
+    // Per camera, the older case whose later cases were last said to go ahead of it (said once, not per case).
+    private readonly Dictionary<string, string> _overtaken = new(StringComparer.Ordinal);
 
     /// <summary>A case reached the dispatch core: its id, when it was confirmed, when the receiver accepted it.</summary>
     public event Action<string, DateTimeOffset, DateTimeOffset>? Delivered;
@@ -118,16 +136,18 @@ public sealed class DispatchPublisher(
     }
 
     /// <summary>
+    /// How long a claimed message stays this node's: an attempt's time now
+    /// (<see cref="AttemptTimeout(DispatchConfig?)"/>), twice that again for the receiver to finish that attempt if
+    /// this node dies in it, and a margin. A node that dies mid-delivery leaves the message to another node after
+    /// this, and that node's attempt does not overlap its own.
+    /// </summary>
+    internal TimeSpan ClaimFor(VisionConfig config) => AttemptTimeout(config.Dispatch) * (1 + AfterTimeout) + ClaimMargin;
+
+    /// <summary>
     /// Waits until new work arrives, a delivery finishes or <paramref name="wait"/> passes. Everything it registers on
     /// <paramref name="ct"/> is released when it returns: the loop runs for months, and a registration left behind
     /// each pass (a never-ending delay) would hold memory until shutdown.
     /// </summary>
-    /// <summary>
-    /// How long a claimed message stays this node's: one attempt's timeout and a margin. A node that dies mid-delivery
-    /// leaves it to another node after this.
-    /// </summary>
-    internal static TimeSpan ClaimFor(VisionConfig config) => (config.Dispatch?.Timeout ?? TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(15);
-
     internal static async Task WaitForWorkAsync(Task arrived, IReadOnlyList<Task> running, TimeSpan wait, TimeProvider clock, CancellationToken ct)
     {
         using var waitOver = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -177,6 +197,7 @@ public sealed class DispatchPublisher(
             return DeliveryOutcome.DeadLetter;
         }
         var (body, confirmedAt) = built.Value;
+        if (message.AheadOf is { } older) SayOvertaken(message, older, dispatch);
 
         long timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, dispatch.Url) { Content = new ByteArrayContent(body) };
@@ -186,16 +207,20 @@ public sealed class DispatchPublisher(
         request.Headers.Add(WebhookSignature.SignatureHeader, signature.Sign(timestamp, body));
         request.Headers.Add("Idempotency-Key", message.CaseId);
 
+        var timeout = AttemptTimeout(dispatch, message);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        attempt.CancelAfter(dispatch.Timeout);
+        attempt.CancelAfter(timeout);
         int? status = null;
         string error;
         TimeSpan? retryAfter = null;
+        bool timedOut = false;
+        long started = clock.GetTimestamp();
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             string text = await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false);
+            Answered(clock.GetElapsedTime(started), dispatch);
             if (response.IsSuccessStatusCode)
             {
                 var now = clock.GetUtcNow();
@@ -217,7 +242,11 @@ public sealed class DispatchPublisher(
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            error = $"the dispatch core did not answer within {ConfigDuration.Format(dispatch.Timeout)} (dispatch.timeout)";
+            timedOut = true;
+            error = timeout == dispatch.Timeout
+                ? $"the dispatch core did not answer within {ConfigDuration.Format(timeout)} (dispatch.timeout)"
+                : $"the dispatch core did not answer within {ConfigDuration.Format(timeout)} (dispatch.timeout, grown while the core is slow)";
+            TimedOut(message, timeout, dispatch);
         }
         catch (HttpRequestException e)
         {
@@ -229,10 +258,73 @@ public sealed class DispatchPublisher(
             return await DeadAsync(message, status, $"gave up after {attempts} attempts (dispatch.max_attempts); last: {error}").ConfigureAwait(false);
         var delay = ExponentialBackoff.Delay(attempts, dispatch.RetryInitial, dispatch.RetryMax, _random);
         if (retryAfter is { } asked && asked > delay) delay = asked < dispatch.RetryMax ? asked : dispatch.RetryMax;
+        // Not while the receiver may still be working on the attempt it got (up to twice its time), whatever retry_max says.
+        if (timedOut && timeout * AfterTimeout > delay) delay = timeout * AfterTimeout;
         await outbox.RecordFailureAsync(message, clock.GetUtcNow(), status, error, clock.GetUtcNow() + delay, CancellationToken.None).ConfigureAwait(false);
         Interlocked.Increment(ref _retries);
         log.LogWarning("case {CaseId}: delivery attempt {Attempt} failed: {Error}; next try in {Delay}", message.CaseId, attempts, error, ConfigDuration.Format(delay));
         return DeliveryOutcome.Retry;
+    }
+
+    /// <summary>An attempt's time now: <c>dispatch.timeout</c>, grown while the dispatch core is slow.</summary>
+    private TimeSpan AttemptTimeout(DispatchConfig? dispatch) => (dispatch?.Timeout ?? TimeSpan.FromSeconds(10)) * Volatile.Read(ref _timeoutGrowth);
+
+    /// <summary>
+    /// This attempt's time: <see cref="AttemptTimeout(DispatchConfig?)"/>, but no longer than the message's claim
+    /// covers (it may have been claimed before the time grew; half the claim's margin is spent between the claim and
+    /// the attempt at most), and never below <c>dispatch.timeout</c>.
+    /// </summary>
+    private TimeSpan AttemptTimeout(DispatchConfig dispatch, OutboxMessage message)
+    {
+        var timeout = AttemptTimeout(dispatch);
+        if (message.ClaimedUntil is not { } until) return timeout;
+        var covered = (until - clock.GetUtcNow() - ClaimMargin / 2) / (1 + AfterTimeout);
+        return covered >= timeout ? timeout : covered > dispatch.Timeout ? covered : dispatch.Timeout;
+    }
+
+    /// <summary>
+    /// An attempt ran out of time: the next ones get twice as long (up to <see cref="MaxTimeoutGrowth"/>), unless it
+    /// had less than they get already (cameras delivering at once all time out together: that is one sign, not
+    /// several). Said once when the core turns slow.
+    /// </summary>
+    private void TimedOut(OutboxMessage message, TimeSpan timeout, DispatchConfig dispatch)
+    {
+        int before;
+        lock (_gate)
+        {
+            before = _timeoutGrowth;
+            if (timeout < dispatch.Timeout * before) return;
+            Volatile.Write(ref _timeoutGrowth, Math.Min(before * 2, MaxTimeoutGrowth));
+        }
+        if (before == 1)
+            log.LogWarning("the dispatch core is slow: case {CaseId} got no answer within {Timeout} (dispatch.timeout). Until it answers in time again, each attempt that runs out of time doubles the next ones' time (up to {Longest}), and a case is sent again only {After} times its attempt's time after that attempt gave up, so that the receiver finishes the first request before it gets the repeat",
+                message.CaseId, ConfigDuration.Format(timeout), ConfigDuration.Format(dispatch.Timeout * MaxTimeoutGrowth), AfterTimeout);
+    }
+
+    /// <summary>An answer came: within <c>dispatch.timeout</c>, attempts get their normal time again (said once).</summary>
+    private void Answered(TimeSpan took, DispatchConfig dispatch)
+    {
+        if (took >= dispatch.Timeout || Volatile.Read(ref _timeoutGrowth) == 1) return;
+        int before;
+        lock (_gate)
+        {
+            before = _timeoutGrowth;
+            Volatile.Write(ref _timeoutGrowth, 1);
+        }
+        if (before > 1)
+            log.LogInformation("the dispatch core answers within dispatch.timeout ({Timeout}) again: attempts get their normal time", ConfigDuration.Format(dispatch.Timeout));
+    }
+
+    /// <summary>Says, once per older case, that a camera's later cases go ahead of it (its evidence is late past <c>dispatch.order_wait</c>).</summary>
+    private void SayOvertaken(OutboxMessage message, string older, DispatchConfig dispatch)
+    {
+        lock (_gate)
+        {
+            if (_overtaken.TryGetValue(message.CameraId, out var said) && said == older) return;
+            _overtaken[message.CameraId] = older;
+        }
+        log.LogWarning("camera {CameraId}: case {CaseId} goes to the dispatch core ahead of the older case {Older}, whose evidence is still not stored {Wait} after its confirmation (dispatch.order_wait); the camera's later cases go on too, and {Older} follows when its evidence is stored",
+            message.CameraId, message.CaseId, older, ConfigDuration.Format(dispatch.OrderWait), older);
     }
 
     private async Task<DeliveryOutcome> DeadAsync(OutboxMessage message, int? status, string error)

@@ -17,7 +17,7 @@ public sealed class VisionMetrics
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state, _recordingState;
     private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
-    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare;
+    private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare, _clockOffset;
     private readonly Counter _writeFailures, _photosDropped, _casesLost, _sameVehicle;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
     private readonly Gauge _storeUp, _spoolBytes, _spoolCases, _spoolLimit, _databaseUp, _awaitingStore;
@@ -55,6 +55,8 @@ public sealed class VisionMetrics
         _sameVehicle = f.CreateCounter("vision_cases_same_vehicle_total", "Confirmed parking violations the plate check found to be a case already raised (same plate within the cooldown, or an unreadable plate in a reported spot).", "camera");
         _configReloadFailed = f.CreateGauge("vision_config_reload_failed", "1 when the last edit of the config file was refused (the previous config keeps running).");
         _overCapacity = f.CreateGauge("vision_node_over_capacity", "1 when the cameras got under 90 % of the frames their analysis.fps asks for over the last 10 s.");
+        _clockOffset = f.CreateGauge("vision_node_clock_offset_seconds", "This node's clock minus the cluster database's, measured at each heartbeat (leases use the database's clock; frame and case times this node's). Absent for a node alone.",
+            new GaugeConfiguration { SuppressInitialValue = true });
         _analysedShare = f.CreateGauge("vision_node_analysed_share", "Frames analysed over frames asked for by analysis.fps, cameras online the whole last 10 s.");
         _batchSize = f.CreateHistogram("vision_inference_batch_size", "Frames per detector call.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32] });
         _inferenceSeconds = f.CreateHistogram("vision_inference_seconds", "Detector call latency.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.002, 2, 12) });
@@ -111,6 +113,8 @@ public sealed class VisionMetrics
         _overCapacity.Set(capacity.OverCapacity ? 1 : 0);
         _analysedShare.Set(capacity.AnalysedShare);
     }
+
+    public void ObserveClockOffset(TimeSpan offset) => _clockOffset.Set(offset.TotalSeconds);
 
     public void ConfigReload(bool failed) => _configReloadFailed.Set(failed ? 1 : 0);
 

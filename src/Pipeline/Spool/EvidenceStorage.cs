@@ -51,7 +51,7 @@ public sealed class EvidenceStorage
         Store = store;
         Catalog = new EvidenceCatalog(database);
         Cases = new CaseStore(database);
-        Outbox = new Outbox(database);
+        Outbox = new Outbox(database) { OrderWait = () => currentConfig?.Invoke().Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
         Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)

@@ -330,6 +330,10 @@ public sealed record CaseCategory(string BigClassCode, string? BigClassName, str
 /// The dispatch core's webhook and how cases are coded for it. The signing key is not here: it comes from
 /// <c>VISION_DISPATCH_KEY</c> (and <c>VISION_DISPATCH_KEY_ID</c>).
 /// </summary>
+/// <param name="OrderWait">
+/// How long after a case's confirmation the later cases of its camera wait for its evidence to be stored, so that the
+/// camera's cases reach the dispatch core in the order they were confirmed.
+/// </param>
 public sealed record DispatchConfig(
     Uri Url,
     CaseCodeSet CodeSet,
@@ -341,6 +345,7 @@ public sealed record DispatchConfig(
     int MaxAttempts,
     TimeSpan RetryInitial,
     TimeSpan RetryMax,
+    TimeSpan OrderWait,
     IReadOnlyDictionary<ViolationType, CaseCategory> Categories,
     IReadOnlyDictionary<string, CaseCategory> ExtraCategories)
 {

@@ -12,7 +12,7 @@ internal sealed partial class VisionConfigMapper
     private static readonly string[] DispatchKeys =
     [
         "url", "code_set", "area_code", "grid_format", "coordinates", "send", "timeout", "max_attempts", "retry_initial", "retry_max",
-        "categories", "category_names",
+        "order_wait", "categories", "category_names",
     ];
     private static readonly string[] CategoryKeys = [ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter];
     private static readonly string[] LocationKeys = ["address", "lon", "lat", "grid", "district", "street", "community"];
@@ -67,6 +67,8 @@ internal sealed partial class VisionConfigMapper
         var retryMax = m.Duration("retry_max", TimeSpan.FromMinutes(10), v => v > TimeSpan.Zero ? null : "retry_max must be > 0");
         if (retryMax < retryInitial)
             m.Error("retry_max", $"retry_max ({ConfigDuration.Format(retryMax)}) must not be below retry_initial ({ConfigDuration.Format(retryInitial)})");
+        var orderWait = m.Duration("order_wait", TimeSpan.FromMinutes(10),
+            v => v >= TimeSpan.Zero && v <= TimeSpan.FromDays(1) ? null : "order_wait must be between 0s and 1d (how long a camera's later cases wait for an older case's evidence; 0s: not at all)");
 
         var names = new Dictionary<string, string>(CaseCategoryTables.Names(codeSet), StringComparer.Ordinal);
         bool namesOk = m.GetSet("category_names") is not { } namesNode || ReadCategoryNames(namesNode, m.PathOf("category_names"), codeSet, names);
@@ -85,7 +87,7 @@ internal sealed partial class VisionConfigMapper
         if (url is null || !namesOk || !codesOk) return null;
         var categories = new Dictionary<ViolationType, CaseCategory>();
         foreach (var (type, code) in codes) categories[type] = known[code];
-        return new DispatchConfig(url, codeSet, areaCode, gridFormat, coordinates, send, timeout, maxAttempts, retryInitial, retryMax, categories, known);
+        return new DispatchConfig(url, codeSet, areaCode, gridFormat, coordinates, send, timeout, maxAttempts, retryInitial, retryMax, orderWait, categories, known);
     }
 
     /// <summary>An absolute http(s) URL without credentials in it; null with the problem otherwise.</summary>

@@ -2,6 +2,7 @@ using Vision.Pipeline.Cluster;
 using Vision.Pipeline.Spool;
 using Vision.Pipeline.Tests.Storage;
 using Vision.Pipeline.Tests.Support;
+using Vision.Rules.Config;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Tests.Cluster;
@@ -171,15 +172,125 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
     }
 
     [PostgresFact]
-    public async Task Nodes_heartbeat_and_only_those_heard_from_within_the_lease_count()
+    public async Task Nodes_heartbeat_on_the_databases_clock_and_only_those_heard_from_within_the_lease_count()
     {
         var leases = new CameraLeases(await NewDatabaseAsync());
-        await leases.HeartbeatAsync("node-a", 25, T0, T0, null, "[]", CancellationToken.None);
-        await leases.HeartbeatAsync("node-b", 50, T0, T0.AddSeconds(10), null, null, CancellationToken.None);
-        Assert.Equal(["node-a", "node-b"], (await leases.NodesAsync(T0, CancellationToken.None)).Select(n => n.NodeId));
-        Assert.Equal(["node-b"], (await leases.NodesAsync(T0.AddSeconds(5), CancellationToken.None)).Select(n => n.NodeId));
+        var before = DateTimeOffset.UtcNow;
+        var a = await leases.HeartbeatAsync("node-a", 25, T0, null, "[]", CancellationToken.None);
+        await Task.Delay(50);
+        var b = await leases.HeartbeatAsync("node-b", 50, T0, null, null, CancellationToken.None);
+        // The server stamps heartbeats (it runs on this machine, so its clock is this one's).
+        Assert.InRange(a, before.AddSeconds(-1), b.AddMilliseconds(-40));
+        Assert.InRange(b, a, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(["node-a", "node-b"], (await leases.NodesAsync(a, CancellationToken.None)).Select(n => n.NodeId));
+        Assert.Equal(b, (await leases.NodesAsync(a, CancellationToken.None))[1].HeartbeatAt);
+        Assert.Equal(["node-b"], (await leases.NodesAsync(a.AddMilliseconds(1), CancellationToken.None)).Select(n => n.NodeId));
         await leases.LeaveAsync("node-b", CancellationToken.None);
-        Assert.Empty(await leases.NodesAsync(T0.AddSeconds(5), CancellationToken.None));
+        Assert.Empty(await leases.NodesAsync(a.AddMilliseconds(1), CancellationToken.None));
+    }
+
+    private static readonly ClusterConfig FastCluster = new(Capacity: 10, Lease: TimeSpan.FromSeconds(3), Heartbeat: TimeSpan.FromMilliseconds(500));
+
+    private static readonly VisionConfig EightCameras = VisionConfigLoader.Parse("""
+        detector: { model: yolox_nano }
+        cameras:
+
+        """ + string.Concat(Enumerable.Range(1, 8).Select(i => $$"""
+          - id: cam-{{i}}
+            zones: [{ id: kerb, polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]] }]
+            rules: [{ id: parking-{{i}}, type: illegal_parking, zones: [kerb] }]
+
+        """)), "skew-test.yaml");
+
+    /// <summary>The system's clock, <paramref name="offset"/> off (a VM without NTP); elapsed time and timers are the system's.</summary>
+    private sealed class OffsetClock(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+    }
+
+    /// <summary>A node of a cluster with 3 s leases and 0.5 s heartbeats, running until <see cref="StopAsync"/>.</summary>
+    private sealed class Node : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _run;
+
+        public Node(CaseDatabase db, string id, TimeProvider clock, Microsoft.Extensions.Logging.ILogger log)
+        {
+            Coordinator = new ClusterCoordinator(new CameraLeases(db), FastCluster, id, 10, () => EightCameras, () => null, clock, log)
+            {
+                ReleaseGrace = TimeSpan.FromMilliseconds(200),
+            };
+            _run = Task.Run(() => Coordinator.RunAsync(_stop.Token));
+        }
+
+        public ClusterCoordinator Coordinator { get; }
+
+        public int Held => Coordinator.Held().Count;
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _run;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_stop.IsCancellationRequested) await StopAsync();
+            _stop.Dispose();
+        }
+    }
+
+    private static async Task<bool> Within(TimeSpan limit, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!done())
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
+
+    [PostgresTheory]
+    [InlineData(20)]
+    [InlineData(-20)]
+    public async Task Two_nodes_whose_clocks_are_twenty_seconds_apart_share_the_cameras_and_the_skewed_one_says_so(int skewSeconds)
+    {
+        var db = await NewDatabaseAsync();
+        var skewedLog = new LogLines();
+        await using var synced = new Node(db, "node-ntp", TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var skewed = new Node(db, "node-skewed", new OffsetClock(TimeSpan.FromSeconds(skewSeconds)), skewedLog);
+
+        // Settled: all 8 held, by both nodes, each camera by one (a 3 s lease lapses several times over meanwhile).
+        // With these ids the cameras' owners are 4 and 4.
+        bool shared = await Within(TimeSpan.FromSeconds(12), () => synced.Held + skewed.Held == 8 && synced.Held > 0 && skewed.Held > 0);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var (r, k) = (synced.Coordinator.Held().Keys.ToHashSet(), skewed.Coordinator.Held().Keys.ToHashSet());
+        Assert.True(shared && r.Count == 4 && k.Count == 4 && !r.Overlaps(k),
+            $"node-ntp holds [{string.Join(", ", r)}], node-skewed ({skewSeconds:+0;-0} s) holds [{string.Join(", ", k)}]\n" + string.Join("\n", skewedLog.Lines.Select(l => l.Text)));
+
+        Assert.InRange(skewed.Coordinator.ClockOffset.Offset!.Value.TotalSeconds, skewSeconds - 1, skewSeconds + 1);
+        var warning = Assert.Single(skewedLog.At(Microsoft.Extensions.Logging.LogLevel.Warning, "this node's clock is"));
+        Assert.Contains(skewSeconds > 0 ? "ahead of the database's" : "behind the database's", warning);
+        Assert.InRange(synced.Coordinator.ClockOffset.Offset!.Value.TotalSeconds, -1, 1);
+    }
+
+    [PostgresTheory]
+    [InlineData(20)]
+    [InlineData(-20)]
+    public async Task A_skewed_node_that_stops_has_its_cameras_taken_over_within_the_lease_and_a_heartbeat(int skewSeconds)
+    {
+        var db = await NewDatabaseAsync();
+        var none = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        await using var synced = new Node(db, "node-ntp", TimeProvider.System, none);
+        await using var skewed = new Node(db, "node-skewed", new OffsetClock(TimeSpan.FromSeconds(skewSeconds)), none);
+        Assert.True(await Within(TimeSpan.FromSeconds(12), () => skewed.Held > 0 && synced.Held + skewed.Held == 8), $"the skewed node holds {skewed.Held}, the other {synced.Held}");
+
+        await skewed.StopAsync();
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        // lease + heartbeat, and a heartbeat and a second for this 2-core machine's scheduling.
+        var limit = FastCluster.Lease + FastCluster.Heartbeat * 2 + TimeSpan.FromSeconds(1);
+        Assert.True(await Within(limit, () => synced.Held == 8), $"after {stopped.Elapsed.TotalSeconds:0.0} s the other node holds {synced.Held} of 8 cameras");
     }
 
     public void Dispose()

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tests.Storage;
+using Vision.Pipeline.Tests.Support;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -38,11 +40,11 @@ public sealed class DispatchPublisherTests
         }
     }
 
-    private static VisionConfig Config(Uri url) => VisionConfigLoader.Parse(ConfigText(url), "dispatch-test.yaml");
+    private static VisionConfig Config(Uri url, string timeout = "1s") => VisionConfigLoader.Parse(ConfigText(url, timeout), "dispatch-test.yaml");
 
-    private static string ConfigText(Uri url) => $$"""
+    private static string ConfigText(Uri url, string timeout = "1s") => $$"""
         detector: { model: yolox_nano }
-        dispatch: { url: "{{url}}", timeout: 1s, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
+        dispatch: { url: "{{url}}", timeout: {{timeout}}, max_attempts: 4, retry_initial: 1s, retry_max: 4s }
         cameras:
           - id: cam-1
             name: 人民路东
@@ -52,7 +54,11 @@ public sealed class DispatchPublisherTests
 
         """;
 
-    private static async Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras)
+    private static Task<Harness> StartAsync(WebhookReceiver receiver, params string[] cameras) => StartAsync(receiver, NullLogger.Instance, cameras);
+
+    /// <param name="uploading">How many of the first cases are added with their evidence still uploading (not released).</param>
+    /// <param name="timeout">dispatch.timeout.</param>
+    private static async Task<Harness> StartAsync(WebhookReceiver receiver, ILogger log, string[] cameras, int uploading = 0, string timeout = "1s")
     {
         string spool = Directory.CreateTempSubdirectory("vision-dispatch-").FullName;
         var db = new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate();
@@ -63,12 +69,12 @@ public sealed class DispatchPublisherTests
         {
             var c = SyntheticCases.Write(spool, cameras[i], i + 1, T0.AddSeconds(i * 10));
             await cases.AddAsync(c.Record.ToNewCase(), c.Spooled, T0, CancellationToken.None);
-            await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
+            if (i >= uploading) await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
             written.Add(c);
         }
-        var config = Config(receiver.CasesUrl);
+        var config = Config(receiver.CasesUrl, timeout);
         var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
-        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, NullLogger.Instance);
+        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, log);
         var harness = new Harness { Spool = spool, Cases = cases, Outbox = new Outbox(db), Publisher = publisher, Written = written };
         harness.Start();
         return harness;
@@ -79,7 +85,8 @@ public sealed class DispatchPublisherTests
     {
         await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
         receiver.AnswerWith(500, times: 2);
-        await using var h = await StartAsync(receiver, "cam-1");
+        // A first request slow to connect on a busy machine must not time out: that is retried later (twice the timeout).
+        await using var h = await StartAsync(receiver, NullLogger.Instance, ["cam-1"], timeout: "5s");
 
         await receiver.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(20));
 
@@ -115,6 +122,49 @@ public sealed class DispatchPublisherTests
         var message = await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None);
         Assert.Equal(OutboxState.Delivered, message!.State);
         Assert.Equal(CaseStatus.Dispatched, (await h.Cases.FindAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_receiver_slower_than_the_timeout_never_gets_a_cases_next_request_while_it_still_works_on_the_last_and_the_slowness_is_said_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        // Each request takes the receiver 2 s, twice the sender's timeout (1s), whether or not the sender waits for it.
+        var working = TimeSpan.FromSeconds(2);
+        receiver.Delay(working);
+        var log = new LogLines();
+        await using var h = await StartAsync(receiver, log, ["cam-1", "cam-2", "cam-3"]);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        Assert.True(h.Publisher.DeliveredCount == 3, string.Join("\n", log.Lines.Select(l => l.Text).Concat(receiver.Attempts.Select(a => $"{a.At:HH:mm:ss.fff} {a.IdempotencyKey} {a.Status}"))));
+        foreach (var c in h.Written)
+        {
+            var times = receiver.Attempts.Where(a => a.IdempotencyKey == c.Spooled.CaseId).Select(a => a.At).ToList();
+            Assert.InRange(times.Count, 1, 3);
+            for (int i = 1; i < times.Count; i++)
+                Assert.True(times[i] - times[i - 1] >= working,
+                    $"{c.Spooled.CaseId}: request {i + 1} came {(times[i] - times[i - 1]).TotalSeconds:0.00} s after the one before, while the receiver still worked on that one ({working.TotalSeconds} s)");
+        }
+        Assert.Single(log.At(LogLevel.Warning, "the dispatch core is slow"));
+        Assert.Equal(3, receiver.Accepted.Count);
+    }
+
+    [Fact]
+    public async Task A_case_that_goes_ahead_of_an_older_one_still_uploading_after_order_wait_says_which_case_held_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
+        var log = new LogLines();
+        // Confirmed long ago (T0): the older case's order_wait (10m) is over, so the newer ones go on.
+        await using var h = await StartAsync(receiver, log, ["cam-1", "cam-1", "cam-1"], uploading: 1);
+
+        await receiver.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(h.Written.Skip(1).Select(c => c.Spooled.CaseId), receiver.Accepted.Select(a => a.IdempotencyKey));
+        var said = Assert.Single(log.At(LogLevel.Warning, "ahead of the older case"));
+        Assert.Contains(h.Written[0].Spooled.CaseId, said);
+        Assert.Contains(h.Written[1].Spooled.CaseId, said);
+        Assert.Contains("dispatch.order_wait", said);
     }
 
     [Fact]

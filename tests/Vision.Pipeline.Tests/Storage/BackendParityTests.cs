@@ -487,6 +487,62 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     // ---------------------------------------------------------------- outbox
 
     [Fact]
+    public Task A_cameras_cases_go_in_confirmation_order_waiting_for_an_older_case_still_uploading_up_to_order_wait_on_SQLite() => OrderScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task A_cameras_cases_go_in_confirmation_order_waiting_for_an_older_case_still_uploading_up_to_order_wait_on_PostgreSQL() => OrderScenario(Backend.Postgres);
+
+    private async Task OrderScenario(Backend backend)
+    {
+        var s = await NewStoresAsync(backend);
+        var outbox = new Outbox(s.Database) { OrderWait = () => TimeSpan.FromMinutes(10) };
+        // cam-a: the older case's evidence is still uploading (a full disk, the store down) when the newer one's is stored.
+        var older = await AddAsync(s, Case("cam-a", 1, T0.AddMinutes(1)), store: false);
+        var newer = await AddAsync(s, Case("cam-a", 2, T0.AddMinutes(2)), storedWith: ReleasePolicy.OnDetection);
+        var other = await AddAsync(s, Case("cam-b", 3, T0.AddMinutes(3)), storedWith: ReleasePolicy.OnDetection);
+        // cam-c: a case rejected while its evidence uploads holds nothing up: it will never be sent.
+        var rejected = await AddAsync(s, Case("cam-c", 4, T0.AddMinutes(1)), store: false);
+        await Review(s, rejected, CaseStatus.Rejected, ReleasePolicy.OnDetection, T0.AddMinutes(2));
+        var c2 = await AddAsync(s, Case("cam-c", 5, T0.AddMinutes(2)), storedWith: ReleasePolicy.OnDetection);
+        var now = T0.AddMinutes(5);
+
+        async Task<OutboxMessage[]> Due(DateTimeOffset at, TimeSpan? claim = null) =>
+            (await outbox.DueAsync(at, 10, new HashSet<string>(), None, claimFor: claim ?? TimeSpan.Zero)).ToArray();
+
+        // The newer case of cam-a waits for the older one; the other cameras do not.
+        Assert.Equal([c2.Id, other.Id], (await Due(now)).Select(m => m.CaseId));
+        foreach (var m in await Due(now)) await outbox.MarkDeliveredAsync(m, now, 201, null, None);
+        // Nothing else is due until the older case's wait ends (its confirmation + order_wait).
+        Assert.Equal(T0.AddMinutes(11), await outbox.NextDueAsync(None));
+
+        // Its evidence is stored: its message comes after the newer one's, yet it goes first.
+        await s.Catalog.MarkStoredAsync(older.Id, now, ReleasePolicy.OnDetection, None);
+        var first = Assert.Single(await Due(now));
+        Assert.Equal((older.Id, (string?)null), (first.CaseId, first.AheadOf));
+        await outbox.MarkDeliveredAsync(first, now, 201, null, None);
+        Assert.Equal(newer.Id, Assert.Single(await Due(now)).CaseId);
+
+        // cam-d: the older case's evidence is still not stored order_wait after its confirmation: the newer one goes on
+        // and names the case it goes ahead of.
+        var stuck = await AddAsync(s, Case("cam-d", 6, T0.AddMinutes(20)), store: false);
+        var next = await AddAsync(s, Case("cam-d", 7, T0.AddMinutes(21)), storedWith: ReleasePolicy.OnDetection);
+        var later = await AddAsync(s, Case("cam-d", 8, T0.AddMinutes(22)), storedWith: ReleasePolicy.OnDetection);
+        Assert.DoesNotContain(await Due(T0.AddMinutes(30).AddSeconds(-1)), m => m.CameraId == "cam-d");
+        var ahead = Assert.Single(await Due(T0.AddMinutes(30).AddSeconds(1), claim: TimeSpan.FromMinutes(1)), m => m.CameraId == "cam-d");
+        Assert.Equal((next.Id, stuck.Id), (ahead.CaseId, ahead.AheadOf));
+
+        // The stuck case is stored while the next one is in flight: it waits for that delivery (one per camera), then
+        // goes before the later one.
+        await s.Catalog.MarkStoredAsync(stuck.Id, T0.AddMinutes(31), ReleasePolicy.OnDetection, None);
+        Assert.DoesNotContain(await Due(T0.AddMinutes(31)), m => m.CameraId == "cam-d");
+        await outbox.MarkDeliveredAsync(ahead, T0.AddMinutes(31), 201, null, None);
+        var late = Assert.Single(await Due(T0.AddMinutes(31)), m => m.CameraId == "cam-d");
+        Assert.Equal(stuck.Id, late.CaseId);
+        await outbox.MarkDeliveredAsync(late, T0.AddMinutes(31), 201, null, None);
+        Assert.Equal(later.Id, Assert.Single(await Due(T0.AddMinutes(31)), m => m.CameraId == "cam-d").CaseId);
+    }
+
+    [Fact]
     public Task The_outbox_delivers_camera_heads_in_order_retries_gives_up_and_resends_on_SQLite() => OutboxScenario(Backend.Sqlite);
 
     [PostgresFact]
@@ -853,6 +909,40 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         Assert.All(latest, c => Assert.Equal(("li", "192.0.2.7", "cam-1", "zones/cam-1.yaml"), (c.Username, c.Address, c.CameraId, c.File)));
         Assert.Equal(("[2]", "[3]"), (latest[0].BeforeJson, latest[0].AfterJson));
         Assert.Null(Assert.Single(await log.LatestAsync("cam-2", 10, None)).Address);
+    }
+
+    [Fact]
+    public Task An_outbox_from_before_messages_kept_their_cases_confirmation_time_is_upgraded_and_goes_in_confirmation_order_on_SQLite() => OrderUpgradeScenario(Backend.Sqlite);
+
+    [PostgresFact]
+    public Task An_outbox_from_before_messages_kept_their_cases_confirmation_time_is_upgraded_and_goes_in_confirmation_order_on_PostgreSQL() => OrderUpgradeScenario(Backend.Postgres);
+
+    private async Task OrderUpgradeScenario(Backend backend)
+    {
+        string location = await NewLocationAsync(backend);
+        var s = StoresOn(Open(backend, location));
+        var newer = await AddAsync(s, Case("cam-a", 1, T0.AddMinutes(2)), storedWith: ReleasePolicy.OnDetection);
+        var older = await AddAsync(s, Case("cam-a", 2, T0.AddMinutes(1)), storedWith: ReleasePolicy.OnDetection);
+        var dead = await AddAsync(s, Case("cam-b", 3, T0.AddMinutes(3)), storedWith: ReleasePolicy.OnDetection);
+        await s.Outbox.MarkDeadAsync((await s.Outbox.FindByCaseAsync(dead.Id, None))!, T0.AddMinutes(4), 400, "refused", None);
+        // Back to the schema before this change: no confirmation time on the messages.
+        int before = (backend == Backend.Sqlite ? SqliteCaseDatabase.SchemaVersion : PostgresCaseDatabase.SchemaVersion) - 1;
+        await using (var connection = s.Database.Open())
+        {
+            await Execute(connection, "DROP INDEX ix_outbox_camera_order");
+            await Execute(connection, "DROP INDEX ix_outbox_camera_claims");
+            await Execute(connection, "ALTER TABLE outbox DROP COLUMN confirmed_at_ms");
+            await Execute(connection, backend == Backend.Sqlite ? $"PRAGMA user_version = {before}" : $"UPDATE vision_schema SET version = {before}");
+        }
+
+        var upgraded = StoresOn(Open(backend, location));
+
+        var now = T0.AddHours(1);
+        var head = Assert.Single(await upgraded.Outbox.DueAsync(now, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero));
+        Assert.Equal(older.Id, head.CaseId);
+        await upgraded.Outbox.MarkDeliveredAsync(head, now, 201, null, None);
+        Assert.True(await upgraded.Outbox.ResendAsync(dead.Id, now, None));
+        Assert.Equal([newer.Id, dead.Id], (await upgraded.Outbox.DueAsync(now, 10, new HashSet<string>(), None, claimFor: TimeSpan.Zero)).Select(m => m.CaseId));
     }
 
     [Fact]

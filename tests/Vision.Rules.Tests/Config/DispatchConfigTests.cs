@@ -68,8 +68,8 @@ public sealed class DispatchConfigTests
         Assert.Equal(new Uri(Url), dispatch.Url);
         Assert.Equal((CaseCodeSet.CjT214, (string?)null, GridCodeFormat.CjT213, CoordinateSystem.Wgs84, DispatchPolicy.OnDetection),
             (dispatch.CodeSet, dispatch.AreaCode, dispatch.GridFormat, dispatch.Coordinates, dispatch.Send));
-        Assert.Equal((TimeSpan.FromSeconds(10), 10, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10)),
-            (dispatch.Timeout, dispatch.MaxAttempts, dispatch.RetryInitial, dispatch.RetryMax));
+        Assert.Equal((TimeSpan.FromSeconds(10), 10, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10)),
+            (dispatch.Timeout, dispatch.MaxAttempts, dispatch.RetryInitial, dispatch.RetryMax, dispatch.OrderWait));
         Assert.Equal(new CaseCategory("05", "街面秩序", "0505", "机动车乱停放"), dispatch.Categories[ViolationType.IllegalParking]);
         Assert.Equal(new CaseCategory("05", "街面秩序", "0501", "无照经营游商"), dispatch.Categories[ViolationType.StreetStall]);
         Assert.Equal(new CaseCategory("01", "市容环境", "0102", "暴露垃圾"), dispatch.Categories[ViolationType.Litter]);
@@ -81,7 +81,7 @@ public sealed class DispatchConfigTests
     {
         var config = Parse(Config(
             Dispatch("code_set: cjt214", "area_code: \"110105\"", "grid_format: cjt213", "coordinates: gcj02", "send: on_detection", "timeout: 5s",
-                "max_attempts: 20", "retry_initial: 1s", "retry_max: 30m", "categories:", "  street_stall: \"0504\"", "category_names:", "  \"0599\": 其他街面秩序"),
+                "max_attempts: 20", "retry_initial: 1s", "retry_max: 30m", "order_wait: 0s", "categories:", "  street_stall: \"0504\"", "category_names:", "  \"0599\": 其他街面秩序"),
             cameraExtra: "location: { address: 人民路东侧人行道, lon: 116.397, lat: 39.909, grid: \"11010500100101\", district: \"110105\", street: \"110105001\", community: \"110105001001\" }",
             ruleExtra: "dispatch: after_review\n        category: \"0506\""));
         var dispatch = config.Dispatch!;
@@ -89,7 +89,7 @@ public sealed class DispatchConfigTests
         var (parking, stall) = (camera.Rules[0], camera.Rules[1]);
 
         Assert.Equal(("110105", CoordinateSystem.Gcj02, TimeSpan.FromSeconds(5), 20), (dispatch.AreaCode, dispatch.Coordinates, dispatch.Timeout, dispatch.MaxAttempts));
-        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30)), (dispatch.RetryInitial, dispatch.RetryMax));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(30), TimeSpan.Zero), (dispatch.RetryInitial, dispatch.RetryMax, dispatch.OrderWait));
         Assert.Equal(new CameraLocation("人民路东侧人行道", 116.397, 39.909, "11010500100101", "110105", "110105001", "110105001001"), camera.Location);
         Assert.Equal((DispatchPolicy.AfterReview, "0506"), (parking.Dispatch, parking.CategoryCode));
         Assert.Equal(DispatchPolicy.AfterReview, dispatch.PolicyFor(parking));
@@ -212,6 +212,8 @@ public sealed class DispatchConfigTests
     [InlineData("timeout: 5m", "dispatch.timeout", "between 1s and 2m")]
     [InlineData("max_attempts: 0", "dispatch.max_attempts", "between 1 and 100")]
     [InlineData("retry_initial: 0s", "dispatch.retry_initial", "> 0")]
+    [InlineData("order_wait: 2d", "dispatch.order_wait", "between 0s and 1d")]
+    [InlineData("order_wait: soon", "dispatch.order_wait", "bad duration")]
     [InlineData("retry_delay: 1s", "dispatch.retry_delay", "unknown key")]
     public void A_bad_dispatch_setting_is_refused_at_its_line(string line, string keyPath, string fragment)
     {
