@@ -124,12 +124,15 @@ public sealed class EvidenceStorage
     /// </summary>
     public async Task RecoverUntilStoppedAsync(bool recoveredAtStart, CancellationToken ct)
     {
-        if (!recoveredAtStart) await TryRecoverAsync(ct, whole: true).ConfigureAwait(false);
+        // Until one whole recovery went through (the spool's totals counted), each pass is a whole one.
+        bool whole = !recoveredAtStart;
+        if (whole) whole = !await TryRecoverAsync(ct, whole: true).ConfigureAwait(false);
         while (!ct.IsCancellationRequested)
         {
             try { await Task.Delay(RecoveryInterval, _clock, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
-            await TryRecoverAsync(ct, whole: false).ConfigureAwait(false);
+            bool done = await TryRecoverAsync(ct, whole).ConfigureAwait(false);
+            if (whole && done) whole = false;
         }
     }
 

@@ -45,7 +45,7 @@ public interface IRecoveryFences
 /// <item>a leftover of a case already stored: removed.</item>
 /// </list>
 /// </summary>
-public sealed class SpoolRecovery(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log)
+public sealed partial class SpoolRecovery(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log)
 {
     /// <summary>The console's viewing copies of clips (<see cref="Evidence.BrowserClipPlayback"/>), not a case.</summary>
     public const string PlaybackFolder = "playback";
@@ -88,7 +88,8 @@ public sealed class SpoolRecovery(string spoolDirectory, string? skipFolder, Cas
         {
             string caseId = Path.GetFileName(folder);
             if (skip is not null && string.Equals(Path.GetFullPath(folder), skip, StringComparison.Ordinal)) continue;
-            if (caseId is PlaybackFolder or LostFolder || InFlight.Contains(caseId)) continue;
+            // Only case folders: whatever else shares the directory (a store or recordings folder put there) is left alone.
+            if (!CaseFolderName().IsMatch(caseId) || InFlight.Contains(caseId)) continue;
             string manifestPath = Path.Combine(folder, CaseManifest.FileName);
             if (!File.Exists(manifestPath) && (atStart || Settled(folder)))
             {
@@ -185,6 +186,10 @@ public sealed class SpoolRecovery(string spoolDirectory, string? skipFolder, Cas
             return $"its provisional manifest cannot be read ({e.Message})";
         }
     }
+
+    /// <summary>A case id as <see cref="CaseIds"/> makes it: camera, local confirmation time, 8 hex digits.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^.+-\d{8}T\d{6}-[0-9a-f]{8}$")]
+    private static partial System.Text.RegularExpressions.Regex CaseFolderName();
 
     private bool Settled(string folder)
     {

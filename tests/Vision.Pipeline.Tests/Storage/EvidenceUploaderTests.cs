@@ -100,6 +100,8 @@ public sealed class EvidenceUploaderTests
         await s.Catalog.MarkStoredAsync(stored.Spooled.CaseId, Confirmed, ReleasePolicy.Never, CancellationToken.None); // crashed before removing its folder
         var partial = SyntheticCases.Write(s.Spool, "cam-1", 3, Confirmed.AddMinutes(2));
         File.Delete(Path.Combine(s.Spool, partial.Spooled.CaseId, "manifest.json"));         // cut off mid-write
+        string notACase = Directory.CreateDirectory(Path.Combine(s.Spool, "recordings", "cam-1")).FullName;  // a folder a user put there
+        await File.WriteAllBytesAsync(Path.Combine(notACase, "seg-0000000001.ts"), [1, 2, 3]);
 
         var recovery = new SpoolRecovery(s.Spool, Path.Combine(s.Spool, "store"), new CaseStore(s.Catalog.Database), s.Catalog, TimeProvider.System, NullLogger.Instance);
         int recovered = await recovery.RecoverAsync(CancellationToken.None);
@@ -113,6 +115,7 @@ public sealed class EvidenceUploaderTests
         Assert.True(File.Exists(Path.Combine(s.Spool, SpoolRecovery.LostFolder, partial.Spooled.CaseId, "photo-1.jpg")));
         Assert.Equal(1, recovery.Lost);
         Assert.Null(await s.Catalog.FindAsync(partial.Spooled.CaseId, CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(notACase, "seg-0000000001.ts")));
     }
 
     [Fact]
