@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Vision.Pipeline.Inference;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Rules.Config;
 using YamlDotNet.RepresentationModel;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
+using Vision.Pipeline.Evidence;
 using Vision.Storage;
 
 // Evidence upload benchmark: real case files (a replay's --out folder) are spooled N times under new case ids and

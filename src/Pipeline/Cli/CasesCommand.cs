@@ -4,8 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vision.Pipeline.Dispatch;
-using Vision.Pipeline.Replay;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Tools.Replay;
+using Vision.Pipeline.Upload;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
 

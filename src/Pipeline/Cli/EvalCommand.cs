@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Vision.Pipeline.Evaluation;
+using Vision.Pipeline.Tools.Evaluation;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Cli;

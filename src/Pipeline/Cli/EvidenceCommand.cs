@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Vision.Pipeline.Evidence;
-using Vision.Pipeline.Replay;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Tools.Replay;
+using Vision.Pipeline.Upload;
 using Vision.Rules.Config;
 using Vision.Storage;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Vision.Pipeline.Evaluation;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Evaluation;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Cli;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Vision.Models;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Cli;

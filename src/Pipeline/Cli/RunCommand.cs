@@ -12,10 +12,10 @@ using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Hosting;
-using Vision.Pipeline.Inference;
-using Vision.Pipeline.Plates;
-using Vision.Pipeline.Replay;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Tools.Replay;
+using Vision.Pipeline.Upload;
 using Vision.Rules.Config;
 using Vision.Storage;
 

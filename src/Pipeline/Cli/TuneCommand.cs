@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Vision.Pipeline.Replay;
-using Vision.Pipeline.Tuning;
+using Vision.Pipeline.Tools.Replay;
+using Vision.Pipeline.Tools.Tuning;
 
 namespace Vision.Pipeline.Cli;
 

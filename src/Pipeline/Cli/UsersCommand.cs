@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.ReviewConsole;
 using Vision.Rules.Config;
 using Vision.Storage;

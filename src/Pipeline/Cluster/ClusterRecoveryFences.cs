@@ -1,4 +1,5 @@
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Vision.Pipeline.Hosting;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Dispatch;
 
 namespace Vision.Pipeline.Cluster;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Vision.Dispatch;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Retry;
 using Vision.Rules.Config;
 using Vision.Storage;
@@ -73,7 +74,7 @@ public sealed class DispatchPublisher(
     public void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Told when the outbox cannot be read (the case database is away); null: the loop only logs.</summary>
-    public Spool.CaseDatabaseHealth? Health { get; init; }
+    public CaseDatabaseHealth? Health { get; init; }
 
     /// <summary>
     /// Delivers until <paramref name="ct"/> is cancelled. Nothing but the stop ends it: a database that is away (down,

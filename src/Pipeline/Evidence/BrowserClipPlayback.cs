@@ -16,7 +16,7 @@ namespace Vision.Pipeline.Evidence;
 public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store, ChildProcesses children) : IClipPlayback
 {
     private const int MaxCopies = 200;
-    private readonly string _cache = Path.Combine(spoolDirectory, Spool.SpoolRecovery.PlaybackFolder);
+    private readonly string _cache = Path.Combine(spoolDirectory, Upload.SpoolRecovery.PlaybackFolder);
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _inFlight = new(StringComparer.Ordinal);
 
     public Task<string?> PlayablePathAsync(CatalogEntry entry, SpooledObject clip, CancellationToken ct)

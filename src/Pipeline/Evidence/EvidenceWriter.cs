@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using OpenCvSharp;
 using Vision.Models;
 using Vision.Models.Imaging;
-using Vision.Pipeline.Plates;
 using Vision.Rules.Config;
 using Vision.Storage;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Recording;
 using Vision.ReviewConsole;
 
 namespace Vision.Pipeline.Hosting;

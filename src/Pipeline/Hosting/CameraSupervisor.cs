@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Tracking;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
-using Vision.Pipeline.Recording;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Hosting;

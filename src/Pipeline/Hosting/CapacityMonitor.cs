@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Vision.Pipeline.Live;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Hosting;
 

@@ -16,13 +16,13 @@ public static class CaseDatabaseOpener
         return string.IsNullOrWhiteSpace(id) ? Environment.MachineName : id.Trim();
     }
 
-    /// <exception cref="Replay.UsageException">the database cannot be opened or migrated (the message says what to do)</exception>
+    /// <exception cref="UsageException">the database cannot be opened or migrated (the message says what to do)</exception>
     public static CaseDatabase Open(VisionConfig config)
     {
         if (config.Database.Backend == DatabaseBackend.Sqlite) return OpenSqlite(config.Evidence.Directory);
         // The spool and cases.jsonl live there whichever database holds the cases.
         try { Directory.CreateDirectory(config.Evidence.Directory); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new Replay.UsageException($"cannot create evidence.directory {config.Evidence.Directory}: {e.Message}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"cannot create evidence.directory {config.Evidence.Directory}: {e.Message}"); }
         return OpenPostgres(config.Database);
     }
 
@@ -42,7 +42,7 @@ public static class CaseDatabaseOpener
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
-            throw new Replay.UsageException($"cannot open the case database {path}: {e.Message}");
+            throw new UsageException($"cannot open the case database {path}: {e.Message}");
         }
     }
 
@@ -86,7 +86,7 @@ public static class CaseDatabaseOpener
             opened?.Dispose();
             if (DatabaseFailure.IsUnavailable(e))
                 throw new CaseDatabaseUnavailableException($"the case database ({where}) does not answer: {Reason(e)}");
-            throw new Replay.UsageException($"cannot open the case database ({where}): {Reason(e)}; check that the server is up and the connection string in {Source(database)} is right");
+            throw new UsageException($"cannot open the case database ({where}): {Reason(e)}; check that the server is up and the connection string in {Source(database)} is right");
         }
     }
 
@@ -96,19 +96,19 @@ public static class CaseDatabaseOpener
         {
             var value = Environment.GetEnvironmentVariable(variable);
             if (string.IsNullOrWhiteSpace(value))
-                throw new Replay.UsageException($"database.connection_string_env names {variable}, which is not set: set it to the PostgreSQL connection string (Host=...;Username=...;Password=...;Database=...)");
+                throw new UsageException($"database.connection_string_env names {variable}, which is not set: set it to the PostgreSQL connection string (Host=...;Username=...;Password=...;Database=...)");
             return value.Trim();
         }
         string file = database.ConnectionStringFile!;
         try
         {
             var text = File.ReadAllText(file).Trim();
-            if (text.Length == 0) throw new Replay.UsageException($"database.connection_string_file {file} is empty: write the PostgreSQL connection string in it");
+            if (text.Length == 0) throw new UsageException($"database.connection_string_file {file} is empty: write the PostgreSQL connection string in it");
             return text;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Replay.UsageException($"cannot read database.connection_string_file {file}: {e.Message}");
+            throw new UsageException($"cannot read database.connection_string_file {file}: {e.Message}");
         }
     }
 

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Models;
-using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Tracking;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
-using Vision.Pipeline.Inference;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Hosting;

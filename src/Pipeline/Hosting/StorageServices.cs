@@ -1,7 +1,8 @@
 using MediatR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
+using Vision.Pipeline.Evidence;
 
 namespace Vision.Pipeline.Hosting;
 

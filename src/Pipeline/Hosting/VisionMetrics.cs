@@ -1,9 +1,9 @@
 using Prometheus;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Dispatch;
-using Vision.Pipeline.Inference;
-using Vision.Pipeline.Live;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Upload;
 
 namespace Vision.Pipeline.Hosting;
 

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using Vision.Models;
-using Vision.Pipeline.Analysis;
-using Vision.Pipeline.Inference;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Tracking;
 using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
 

@@ -1,5 +1,6 @@
 using Vision.Models;
-using Vision.Pipeline.Analysis;
+using Vision.Pipeline.Detect;
+using Vision.Pipeline.Tracking;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.Analysis;

@@ -1,5 +1,6 @@
 using Vision.Pipeline.Cluster;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
+using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tests.Storage;
 using Vision.Pipeline.Tests.Support;
 using Vision.Rules.Config;

@@ -1,4 +1,4 @@
-using Vision.Pipeline.Evaluation;
+using Vision.Pipeline.Tools.Evaluation;
 using Vision.Pipeline.Tests.Replay;
 using Vision.Rules.Truth;
 using Vision.Tests.Common;

@@ -1,4 +1,4 @@
-using Vision.Pipeline.Evaluation;
+using Vision.Pipeline.Tools.Evaluation;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Replay;

@@ -4,7 +4,6 @@ using OpenCvSharp;
 using Vision.Models;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Recording;
 using Vision.Rules.Config;
 using Vision.Tests.Common;
 

@@ -1,4 +1,6 @@
 using Vision.Pipeline.Hosting;
+using Vision.Pipeline.Evidence;
+using Vision.Pipeline.Dispatch;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.Hosting;

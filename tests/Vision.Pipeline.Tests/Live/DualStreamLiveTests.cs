@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
 using Vision.Pipeline.Tests.Replay;
 
 namespace Vision.Pipeline.Tests.Live;

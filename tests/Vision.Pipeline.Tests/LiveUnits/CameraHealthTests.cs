@@ -1,4 +1,4 @@
-using Vision.Pipeline.Live;
+using Vision.Pipeline.Ingest;
 using Vision.Rules;
 
 namespace Vision.Pipeline.Tests.LiveUnits;

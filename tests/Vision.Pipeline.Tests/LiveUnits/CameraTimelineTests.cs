@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Vision.Pipeline.Live;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Time.Testing;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Live;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.LiveUnits;

@@ -1,4 +1,5 @@
-using Vision.Pipeline.Recording;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Evidence;
 using static Vision.Pipeline.Tests.LiveUnits.FfmpegArgumentsTests;
 
 namespace Vision.Pipeline.Tests.LiveUnits;

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Vision.Pipeline.Recording;
+using Vision.Pipeline.Ingest;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.LiveUnits;

@@ -1,4 +1,4 @@
-using Vision.Pipeline.Live;
+using Vision.Pipeline.Ingest;
 
 namespace Vision.Pipeline.Tests.LiveUnits;
 

@@ -1,5 +1,5 @@
 using Vision.Models;
-using Vision.Pipeline.Plates;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.Plates;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Plates;

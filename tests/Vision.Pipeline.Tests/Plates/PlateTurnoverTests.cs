@@ -1,4 +1,4 @@
-using Vision.Pipeline.Plates;
+using Vision.Pipeline.Evidence;
 
 namespace Vision.Pipeline.Tests.Plates;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Tests.Common;
 using Xunit.Abstractions;
 
@@ -118,8 +118,8 @@ public sealed class FullResolutionPhotoTests(ITestOutputHelper output)
         Assert.All(scaledCases.SelectMany(Panoramic), p => Assert.Equal(("analysis_frame", 640), (p.GetProperty("source").GetString(), p.GetProperty("width").GetInt32())));
         Assert.All(fullCases.SelectMany(Panoramic), p => Assert.Equal(("recording", 1280), (p.GetProperty("source").GetString(), p.GetProperty("width").GetInt32())));
 
-        double scaledMs = scaled.Timings.Total(Inference.Stage.Evidence).TotalMilliseconds / scaled.Cases;
-        double fullMs = full.Timings.Total(Inference.Stage.Evidence).TotalMilliseconds / full.Cases;
+        double scaledMs = scaled.Timings.Total(Detect.Stage.Evidence).TotalMilliseconds / scaled.Cases;
+        double fullMs = full.Timings.Total(Detect.Stage.Evidence).TotalMilliseconds / full.Cases;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{full.Cases} cases: evidence per case {scaledMs:0} ms with analysis-frame photos, {fullMs:0} ms at full resolution: +{fullMs - scaledMs:0} ms"));
         foreach (var (name, summary, cases) in new[] { ("analysis frame", scaled, scaledCases), ("full resolution", full, fullCases) })

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Vision.Models;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Tests.Support;
-using Vision.Pipeline.TraceVideo;
+using Vision.Pipeline.Tools.TraceVideo;
 using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;

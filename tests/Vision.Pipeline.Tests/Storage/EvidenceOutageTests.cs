@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Pipeline.Evidence;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
 using Vision.Rules.Config;
 using Vision.Storage;
 using static Vision.Pipeline.Tests.Storage.EvidenceUploaderTests;

@@ -1,7 +1,7 @@
 using Vision.Pipeline.Evidence;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Pipeline.Retry;
-using Vision.Pipeline.Spool;
+using Vision.Pipeline.Upload;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Tests.Storage;

@@ -1,4 +1,4 @@
-using Vision.Pipeline.TraceVideo;
+using Vision.Pipeline.Tools.TraceVideo;
 
 namespace Vision.Pipeline.Tests.TraceVideo;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Vision.Pipeline.Replay;
+using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Tests.Replay;
-using Vision.Pipeline.Tuning;
+using Vision.Pipeline.Tools.Tuning;
 using Vision.Rules.Config;
 using Vision.Rules.Truth;
 using Vision.Tests.Common;

@@ -1,5 +1,5 @@
-using Vision.Pipeline.Replay;
-using Vision.Pipeline.Tuning;
+using Vision.Pipeline.Tools.Replay;
+using Vision.Pipeline.Tools.Tuning;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tests.Tuning;

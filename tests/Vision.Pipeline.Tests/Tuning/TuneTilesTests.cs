@@ -1,5 +1,5 @@
 using Vision.Models;
-using Vision.Pipeline.Tuning;
+using Vision.Pipeline.Tools.Tuning;
 using Vision.Tests.Common;
 using Xunit.Abstractions;
 

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Vision.Models;
+using Vision.Rules.Config;
+
+namespace Vision.Pipeline.Tools.Tuning;
+
+/// <summary>
+/// Names what a clip's detections depend on: the file, the detector and every analysis setting (rate, size, decode, and
+/// whatever is added to <see cref="AnalysisConfig"/> later, such as tiles), and the start the frames are timed from. Two
+/// settings with the same key give the same detections, so one recording serves both.
+/// </summary>
+public static class DetectionKey
+{
+    public static string For(string clip, DetectorConfig detector, AnalysisConfig analysis, DateTimeOffset? start)
+    {
+        var file = new FileInfo(clip);
+        var text = new StringBuilder();
+        text.Append(file.FullName).Append('|').Append(file.Exists ? file.Length : -1).Append('|')
+            .Append(file.Exists ? file.LastWriteTimeUtc.Ticks : 0).Append('\n');
+        // The whole records as JSON, so a detection setting added to either later changes the key without an edit here.
+        text.Append(JsonSerializer.Serialize(detector)).Append('\n');
+        text.Append(JsonSerializer.Serialize(analysis)).Append('\n');
+        text.Append(Environment.GetEnvironmentVariable(ModelLocator.EnvironmentVariable)).Append('\n');
+        text.Append(start?.ToString("O", CultureInfo.InvariantCulture) ?? "file-time");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+}
