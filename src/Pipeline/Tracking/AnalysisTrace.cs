@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Vision.Models;
+using Vision.Pipeline.Ingest;
+using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
-using Vision.Pipeline.Detect;
 
 namespace Vision.Pipeline.Tracking;
 
@@ -10,7 +11,7 @@ namespace Vision.Pipeline.Tracking;
 /// Writes what the analyser saw in each frame (detections, tracks, episode events) as JSON lines, for
 /// engineers tuning zones and thresholds on recorded footage (<c>vision replay --trace FILE</c>).
 /// </summary>
-public sealed class AnalysisTrace : IDisposable
+public sealed class AnalysisTrace : IAnalysedFrameObserver, IDisposable
 {
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _json;
@@ -22,6 +23,10 @@ public sealed class AnalysisTrace : IDisposable
         _json = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _classNames = classNames;
     }
+
+    void IAnalysedFrameObserver.Observe(CameraConfig camera, AnalysisFrame frame, ReadOnlySpan<Appearance> looks, IReadOnlyList<Track> tracks,
+        CameraRuleEvaluator rules, List<EpisodeEvent> events) =>
+        Write(frame.CapturedAt, frame.StreamTime, frame.Detections, tracks, events);
 
     public void Write(DateTimeOffset at, TimeSpan streamTime, IReadOnlyList<Detection> detections, IReadOnlyList<Track> tracks, IReadOnlyList<EpisodeEvent> events)
     {

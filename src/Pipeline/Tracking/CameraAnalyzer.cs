@@ -1,8 +1,6 @@
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
-using Vision.Pipeline.Tools.Tuning;
-using Vision.Pipeline.Tools.TraceVideo;
 using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
 using Vision.Rules.Schedules;
@@ -41,14 +39,11 @@ public sealed class CameraAnalyzer
 
     public CameraConfig Camera => _tracking.Camera;
 
-    /// <summary>When set, every frame's detections, tracks and events are written to it.</summary>
-    public AnalysisTrace? Trace { get; init; }
-
-    /// <summary>When set, every analysed frame's detections and their looks are kept in it, for re-running tracking and rules without pixels (<c>vision tune</c>).</summary>
-    public DetectionRecorder? Recorder { get; init; }
-
-    /// <summary>When set, every frame is drawn with what the analyser made of it and encoded to a video.</summary>
-    public TraceVideoWriter? TraceVideo { get; init; }
+    /// <summary>
+    /// Tools that see every analysed frame, in this order (replay's trace, trace video, tune's detection recording);
+    /// empty for live cameras.
+    /// </summary>
+    public IAnalysedFrameObserver[] Observers { get; init; } = [];
 
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
@@ -97,9 +92,7 @@ public sealed class CameraAnalyzer
             LateFrames++;
             return false;
         }
-        Recorder?.Add(frame.CapturedAt, frame.StreamTime, frame.Buffer.Width, frame.Buffer.Height, detections, looks);
-        Trace?.Write(frame.CapturedAt, frame.StreamTime, frame.Detections, _tracking.Tracks, _events);
-        TraceVideo?.Write(Camera, frame, _tracking.Tracks, _tracking.Rules, _events);
+        foreach (var observer in Observers) observer.Observe(Camera, frame, looks, _tracking.Tracks, _tracking.Rules, _events);
         if (_events.Count == 0) return true;
 
         _frameJpeg = null;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Evidence;
-using Vision.Pipeline.Tools.Replay;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Ingest;
@@ -122,7 +121,7 @@ public sealed class LiveCamera
         var (probed, failedState, failedReason) = await _reconnect.ProbeAsync(_camera.Source!, "the camera", ct).ConfigureAwait(false);
         if (probed is not { } video) return (failedState, failedReason, false);
 
-        var (width, height) = ReplayRunner.AnalysisSize(video, _camera.Analysis.MaxWidth);
+        var (width, height) = video.AnalysisSize(_camera.Analysis.MaxWidth);
         if (_pool is null || _pool.Width != width || _pool.Height != height)
         {
             // Frames of the old size still in flight go back to the old pool, which frees itself when they are all back.

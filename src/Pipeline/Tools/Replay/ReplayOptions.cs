@@ -1,3 +1,4 @@
+using Vision.Pipeline.Tracking;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Tools.Replay;
@@ -23,7 +24,7 @@ public sealed record ReplayOptions(
     public Action<string>? Warn { get; init; }
 
     /// <summary>When set, every analysed frame's detections and their looks are kept in it (<c>vision tune</c> re-runs the rules over them).</summary>
-    public Tuning.DetectionRecorder? Recorder { get; init; }
+    public IAnalysedFrameObserver? Recorder { get; init; }
 
     /// <summary>When set, the camera as replayed: the config's camera edited (<c>vision tune</c> detects with a swept rate or tiles without writing a config).</summary>
     public Func<CameraConfig, CameraConfig>? EditCamera { get; init; }

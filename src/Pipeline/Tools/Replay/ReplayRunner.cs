@@ -31,7 +31,7 @@ public static class ReplayRunner
         var start = ResolveStart(options.Start, camera, video);
         double fps = options.Fps ?? camera.Analysis.Fps;
         if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
-        var (width, height) = AnalysisSize(video, camera.Analysis.MaxWidth);
+        var (width, height) = video.AnalysisSize(camera.Analysis.MaxWidth);
         if (CaseCompliance.ResolutionWarning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
 
         CreateOutputDirectory(options.OutputDirectory);
@@ -51,7 +51,7 @@ public static class ReplayRunner
         await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, children, token);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings) { MergeIou = config.Detector.NmsIou };
         using var plates = CasePlateReader.Open(config.Plates);
-        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Trace = trace, Recorder = options.Recorder, TraceVideo = traceVideo });
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Observers = Observers(options.Recorder, trace, traceVideo) });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video, children);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
@@ -297,11 +297,6 @@ public static class ReplayRunner
         throw new UsageException($"--start '{start}' is not an ISO-8601 time: write e.g. 2026-11-23T08:30:00+08:00 (or without offset, read in {camera.TimeZoneId})");
     }
 
-    /// <summary>Frames are scaled down to at most <paramref name="maxWidth"/>, even sizes, aspect kept.</summary>
-    internal static (int Width, int Height) AnalysisSize(VideoInfo video, int maxWidth)
-    {
-        int width = Math.Min(video.Width, maxWidth) & ~1;
-        int height = (int)Math.Round((double)video.Height * width / video.Width) & ~1;
-        return (Math.Max(2, width), Math.Max(2, height));
-    }
+    private static IAnalysedFrameObserver[] Observers(params IAnalysedFrameObserver?[] observers) =>
+        observers.OfType<IAnalysedFrameObserver>().ToArray();
 }

@@ -16,7 +16,7 @@ namespace Vision.Pipeline.Tools.TraceVideo;
 /// encoder is behind, <see cref="Write"/> waits for a free frame rather than dropping one, so the video has every frame
 /// and the analysis (which the writer only reads) gives the same cases with or without it.
 /// </summary>
-public sealed class TraceVideoWriter : IAsyncDisposable
+public sealed class TraceVideoWriter : IAnalysedFrameObserver, IAsyncDisposable
 {
     /// <summary>Frames between the analysis and the encoder: enough to ride out one slow encode, few enough to bound memory.</summary>
     public const int FramesInFlight = 4;
@@ -94,6 +94,9 @@ public sealed class TraceVideoWriter : IAsyncDisposable
     /// Queues one analysed frame with what the analyser made of it; call on the analysis thread, after the rules, before
     /// the frame is released. Reads the arguments only. Once the encoder has failed, frames are no longer copied.
     /// </summary>
+    void IAnalysedFrameObserver.Observe(CameraConfig camera, AnalysisFrame frame, ReadOnlySpan<Appearance> looks, IReadOnlyList<Track> tracks,
+        CameraRuleEvaluator rules, List<EpisodeEvent> events) => Write(camera, frame, tracks, rules, events);
+
     public void Write(CameraConfig camera, AnalysisFrame frame, IReadOnlyList<Track> tracks, CameraRuleEvaluator rules, List<EpisodeEvent> events)
     {
         if (_failure is not null || _crash is not null) return;

@@ -1,5 +1,8 @@
 using Vision.Models;
+using Vision.Pipeline.Ingest;
 using Vision.Pipeline.Tracking;
+using Vision.Rules.Config;
+using Vision.Rules.Evaluation;
 
 namespace Vision.Pipeline.Tools.Tuning;
 
@@ -16,12 +19,16 @@ public sealed record DetectionRecording(string Key, string Clip, DateTimeOffset 
     IReadOnlyList<RecordedFrame> Frames, TimeSpan DetectionTime);
 
 /// <summary>Collects a <see cref="DetectionRecording"/> frame by frame from the analyser of a replay.</summary>
-public sealed class DetectionRecorder
+public sealed class DetectionRecorder : IAnalysedFrameObserver
 {
     private readonly List<RecordedFrame> _frames = new();
 
     public void Add(DateTimeOffset capturedAt, TimeSpan streamTime, int width, int height, ReadOnlySpan<Detection> detections, ReadOnlySpan<Appearance> looks) =>
         _frames.Add(new RecordedFrame(capturedAt, streamTime, width, height, detections.ToArray(), looks[..detections.Length].ToArray()));
+
+    void IAnalysedFrameObserver.Observe(CameraConfig camera, AnalysisFrame frame, ReadOnlySpan<Appearance> looks, IReadOnlyList<Track> tracks,
+        CameraRuleEvaluator rules, List<EpisodeEvent> events) =>
+        Add(frame.CapturedAt, frame.StreamTime, frame.Buffer.Width, frame.Buffer.Height, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections), looks);
 
     public int Count => _frames.Count;
 
