@@ -224,8 +224,11 @@ internal static class ConfigSchema
 
     internal static class Zone
     {
-        public static readonly ConfigSection Section = new("## `cameras[].zones[]`", "id, name, polygon",
-            [new("id", "the zone's id"), new("name", "display name"), new("polygon", "corners as fractions of the frame")]);
+        public static readonly ConfigKey Id = new("id", "the zone's id");
+        public static readonly ConfigKey Name = new("name", "display name");
+        public static readonly ConfigKey Polygon = new("polygon", "corners as fractions of the frame");
+
+        public static readonly ConfigSection Section = new("## `cameras[].zones[]`", "id, name, polygon", [Id, Name, Polygon]);
     }
 
     internal static class Location
