@@ -71,13 +71,11 @@ public sealed record EvidenceConfig(
     TimeSpan PostRoll,
     int JpegQuality)
 {
-    public const long DefaultSpoolMaxBytes = 10L << 30;
-
     /// <summary>The local spool: each case is written here first, then uploaded; also holds cases.jsonl and the case database.</summary>
-    public string Directory { get; init; } = "evidence";
+    public string Directory { get; init; } = ConfigSchema.Evidence.Directory.Default;
 
     /// <summary>The most bytes of not-yet-uploaded evidence the spool may hold; beyond it new cases keep their photos but not their clips.</summary>
-    public long SpoolMaxBytes { get; init; } = DefaultSpoolMaxBytes;
+    public long SpoolMaxBytes { get; init; } = ConfigSchema.Evidence.SpoolMaxBytes.Default;
 
     public EvidenceStoreConfig Store { get; init; } = EvidenceStoreConfig.LocalDefault;
 
@@ -108,7 +106,8 @@ public sealed record EvidenceStoreConfig(
     public const string DefaultBucket = "vision-evidence";
 
     public static EvidenceStoreConfig LocalDefault { get; } =
-        new(EvidenceStoreType.Local, null, null, 0, false, DefaultBucket, "us-east-1", null, TimeSpan.FromMinutes(10), 4);
+        new(ConfigSchema.Store.Type.Default, null, null, 0, false, ConfigSchema.Store.Bucket.Default, ConfigSchema.Store.Region.Default, null,
+            ConfigSchema.Store.PresignExpiry.Default, ConfigSchema.Store.UploadConcurrency.Default);
 
     /// <summary>scheme://host:port/bucket for S3, the folder for local; never a secret.</summary>
     public string Describe() => Type == EvidenceStoreType.S3 ? $"s3 {(Tls ? "https" : "http")}://{Host}:{Port}/{Bucket}" : $"local folder {Directory}";
@@ -117,7 +116,7 @@ public sealed record EvidenceStoreConfig(
 /// <summary>How long evidence is kept, per violation type; held cases (under review, disputed) are kept regardless.</summary>
 public sealed record RetentionConfig(TimeSpan DefaultKeep, IReadOnlyDictionary<ViolationType, TimeSpan> ByType, TimeSpan SweepInterval)
 {
-    public static RetentionConfig Default { get; } = new(TimeSpan.FromDays(180), new Dictionary<ViolationType, TimeSpan>(), TimeSpan.FromHours(1));
+    public static RetentionConfig Default { get; } = new(ConfigSchema.Retention.Default.Default, new Dictionary<ViolationType, TimeSpan>(), ConfigSchema.Retention.SweepInterval.Default);
 
     public TimeSpan For(ViolationType type) => ByType.TryGetValue(type, out var keep) ? keep : DefaultKeep;
 }
@@ -125,13 +124,16 @@ public sealed record RetentionConfig(TimeSpan DefaultKeep, IReadOnlyDictionary<V
 /// <summary>Live ingest: a stream silent for <see cref="StallTimeout"/> is reconnected, with exponential backoff between tries.</summary>
 public sealed record LiveConfig(TimeSpan StallTimeout, TimeSpan ReconnectInitial, TimeSpan ReconnectMax, int FramesPerCamera)
 {
-    public static LiveConfig Default { get; } = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 3);
+    public static LiveConfig Default { get; } = new(ConfigSchema.Live.StallTimeout.Default, ConfigSchema.Live.ReconnectInitial.Default,
+        ConfigSchema.Live.ReconnectMax.Default, ConfigSchema.Live.FramesPerCamera.Default);
 }
 
 /// <summary>The rolling recording per camera: short stream-copied segments, bounded by seconds and bytes, on local disk.</summary>
 public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, TimeSpan Keep, long MaxBytesPerCamera, long MinFreeBytes, bool Enabled)
 {
-    public static RecordingConfig Default { get; } = new("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 256L << 20, 512L << 20, true);
+    public static RecordingConfig Default { get; } = new(ConfigSchema.Recording.Directory.Default, ConfigSchema.Recording.SegmentLength.Default,
+        ConfigSchema.Recording.Keep.Default, ConfigSchema.Recording.MaxBytesPerCamera.Default, ConfigSchema.Recording.MinFreeBytes.Default,
+        ConfigSchema.Recording.Enabled.Default);
 }
 
 /// <summary>
@@ -392,5 +394,5 @@ public sealed record ClusterConfig(int Capacity, TimeSpan Lease, TimeSpan Heartb
 /// </summary>
 public sealed record ConsoleConfig(TimeSpan SessionIdle, TimeSpan SessionLifetime)
 {
-    public static readonly ConsoleConfig Default = new(TimeSpan.FromHours(8), TimeSpan.FromHours(12));
+    public static readonly ConsoleConfig Default = new(ConfigSchema.Console.SessionIdle.Default, ConfigSchema.Console.SessionLifetime.Default);
 }

@@ -6,20 +6,10 @@ namespace Vision.Rules.Config;
 /// <summary>The <c>dispatch</c> section, camera <c>location</c>s and the rules' <c>dispatch</c> and <c>category</c> keys.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private const string DispatchUrlExample = "https://dispatch.city.example/api/vision/cases";
+    private const string DispatchUrlExample = ConfigSchema.Dispatch.UrlExample;
     private const int AreaCodeDigits = 6;
 
-    private static readonly string[] DispatchKeys =
-    [
-        "url", "code_set", "area_code", "grid_format", "coordinates", "send", "timeout", "max_attempts", "retry_initial", "retry_max",
-        "order_wait", "categories", "category_names",
-    ];
     private static readonly string[] CategoryKeys = [ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter];
-    private static readonly string[] LocationKeys = ["address", "lon", "lat", "grid", "district", "street", "community"];
-    private static readonly (string, CaseCodeSet)[] CodeSets = [("cjt214", CaseCodeSet.CjT214), ("gbt47678", CaseCodeSet.GbT47678)];
-    private static readonly (string, GridCodeFormat)[] GridFormats = [("cjt213", GridCodeFormat.CjT213), ("gbt30428", GridCodeFormat.GbT30428)];
-    private static readonly (string, CoordinateSystem)[] CoordinateSystems = [("wgs84", CoordinateSystem.Wgs84), ("gcj02", CoordinateSystem.Gcj02)];
-    private static readonly (string, DispatchPolicy)[] DispatchPolicies = [("on_detection", DispatchPolicy.OnDetection), ("after_review", DispatchPolicy.AfterReview)];
 
     /// <summary>What cameras and rules are checked against; null when the file has no <c>dispatch</c> section.</summary>
     private DispatchCoding? _dispatchCoding;
@@ -41,7 +31,7 @@ internal sealed partial class VisionConfigMapper
 
     private DispatchConfig? ReadDispatch(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, DispatchKeys, $"url: {DispatchUrlExample}, code_set: cjt214, ...");
+        var m = _r.Map(node, path, ConfigSchema.Dispatch.Section);
         if (m is null)
         {
             _dispatchCoding = new DispatchCoding(CaseCodeSet.CjT214, GridCodeFormat.CjT213, new Dictionary<string, CaseCategory>(), Enum.GetValues<ViolationType>(), CategoriesChecked: false);
@@ -55,20 +45,18 @@ internal sealed partial class VisionConfigMapper
             if (problem is not null) _r.Error(urlNode, m.PathOf("url"), problem);
         }
 
-        var codeSet = m.Choice("code_set", CaseCodeSet.CjT214, CodeSets, "code set");
+        var codeSet = m.Read(ConfigSchema.Dispatch.CodeSet);
         string? areaCode = ReadAreaCode(m, codeSet);
-        var gridFormat = m.Choice("grid_format", GridCodeFormat.CjT213, GridFormats, "grid code format");
-        var coordinates = m.Choice("coordinates", CoordinateSystem.Wgs84, CoordinateSystems, "coordinate system");
-        var send = m.Choice("send", DispatchPolicy.OnDetection, DispatchPolicies, "dispatch policy");
-        var timeout = m.Duration("timeout", TimeSpan.FromSeconds(10),
-            v => v >= TimeSpan.FromSeconds(1) && v <= TimeSpan.FromMinutes(2) ? null : "timeout must be between 1s and 2m (one attempt)");
-        int maxAttempts = m.Integer("max_attempts", 10, v => v is >= 1 and <= 100 ? null : "max_attempts must be between 1 and 100 (then the case is dead-lettered)");
-        var retryInitial = m.Duration("retry_initial", TimeSpan.FromSeconds(2), v => v > TimeSpan.Zero ? null : "retry_initial must be > 0");
-        var retryMax = m.Duration("retry_max", TimeSpan.FromMinutes(10), v => v > TimeSpan.Zero ? null : "retry_max must be > 0");
+        var gridFormat = m.Read(ConfigSchema.Dispatch.GridFormat);
+        var coordinates = m.Read(ConfigSchema.Dispatch.Coordinates);
+        var send = m.Read(ConfigSchema.Dispatch.Send);
+        var timeout = m.Read(ConfigSchema.Dispatch.Timeout);
+        int maxAttempts = m.Read(ConfigSchema.Dispatch.MaxAttempts);
+        var retryInitial = m.Read(ConfigSchema.Dispatch.RetryInitial);
+        var retryMax = m.Read(ConfigSchema.Dispatch.RetryMax);
         if (retryMax < retryInitial)
             m.Error("retry_max", $"retry_max ({ConfigDuration.Format(retryMax)}) must not be below retry_initial ({ConfigDuration.Format(retryInitial)})");
-        var orderWait = m.Duration("order_wait", TimeSpan.FromMinutes(10),
-            v => v >= TimeSpan.Zero && v <= TimeSpan.FromDays(1) ? null : "order_wait must be between 0s and 1d (how long a camera's later cases wait for an older case's evidence; 0s: not at all)");
+        var orderWait = m.Read(ConfigSchema.Dispatch.OrderWait);
 
         var names = new Dictionary<string, string>(CaseCategoryTables.Names(codeSet), StringComparer.Ordinal);
         bool namesOk = m.GetSet("category_names") is not { } namesNode || ReadCategoryNames(namesNode, m.PathOf("category_names"), codeSet, names);
@@ -239,7 +227,7 @@ internal sealed partial class VisionConfigMapper
                 _r.Error(policyNode, m.PathOf("dispatch"), "is empty; write on_detection or after_review, or remove the key to follow dispatch.send");
                 ok = false;
             }
-            else if (m.TryChoice(policyNode, m.PathOf("dispatch"), DispatchPolicies, "dispatch policy", out var parsed)) policy = parsed;
+            else if (m.TryChoice(policyNode, m.PathOf("dispatch"), ConfigSchema.Dispatch.Policies, "dispatch policy", out var parsed)) policy = parsed;
             else ok = false;
         }
 
@@ -263,7 +251,7 @@ internal sealed partial class VisionConfigMapper
 
     private CameraLocation? ReadLocation(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, LocationKeys, "address: 人民路东侧人行道, lon: 116.397, lat: 39.909, grid: \"11010500100101\"");
+        var m = _r.Map(node, path, ConfigSchema.Location.Section);
         if (m is null) return null;
         bool ok = true;
         string? address = LocationText(m, "address", "the street address the camera watches", ref ok);

@@ -10,36 +10,7 @@ namespace Vision.Rules.Config;
 /// <summary>Maps the YAML tree of one config file onto <see cref="VisionConfig"/>, validating every key and collecting every mistake.</summary>
 internal sealed partial class VisionConfigMapper
 {
-    private static readonly string[] RootKeys = ["timezone", "detector", "tracker", "evidence", "live", "recording", "schedules", "cameras", "dispatch", "plates", "database", "cluster", "console"];
-    private static readonly string[] DatabaseKeys = ["backend", "connection_string_env", "connection_string_file"];
-    private static readonly string[] ClusterKeys = ["capacity", "lease", "heartbeat"];
-    private static readonly string[] ConsoleKeys = ["session_idle", "session_lifetime"];
-    private static readonly string[] PlatesKeys = ["models"];
-    private static readonly string[] LiveKeys = ["stall_timeout", "reconnect_initial", "reconnect_max", "frames_per_camera"];
-    private static readonly string[] RecordingKeys = ["enabled", "directory", "segment_length", "keep", "max_bytes_per_camera", "min_free_bytes"];
-    private static readonly string[] DetectorKeys = ["model", "manifest", "provider", "threads", "min_score", "nms_iou", "max_batch", "max_batch_wait"];
-    private static readonly string[] TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout", "confirm_hits"];
-    private static readonly string[] EvidenceKeys = ["pre_roll", "post_roll", "jpeg_quality", "directory", "spool_max_bytes", "store", "retention"];
-    private static readonly string[] StoreKeys = ["type", "directory", "endpoint", "tls", "bucket", "region", "credentials_file", "presign_expiry", "upload_concurrency"];
-    private static readonly string[] RetentionKeys = ["default", ViolationTypeNames.IllegalParking, ViolationTypeNames.StreetStall, ViolationTypeNames.Litter, "sweep_interval"];
-    private static readonly (string, EvidenceStoreType)[] StoreTypes = [("local", EvidenceStoreType.Local), ("s3", EvidenceStoreType.S3)];
-    private static readonly string[] ScheduleKeys = ["timezone", "days", "times", "holidays", "workdays"];
-    private static readonly string[] CameraKeys = ["id", "name", "source", "streams", "timezone", "location", "analysis", "zones", "zones_file", "rules"];
-    private static readonly string[] StreamKeys = ["detect", "record"];
     private const string StreamUrlExample = "rtsp://192.0.2.10:554/stream1";
-    private static readonly string[] AnalysisKeys = ["fps", "max_width", "decode", "fast_decode", "tiles"];
-    private static readonly string[] TilesKeys = ["grid", "overlap", "area"];
-    private static readonly (string, TileArea)[] TileAreas = [("zones", TileArea.Zones), ("frame", TileArea.Frame)];
-    private static readonly string[] ZoneKeys = ["id", "name", "polygon"];
-    private static readonly string[] RuleKeys =
-    [
-        "id", "name", "type", "zones", "classes", "min_confidence", "min_box_size", "hold_confidence", "dwell", "cooldown",
-        "schedule", "anchor", "max_motion", "near_classes", "near_distance", "version", "dispatch", "category",
-    ];
-
-    private static readonly (string, string)[] Providers = [("cpu", "cpu"), ("cuda", "cuda"), ("tensorrt", "tensorrt")];
-    private static readonly (string, DecodeMode)[] DecodeModes = [("all", DecodeMode.All), ("keyframes", DecodeMode.Keyframes)];
-    private static readonly (string, AnchorPoint)[] Anchors = [("bottom_center", AnchorPoint.BottomCenter), ("center", AnchorPoint.Center)];
     private static readonly (string, ViolationType)[] RuleTypes =
     [
         (ViolationTypeNames.IllegalParking, ViolationType.IllegalParking),
@@ -65,7 +36,7 @@ internal sealed partial class VisionConfigMapper
     private readonly List<string> _scheduleNames = [];
     private readonly Dictionary<string, ConfigLocation> _ruleIds = new(StringComparer.Ordinal);
     private string _timeZoneId = TimeZoneNames.Default;
-    private float _holdConfidenceDefault = 0.1f;
+    private float _holdConfidenceDefault = ConfigSchema.Tracker.LowScore.Default;
     private TimeZoneInfo? _timeZone;
 
     public VisionConfigMapper(YamlConfigReader reader, string sourcePath, ConfigIncludes includes)
@@ -81,7 +52,7 @@ internal sealed partial class VisionConfigMapper
     /// <summary>The config, or null when any error was recorded.</summary>
     public VisionConfig? Map(YamlNode root)
     {
-        var map = _r.Map(root, "", RootKeys, "detector, cameras, ...");
+        var map = _r.Map(root, "", ConfigSchema.Root);
         if (map is null) return null;
 
         var tzNode = map.GetSet("timezone");
@@ -101,9 +72,9 @@ internal sealed partial class VisionConfigMapper
         DetectorConfig? detector = null;
         if (map.Required("detector", "{ model: yolox_nano }") is { } detectorNode) detector = ReadDetector(detectorNode, "detector");
 
-        var tracker = map.GetSet("tracker") is { } trackerNode ? ReadTracker(trackerNode, "tracker") : ReadTracker(null, "tracker");
+        var tracker = ReadTracker(map.GetSet("tracker"), "tracker");
         if (tracker is not null) _holdConfidenceDefault = tracker.LowScore;
-        var evidence = map.GetSet("evidence") is { } evidenceNode ? ReadEvidence(evidenceNode, "evidence") : ReadEvidence(null, "evidence");
+        var evidence = ReadEvidence(map.GetSet("evidence"), "evidence");
         var live = map.GetSet("live") is { } liveNode ? ReadLive(liveNode, "live") : LiveConfig.Default;
         var recording = map.GetSet("recording") is { } recordingNode ? ReadRecording(recordingNode, "recording") : RecordingConfig.Default;
 
@@ -138,11 +109,11 @@ internal sealed partial class VisionConfigMapper
 
     private DatabaseConfig? ReadDatabase(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, DatabaseKeys, "backend, connection_string_env, connection_string_file");
+        var m = _r.Map(node, path, ConfigSchema.Database.Section);
         if (m is null) return null;
-        var backend = m.Choice("backend", DatabaseBackend.Sqlite, [("sqlite", DatabaseBackend.Sqlite), ("postgres", DatabaseBackend.Postgres)], "database backend");
-        var env = m.OptionalText("connection_string_env")?.Trim();
-        var file = m.OptionalText("connection_string_file")?.Trim();
+        var backend = m.Read(ConfigSchema.Database.Backend);
+        var env = m.Read(ConfigSchema.Database.ConnectionStringEnv)?.Trim();
+        var file = m.Read(ConfigSchema.Database.ConnectionStringFile)?.Trim();
         if (backend == DatabaseBackend.Sqlite)
         {
             if (env is not null || file is not null)
@@ -159,13 +130,13 @@ internal sealed partial class VisionConfigMapper
 
     private ClusterConfig? ReadCluster(YamlNode node, string path, DatabaseConfig? database)
     {
-        var m = _r.Map(node, path, ClusterKeys, "capacity, lease, heartbeat");
+        var m = _r.Map(node, path, ConfigSchema.Cluster.Section);
         if (m is null) return null;
         if (database is { Backend: DatabaseBackend.Sqlite })
             _r.Error(node, path, "needs database.backend: postgres: the nodes of a cluster share one PostgreSQL database");
-        int capacity = m.Integer("capacity", 25, v => v is >= 1 and <= 10_000 ? null : "capacity must be between 1 and 10000 (cameras this node can carry)");
-        var lease = m.Duration("lease", TimeSpan.FromSeconds(15), v => v >= TimeSpan.FromSeconds(3) && v <= TimeSpan.FromMinutes(10) ? null : "lease must be between 3s and 10m");
-        var heartbeat = m.Duration("heartbeat", TimeSpan.FromSeconds(3), v => v >= TimeSpan.FromMilliseconds(500) ? null : "heartbeat must be at least 500ms");
+        int capacity = m.Read(ConfigSchema.Cluster.Capacity);
+        var lease = m.Read(ConfigSchema.Cluster.Lease);
+        var heartbeat = m.Read(ConfigSchema.Cluster.Heartbeat);
         if (heartbeat * 2 > lease)
             m.Error("heartbeat", $"heartbeat ({heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
         return new ClusterConfig(capacity, lease, heartbeat);
@@ -173,19 +144,14 @@ internal sealed partial class VisionConfigMapper
 
     private ConsoleConfig? ReadConsole(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, ConsoleKeys, "session_idle, session_lifetime");
+        var m = _r.Map(node, path, ConfigSchema.Console.Section);
         if (m is null) return null;
-        // The idle clock of a session moves at most once a minute (a request writes its last use that rarely).
-        var idle = m.Duration("session_idle", ConsoleConfig.Default.SessionIdle,
-            v => v >= TimeSpan.FromMinutes(5) && v <= TimeSpan.FromDays(30) ? null : "session_idle must be between 5m and 30d");
-        var lifetime = m.Duration("session_lifetime", ConsoleConfig.Default.SessionLifetime,
-            v => v >= TimeSpan.FromSeconds(5) && v <= TimeSpan.FromDays(90) ? null : "session_lifetime must be between 5s and 90d");
-        return new ConsoleConfig(idle, lifetime);
+        return new ConsoleConfig(m.Read(ConfigSchema.Console.SessionIdle), m.Read(ConfigSchema.Console.SessionLifetime));
     }
 
     private PlatesConfig? ReadPlates(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, PlatesKeys, "models");
+        var m = _r.Map(node, path, ConfigSchema.Plates.Section);
         if (m is null) return null;
         if (m.Get("models") is null)
         {
@@ -203,7 +169,7 @@ internal sealed partial class VisionConfigMapper
 
     private DetectorConfig? ReadDetector(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, DetectorKeys, "model, provider, ...");
+        var m = _r.Map(node, path, ConfigSchema.Detector.Section);
         if (m is null) return null;
         string? model = null;
         if (m.Required("model", "yolox_nano") is { } modelNode)
@@ -215,56 +181,56 @@ internal sealed partial class VisionConfigMapper
                 model = null;
             }
         }
-        var manifest = m.OptionalText("manifest");
+        var manifest = m.Read(ConfigSchema.Detector.Manifest);
         string provider;
         if (m.GetSet("provider") is YamlScalarNode { Value: { } providerText } providerNode && providerText.Trim().Equals("gpu", StringComparison.OrdinalIgnoreCase))
         {
             _r.Error(providerNode, m.PathOf("provider"), $"unknown provider '{providerText}': for an NVIDIA GPU write cuda (or tensorrt); valid: cpu, cuda, tensorrt");
-            provider = "cpu";
+            provider = ConfigSchema.Detector.Provider.Default;
         }
-        else provider = m.Choice("provider", "cpu", Providers, "provider");
-        int threads = m.Integer("threads", 0, v => v >= 0 ? null : "threads must be >= 0 (0 = the runtime's default)");
-        float minScore = m.Fraction("min_score", 0.1f, "min_score");
-        float nmsIou = m.Fraction("nms_iou", 0.45f, "nms_iou");
-        int maxBatch = m.Integer("max_batch", 8, v => v >= 1 ? null : "max_batch must be >= 1");
-        var maxBatchWait = m.Duration("max_batch_wait", TimeSpan.FromMilliseconds(20), v => v >= TimeSpan.Zero ? null : "max_batch_wait must be >= 0");
+        else provider = m.Read(ConfigSchema.Detector.Provider);
+        int threads = m.Read(ConfigSchema.Detector.Threads);
+        float minScore = m.Read(ConfigSchema.Detector.MinScore);
+        float nmsIou = m.Read(ConfigSchema.Detector.NmsIou);
+        int maxBatch = m.Read(ConfigSchema.Detector.MaxBatch);
+        var maxBatchWait = m.Read(ConfigSchema.Detector.MaxBatchWait);
         return model is null ? null : new DetectorConfig(model.Trim(), manifest, provider, threads, minScore, nmsIou, maxBatch, maxBatchWait);
     }
 
+    /// <param name="node">The section; null when it is left out (every key then takes its default).</param>
     private TrackerConfig? ReadTracker(YamlNode? node, string path)
     {
-        var m = node is null ? null : _r.Map(node, path, TrackerKeys, "high_score, low_score, ...");
-        if (node is not null && m is null) return null;
-        float high = m?.Fraction("high_score", 0.3f, "high_score") ?? 0.3f;
-        float low = m?.Fraction("low_score", 0.1f, "low_score") ?? 0.1f;
-        if (m is not null && low >= high)
+        var m = _r.Map(node ?? new YamlMappingNode(), path, ConfigSchema.Tracker.Section);
+        if (m is null) return null;
+        float high = m.Read(ConfigSchema.Tracker.HighScore);
+        float low = m.Read(ConfigSchema.Tracker.LowScore);
+        if (low >= high)
         {
             var message = string.Create(CultureInfo.InvariantCulture,
                 $"low_score ({low}) must be below high_score ({high}): low-score detections only extend tracks that high-score detections started");
             if (m.Get("low_score") is not null) m.Error("low_score", message);
             else m.Error("high_score", message);
         }
-        float matchIou = m?.Fraction("match_iou", 0.2f, "match_iou") ?? 0.2f;
-        var lostTimeout = m?.Duration("lost_timeout", TimeSpan.FromSeconds(30), v => v > TimeSpan.Zero ? null : "lost_timeout must be > 0") ?? TimeSpan.FromSeconds(30);
-        int confirmHits = m?.Integer("confirm_hits", 2, v => v >= 1 ? null : "confirm_hits must be >= 1") ?? 2;
+        float matchIou = m.Read(ConfigSchema.Tracker.MatchIou);
+        var lostTimeout = m.Read(ConfigSchema.Tracker.LostTimeout);
+        int confirmHits = m.Read(ConfigSchema.Tracker.ConfirmHits);
         return new TrackerConfig(high, low, matchIou, lostTimeout, confirmHits);
     }
 
+    /// <param name="node">The section; null when it is left out (every key then takes its default).</param>
     private EvidenceConfig? ReadEvidence(YamlNode? node, string path)
     {
-        var m = node is null ? null : _r.Map(node, path, EvidenceKeys, "pre_roll, post_roll, jpeg_quality");
-        if (node is not null && m is null) return null;
-        var preRoll = m?.Duration("pre_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "pre_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
-        var postRoll = m?.Duration("post_roll", TimeSpan.FromSeconds(5), v => v >= TimeSpan.Zero ? null : "post_roll must be >= 0") ?? TimeSpan.FromSeconds(5);
-        int quality = m?.Integer("jpeg_quality", 90, v => v is >= 1 and <= 100 ? null : "jpeg_quality must be between 1 and 100") ?? 90;
-        string directory = m?.OptionalText("directory") ?? "evidence";
-        long spoolMax = (long)(m?.Number("spool_max_bytes", EvidenceConfig.DefaultSpoolMaxBytes, v => v >= 64 << 20 ? null : "spool_max_bytes must be at least 67108864 (64 MiB)") ?? EvidenceConfig.DefaultSpoolMaxBytes);
-        var store = m?.GetSet("store") is { } storeNode ? ReadStore(storeNode, m.PathOf("store")) : EvidenceStoreConfig.LocalDefault;
-        var retention = m?.GetSet("retention") is { } retentionNode ? ReadRetention(retentionNode, m.PathOf("retention")) : RetentionConfig.Default;
-        return new EvidenceConfig(preRoll, postRoll, quality)
+        var m = _r.Map(node ?? new YamlMappingNode(), path, ConfigSchema.Evidence.Section);
+        if (m is null) return null;
+        var evidence = new EvidenceConfig(m.Read(ConfigSchema.Evidence.PreRoll), m.Read(ConfigSchema.Evidence.PostRoll), m.Read(ConfigSchema.Evidence.JpegQuality))
         {
-            Directory = directory,
-            SpoolMaxBytes = spoolMax,
+            Directory = m.Read(ConfigSchema.Evidence.Directory),
+            SpoolMaxBytes = m.Read(ConfigSchema.Evidence.SpoolMaxBytes),
+        };
+        var store = m.GetSet("store") is { } storeNode ? ReadStore(storeNode, m.PathOf("store")) : EvidenceStoreConfig.LocalDefault;
+        var retention = m.GetSet("retention") is { } retentionNode ? ReadRetention(retentionNode, m.PathOf("retention")) : RetentionConfig.Default;
+        return evidence with
+        {
             Store = store ?? EvidenceStoreConfig.LocalDefault,
             Retention = retention ?? RetentionConfig.Default,
         };
@@ -272,25 +238,24 @@ internal sealed partial class VisionConfigMapper
 
     private EvidenceStoreConfig? ReadStore(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, StoreKeys, "type: s3, endpoint: minio.example:9000, bucket: vision-evidence");
+        var m = _r.Map(node, path, ConfigSchema.Store.Section);
         if (m is null) return null;
-        var d = EvidenceStoreConfig.LocalDefault;
-        var type = m.Choice("type", d.Type, StoreTypes, "evidence store type");
-        string? directory = m.OptionalText("directory");
-        var presign = m.Duration("presign_expiry", d.PresignExpiry, v => v >= TimeSpan.FromSeconds(1) && v <= TimeSpan.FromDays(7) ? null : "presign_expiry must be between 1s and 7d (the S3 limit)");
-        int concurrency = m.Integer("upload_concurrency", d.UploadConcurrency, v => v is >= 1 and <= 64 ? null : "upload_concurrency must be between 1 and 64");
+        var type = m.Read(ConfigSchema.Store.Type);
+        string? directory = m.Read(ConfigSchema.Store.Directory);
+        var presign = m.Read(ConfigSchema.Store.PresignExpiry);
+        int concurrency = m.Read(ConfigSchema.Store.UploadConcurrency);
         if (type == EvidenceStoreType.Local)
         {
-            foreach (var s3Only in new[] { "endpoint", "tls", "bucket", "region", "credentials_file" })
+            foreach (var s3Only in ConfigSchema.Store.S3Only)
                 if (m.Get(s3Only) is not null) m.ErrorAtKey(s3Only, $"'{s3Only}' is for 'type: s3'; a local store only takes 'directory'");
-            return d with { Directory = directory, PresignExpiry = presign, UploadConcurrency = concurrency };
+            return EvidenceStoreConfig.LocalDefault with { Directory = directory, PresignExpiry = presign, UploadConcurrency = concurrency };
         }
 
         if (directory is not null) m.ErrorAtKey("directory", "'directory' is for 'type: local'; an S3 store takes endpoint and bucket");
-        bool? tlsWritten = m.Get("tls") is null ? null : m.Choice("tls", true, [("true", true), ("false", false)], "tls setting");
+        bool? tlsWritten = m.Get("tls") is null ? null : m.Read(ConfigSchema.Store.Tls);
         string? host = null;
         int port = 0;
-        bool tls = tlsWritten ?? true;
+        bool tls = tlsWritten ?? ConfigSchema.Store.Tls.Default;
         if (m.Required("endpoint", "minio.example:9000") is { } endpointNode && _r.Text(endpointNode, m.PathOf("endpoint"), "endpoint") is { } endpoint)
         {
             if (ParseEndpoint(endpoint.Trim(), tlsWritten) is { } parsed && parsed.Error is null)
@@ -298,11 +263,11 @@ internal sealed partial class VisionConfigMapper
             else
                 m.Error("endpoint", parsed.Error ?? "bad endpoint");
         }
-        string bucket = m.OptionalText("bucket") ?? d.Bucket;
+        string bucket = m.Read(ConfigSchema.Store.Bucket);
         if (!BucketName().IsMatch(bucket) || bucket.Contains("..", StringComparison.Ordinal))
             m.Error("bucket", $"'{bucket}' is not a valid S3 bucket name: 3-63 characters, lower-case letters, digits, '-' and '.', starting and ending with a letter or digit");
-        string region = m.OptionalText("region") ?? d.Region;
-        string? credentials = m.OptionalText("credentials_file");
+        string region = m.Read(ConfigSchema.Store.Region);
+        string? credentials = m.Read(ConfigSchema.Store.CredentialsFile);
         return new EvidenceStoreConfig(EvidenceStoreType.S3, null, host, port, tls, bucket, region, credentials, presign, concurrency);
     }
 
@@ -337,43 +302,39 @@ internal sealed partial class VisionConfigMapper
 
     private RetentionConfig? ReadRetention(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, RetentionKeys, "default: 180d, illegal_parking: 180d, litter: 30d");
+        var m = _r.Map(node, path, ConfigSchema.Retention.Section);
         if (m is null) return null;
-        var d = RetentionConfig.Default;
-        static string? AtLeastADay(TimeSpan v) => v >= TimeSpan.FromDays(1) ? null : "retention must be at least 1d";
-        var fallback = m.Duration("default", d.DefaultKeep, AtLeastADay);
+        var fallback = m.Read(ConfigSchema.Retention.Default);
         var byType = new Dictionary<ViolationType, TimeSpan>();
         foreach (var type in Enum.GetValues<ViolationType>())
             if (m.Get(type.ToWire()) is not null)
-                byType[type] = m.Duration(type.ToWire(), fallback, AtLeastADay);
-        var sweep = m.Duration("sweep_interval", d.SweepInterval, v => v >= TimeSpan.FromMinutes(1) ? null : "sweep_interval must be at least 1m");
+                byType[type] = m.Read(ConfigSchema.Retention.For(type), fallback);
+        var sweep = m.Read(ConfigSchema.Retention.SweepInterval);
         return new RetentionConfig(fallback, byType, sweep);
     }
 
     private LiveConfig? ReadLive(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, LiveKeys, "stall_timeout, reconnect_initial, reconnect_max, frames_per_camera");
+        var m = _r.Map(node, path, ConfigSchema.Live.Section);
         if (m is null) return null;
-        var d = LiveConfig.Default;
-        var stall = m.Duration("stall_timeout", d.StallTimeout, v => v >= TimeSpan.FromSeconds(1) ? null : "stall_timeout must be at least 1s");
-        var initial = m.Duration("reconnect_initial", d.ReconnectInitial, v => v > TimeSpan.Zero ? null : "reconnect_initial must be > 0");
-        var max = m.Duration("reconnect_max", d.ReconnectMax, v => v > TimeSpan.Zero ? null : "reconnect_max must be > 0");
+        var stall = m.Read(ConfigSchema.Live.StallTimeout);
+        var initial = m.Read(ConfigSchema.Live.ReconnectInitial);
+        var max = m.Read(ConfigSchema.Live.ReconnectMax);
         if (max < initial) m.Error("reconnect_max", $"reconnect_max ({ConfigDuration.Format(max)}) must not be below reconnect_initial ({ConfigDuration.Format(initial)})");
-        int frames = m.Integer("frames_per_camera", d.FramesPerCamera, v => v is >= 2 and <= 16 ? null : "frames_per_camera must be between 2 and 16");
+        int frames = m.Read(ConfigSchema.Live.FramesPerCamera);
         return new LiveConfig(stall, initial, max, frames);
     }
 
     private RecordingConfig? ReadRecording(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, RecordingKeys, "enabled, directory, segment_length, keep, max_bytes_per_camera, min_free_bytes");
+        var m = _r.Map(node, path, ConfigSchema.Recording.Section);
         if (m is null) return null;
-        var d = RecordingConfig.Default;
-        bool enabled = m.Choice("enabled", d.Enabled, [("true", true), ("false", false)], "enabled");
-        string directory = m.OptionalText("directory") ?? d.Directory;
-        var segment = m.Duration("segment_length", d.SegmentLength, v => v >= TimeSpan.FromSeconds(1) && v <= TimeSpan.FromSeconds(30) ? null : "segment_length must be between 1s and 30s");
-        var keep = m.Duration("keep", d.Keep, v => v >= TimeSpan.FromSeconds(10) ? null : "keep must be at least 10s (pre-roll plus a few segments)");
-        long maxBytes = (long)m.Number("max_bytes_per_camera", d.MaxBytesPerCamera, v => v >= 1 << 20 ? null : "max_bytes_per_camera must be at least 1048576 (1 MiB)");
-        long minFree = (long)m.Number("min_free_bytes", d.MinFreeBytes, v => v >= 0 ? null : "min_free_bytes must be >= 0");
+        bool enabled = m.Read(ConfigSchema.Recording.Enabled);
+        string directory = m.Read(ConfigSchema.Recording.Directory);
+        var segment = m.Read(ConfigSchema.Recording.SegmentLength);
+        var keep = m.Read(ConfigSchema.Recording.Keep);
+        long maxBytes = m.Read(ConfigSchema.Recording.MaxBytesPerCamera);
+        long minFree = m.Read(ConfigSchema.Recording.MinFreeBytes);
         return new RecordingConfig(directory, segment, keep, maxBytes, minFree, enabled);
     }
 
@@ -402,7 +363,7 @@ internal sealed partial class VisionConfigMapper
 
     private Schedule? ReadSchedule(string name, YamlNode? node, string path)
     {
-        var m = node is null ? null : _r.Map(node, path, ScheduleKeys, "days, times, holidays, workdays");
+        var m = node is null ? null : _r.Map(node, path, ConfigSchema.Schedule.Section);
         if (node is not null && m is null) return null;
         bool ok = true;
 
@@ -562,7 +523,7 @@ internal sealed partial class VisionConfigMapper
 
     private CameraConfig? ReadCamera(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds)
     {
-        var m = _r.Map(node, path, CameraKeys, "id, source, zones, rules, ...");
+        var m = _r.Map(node, path, ConfigSchema.Camera.Section);
         if (m is null) return null;
         var id = ReadId(m, "cam-01", "camera id", seenIds, "camera ids must be unique");
         var name = m.OptionalText("name") ?? id;
@@ -576,7 +537,8 @@ internal sealed partial class VisionConfigMapper
         }
 
         var location = m.GetSet("location") is { } locationNode ? ReadLocation(locationNode, m.PathOf("location")) : CameraLocation.Unknown;
-        var analysis = m.GetSet("analysis") is { } analysisNode ? ReadAnalysis(analysisNode, m.PathOf("analysis")) : new AnalysisConfig(1, 1280, DecodeMode.All);
+        var analysis = m.GetSet("analysis") is { } analysisNode ? ReadAnalysis(analysisNode, m.PathOf("analysis"))
+            : new AnalysisConfig(ConfigSchema.Analysis.Fps.Default, ConfigSchema.Analysis.MaxWidth.Default, ConfigSchema.Analysis.Decode.Default);
 
         var zones = new List<Zone>();
         var zoneIds = new List<string>();
@@ -714,7 +676,7 @@ internal sealed partial class VisionConfigMapper
             _r.Error(streamsNode, path, $"is empty; write 'streams: {{ detect: URL, record: URL }}' (detect: the sub-stream analysed, record: the main stream recorded), or 'source: URL' for one stream");
             return (null, null, false);
         }
-        var streams = _r.Map(streamsNode, path, StreamKeys, "detect: URL of the sub-stream, record: URL of the main stream");
+        var streams = _r.Map(streamsNode, path, ConfigSchema.Streams.Section);
         if (streams is null) return (null, null, false);
         var detect = ReadStreamUrl(streams, "detect");
         var record = ReadStreamUrl(streams, "record");
@@ -739,12 +701,12 @@ internal sealed partial class VisionConfigMapper
 
     private AnalysisConfig? ReadAnalysis(YamlNode node, string path)
     {
-        var m = _r.Map(node, path, AnalysisKeys, "fps, max_width, decode, fast_decode, tiles");
+        var m = _r.Map(node, path, ConfigSchema.Analysis.Section);
         if (m is null) return null;
-        double fps = m.Number("fps", 1, v => v > 0 && v <= 30 ? null : "fps must be > 0 and <= 30 (frames analysed per second)");
-        int maxWidth = m.Integer("max_width", 1280, v => v >= 64 ? null : "max_width must be >= 64 pixels");
-        var decode = m.Choice("decode", DecodeMode.All, DecodeModes, "decode mode");
-        bool fast = m.Choice("fast_decode", false, [("true", true), ("false", false)], "fast_decode");
+        double fps = m.Read(ConfigSchema.Analysis.Fps);
+        int maxWidth = m.Read(ConfigSchema.Analysis.MaxWidth);
+        var decode = m.Read(ConfigSchema.Analysis.Decode);
+        bool fast = m.Read(ConfigSchema.Analysis.FastDecode);
         var tiles = m.GetSet("tiles") is { } tilesNode ? ReadTiles(tilesNode, m.PathOf("tiles")) : null;
         return new AnalysisConfig(fps, maxWidth, decode) { FastDecode = fast, Tiles = tiles };
     }
@@ -752,8 +714,7 @@ internal sealed partial class VisionConfigMapper
     /// <summary><c>tiles: { grid: 2x1, overlap: 0.2, area: zones }</c>; every key has that default.</summary>
     private TilesConfig? ReadTiles(YamlNode node, string path)
     {
-        const string example = "{ grid: 2x1, overlap: 0.2, area: zones }";
-        var m = _r.Map(node, path, TilesKeys, example);
+        var m = _r.Map(node, path, ConfigSchema.Tiles.Section);
         if (m is null) return null;
         int columns = 2, rows = 1;
         if (m.GetSet("grid") is { } gridNode && _r.Text(gridNode, m.PathOf("grid"), "a grid such as 2x1") is { } gridText)
@@ -764,8 +725,8 @@ internal sealed partial class VisionConfigMapper
                 return null;
             }
         }
-        float overlap = (float)m.Number("overlap", TilesConfig.DefaultOverlap, v => v is >= 0 and < 0.5 ? null : "overlap must be >= 0 and < 0.5 (a fraction of a tile's size shared with its neighbour)");
-        var area = m.Choice("area", TilesConfig.DefaultArea, TileAreas, "tile area");
+        float overlap = (float)m.Read(ConfigSchema.Tiles.Overlap);
+        var area = m.Read(ConfigSchema.Tiles.Area);
         if (columns * rows == 1 && area == TileArea.Frame)
         {
             m.Error("grid", TilesConfig.WholeFrameGrid);
@@ -776,7 +737,7 @@ internal sealed partial class VisionConfigMapper
 
     private Zone? ReadZone(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds, List<string> zoneIds)
     {
-        var m = _r.Map(node, path, ZoneKeys, "id, name, polygon");
+        var m = _r.Map(node, path, ConfigSchema.Zone.Section);
         if (m is null) return null;
         var id = ReadId(m, "kerb-east", "zone id", seenIds, "zone ids must be unique on a camera");
         if (id is not null) zoneIds.Add(id);
@@ -831,7 +792,7 @@ internal sealed partial class VisionConfigMapper
     /// <param name="cameraZoneIds">The camera's zone ids; null when they are unknown (its zones file could not be read).</param>
     private RuleDefinition? ReadRule(YamlNode node, string path, string cameraName, List<Zone> cameraZones, List<string>? cameraZoneIds)
     {
-        var m = _r.Map(node, path, RuleKeys, "id, type, zones, ...");
+        var m = _r.Map(node, path, ConfigSchema.Rule.Section);
         if (m is null) return null;
         var id = ReadId(m, "parking-east", "rule id", _ruleIds, "rule ids must be unique across the file");
         var name = m.OptionalText("name") ?? id;
@@ -881,18 +842,18 @@ internal sealed partial class VisionConfigMapper
         else ok = false;
 
         var classes = ReadClassList(m, "classes", defaults.Classes, allowEmpty: false, ref ok);
-        float minConfidence = m.Fraction("min_confidence", defaults.MinConfidence, "min_confidence");
-        float minBoxSize = m.Fraction("min_box_size", defaults.MinBoxSize, "min_box_size (a fraction of the frame height)");
+        float minConfidence = m.Read(ConfigSchema.Rule.MinConfidence, defaults.MinConfidence);
+        float minBoxSize = m.Read(ConfigSchema.Rule.MinBoxSize, defaults.MinBoxSize);
         float holdDefault = Math.Min(_holdConfidenceDefault, minConfidence);
-        float holdConfidence = m.Fraction("hold_confidence", holdDefault, "hold_confidence");
+        float holdConfidence = m.Read(ConfigSchema.Rule.HoldConfidence, holdDefault);
         if (holdConfidence > minConfidence)
         {
             m.Error("hold_confidence", string.Create(CultureInfo.InvariantCulture,
                 $"hold_confidence ({holdConfidence}) must be <= min_confidence ({minConfidence}): it is how low a started episode's object may dip; write it equal to min_confidence to turn the hold off"));
             ok = false;
         }
-        var dwell = m.Duration("dwell", defaults.Dwell, v => v > TimeSpan.Zero ? null : "dwell must be > 0 (how long an object must stay before it is a violation)");
-        var cooldown = m.Duration("cooldown", defaults.Cooldown, v => v >= TimeSpan.Zero ? null : "cooldown must be >= 0 (0 = no cooldown)");
+        var dwell = m.Read(ConfigSchema.Rule.Dwell, defaults.Dwell);
+        var cooldown = m.Read(ConfigSchema.Rule.Cooldown, defaults.Cooldown);
 
         string? scheduleName = null;
         Schedule? schedule = null;
@@ -910,10 +871,10 @@ internal sealed partial class VisionConfigMapper
             else if (!_schedules.TryGetValue(scheduleName, out schedule)) ok = false;
         }
 
-        var anchor = m.Choice("anchor", defaults.Anchor, Anchors, "anchor");
-        float maxMotion = (float)m.Number("max_motion", defaults.MaxMotion, v => v > 0 ? null : "max_motion must be > 0 (a fraction of the object's size)");
+        var anchor = m.Read(ConfigSchema.Rule.Anchor, defaults.Anchor);
+        float maxMotion = m.Read(ConfigSchema.Rule.MaxMotion, defaults.MaxMotion);
         var nearClasses = ReadClassList(m, "near_classes", defaults.NearClasses, allowEmpty: true, ref ok);
-        float nearDistance = (float)m.Number("near_distance", defaults.NearDistance, v => v >= 0 ? null : "near_distance must be >= 0 (gap between the boxes, in multiples of the nearby object's larger side)");
+        float nearDistance = m.Read(ConfigSchema.Rule.NearDistance, defaults.NearDistance);
 
         string? version = null;
         if (m.GetSet("version") is { } versionNode)

@@ -62,6 +62,9 @@ internal sealed class YamlConfigReader
         return null;
     }
 
+    /// <summary>Opens a mapping of a declared section.</summary>
+    public YamlMap? Map(YamlNode node, string path, ConfigSection section) => Map(node, path, section.Keys, section.Example);
+
     /// <summary>Items of a list with their key paths, each location recorded; reports a wrong type.</summary>
     public List<(YamlNode Node, string Path)>? Sequence(YamlNode node, string path, string example)
     {
@@ -217,6 +220,12 @@ internal sealed class YamlMap
         }
         return node;
     }
+
+    /// <summary>A declared setting: its default when left out, else the value parsed and checked as declared.</summary>
+    public T Read<T>(Setting<T> setting) => setting.ReadFrom(this, setting.Default);
+
+    /// <summary>A declared setting whose default depends on the rest of the file (a rule type's, another key's).</summary>
+    public T Read<T>(Setting<T> setting, T fallback) => setting.ReadFrom(this, fallback);
 
     /// <summary>A key that may be left out (the default applies) but, when written, must have a value.</summary>
     private YamlNode? Optional(string key, string defaultText)

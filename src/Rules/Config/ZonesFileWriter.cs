@@ -23,24 +23,29 @@ public static class ZonesFileWriter
     /// <summary>The file's text: a comment line, then one list item per zone (id, name, polygon), numbers invariant and round-trippable.</summary>
     public static string Format(string cameraId, IReadOnlyList<ZoneDraft> zones)
     {
-        var text = new StringBuilder();
-        text.Append("# Zones of camera ").Append(cameraId).Append(", saved by the Vision console's zone editor (vision.yaml includes this file with zones_file).\n");
-        if (zones.Count == 0) return text.Append("[]\n").ToString();
+        var yaml = new ConfigYamlWriter()
+            .Comment($"Zones of camera {cameraId}, saved by the Vision console's zone editor (vision.yaml includes this file with zones_file).");
+        if (zones.Count == 0) return yaml.Line("[]").ToString();
         foreach (var zone in zones)
         {
-            text.Append("- id: ").Append(Quote(zone.Id)).Append('\n');
-            if (zone.Name is not null) text.Append("  name: ").Append(Quote(zone.Name)).Append('\n');
-            text.Append("  polygon: [");
-            for (int i = 0; i < zone.Points.Count; i++)
-            {
-                if (i > 0) text.Append(", ");
-                // "R" is the shortest text that parses back to the same double.
-                text.Append('[').Append(zone.Points[i].X.ToString("R", CultureInfo.InvariantCulture))
-                    .Append(", ").Append(zone.Points[i].Y.ToString("R", CultureInfo.InvariantCulture)).Append(']');
-            }
-            text.Append("]\n");
+            yaml.Item().Text(ConfigSchema.Zone.Id, zone.Id);
+            if (zone.Name is not null) yaml.Text(ConfigSchema.Zone.Name, zone.Name);
+            yaml.Key(ConfigSchema.Zone.Polygon, Polygon(zone.Points));
         }
-        return text.ToString();
+        return yaml.ToString();
+    }
+
+    /// <summary>"[[0.1, 0.6], ...]": "R" is the shortest text that parses back to the same double.</summary>
+    private static string Polygon(IReadOnlyList<NormalizedPoint> points)
+    {
+        var text = new StringBuilder("[");
+        for (int i = 0; i < points.Count; i++)
+        {
+            if (i > 0) text.Append(", ");
+            text.Append('[').Append(points[i].X.ToString("R", CultureInfo.InvariantCulture))
+                .Append(", ").Append(points[i].Y.ToString("R", CultureInfo.InvariantCulture)).Append(']');
+        }
+        return text.Append(']').ToString();
     }
 
     /// <summary>
@@ -82,26 +87,5 @@ public static class ZonesFileWriter
         {
             return "none";
         }
-    }
-
-    private static string Quote(string value)
-    {
-        var quoted = new StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': quoted.Append("\\\""); break;
-                case '\\': quoted.Append("\\\\"); break;
-                case '\n': quoted.Append("\\n"); break;
-                case '\t': quoted.Append("\\t"); break;
-                case '\r': quoted.Append("\\r"); break;
-                default:
-                    if (char.IsControl(c)) quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else quoted.Append(c);
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
     }
 }

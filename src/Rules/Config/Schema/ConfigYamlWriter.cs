@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+
+namespace Vision.Rules.Config;
+
+/// <summary>
+/// Builds the YAML text Vision writes itself (a camera's zones file): comments, sections and list items of declared
+/// keys, each value spelt as the loader reads it back, every text scalar quoted by <see cref="Quote"/>.
+/// </summary>
+internal sealed class ConfigYamlWriter
+{
+    private readonly StringBuilder _text = new();
+    private string _indent = "";
+    private bool _itemStarts;
+
+    public ConfigYamlWriter Comment(string line)
+    {
+        _text.Append("# ").Append(line).Append('\n');
+        return this;
+    }
+
+    /// <summary>A line as it is (e.g. "[]" for an empty list).</summary>
+    public ConfigYamlWriter Line(string text)
+    {
+        _text.Append(text).Append('\n');
+        return this;
+    }
+
+    /// <summary>A top-level section; the keys that follow go under it.</summary>
+    public ConfigYamlWriter Section(ConfigKey key)
+    {
+        _text.Append(key.Key).Append(":\n");
+        (_indent, _itemStarts) = ("  ", false);
+        return this;
+    }
+
+    /// <summary>A top-level list item; the next key opens it ("- id: ..."), the ones after go under it.</summary>
+    public ConfigYamlWriter Item()
+    {
+        (_indent, _itemStarts) = ("  ", true);
+        return this;
+    }
+
+    /// <summary>A key with its value already in YAML (a flow list, a number).</summary>
+    public ConfigYamlWriter Key(ConfigKey key, string yamlValue)
+    {
+        _text.Append(_itemStarts ? "- " : _indent).Append(key.Key).Append(": ").Append(yamlValue).Append('\n');
+        _itemStarts = false;
+        return this;
+    }
+
+    public ConfigYamlWriter Text(ConfigKey key, string value) => Key(key, Quote(value));
+
+    /// <summary>A declared setting, spelt the way the config reads it back to the same value.</summary>
+    public ConfigYamlWriter Set<T>(Setting<T> setting, T value) => Key(setting, value is string text ? Quote(text) : setting.Write(value));
+
+    public override string ToString() => _text.ToString();
+
+    /// <summary>A double-quoted YAML scalar: any text, control characters escaped, read back unchanged.</summary>
+    public static string Quote(string value)
+    {
+        var quoted = new StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"': quoted.Append("\\\""); break;
+                case '\\': quoted.Append("\\\\"); break;
+                case '\n': quoted.Append("\\n"); break;
+                case '\t': quoted.Append("\\t"); break;
+                case '\r': quoted.Append("\\r"); break;
+                default:
+                    if (char.IsControl(c)) quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    else quoted.Append(c);
+                    break;
+            }
+        }
+        return quoted.Append('"').ToString();
+    }
+}
