@@ -50,7 +50,7 @@ public sealed class ConfigYamlWriterTests
     [InlineData("a\\b\n\tc\u0001", "\"a\\\\b\\n\\tc\\u0001\"")]
     public void Quoted_text_reads_back_unchanged(string text, string quoted)
     {
-        Assert.Equal(quoted, ConfigYamlWriter.Quote(text));
+        Assert.Equal(quoted, YamlText.Quote(text));
         var config = Parse(Minimal + $"evidence:\n  directory: {quoted}\n");
         Assert.Equal(text, config.Evidence.Directory);
     }

@@ -78,7 +78,7 @@ public static class TruthExport
                 {
                     yaml.AppendLine(CultureInfo.InvariantCulture, $"      - rule: {Name(c.Stored.RuleId)}");
                     Window(yaml, c);
-                    yaml.AppendLine(CultureInfo.InvariantCulture, $"        note: {Quote(ViolationNote(c))}");
+                    yaml.AppendLine(CultureInfo.InvariantCulture, $"        note: {YamlText.Quote(ViolationNote(c))}");
                     violations++;
                 }
             }
@@ -89,7 +89,7 @@ public static class TruthExport
                 {
                     yaml.AppendLine(CultureInfo.InvariantCulture, $"      - rule: {Name(c.Stored.RuleId)}");
                     Window(yaml, c);
-                    yaml.AppendLine(CultureInfo.InvariantCulture, $"        note: {Quote($"rejected: {c.Stored.StatusReason ?? "no reason given"} by {c.Officer ?? "unknown"}; case {c.Stored.CaseId}")}");
+                    yaml.AppendLine(CultureInfo.InvariantCulture, $"        note: {YamlText.Quote($"rejected: {c.Stored.StatusReason ?? "no reason given"} by {c.Officer ?? "unknown"}; case {c.Stored.CaseId}")}");
                     quiet++;
                 }
             }
@@ -165,29 +165,7 @@ public static class TruthExport
 
     /// <summary>An id or file name as written: plain when it is only letters, digits and <c>-_.</c>, else quoted.</summary>
     private static string Name(string text) =>
-        text.Length > 0 && char.IsAsciiLetterOrDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? text : Quote(text);
-
-    /// <summary>A YAML double-quoted scalar: notes hold colons, commas and officers' names in any script.</summary>
-    private static string Quote(string text)
-    {
-        var quoted = new StringBuilder(text.Length + 2).Append('"');
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '"': quoted.Append("\\\""); break;
-                case '\\': quoted.Append("\\\\"); break;
-                case '\n': quoted.Append("\\n"); break;
-                case '\r': quoted.Append("\\r"); break;
-                case '\t': quoted.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c)) quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                    else quoted.Append(c);
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
-    }
+        text.Length > 0 && char.IsAsciiLetterOrDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? text : YamlText.Quote(text);
 
     /// <summary>A decided case with its record, the officer who decided it (null: dispatched without review) and its camera's time zone.</summary>
     private sealed record DecidedCase(StoredCase Stored, CaseRecord Record, string? Officer, TimeZoneInfo Zone)

@@ -49,32 +49,10 @@ internal sealed class ConfigYamlWriter
         return this;
     }
 
-    public ConfigYamlWriter Text(ConfigKey key, string value) => Key(key, Quote(value));
+    public ConfigYamlWriter Text(ConfigKey key, string value) => Key(key, YamlText.Quote(value));
 
     /// <summary>A declared setting, spelt the way the config reads it back to the same value.</summary>
-    public ConfigYamlWriter Set<T>(Setting<T> setting, T value) => Key(setting, value is string text ? Quote(text) : setting.Write(value));
+    public ConfigYamlWriter Set<T>(Setting<T> setting, T value) => Key(setting, value is string text ? YamlText.Quote(text) : setting.Write(value));
 
     public override string ToString() => _text.ToString();
-
-    /// <summary>A double-quoted YAML scalar: any text, control characters escaped, read back unchanged.</summary>
-    public static string Quote(string value)
-    {
-        var quoted = new StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': quoted.Append("\\\""); break;
-                case '\\': quoted.Append("\\\\"); break;
-                case '\n': quoted.Append("\\n"); break;
-                case '\t': quoted.Append("\\t"); break;
-                case '\r': quoted.Append("\\r"); break;
-                default:
-                    if (char.IsControl(c)) quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else quoted.Append(c);
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
-    }
 }
