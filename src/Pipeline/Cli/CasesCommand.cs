@@ -149,7 +149,7 @@ public static class CasesCommand
             var entry = new CaseHistoryEntry(confirm ? CaseStatus.Confirmed : CaseStatus.Rejected, DateTimeOffset.UtcNow, parsed.GetValue(by), parsed.GetValue(reason), parsed.GetValue(note), "cli");
             try
             {
-                await store.ReviewAsync(id, entry.Status, entry, EvidenceStorage.ReleasePolicyOf(loaded, found.CameraId, found.RuleId), ct).ConfigureAwait(false);
+                await store.ReviewAsync(id, entry.Status, entry, ReviewConsole.CaseRelease.PolicyOf(loaded, found.CameraId, found.RuleId), ct).ConfigureAwait(false);
             }
             catch (InvalidOperationException e)
             {
