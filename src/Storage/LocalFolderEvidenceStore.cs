@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vision.Models;
 
 namespace Vision.Storage;
 
@@ -36,24 +37,14 @@ public sealed class LocalFolderEvidenceStore(string root) : IEvidenceStore
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            string partial = $"{path}.partial-{Guid.NewGuid():N}";
-            try
+            await AtomicFile.WriteAsync(path, async (target, token) =>
             {
                 await using (var source = File.OpenRead(item.SourcePath))
-                await using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                {
-                    await source.CopyToAsync(target, ct).ConfigureAwait(false);
-                    await target.FlushAsync(ct).ConfigureAwait(false);
-                    target.Flush(flushToDisk: true);
-                }
+                    await source.CopyToAsync(target, token).ConfigureAwait(false);
+                // The sidecar lands before the object is renamed into place: whoever finds the object finds its metadata.
                 var meta = new Dictionary<string, string>(item.Metadata, StringComparer.Ordinal) { ["sha256"] = item.Sha256, ["content-type"] = item.ContentType };
-                await File.WriteAllBytesAsync(path + MetaSuffix, JsonSerializer.SerializeToUtf8Bytes(meta), ct).ConfigureAwait(false);
-                File.Move(partial, path, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(partial)) File.Delete(partial);
-            }
+                await File.WriteAllBytesAsync(path + MetaSuffix, JsonSerializer.SerializeToUtf8Bytes(meta), token).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -37,7 +37,7 @@ public static class CasesCommand
         var plate = new Option<string?>("--plate") { Description = "cases whose plate contains this text (e.g. 京A12345, or part of it: A123)" };
         var limit = new Option<int>("--limit") { Description = "most cases to list (newest first)", DefaultValueFactory = _ => 50 };
         var list = new Command("list", "List cases, newest first, with their plate, status and delivery state.") { config, status, camera, type, plate, limit };
-        list.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("list", async () =>
+        list.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("cases list", async () =>
         {
             var (store, outbox, _) = Open(parsed.GetValue(config)!);
             CaseStatus? wanted = null;
@@ -55,7 +55,7 @@ public static class CasesCommand
             }
             Console.WriteLine(string.Join(", ", counts.Select(p => $"{p.Key.ToWire()} {p.Value}")));
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return list;
     }
 
@@ -64,7 +64,7 @@ public static class CasesCommand
         var config = new Option<string>("--config") { Description = ConfigHelp, Required = true };
         var caseId = new Option<string>("--case") { Description = "the case id", Required = true };
         var show = new Command("show", "Show one case: the record the dispatch core gets (or the case record without dispatch), its history and delivery.") { config, caseId };
-        show.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("show", async () =>
+        show.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("cases show", async () =>
         {
             var (loaded, catalog) = EvidenceCommand.OpenCatalog(parsed.GetValue(config)!);
             var store = new CaseStore(catalog.Database);
@@ -86,7 +86,7 @@ public static class CasesCommand
             else
                 Console.WriteLine("delivery: not released (evidence not stored yet, waiting for review, or dispatch not configured)");
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return show;
     }
 
@@ -94,7 +94,7 @@ public static class CasesCommand
     {
         var config = new Option<string>("--config") { Description = ConfigHelp, Required = true };
         var command = new Command("dead-letters", "Cases the publisher gave up on, with the reason; fix the cause, then 'vision cases resend'.") { config };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("dead-letters", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("cases dead-letters", async () =>
         {
             var (_, outbox, _) = Open(parsed.GetValue(config)!);
             var dead = await outbox.ListAsync(OutboxState.Dead, 10_000, ct).ConfigureAwait(false);
@@ -102,7 +102,7 @@ public static class CasesCommand
                 Console.WriteLine($"{m.CaseId}  {m.Attempts} attempt(s), last {m.LastAttemptAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z: {m.LastError}");
             Console.WriteLine($"{dead.Count} dead letter(s)");
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -112,7 +112,7 @@ public static class CasesCommand
         var caseId = new Option<string?>("--case") { Description = "the case to send again" };
         var allDead = new Option<bool>("--all-dead") { Description = "send every dead letter again" };
         var command = new Command("resend", "Send a case (or every dead letter) to the dispatch core again; the receiver's idempotency makes a repeat harmless.") { config, caseId, allDead };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("resend", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("cases resend", async () =>
         {
             var (_, outbox, path) = Open(parsed.GetValue(config)!);
             string? id = parsed.GetValue(caseId);
@@ -126,7 +126,7 @@ public static class CasesCommand
             }
             Console.WriteLine($"{ids.Count} case(s) queued; a running 'vision run' delivers them within a second");
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -140,7 +140,7 @@ public static class CasesCommand
         var command = confirm
             ? new Command("confirm", "Confirm a case (rules with 'dispatch: after_review' are sent now).") { config, caseId, by, note }
             : new Command("reject", "Reject a case as a false alarm, with the reason.") { config, caseId, by, reason, note };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync(command.Name, async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync($"cases {command.Name}", async () =>
         {
             var loaded = VisionConfigLoader.Load(parsed.GetValue(config)!);
             var store = new CaseStore(RunCommand.OpenDatabase(loaded));
@@ -149,7 +149,7 @@ public static class CasesCommand
             var entry = new CaseHistoryEntry(confirm ? CaseStatus.Confirmed : CaseStatus.Rejected, DateTimeOffset.UtcNow, parsed.GetValue(by), parsed.GetValue(reason), parsed.GetValue(note), "cli");
             try
             {
-                await store.ReviewAsync(id, entry.Status, entry, EvidenceStorage.ReleasePolicyOf(loaded, found.CameraId, found.RuleId), ct).ConfigureAwait(false);
+                await store.ReviewAsync(id, entry.Status, entry, ReviewConsole.CaseRelease.PolicyOf(loaded, found.CameraId, found.RuleId), ct).ConfigureAwait(false);
             }
             catch (InvalidOperationException e)
             {
@@ -161,7 +161,7 @@ public static class CasesCommand
             }
             Console.WriteLine($"{entry.Status.ToWire()}: {id}");
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 

@@ -31,11 +31,7 @@ public static class EvalCommand
         {
             bool silent = parsed.GetValue(quiet);
             var thresholds = new EvalThresholds(parsed.GetValue(minPrecision), parsed.GetValue(minRecall), parsed.GetValue(minF1));
-            if (BadThreshold(thresholds) is { } bad)
-            {
-                Console.Error.WriteLine($"vision eval: {bad}");
-                return CommandLineEntry.UserError;
-            }
+            if (BadThreshold(thresholds) is { } bad) return CommandErrors.Fail("eval", bad);
             var options = new EvalOptions(parsed.GetValue(config)!, parsed.GetValue(truth)!, parsed.GetValue(output)!)
             {
                 FootageDirectory = parsed.GetValue(footage),
@@ -49,9 +45,8 @@ public static class EvalCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(EvalOptions options, bool quiet, CancellationToken ct)
-    {
-        try
+    // Several mistakes read "N mistakes:", not "in the config": they may be the truth file's.
+    private static Task<int> RunAsync(EvalOptions options, bool quiet, CancellationToken ct) => CommandErrors.RunAsync("eval", async () =>
         {
             var result = await EvalRunner.RunAsync(options, ct).ConfigureAwait(false);
             var (markdown, html) = await EvalReport.WriteAsync(result, ct).ConfigureAwait(false);
@@ -63,25 +58,7 @@ public static class EvalCommand
             var failures = options.Thresholds.Failures(result.Rules, result.Overall);
             foreach (var failure in failures) Console.Error.WriteLine($"vision eval: {failure}");
             return failures.Count == 0 ? 0 : BelowThreshold;
-        }
-        catch (ConfigException e)
-        {
-            Console.Error.WriteLine(e.Errors.Count == 1
-                ? $"vision eval: {e.Message}"
-                : $"vision eval: {e.Errors.Count} mistakes:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", e.Errors)}");
-            return CommandLineEntry.UserError;
-        }
-        catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
-        {
-            Console.Error.WriteLine($"vision eval: {message}");
-            return CommandLineEntry.UserError;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("vision eval: stopped");
-            return 130;
-        }
-    }
+        }, ct, e => e is ConfigException { Errors.Count: > 1 } c ? CommandErrors.Mistakes(c, "mistakes") : null);
 
     private static string? BadThreshold(EvalThresholds t)
     {

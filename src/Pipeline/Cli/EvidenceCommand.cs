@@ -28,7 +28,7 @@ public static class EvidenceCommand
         var caseId = new Option<string?>("--case") { Description = "verify this case only" };
         var all = new Option<bool>("--all") { Description = "verify every case (the default when --case is not given)" };
         var verify = new Command("verify", "Check every evidence object of a case against its signed manifest; exit 1 if anything does not match.") { dir, config, caseId, all };
-        verify.SetAction(async (parsed, ct) => await RunAsync("verify", async () =>
+        verify.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("evidence verify", async () =>
         {
             string? d = parsed.GetValue(dir), c = parsed.GetValue(config);
             if ((d is null) == (c is null)) throw new UsageException("give either --dir (a local evidence folder) or --config (the evidence store of 'vision run')");
@@ -44,7 +44,7 @@ public static class EvidenceCommand
     {
         var config = new Option<string>("--config") { Description = ConfigHelp, Required = true };
         var check = new Command("check", "Check that the evidence store is reachable, accepts the credentials and the bucket is writable; exit 1 if not.") { config };
-        check.SetAction(async (parsed, ct) => await RunAsync("check", async () =>
+        check.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("evidence check", async () =>
         {
             using var store = EvidenceStoreFactory.Create(VisionConfigLoader.Load(parsed.GetValue(config)!).Evidence);
             try
@@ -70,7 +70,7 @@ public static class EvidenceCommand
         var command = hold
             ? new Command("hold", "Keep a case's evidence past its retention (under review, disputed).") { config, caseId, reason }
             : new Command("release", "Lift a hold: the case's evidence expires with its retention again.") { config, caseId };
-        command.SetAction(async (parsed, ct) => await RunAsync(command.Name, async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync($"evidence {command.Name}", async () =>
         {
             var (_, catalog) = OpenCatalog(parsed.GetValue(config)!);
             string id = parsed.GetValue(caseId)!;
@@ -87,7 +87,7 @@ public static class EvidenceCommand
         var config = new Option<string>("--config") { Description = ConfigHelp, Required = true };
         var dryRun = new Option<bool>("--dry-run") { Description = "list the cases that would be deleted, delete nothing" };
         var sweep = new Command("sweep", "Delete evidence past its retention now (the service does this every evidence.retention.sweep_interval).") { config, dryRun };
-        sweep.SetAction(async (parsed, ct) => await RunAsync("sweep", async () =>
+        sweep.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("evidence sweep", async () =>
         {
             var (loaded, catalog) = OpenCatalog(parsed.GetValue(config)!);
             using var store = EvidenceStoreFactory.Create(loaded.Evidence);
@@ -106,7 +106,7 @@ public static class EvidenceCommand
         var config = new Option<string>("--config") { Description = ConfigHelp, Required = true };
         var caseId = new Option<string>("--case") { Description = "the case id", Required = true };
         var urls = new Command("urls", "Print a short-lived presigned GET link for each evidence object of a stored case (evidence.store.presign_expiry).") { config, caseId };
-        urls.SetAction(async (parsed, ct) => await RunAsync("urls", async () =>
+        urls.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("evidence urls", async () =>
         {
             var (loaded, catalog) = OpenCatalog(parsed.GetValue(config)!);
             string id = parsed.GetValue(caseId)!;
@@ -210,24 +210,5 @@ public static class EvidenceCommand
         var config = VisionConfigLoader.Load(configPath);
         if (!Hosting.CaseDatabaseOpener.Exists(config, out string path)) throw new UsageException($"no case database at {path}: 'vision run' with this config has not written any case yet (or evidence.directory differs)");
         return (config, new EvidenceCatalog(RunCommand.OpenDatabase(config)));
-    }
-
-    /// <summary>Runs one subcommand: a mistake the user can fix is one line on stderr and exit 2.</summary>
-    internal static async Task<int> RunAsync(string name, Func<Task<int>> action, string command = "evidence")
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
-        {
-            Console.Error.WriteLine($"vision {command} {name}: {message}");
-            return CommandLineEntry.UserError;
-        }
-        catch (EvidenceStoreException e)
-        {
-            Console.Error.WriteLine($"vision {command} {name}: {e.Message}");
-            return CommandLineEntry.UserError;
-        }
     }
 }

@@ -20,7 +20,7 @@ public static class ExportLabelsCommand
         {
             config, output, camera, from, to,
         };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("export-labels", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("cases export-labels", async () =>
         {
             var filter = new TruthExportFilter(parsed.GetValue(camera), Time(parsed.GetValue(from), "--from"), Time(parsed.GetValue(to), "--to"));
             if (filter.From is { } f && filter.To is { } t && t <= f) throw new UsageException("--to must be later than --from");
@@ -42,7 +42,7 @@ public static class ExportLabelsCommand
             }
             Console.WriteLine($"{path}: {result.Clips} clip(s), {result.Violations} violation(s), {result.QuietWindows} quiet window(s); put the recordings at each 'clip:' before 'vision eval'");
             return 0;
-        }, "cases").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 

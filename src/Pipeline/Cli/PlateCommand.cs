@@ -38,7 +38,7 @@ public static class PlateCommand
         var models = new Option<string?>("--models") { Description = $"folder of the PP-OCRv4 models (default: ${ModelsVariable}, else models/ppocr); get them with scripts/get-plate-models.sh" };
         var images = new Argument<string[]>("IMAGE") { Description = "photos (JPEG, PNG, …) to read", Arity = ArgumentArity.OneOrMore };
         var read = new Command("read", "Print every plate in each image as one JSON line: text (null when not legible, with the reason), confidence, box.") { models, images };
-        read.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("read", () =>
+        read.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("plate read", () =>
         {
             using var reader = PlateReader.Load(ModelsDirectory(parsed.GetValue(models)));
             int failed = 0;
@@ -50,7 +50,7 @@ public static class PlateCommand
                 if (!read) failed++;
             }
             return Task.FromResult(failed == 0 ? 0 : SomeImagesUnreadable);
-        }, "plate").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return read;
     }
 

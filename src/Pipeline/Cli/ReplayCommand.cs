@@ -46,10 +46,11 @@ public static class ReplayCommand
     private static async Task<int> RunAsync(ReplayOptions options, bool quiet, CancellationToken ct)
     {
         var progress = quiet || Console.IsErrorRedirected ? null : new ProgressLine();
-        try
+        return await CommandErrors.RunAsync("replay", async () =>
         {
-            var summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false);
-            progress?.Finish();
+            ReplaySummary summary;
+            try { summary = await ReplayRunner.RunAsync(options, progress is null ? null : progress.Report, ct).ConfigureAwait(false); }
+            finally { progress?.Finish(); }
             if (!quiet) Console.WriteLine(Describe(summary));
             if (summary.TraceVideoError is { } videoError)
                 Console.Error.WriteLine($"vision replay: {videoError}; the cases are complete in {summary.CasesFile}. Free space (or install an ffmpeg with libx264) and replay again for the video");
@@ -63,32 +64,8 @@ public static class ReplayCommand
             foreach (var unwritten in summary.UnwrittenCases) Console.Error.WriteLine($"vision replay: case not written: {unwritten.Describe()}");
             Console.Error.WriteLine($"vision replay: {summary.UnwrittenCases.Count} confirmed case(s) could not be written to '{options.OutputDirectory}' ({summary.UnwrittenCases[0].LastError}): free space and run the replay again (it gives the same cases)");
             return CommandLineEntry.CasesNotWritten;
-        }
-        catch (Exception e) when (UserFacing(e) is { } message)
-        {
-            progress?.Finish();
-            Console.Error.WriteLine($"vision replay: {message}");
-            return CommandLineEntry.UserError;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            progress?.Finish();
-            Console.Error.WriteLine("vision replay: stopped");
-            return 130;
-        }
+        }, ct).ConfigureAwait(false);
     }
-
-    /// <summary>The one message a user gets for a mistake they can fix; null for a bug (which keeps its stack trace).</summary>
-    internal static string? UserFacing(Exception e) => e switch
-    {
-        ConfigException c => c.Errors.Count == 1 ? c.Message : $"{c.Errors.Count} mistakes in the config:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", c.Errors)}",
-        ModelLoadException m => m.Message,
-        VideoSourceException v => v.Message,
-        UsageException u => u.Message,
-        UnauthorizedAccessException a => $"cannot write the output: {a.Message}",
-        IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => $"disk full while writing evidence: {io.Message}; free space or choose another --out",
-        _ => null,
-    };
 
     private static string Describe(ReplaySummary s)
     {

@@ -81,13 +81,11 @@ public static class RunCommand
         }
         catch (Npgsql.NpgsqlException e)
         {
-            Console.Error.WriteLine($"vision run: the case database stopped answering at start ({e.Message}); check the PostgreSQL server and start again");
-            return CommandLineEntry.UserError;
+            return CommandErrors.Fail("run", $"the case database stopped answering at start ({e.Message}); check the PostgreSQL server and start again");
         }
-        catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
+        catch (Exception e) when (CommandErrors.UserFacing(e) is { } message)
         {
-            Console.Error.WriteLine($"vision run: {message}");
-            return CommandLineEntry.UserError;
+            return CommandErrors.Fail("run", message);
         }
 
         await using var caseLog = new CaseLog(Path.Combine(config.Evidence.Directory, "cases.jsonl"), append: true);

@@ -21,9 +21,7 @@ public static class TuneCommand
         {
             config, truth, footage, set, grid, output, top,
         };
-        command.SetAction(async (parsed, ct) =>
-        {
-            try
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("tune", async () =>
             {
                 var axes = (parsed.GetValue(set) ?? []).Select(SweepAxis.ParseSet).ToList();
                 if (parsed.GetValue(grid) is { } gridFile) axes.AddRange(SweepGrid.ReadFile(gridFile));
@@ -41,18 +39,7 @@ public static class TuneCommand
                 Console.Write(TuneReport.Summary(result, rows));
                 Console.WriteLine($"every row: {Path.Combine(outDir, "tune.md")}, {Path.Combine(outDir, "tune.csv")}");
                 return 0;
-            }
-            catch (Exception e) when (ReplayCommand.UserFacing(e) is { } message)
-            {
-                Console.Error.WriteLine($"vision tune: {message}");
-                return CommandLineEntry.UserError;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("vision tune: stopped");
-                return 130;
-            }
-        });
+            }, ct).ConfigureAwait(false));
         return command;
     }
 }

@@ -54,7 +54,7 @@ public static class UsersCommand
         var name = new Option<string?>("--name") { Description = "display name, e.g. 张警官" };
         var stdin = StdinOption();
         var add = new Command("add", "Add a console account.") { config, user, role, name, stdin };
-        add.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("add", async () =>
+        add.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("users add", async () =>
         {
             string password = ReadPassword(parsed, stdin);
             string username = parsed.GetValue(user)!, roleText = parsed.GetValue(role)!;
@@ -66,7 +66,7 @@ public static class UsersCommand
                 throw new UsageException($"user '{account.Username}' exists");
             Console.WriteLine($"added {account.Role.ToWire()} '{account.Username}'");
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return add;
     }
 
@@ -74,13 +74,13 @@ public static class UsersCommand
     {
         var config = ConfigOption();
         var list = new Command("list", "List console accounts.") { config };
-        list.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("list", async () =>
+        list.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("users list", async () =>
         {
             foreach (var u in await OpenUsers(parsed, config).ListAsync(ct).ConfigureAwait(false))
                 Console.WriteLine($"{u.Username,-20} {u.Role.ToWire(),-9} {(u.DisabledAt is null ? "enabled" : "disabled"),-9} {u.DisplayName}"
                     + (u.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? $"  locked until {l:u}" : ""));
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return list;
     }
 
@@ -90,12 +90,12 @@ public static class UsersCommand
         var config = ConfigOption();
         var user = UserOption();
         var command = new Command(verb, description) { config, user };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync(verb, async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync($"users {verb}", async () =>
         {
             string username = parsed.GetValue(user)!.Trim();
             Report(await change(OpenUsers(parsed, config), username, Cli(), ct).ConfigureAwait(false), username, done);
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -105,13 +105,13 @@ public static class UsersCommand
         var user = UserOption();
         var role = new Option<string>("--role") { Description = "officer, engineer or admin", Required = true };
         var command = new Command("role", "Give an account another role; its open sessions have it at their next request.") { config, user, role };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("role", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("users role", async () =>
         {
             if (!ConsoleRoleNames.TryParse(parsed.GetValue(role), out var parsedRole)) throw new UsageException("role must be officer, engineer or admin");
             string username = parsed.GetValue(user)!.Trim();
             Report(await OpenUsers(parsed, config).SetRoleAsync(username, parsedRole, Cli(), ct).ConfigureAwait(false), username, $"made {parsedRole.ToWire()}:");
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -121,7 +121,7 @@ public static class UsersCommand
         var user = UserOption();
         var stdin = StdinOption();
         var command = new Command("reset-password", "Set a new password for an account (and clear its lock-out); its open sessions end.") { config, user, stdin };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("reset-password", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("users reset-password", async () =>
         {
             string password = ReadPassword(parsed, stdin);
             var users = OpenUsers(parsed, config);
@@ -131,7 +131,7 @@ public static class UsersCommand
             Report(await users.SetPasswordAsync(account.Username, ConsoleAuthentication.HashPassword(account, password), AccountAction.PasswordReset, null, Cli(), ct)
                 .ConfigureAwait(false), account.Username, "set a new password for");
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -141,13 +141,13 @@ public static class UsersCommand
         var user = new Option<string?>("--user") { Description = "only this account's changes" };
         var limit = new Option<int>("--limit") { Description = "how many, newest first", DefaultValueFactory = _ => 50 };
         var command = new Command("changes", "The audit of account changes: when, who, from where, what.") { config, user, limit };
-        command.SetAction(async (parsed, ct) => await EvidenceCommand.RunAsync("changes", async () =>
+        command.SetAction(async (parsed, ct) => await CommandErrors.RunAsync("users changes", async () =>
         {
             var log = new AccountChangeLog(RunCommand.OpenDatabase(VisionConfigLoader.Load(parsed.GetValue(config)!)));
             foreach (var c in await log.LatestAsync(parsed.GetValue(user)?.Trim(), Math.Clamp(parsed.GetValue(limit), 1, 10_000), ct).ConfigureAwait(false))
                 Console.WriteLine($"{c.At:u}  {c.Actor,-16} {c.Address ?? "-",-15} {c.Action,-16} {c.Username}{(c.Detail is null ? "" : "  " + c.Detail)}");
             return 0;
-        }, "users").ConfigureAwait(false));
+        }).ConfigureAwait(false));
         return command;
     }
 

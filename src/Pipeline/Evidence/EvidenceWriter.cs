@@ -418,20 +418,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
     }
 
     /// <summary>Writes a whole file or none: a disk that fills half-way leaves no truncated photo or manifest behind.</summary>
-    private static async Task WriteFileAsync(string path, byte[] bytes, CancellationToken ct)
-    {
-        string partial = path + ".partial";
-        try
-        {
-            await File.WriteAllBytesAsync(partial, bytes, ct).ConfigureAwait(false);
-            File.Move(partial, path, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(partial);
-            throw;
-        }
-    }
+    private static Task WriteFileAsync(string path, byte[] bytes, CancellationToken ct) => AtomicFile.WriteAllBytesAsync(path, bytes, ct);
 
     private static void DeleteFolderQuietly(string path)
     {

@@ -57,7 +57,7 @@ public sealed class EvidenceStorage
         Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)
         {
             Database = Database,
-            ReleasePolicyFor = c => currentConfig is null ? ReleasePolicy.Never : ReleasePolicyOf(currentConfig(), c.CameraId, c.RuleId),
+            ReleasePolicyFor = c => currentConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(currentConfig(), c.CameraId, c.RuleId),
         };
         Uploader.CaseStored += (c, at) => Budget.Removed(c.Bytes);
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
@@ -171,15 +171,6 @@ public sealed class EvidenceStorage
         await Cases.AddAsync(written.Record.ToNewCase() with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
-    }
-
-    /// <summary>The release policy of a case's rule under <paramref name="config"/>: never without dispatch; a rule no longer configured follows the default.</summary>
-    public static ReleasePolicy ReleasePolicyOf(VisionConfig config, string cameraId, string ruleId)
-    {
-        if (config.Dispatch is not { } dispatch) return ReleasePolicy.Never;
-        var rule = config.FindCamera(cameraId)?.Rules.FirstOrDefault(r => r.Id == ruleId);
-        var policy = rule is null ? dispatch.Send : dispatch.PolicyFor(rule);
-        return policy == DispatchPolicy.AfterReview ? ReleasePolicy.AfterReview : ReleasePolicy.OnDetection;
     }
 
     public EvidenceStorageSnapshot Snapshot()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vision.Models;
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
 
@@ -20,9 +21,7 @@ public static class SpooledLease
     {
         Directory.CreateDirectory(caseDirectory);
         string path = Path.Combine(caseDirectory, FileName);
-        string temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new LeaseFile(fence.NodeId, fence.LeaseToken), CaseLog.JsonOptions));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(new LeaseFile(fence.NodeId, fence.LeaseToken), CaseLog.JsonOptions));
     }
 
     /// <summary>The lease the case in <paramref name="caseDirectory"/> was raised under; null when it was raised outside a cluster.</summary>

@@ -17,19 +17,7 @@ public static class VisionConfigLoader
     public static VisionConfig Load(string path, IReadOnlyDictionary<string, string>? includedTexts)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string yaml;
-        try
-        {
-            yaml = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw Fail(path, $"config file not found: '{Path.GetFullPath(path)}'; pass the path of your vision.yaml (samples/vision.yaml is a starting point)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
-        {
-            throw Fail(path, $"cannot read config file '{Path.GetFullPath(path)}': {e.Message}");
-        }
+        string yaml = UserFile.ReadText(path, "config file", "pass the path of your vision.yaml (samples/vision.yaml is a starting point)");
         return Parse(yaml, path, Path.GetFullPath(path), new ConfigIncludes(includedTexts));
     }
 
@@ -117,7 +105,4 @@ public static class VisionConfigLoader
         }
         return null;
     }
-
-    private static ConfigException Fail(string path, string message) =>
-        new([new ConfigError(new ConfigLocation(path, 0, 0), "", message)]);
 }

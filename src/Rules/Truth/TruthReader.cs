@@ -21,19 +21,7 @@ public static partial class TruthReader
     public static TruthFile Load(string path, string? footageDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string yaml;
-        try
-        {
-            yaml = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw Fail(path, $"truth file not found: '{Path.GetFullPath(path)}'; pass the path of a *.truth.yaml (docs/truth.md describes the format)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException or NotSupportedException or ArgumentException)
-        {
-            throw Fail(path, $"cannot read truth file '{Path.GetFullPath(path)}': {e.Message}");
-        }
+        string yaml = UserFile.ReadText(path, "truth file", "pass the path of a *.truth.yaml (docs/truth.md describes the format)");
         var baseDirectory = footageDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         return Parse(yaml, path, baseDirectory);
     }
@@ -75,9 +63,6 @@ public static partial class TruthReader
         }
         return new TruthFile(fileName, clips) { Locations = reader.Locations };
     }
-
-    private static ConfigException Fail(string path, string message) =>
-        new([new ConfigError(new ConfigLocation(path, 0, 0), "", message)]);
 
     // An ISO-8601 date and time, with an optional UTC offset (Z or ±hh:mm).
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(?<offset>Z|[+-]\d{2}:?\d{2})?$", RegexOptions.CultureInvariant)]

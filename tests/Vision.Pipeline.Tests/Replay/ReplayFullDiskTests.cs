@@ -32,7 +32,7 @@ public sealed class ReplayFullDiskTests
             foreach (var photo in c.GetProperty("evidence").GetProperty("photos").EnumerateArray())
                 Assert.True(new FileInfo(Path.Combine(disk.Path, photo.GetProperty("file").GetString()!)).Length > 0);
         }
-        Assert.Empty(Directory.GetFiles(disk.Path, "*.partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
     private static ReplayCommandLineTests.CliRun Run(params string[] args) => ReplayCommandLineTests.Run(args);

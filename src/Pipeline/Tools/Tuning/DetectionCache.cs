@@ -61,9 +61,10 @@ public sealed class DetectionCache(string directory)
     public void Save(DetectionRecording recording)
     {
         System.IO.Directory.CreateDirectory(directory);
-        string path = PathFor(recording.Key), partial = path + ".partial";
-        using (var writer = new BinaryWriter(File.Create(partial)))
+        // Whole or not at all: a tune stopped mid-write leaves no file that looks complete.
+        AtomicFile.Write(PathFor(recording.Key), stream =>
         {
+            using var writer = new BinaryWriter(stream, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(recording.Key);
@@ -92,9 +93,7 @@ public sealed class DetectionCache(string directory)
                     for (int i = 0; i < Appearance.Length; i++) writer.Write(frame.Looks[d][i]);
                 }
             }
-        }
-        // Whole or not at all: a tune stopped mid-write leaves no file that looks complete.
-        File.Move(partial, path, overwrite: true);
+        });
     }
 
     private static void WriteTime(BinaryWriter writer, DateTimeOffset time)
