@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Vision.Models;
 using Vision.Rules.Zones;
 
 namespace Vision.Rules.Config;
@@ -60,20 +61,7 @@ public static class ZonesFileWriter
     {
         var directory = Path.GetDirectoryName(zonesFile)!;
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(zonesFile)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(Utf8.GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, zonesFile, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllBytes(zonesFile, Utf8.GetBytes(text));
     }
 
     /// <summary>What an editor loaded, to refuse a save over someone else's: a hash of the file's bytes, "none" when it does not exist.</summary>
