@@ -118,12 +118,13 @@ public static class RunCommand
             // Nodes sharing the database share the console's cookie keys: a browser signed in on one node is signed in on all.
             if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
             builder.Services.AddSingleton(caseLog);
-            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
-                () => sp.GetRequiredService<LiveService>().Config)
+            var running = new RunningConfig(config);
+            builder.Services.AddSingleton(running);
+            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), running)
             {
                 FenceOf = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
                 RecoveryFences = sp.GetService<Cluster.ClusterCoordinator>() is { } node
-                    ? new Cluster.ClusterRecoveryFences(node, new CameraLeases(database), () => sp.GetRequiredService<LiveService>().Config)
+                    ? new Cluster.ClusterRecoveryFences(node, new CameraLeases(database), running)
                     : null,
                 CaseLog = caseLog,
             });
@@ -133,7 +134,7 @@ public static class RunCommand
                 {
                     var storage = sp.GetRequiredService<EvidenceStorage>();
                     var source = new DispatchCaseSource(storage.Cases, storage.Catalog, store, config.Evidence.Store.PresignExpiry);
-                    return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
+                    return new DispatchPublisher(storage.Outbox, source, running, dispatchKey, dispatchHttp, TimeProvider.System,
                         sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch")) { Health = storage.Database };
                 });
                 builder.Services.AddSingleton<DispatchService>();
@@ -153,19 +154,19 @@ public static class RunCommand
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
                 var flow = new CaseFlow(writer, storage, caseLog, log);
                 if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
-                    flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
+                    flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, running).EarlierCaseAsync;
                 flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
                 return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log, storage.Database);
             });
             if (config.Cluster is { } cluster)
                 builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), nodeCapacity,
-                    () => sp.GetRequiredService<LiveService>().Config, () => Cluster.ClusterCameraStatus.Serialize(sp.GetRequiredService<LiveService>().Thumbnails.Cameras()),
+                    running, () => Cluster.ClusterCameraStatus.Serialize(sp.GetRequiredService<LiveService>().Thumbnails.Cameras()),
                     TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster"))
                 {
                     // Cases confirmed just before a camera moves are finished under its lease: post-roll, the last segment, the writing.
                     ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
                 });
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
+            builder.Services.AddSingleton(sp => new LiveService(running, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
                 () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, children, sp.GetService<Cluster.ClusterCoordinator>()));
             builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
             // Started in this order and stopped in the reverse: cameras stop first, then evidence in progress is finished.
@@ -193,9 +194,9 @@ public static class RunCommand
             app.UseAuthorization();
             var storage = service.Storage;
             app.MapVisionConsole(
-                new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
+                new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => running.Current,
                     app.Services.GetService<Cluster.ClusterCoordinator>() is { } coordinator
-                        ? new Cluster.ClusterCameraStatus(service.Thumbnails, coordinator, () => service.Config)
+                        ? new Cluster.ClusterCameraStatus(service.Thumbnails, coordinator, running)
                         : service.Thumbnails,
                     TimeProvider.System)
                 {

@@ -52,7 +52,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
     private readonly CameraLeases _leases;
     private readonly ClusterConfig _cluster;
     private readonly int _capacity;
-    private readonly Func<VisionConfig> _config;
+    private readonly RunningConfig _config;
     private readonly Func<string?> _cameraStates;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
@@ -63,7 +63,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
     private readonly Dictionary<string, (long Token, long ValidFrom)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
 
-    public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, Func<VisionConfig> config, Func<string?> cameraStates,
+    public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, RunningConfig config, Func<string?> cameraStates,
         TimeProvider clock, ILogger log)
     {
         _leases = leases;
@@ -202,7 +202,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
             }
         }
 
-        var cameras = _config().Cameras.Select(c => c.Id).ToList();
+        var cameras = _config.Current.Cameras.Select(c => c.Id).ToList();
         var mine = cameras.Where(c => CameraAssignment.OwnerOf(c, nodes) == NodeId).ToHashSet(StringComparer.Ordinal);
         var toGive = Held().Keys.Where(c => !mine.Contains(c)).ToList();
         foreach (var camera in toGive)

@@ -30,17 +30,18 @@ public sealed class LiveService : BackgroundService
     private readonly AnalysisLoop _loop;
     private readonly CameraSupervisor _supervisor;
     private readonly EvidenceService _evidence;
-    private VisionConfig _config;
+    private readonly RunningConfig _running;
     private string _configFingerprint;
 
     /// <param name="children">Where the cameras' ffmpeg processes (and the evidence work's from their recordings) are registered.</param>
-    public LiveService(VisionConfig config, IObjectDetector detector, EvidenceStorage storage, EvidenceService evidence, Func<DispatchStatus?> dispatch,
+    public LiveService(RunningConfig running, IObjectDetector detector, EvidenceStorage storage, EvidenceService evidence, Func<DispatchStatus?> dispatch,
         ILoggerFactory logs, TimeProvider clock, ChildProcesses children, Cluster.ICameraOwnership? ownership = null)
     {
         Ownership = ownership ?? Cluster.AllCameras.Instance;
         Storage = storage;
         _evidence = evidence;
-        _config = config;
+        var config = running.Current;
+        _running = running;
         _configFingerprint = ConfigFingerprint(config);
         _detector = detector;
         _log = logs.CreateLogger("Vision.Service");
@@ -86,16 +87,16 @@ public sealed class LiveService : BackgroundService
     public CameraFrames Frames { get; }
 
     /// <summary>The config running now (changes on reload).</summary>
-    public VisionConfig Config => _config;
+    public VisionConfig Config => _running.Current;
 
     /// <summary>True once the cameras of the first config have been started.</summary>
     public bool Ready { get; private set; }
 
     /// <summary>Why the last edit of the config file was refused; null when it was applied.</summary>
-    public string? LastReloadError { get; private set; }
+    public string? LastReloadError => _running.LastReloadError;
 
     /// <summary>How many edits of the config (or its zones files) have been applied since start.</summary>
-    public int ConfigReloads { get; private set; }
+    public int ConfigReloads => _running.Reloads;
 
     public IReadOnlyList<CameraSnapshot> Cameras() => _supervisor.Cameras.Select(h => h.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
 
@@ -109,11 +110,12 @@ public sealed class LiveService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        WarnIfRingTooShort(_config);
+        var config = _running.Current;
+        WarnIfRingTooShort(config);
         _stoppingToken = stoppingToken;
-        await ApplyOwnedAsync(_config, stoppingToken).ConfigureAwait(false);
+        await ApplyOwnedAsync(config, stoppingToken).ConfigureAwait(false);
         Ready = true;
-        _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", _config.Cameras.Count, _config.SourcePath, Path.GetFullPath(_config.Evidence.Directory));
+        _log.LogInformation("running {Count} camera(s) from {Config}; evidence in {Evidence}", config.Cameras.Count, config.SourcePath, Path.GetFullPath(config.Evidence.Directory));
 
         var watcher = Task.Run(() => WatchConfigAsync(stoppingToken), CancellationToken.None);
         try
@@ -144,7 +146,7 @@ public sealed class LiveService : BackgroundService
             while (!ct.IsCancellationRequested)
             {
                 await Task.Delay(ConfigPollInterval, _clock, ct).ConfigureAwait(false);
-                string fingerprint = ConfigFingerprint(_config);
+                string fingerprint = ConfigFingerprint(_running.Current);
                 if (fingerprint == _configFingerprint) continue;
                 _configFingerprint = fingerprint;
                 await ReloadAsync(ct).ConfigureAwait(false);
@@ -158,28 +160,28 @@ public sealed class LiveService : BackgroundService
     /// <summary>Loads and checks the edited config; applies it, or refuses it with the reason and keeps the running one.</summary>
     public async Task ReloadAsync(CancellationToken ct)
     {
+        var running = _running.Current;
         VisionConfig next;
         try
         {
-            next = VisionConfigLoader.Load(_config.SourcePath);
+            next = VisionConfigLoader.Load(running.SourcePath);
             ClassNameCheck.Validate(next, _detector.ClassNames);
-            if (next.Detector != _config.Detector)
+            if (next.Detector != running.Detector)
                 _log.LogWarning("config: detector settings changed; they take effect at the next restart (the model stays loaded)");
-            if (next.Evidence with { PreRoll = _config.Evidence.PreRoll, PostRoll = _config.Evidence.PostRoll, JpegQuality = _config.Evidence.JpegQuality } != _config.Evidence)
+            if (next.Evidence with { PreRoll = running.Evidence.PreRoll, PostRoll = running.Evidence.PostRoll, JpegQuality = running.Evidence.JpegQuality } != running.Evidence)
                 _log.LogWarning("config: evidence storage settings (directory, spool, store, retention) changed; they take effect at the next restart");
-            if (next.Plates != _config.Plates)
+            if (next.Plates != running.Plates)
                 _log.LogWarning("config: plates settings changed; they take effect at the next restart (plate reading stays as it started)");
         }
         catch (ConfigException e)
         {
-            LastReloadError = e.Message;
+            _running.Refuse(e.Message);
             Metrics.ConfigReload(failed: true);
             _log.LogError("config edit refused, the previous config keeps running:{NewLine}{Errors}", Environment.NewLine, e.Message);
             return;
         }
-        var (was, now) = (_config.Evidence, next.Evidence);
-        // Set before applying: a camera move applied meanwhile then starts its cameras with the new config, not the old.
-        _config = next;
+        var (was, now) = (running.Evidence, next.Evidence);
+        _running.Accept(next);
         await ApplyOwnedAsync(next, ct).ConfigureAwait(false);
         if (now.PreRoll != was.PreRoll || now.PostRoll != was.PostRoll || now.JpegQuality != was.JpegQuality)
         {
@@ -187,8 +189,7 @@ public sealed class LiveService : BackgroundService
             _log.LogInformation("config: new cases use pre_roll {PreRoll}, post_roll {PostRoll}, jpeg_quality {Quality}",
                 ConfigDuration.Format(now.PreRoll), ConfigDuration.Format(now.PostRoll), now.JpegQuality);
         }
-        LastReloadError = null;
-        ConfigReloads++;
+        _running.Applied();
         Metrics.ConfigReload(failed: false);
         _log.LogInformation("config reloaded: {Count} camera(s)", next.Cameras.Count);
     }
@@ -196,7 +197,7 @@ public sealed class LiveService : BackgroundService
     private CancellationToken _stoppingToken;
 
     /// <summary>The cluster moved cameras to or from this node: starts and stops them to match (stopped ones have stopped on return).</summary>
-    public Task ApplyOwnershipAsync(CancellationToken ct) => ApplyOwnedAsync(_config, ct);
+    public Task ApplyOwnershipAsync(CancellationToken ct) => ApplyOwnedAsync(_running.Current, ct);
 
     private async Task ApplyOwnedAsync(VisionConfig config, CancellationToken ct)
     {
