@@ -217,7 +217,7 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
 
         public Node(CaseDatabase db, string id, TimeProvider clock, Microsoft.Extensions.Logging.ILogger log)
         {
-            Coordinator = new ClusterCoordinator(new CameraLeases(db), FastCluster, id, 10, new RunningConfig(EightCameras), () => null, clock, log)
+            Coordinator = new ClusterCoordinator(new CameraLeases(db), FastCluster, id, 10, new RunningConfig(EightCameras), clock, log)
             {
                 ReleaseGrace = TimeSpan.FromMilliseconds(200),
             };
