@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Dispatch;
+using Vision.Pipeline;
 using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
@@ -60,7 +61,7 @@ var config = VisionConfigLoader.Parse($$"""
         rules: [{ id: rule-0, type: illegal_parking, zones: [kerb] }]
     """, "bench.yaml");
 var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
-var publisher = new DispatchPublisher(new Outbox(db), source, () => config, signature, new HttpClient(), TimeProvider.System, NullLogger.Instance);
+var publisher = new DispatchPublisher(new Outbox(db), source, new RunningConfig(config), signature, new HttpClient(), TimeProvider.System, NullLogger.Instance);
 using var stop = new CancellationTokenSource();
 var publishing = publisher.RunAsync(stop.Token);
 var releasedAt = new ConcurrentDictionary<string, long>();

@@ -2,11 +2,9 @@ using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 using Vision.ReviewConsole;
 using Vision.Dispatch;
 using Vision.Pipeline.Dispatch;
@@ -95,135 +93,34 @@ public static class RunCommand
         using (plates)
         using (var renderer = new PhotoRenderer(config.Evidence.JpegQuality))
         {
+            var node = new VisionNodeParts(config, detector, store, database, renderer, caseLog, dispatchHttp)
+            {
+                Plates = plates,
+                Signer = signer,
+                DispatchKey = dispatchKey,
+                NodeCapacity = nodeCapacity,
+            };
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls(http);
             // The slim builder leaves out Kestrel's HTTPS configuration; with it an https:// --http URL takes its
             // certificate from ASPNETCORE_Kestrel__Certificates__Default__Path (and __KeyPath or __Password).
             builder.WebHost.UseKestrelHttpsConfiguration();
-            builder.Logging.ClearProviders();
-            if (logJson) builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
-            else builder.Logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-            builder.Logging.AddFilter("Vision.ReviewConsole.OpsTokenHandler", LogLevel.Warning); // one line per refused scrape otherwise
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-            builder.Services.AddSingleton(TimeProvider.System);
-            // Every ffmpeg and ffprobe of this node: the first hosted service, so it stops last and leaves none behind.
-            var children = new Ingest.ChildProcesses();
-            builder.Services.AddSingleton(children);
-            builder.Services.AddHostedService<ChildProcessService>();
-            builder.Services.AddCaseObservers();
+            ConfigureLogging(builder.Logging, logJson);
             builder.Services.AddVisionConsole(new SessionStore(database), opsToken, config.Console);
             // Nodes sharing the database share the console's cookie keys: a browser signed in on one node is signed in on all.
             if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
-            builder.Services.AddSingleton(caseLog);
-            builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
-                () => sp.GetRequiredService<LiveService>().Config)
-            {
-                FenceOf = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
-                RecoveryFences = sp.GetService<Cluster.ClusterCoordinator>() is { } node
-                    ? new Cluster.ClusterRecoveryFences(node, new CameraLeases(database), () => sp.GetRequiredService<LiveService>().Config)
-                    : null,
-                CaseLog = caseLog,
-            });
-            if (dispatchKey is not null)
-            {
-                builder.Services.AddSingleton(sp =>
-                {
-                    var storage = sp.GetRequiredService<EvidenceStorage>();
-                    var source = new DispatchCaseSource(storage.Cases, storage.Catalog, store, config.Evidence.Store.PresignExpiry);
-                    return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
-                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch")) { Health = storage.Database };
-                });
-                builder.Services.AddSingleton<DispatchService>();
-            }
-            builder.Services.AddSingleton(sp =>
-            {
-                var storage = sp.GetRequiredService<EvidenceStorage>();
-                var writer = new EvidenceWriter(config.Evidence.Directory, renderer, camera => sp.GetRequiredService<LiveService>().ClipsFor(camera), config.Evidence.PreRoll, config.Evidence.PostRoll)
-                {
-                    Plates = plates,
-                    Turnover = plates is null ? null : new PlateTurnover(),
-                    Signer = signer,
-                    Frames = camera => sp.GetRequiredService<LiveService>().FramesFor(camera),
-                    ClipRefusal = storage.Budget.ClipRefusal,
-                    RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
-                };
-                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
-                var flow = new CaseFlow(writer, storage, caseLog, log);
-                if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
-                    flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
-                flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
-                return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log, storage.Database);
-            });
-            if (config.Cluster is { } cluster)
-                builder.Services.AddSingleton(sp => new Cluster.ClusterCoordinator(new CameraLeases(database), cluster, Hosting.CaseDatabaseOpener.NodeId(), nodeCapacity,
-                    () => sp.GetRequiredService<LiveService>().Config, () => Cluster.ClusterCameraStatus.Serialize(sp.GetRequiredService<LiveService>().Thumbnails.Cameras()),
-                    TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Cluster"))
-                {
-                    // Cases confirmed just before a camera moves are finished under its lease: post-roll, the last segment, the writing.
-                    ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
-                });
-            builder.Services.AddSingleton(sp => new LiveService(config, detector, sp.GetRequiredService<EvidenceStorage>(), sp.GetRequiredService<EvidenceService>(),
-                () => sp.GetService<DispatchService>()?.Status, sp.GetRequiredService<ILoggerFactory>(), TimeProvider.System, children, sp.GetService<Cluster.ClusterCoordinator>()));
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<LiveService>().Metrics);
-            // Started in this order and stopped in the reverse: cameras stop first, then evidence in progress is finished.
-            builder.Services.AddHostedService<UploadService>();
-            builder.Services.AddHostedService<RetentionService>();
-            if (dispatchKey is not null) builder.Services.AddHostedService(sp => sp.GetRequiredService<DispatchService>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<EvidenceService>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveService>());
-            // After the cameras' service, so it stops first: a node leaving stops its cameras and hands their leases over.
-            if (config.Cluster is not null) builder.Services.AddHostedService(sp => new Cluster.ClusterService(sp.GetRequiredService<Cluster.ClusterCoordinator>(), sp.GetRequiredService<LiveService>()));
-            builder.Services.AddSingleton(sp => new CapacityMonitor(sp.GetRequiredService<LiveService>(), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Capacity")));
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<CapacityMonitor>());
+            builder.Services.AddVision(node);
 
             var app = builder.Build();
-            var service = app.Services.GetRequiredService<LiveService>();
-            var evidenceService = app.Services.GetRequiredService<EvidenceService>();
             var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Service");
             if (!renderer.HasCjkFont) startLog.LogWarning("no Chinese font installed: labels on evidence photos will show empty boxes (install fonts-noto-cjk)");
             if (signer is null) startLog.LogWarning("no {Variable} set: case manifests are written unsigned", Evidence.ManifestSigner.KeyVariable);
             if (trustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(trustedProxies));
             app.UseSecurityHeaders(new SecurityHeaders(EvidenceOrigins(config.Evidence.Store)));
-            var capacity = app.Services.GetRequiredService<CapacityMonitor>();
             app.UseAuthentication();
             app.UseRequestBodyLimits();
             app.UseAuthorization();
-            var storage = service.Storage;
-            app.MapVisionConsole(
-                new ConsoleSources(storage.Cases, new UserStore(database), storage.Outbox, storage.Catalog, store, config.Evidence.Directory, () => service.Config,
-                    app.Services.GetService<Cluster.ClusterCoordinator>() is { } coordinator
-                        ? new Cluster.ClusterCameraStatus(service.Thumbnails, coordinator, () => service.Config)
-                        : service.Thumbnails,
-                    TimeProvider.System)
-                {
-                    CaseReleased = () => app.Services.GetService<DispatchPublisher>()?.Wake(),
-                    Clips = new Evidence.BrowserClipPlayback(config.Evidence.Directory, store, children),
-                    Frames = service.Frames,
-                },
-                new EvidenceLinks(config.Evidence.Store.PresignExpiry, TimeProvider.System, linkKey));
-            app.MapGet("/healthz", () => Results.Text("ok\n"));
-            app.MapGet("/readyz", () => Readiness(service, evidenceService));
-            app.MapGet("/api/cameras", () => Results.Json(service.Cameras())).RequireAuthorization(ConsoleAuthentication.OpsPolicy);
-            app.MapGet("/api/status", () => Results.Json(new
-            {
-                ready = service.Ready,
-                capacity = capacity.Current,
-                configError = service.LastReloadError,
-                configReloads = service.ConfigReloads,
-                timeShares = service.Timings.Shares(),
-                meanBatchSize = Math.Round(service.Timings.MeanBatchSize, 2),
-                evidence = service.Storage.Snapshot(),
-                dispatch = app.Services.GetService<DispatchService>()?.Status,
-                evidenceBacklog = evidenceService.Backlog.Snapshot(),
-                cluster = app.Services.GetService<Cluster.ClusterCoordinator>() is { } node
-                    ? new { node = node.NodeId, cameras = node.Held().Keys.Order(StringComparer.Ordinal).ToList(), moves = node.Moves, clockOffsetSeconds = node.ClockOffset.Offset?.TotalSeconds, peers = node.Peers.Select(p => new { node = p.NodeId, capacity = p.Capacity, heartbeatAt = p.HeartbeatAt.UtcDateTime }) }
-                    : null,
-                cameras = service.Cameras(),
-            })).RequireAuthorization(ConsoleAuthentication.OpsPolicy);
-            app.MapMetrics("/metrics").RequireAuthorization(ConsoleAuthentication.OpsPolicy);
-            app.Logger.LogInformation("operations endpoints (/api/cameras, /api/status, /metrics): {Access}",
-                opsToken.IsConfigured ? "a signed-in admin or the ops bearer token" : $"a signed-in admin only ({OpsToken.Variable} not set)");
+            app.MapVision(node, opsToken, linkKey);
 
             try
             {
@@ -238,33 +135,13 @@ public static class RunCommand
         }
     }
 
-    /// <summary>
-    /// Ready = cameras started and the evidence store answering. While the store is down detection goes on and
-    /// evidence waits in the spool, but /readyz says why the node is not whole. It is open to probes, so it says only
-    /// that much: no store address, paths or config error text (those are in /api/status).
-    /// </summary>
-    private static IResult Readiness(LiveService service, EvidenceService evidenceService)
+    private static void ConfigureLogging(ILoggingBuilder logging, bool json)
     {
-        var evidence = service.Storage.Snapshot();
-        var backlog = evidenceService.Backlog.Snapshot();
-        bool databaseOk = evidence.Database?.Ok != false;
-        string? reason = !service.Ready ? "starting cameras"
-            : !databaseOk ? "case database unreachable: cases wait in the spool"
-            : backlog.HeldCases > 0 ? "evidence disk full: cases held in memory"
-            : evidence.StoreOk ? null : "evidence store unreachable";
-        bool ready = reason is null;
-        var body = new
-        {
-            ready,
-            reason,
-            cameras = service.Cameras().Count,
-            configOk = service.LastReloadError is null,
-            evidenceStoreOk = evidence.StoreOk,
-            caseDatabaseOk = databaseOk,
-            spoolNearLimit = evidence.SpoolNearLimit,
-            heldCases = backlog.HeldCases,
-        };
-        return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        logging.ClearProviders();
+        if (json) logging.AddJsonConsole(o => o.IncludeScopes = true);
+        else logging.AddSimpleConsole(o => { o.IncludeScopes = true; o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Vision.ReviewConsole.OpsTokenHandler", LogLevel.Warning); // one line per refused scrape otherwise
     }
 
     private static OpsToken OpsTokenFromEnvironment()

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Cluster;
 /// The console's cameras for the whole cluster: this node's own (live, with thumbnails), the other nodes' as their
 /// last heartbeat reported them, and configured cameras no live node holds yet.
 /// </summary>
-public sealed class ClusterCameraStatus(ICameraStatusSource local, ClusterCoordinator coordinator, Func<VisionConfig> config) : ICameraStatusSource
+public sealed class ClusterCameraStatus(ICameraStatusSource local, ClusterCoordinator coordinator, RunningConfig config) : ICameraStatusSource
 {
     public const string Unassigned = "unassigned";
 
@@ -30,7 +30,7 @@ public sealed class ClusterCameraStatus(ICameraStatusSource local, ClusterCoordi
             foreach (var camera in cameras ?? [])
                 if (seen.Add(camera.Id)) all.Add(camera with { Node = peer.NodeId, HasThumbnail = false });
         }
-        foreach (var camera in config().Cameras)
+        foreach (var camera in config.Current.Cameras)
             if (seen.Add(camera.Id)) all.Add(new ConsoleCamera(camera.Id, camera.Name, Unassigned, "no live node analyses this camera yet (nodes starting, or all down)", 0, false));
         return all.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
     }

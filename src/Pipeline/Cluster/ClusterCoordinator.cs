@@ -1,23 +1,17 @@
 using Microsoft.Extensions.Logging;
+using Vision.Pipeline.Detect;
 using Vision.Rules.Config;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Cluster;
 
 /// <summary>Which of the config's cameras this node analyses, and under which lease.</summary>
-public interface ICameraOwnership
+public interface ICameraOwnership : IAnalysisGate
 {
     /// <summary>This node's id in the cluster; null for a node alone.</summary>
     string? NodeId { get; }
 
     bool Owns(string cameraId);
-
-    /// <summary>
-    /// Whether a frame of the camera may be analysed now: it is held and, by this node's elapsed time since the lease
-    /// was last renewed, it cannot have lapsed for the others yet. False for a moment when the renewals run late (a
-    /// starved or paused node), before the coordinator learns that the camera is lost and stops it.
-    /// </summary>
-    bool MayAnalyse(string cameraId);
 
     /// <summary>The lease a case of the camera is written under; null for a node alone.</summary>
     CaseFence? FenceOf(string cameraId);
@@ -52,8 +46,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
     private readonly CameraLeases _leases;
     private readonly ClusterConfig _cluster;
     private readonly int _capacity;
-    private readonly Func<VisionConfig> _config;
-    private readonly Func<string?> _cameraStates;
+    private readonly RunningConfig _config;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly DateTimeOffset _startedAt;
@@ -63,7 +56,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
     private readonly Dictionary<string, (long Token, long ValidFrom)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
 
-    public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, Func<VisionConfig> config, Func<string?> cameraStates,
+    public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, RunningConfig config,
         TimeProvider clock, ILogger log)
     {
         _leases = leases;
@@ -71,7 +64,6 @@ public sealed class ClusterCoordinator : ICameraOwnership
         NodeId = nodeId;
         _capacity = capacity;
         _config = config;
-        _cameraStates = cameraStates;
         _clock = clock;
         _log = log;
         _startedAt = clock.GetUtcNow();
@@ -84,6 +76,9 @@ public sealed class ClusterCoordinator : ICameraOwnership
     public string NodeId { get; }
 
     string? ICameraOwnership.NodeId => NodeId;
+
+    /// <summary>This node's cameras as its heartbeat carries them to the other nodes (their console shows them).</summary>
+    public Func<string?> CameraStates { get; set; } = () => null;
 
     /// <summary>Called with the new set of owned cameras; returns once cameras no longer owned have stopped.</summary>
     public Func<CancellationToken, Task>? OwnershipChanged { get; set; }
@@ -104,6 +99,11 @@ public sealed class ClusterCoordinator : ICameraOwnership
         lock (_gate) return _held.ContainsKey(cameraId);
     }
 
+    /// <summary>
+    /// Held and, by this node's elapsed time since the lease was last renewed, it cannot have lapsed for the others yet.
+    /// False for a moment when the renewals run late (a starved or paused node), before this coordinator learns that
+    /// the camera is lost and stops it.
+    /// </summary>
     public bool MayAnalyse(string cameraId)
     {
         long validFrom;
@@ -174,7 +174,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
     {
         var sentAt = _clock.GetUtcNow();
         long sent = _clock.GetTimestamp();
-        var read = await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, _cameraStates(), database).ConfigureAwait(false);
+        var read = await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, CameraStates(), database).ConfigureAwait(false);
         var databaseClock = new DatabaseClock(read, sent, _clock.GetTimestamp(), _clock);
         ClockOffset.Observe(sentAt, databaseClock.RoundTrip, read);
         var live = await _leases.NodesAsync(databaseClock.Now().Instant - _cluster.Lease, database).ConfigureAwait(false);
@@ -202,7 +202,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
             }
         }
 
-        var cameras = _config().Cameras.Select(c => c.Id).ToList();
+        var cameras = _config.Current.Cameras.Select(c => c.Id).ToList();
         var mine = cameras.Where(c => CameraAssignment.OwnerOf(c, nodes) == NodeId).ToHashSet(StringComparer.Ordinal);
         var toGive = Held().Keys.Where(c => !mine.Contains(c)).ToList();
         foreach (var camera in toGive)
@@ -291,7 +291,7 @@ public sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task SafeHeartbeatAsync(CancellationToken ct)
     {
-        try { await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, _cameraStates(), ct).ConfigureAwait(false); }
+        try { await _leases.HeartbeatAsync(NodeId, _capacity, _startedAt, null, CameraStates(), ct).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException) { _log.LogWarning("cluster: first heartbeat failed ({Reason}); retrying", e.Message); }
     }
 

@@ -13,14 +13,14 @@ namespace Vision.Pipeline.Cluster;
 /// the case is dropped, as a live case fenced off is. A camera gone from the config is no one's: its case is written
 /// unfenced.
 /// </summary>
-public sealed class ClusterRecoveryFences(ICameraOwnership coordinator, CameraLeases leases, Func<VisionConfig> config) : IRecoveryFences
+public sealed class ClusterRecoveryFences(ICameraOwnership coordinator, CameraLeases leases, RunningConfig config) : IRecoveryFences
 {
     public async Task<RecoveryFence> DecideAsync(string cameraId, CaseFence raisedUnder, CancellationToken ct)
     {
         // A case another node id raised (a renamed node): only under the very lease it was raised under.
         if (raisedUnder.NodeId != coordinator.NodeId) return new RecoveryFence(raisedUnder);
         if (coordinator.Owns(cameraId) && coordinator.FenceOf(cameraId) is { } now) return new RecoveryFence(now);
-        if (config().FindCamera(cameraId) is null) return new RecoveryFence(null);
+        if (config.Current.FindCamera(cameraId) is null) return new RecoveryFence(null);
         var lease = await leases.FindAsync(cameraId, ct).ConfigureAwait(false);
         if (lease is { NodeId: { } holder } && holder != coordinator.NodeId && lease.Token > raisedUnder.LeaseToken)
             return new RecoveryFence(null, Moved: $"camera {cameraId} is analysed by node {holder} now (lease token {lease.Token}; the case was raised under {raisedUnder.LeaseToken})");

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Cluster;
 /// not raised again: a confirmation is compared with the cases of earlier lease holders of the camera under the same
 /// rule and zone within the rule's cooldown, by box overlap, as the rules compare spots.
 /// </summary>
-public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, Func<VisionConfig> config)
+public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config)
 {
     private const double SameSpotIoU = 0.3;
 
@@ -19,7 +19,7 @@ public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownersh
     public async Task<string?> EarlierCaseAsync(CaseRecord record, CancellationToken ct)
     {
         if (ownership.FenceOf(record.CameraId) is not { } fence || record.Objects.Count == 0) return null;
-        var rule = config().Cameras.FirstOrDefault(c => c.Id == record.CameraId)?.Rules.FirstOrDefault(r => r.Id == record.RuleId);
+        var rule = config.Current.Cameras.FirstOrDefault(c => c.Id == record.CameraId)?.Rules.FirstOrDefault(r => r.Id == record.RuleId);
         if (rule is null) return null;
         var confirmedAt = DateTimeOffset.Parse(record.ConfirmedAt, CultureInfo.InvariantCulture);
         var earlier = await cases.EarlierHoldersCasesAsync(record.CameraId, record.RuleId, record.ZoneId, confirmedAt - rule.Cooldown, fence.LeaseToken, ct).ConfigureAwait(false);

@@ -17,7 +17,8 @@ namespace Vision.Pipeline.Detect;
 /// be added or removed while running (config reload). A camera with tiles adds its tiles (views into the frame) to the
 /// same detector calls, and their detections are merged into the frame's.
 /// </summary>
-public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings)
+/// <param name="gate">In a cluster, which cameras' frames may be analysed now (<see cref="IAnalysisGate"/>); null, every frame is.</param>
+public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings, IAnalysisGate? gate = null)
 {
     private readonly ConcurrentDictionary<string, CameraAnalyzer> _analyzers = new(StringComparer.Ordinal);
     private readonly int _maxBatch = Math.Max(1, Math.Min(maxBatch, Math.Max(1, detector.MaxBatch)));
@@ -45,14 +46,7 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     /// </summary>
     public Action<Exception, IReadOnlyList<string>>? BatchFailed { get; init; }
 
-    /// <summary>
-    /// In a cluster: whether a camera's frame may be analysed now (its lease is still this node's by its own clock).
-    /// A frame that may not is dropped before detection, so a node whose renewals run late never analyses a camera
-    /// another node may already have taken. Unset, every frame is analysed.
-    /// </summary>
-    public Func<string, bool>? MayAnalyse { get; init; }
-
-    /// <summary>Frames dropped because their camera's lease may have lapsed (<see cref="MayAnalyse"/>).</summary>
+    /// <summary>Frames dropped because their camera's lease may have lapsed (<see cref="IAnalysisGate"/>).</summary>
     public long FramesOutsideLease => Interlocked.Read(ref _framesOutsideLease);
     private long _framesOutsideLease;
 
@@ -72,7 +66,7 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
         {
             int count = await feed.ReadBatchAsync(batch, maxBatchWait, ct).ConfigureAwait(false);
             if (count == 0) return;
-            if (MayAnalyse is { } mayAnalyse && (count = DropOutsideLease(batch, count, mayAnalyse)) == 0) continue;
+            if (gate is not null && (count = DropOutsideLease(batch, count, gate)) == 0) continue;
             try
             {
                 await AnalyseBatchAsync(batch, count, found, confirmed, ct).ConfigureAwait(false);
@@ -95,14 +89,14 @@ public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpa
     }
 
     // Keeps the frames that may be analysed at the front of the batch, in their order; returns how many.
-    private int DropOutsideLease(AnalysisFrame[] batch, int count, Func<string, bool> mayAnalyse)
+    private int DropOutsideLease(AnalysisFrame[] batch, int count, IAnalysisGate gate)
     {
         int kept = 0;
         for (int i = 0; i < count; i++)
         {
             var frame = batch[i];
             batch[i] = null!;
-            if (mayAnalyse(frame.CameraId)) batch[kept++] = frame;
+            if (gate.MayAnalyse(frame.CameraId)) batch[kept++] = frame;
             else
             {
                 frame.Release();

@@ -27,7 +27,7 @@ public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
 public sealed class DispatchPublisher(
     Outbox outbox,
     DispatchCaseSource cases,
-    Func<VisionConfig> currentConfig,
+    RunningConfig runningConfig,
     WebhookSignature signature,
     HttpClient http,
     TimeProvider clock,
@@ -121,7 +121,7 @@ public sealed class DispatchPublisher(
         {
             HashSet<string> busy;
             lock (_gate) busy = [.. _busyCameras];
-            var due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct, ClaimFor(currentConfig())).ConfigureAwait(false);
+            var due = await outbox.DueAsync(clock.GetUtcNow(), free, busy, ct, ClaimFor(runningConfig.Current)).ConfigureAwait(false);
             Health?.Answered();
             foreach (var message in due)
             {
@@ -189,7 +189,7 @@ public sealed class DispatchPublisher(
     /// <summary>One attempt: build the record (fresh presigned links), sign, POST, and record the outcome in the outbox.</summary>
     public async Task<DeliveryOutcome> DeliverAsync(OutboxMessage message, CancellationToken ct)
     {
-        var config = currentConfig();
+        var config = runningConfig.Current;
         if (config.Dispatch is not { } dispatch) return DeliveryOutcome.Retry;
         var built = await cases.BuildAsync(message.CaseId, config, dispatch, ct).ConfigureAwait(false);
         if (built is null)

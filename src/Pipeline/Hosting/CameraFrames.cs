@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpenCvSharp;
+using Vision.Pipeline.Cluster;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.ReviewConsole;
@@ -11,16 +12,16 @@ namespace Vision.Pipeline.Hosting;
 /// recording ring (the recorded stream, full resolution), or, without a recording yet, the next analysed frame (the
 /// analysed stream at up to <c>analysis.max_width</c>). Nothing is kept or encoded unless a frame is asked for.
 /// </summary>
-public sealed class CameraFrames(LiveService service) : ICameraFrameSource
+public sealed class CameraFrames(RunningConfig config, ICameraOwnership ownership, RecordingSources recordings) : ICameraFrameSource
 {
     private static readonly TimeSpan AnalysedFrameWait = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _wanted = new(StringComparer.Ordinal);
 
     public async Task<(byte[] Jpeg, string From)?> LatestFrameAsync(string cameraId, CancellationToken ct)
     {
-        var camera = service.Config.FindCamera(cameraId);
-        if (camera is null || !service.Ownership.Owns(cameraId)) return null;
-        if (service.FramesFor(camera) is RingFrameSource ring)
+        var camera = config.Current.FindCamera(cameraId);
+        if (camera is null || !ownership.Owns(cameraId)) return null;
+        if (recordings.FramesFor(camera) is RingFrameSource ring)
         {
             try
             {

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Detect;
 using Vision.Pipeline.Tracking;
-using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
 
@@ -21,7 +20,7 @@ public sealed class CameraSupervisor(
     TimeProvider clock,
     ILoggerFactory logs,
     ChildProcesses children,
-    bool plateTurnover = false) : IAsyncDisposable
+    bool plateTurnover = false) : IRecordings, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
     private readonly ILogger _log = logs.CreateLogger("Vision.Cameras");
@@ -34,13 +33,10 @@ public sealed class CameraSupervisor(
 
     public CameraHealth? FindHealth(string cameraId) => _cameras.TryGetValue(cameraId, out var running) ? running.Camera.Health : null;
 
-    /// <summary>The clip source of a camera (its recording ring), for the evidence writer.</summary>
-    public IClipSource? ClipsFor(CameraConfig camera) =>
-        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingClipSource(ring, clock, children) : null;
+    /// <summary>The running cameras' states and counters, ordered by id.</summary>
+    public IReadOnlyList<CameraSnapshot> Snapshots() => Cameras.Select(h => h.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
 
-    /// <summary>The full-resolution frame source of a camera (its recording ring), for the evidence photos.</summary>
-    public IFrameSource? FramesFor(CameraConfig camera) =>
-        _cameras.TryGetValue(camera.Id, out var running) && running.Camera.Ring is { } ring ? new RingFrameSource(ring, children) : null;
+    public SegmentRing? RingOf(string cameraId) => _cameras.TryGetValue(cameraId, out var running) ? running.Camera.Ring : null;
 
     public async Task ApplyAsync(VisionConfig config, CancellationToken ct)
     {

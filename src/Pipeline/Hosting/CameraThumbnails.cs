@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Hosting;
 /// The console's camera cards: the state of each camera and a small JPEG of its last analysed frame, re-encoded at most
 /// every <see cref="Interval"/> per camera so that a hundred cameras cost a few small encodes a second.
 /// </summary>
-public sealed class CameraThumbnails(LiveService service, TimeProvider clock) : ICameraStatusSource
+public sealed class CameraThumbnails(CameraSupervisor cameras, TimeProvider clock) : ICameraStatusSource
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private const int Width = 320;
@@ -34,7 +34,7 @@ public sealed class CameraThumbnails(LiveService service, TimeProvider clock) : 
         var now = clock.GetUtcNow();
         var result = new List<ConsoleCamera>();
         lock (_gate)
-            foreach (var c in service.Cameras())
+            foreach (var c in cameras.Snapshots())
             {
                 double fps = 0;
                 if (!_rates.TryGetValue(c.Id, out var before)) _rates[c.Id] = (now, c.FramesAnalysed, 0);

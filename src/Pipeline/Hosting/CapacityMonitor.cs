@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Hosting;
 /// one log line per change, with which side is short: the detector (frames decoded, then replaced
 /// before analysis) or decoding (frames not arriving at the rate asked).
 /// </summary>
-public sealed class CapacityMonitor(LiveService service, TimeProvider clock, ILogger logger) : BackgroundService
+public sealed class CapacityMonitor(CameraSupervisor supervisor, RunningConfig config, VisionMetrics metrics, TimeProvider clock, ILogger logger) : BackgroundService
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
     private const double SustainedShare = 0.9;
@@ -41,9 +41,9 @@ public sealed class CapacityMonitor(LiveService service, TimeProvider clock, ILo
     private void Sample()
     {
         var now = clock.GetUtcNow();
-        var cameras = service.Cameras();
+        var cameras = supervisor.Snapshots();
         var wantedFps = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var c in service.Config.Cameras) wantedFps[c.Id] = c.Analysis.Fps;
+        foreach (var c in config.Current.Cameras) wantedFps[c.Id] = c.Analysis.Fps;
 
         double seconds = (now - _beforeAt).TotalSeconds;
         double wanted = 0;
@@ -74,7 +74,7 @@ public sealed class CapacityMonitor(LiveService service, TimeProvider clock, ILo
             At: now);
         var previous = Current;
         Current = verdict;
-        service.Metrics.ObserveCapacity(verdict);
+        metrics.ObserveCapacity(verdict);
         if (verdict.OverCapacity && previous is not { OverCapacity: true })
             logger.LogWarning("node over capacity: its {Cameras} camera(s) get {Share:P0} of the analysis rate they ask for ({Short}); each keeps its share, at a lower rate. Fewer cameras, a lower analysis.fps, or another node restores it",
                 counted, verdict.AnalysedShare, verdict.ShortSide);

@@ -5,7 +5,7 @@ using Vision.Pipeline.Ingest;
 namespace Vision.Pipeline.Hosting;
 
 /// <summary>
-/// Registered first, so it stops last: once the cameras, the evidence work and the console have stopped (or the
+/// Started first by <see cref="VisionNode"/>, so it stops last: once the cameras, the evidence work and the console have stopped (or the
 /// host's shutdown timeout has passed them by), every child process still running is killed with its tree and waited
 /// for, later starts are refused, and no ffmpeg or ffprobe outlives <c>vision run</c>.
 /// </summary>

@@ -42,8 +42,8 @@ public sealed class EvidenceStorage
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
 
-    /// <param name="currentConfig">The running config (it changes on reload): decides each case's release policy.</param>
-    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, Func<VisionConfig>? currentConfig = null)
+    /// <param name="runningConfig">The running config (it changes on reload): decides each case's release policy.</param>
+    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, RunningConfig? runningConfig = null)
     {
         _config = config;
         _clock = clock;
@@ -51,13 +51,13 @@ public sealed class EvidenceStorage
         Store = store;
         Catalog = new EvidenceCatalog(database);
         Cases = new CaseStore(database);
-        Outbox = new Outbox(database) { OrderWait = () => currentConfig?.Invoke().Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
+        Outbox = new Outbox(database) { OrderWait = () => runningConfig?.Current.Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
         Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)
         {
             Database = Database,
-            ReleasePolicyFor = c => currentConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(currentConfig(), c.CameraId, c.RuleId),
+            ReleasePolicyFor = c => runningConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(runningConfig.Current, c.CameraId, c.RuleId),
         };
         Uploader.CaseStored += (c, at) => Budget.Removed(c.Bytes);
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);

@@ -103,7 +103,7 @@ public sealed class AnalysisLoopTests
         var feed = new ChannelFrameFeed(4);
         var detector = new CornerDetector(maxBatch: 2);
         var analysed = new List<string>();
-        var loop = new AnalysisLoop(detector, maxBatch: 2, maxBatchWait: TimeSpan.Zero, new StageTimings()) { MayAnalyse = camera => camera == "cam-b" };
+        var loop = new AnalysisLoop(detector, maxBatch: 2, maxBatchWait: TimeSpan.Zero, new StageTimings(), new OnlyCamera("cam-b"));
         loop.FrameAnalysed += (frame, _) => analysed.Add(frame.CameraId);
         loop.SetAnalyzer(Analyzer("cam-a", Now));
         loop.SetAnalyzer(Analyzer("cam-b", Now));
@@ -210,5 +210,10 @@ public sealed class AnalysisLoopTests
         public void Dispose()
         {
         }
+    }
+
+    private sealed class OnlyCamera(string id) : IAnalysisGate
+    {
+        public bool MayAnalyse(string cameraId) => cameraId == id;
     }
 }

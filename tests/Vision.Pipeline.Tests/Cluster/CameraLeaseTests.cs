@@ -123,9 +123,9 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         public CaseFence? FenceOf(string cameraId) => held.TryGetValue(cameraId, out long token) ? new CaseFence(nodeId, token) : null;
     }
 
-    private static Func<Vision.Rules.Config.VisionConfig> CamerasInConfig(params string[] ids) => () => Vision.Rules.Config.VisionConfigLoader.Parse(
+    private static RunningConfig CamerasInConfig(params string[] ids) => new(Vision.Rules.Config.VisionConfigLoader.Parse(
         "detector: { model: yolox_nano }\ncameras:\n" + string.Join("", ids.Select(id => $"  - {{ id: {id}, source: /dev/null, zones: [{{ id: z, polygon: [[0,0],[1,0],[1,1]] }}], rules: [{{ id: r-{id}, type: litter, zones: [z], classes: [bottle] }}] }}\n")),
-        "vision.yaml");
+        "vision.yaml"));
 
     [PostgresFact]
     public async Task A_case_kept_in_the_spool_through_an_outage_is_written_under_the_lease_its_node_holds_again_and_waits_while_the_lease_is_not_back()
@@ -217,7 +217,7 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
 
         public Node(CaseDatabase db, string id, TimeProvider clock, Microsoft.Extensions.Logging.ILogger log)
         {
-            Coordinator = new ClusterCoordinator(new CameraLeases(db), FastCluster, id, 10, () => EightCameras, () => null, clock, log)
+            Coordinator = new ClusterCoordinator(new CameraLeases(db), FastCluster, id, 10, new RunningConfig(EightCameras), clock, log)
             {
                 ReleaseGrace = TimeSpan.FromMilliseconds(200),
             };

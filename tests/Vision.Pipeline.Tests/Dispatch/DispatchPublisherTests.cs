@@ -74,7 +74,7 @@ public sealed class DispatchPublisherTests
         }
         var config = Config(receiver.CasesUrl, timeout);
         var source = new DispatchCaseSource(cases, catalog, new LocalFolderEvidenceStore(Path.Combine(spool, "store")), TimeSpan.FromMinutes(10));
-        var publisher = new DispatchPublisher(new Outbox(db), source, () => config, new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, log);
+        var publisher = new DispatchPublisher(new Outbox(db), source, new RunningConfig(config), new WebhookSignature("k1", Key), new HttpClient(), TimeProvider.System, log);
         var harness = new Harness { Spool = spool, Cases = cases, Outbox = new Outbox(db), Publisher = publisher, Written = written };
         harness.Start();
         return harness;
