@@ -6,6 +6,7 @@ using Vision.Rules.Config;
 using Vision.Pipeline.Upload;
 using Vision.Storage;
 using Vision.Pipeline.Hosting;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 

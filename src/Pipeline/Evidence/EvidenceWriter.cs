@@ -5,6 +5,7 @@ using Vision.Models;
 using Vision.Models.Imaging;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 
@@ -191,7 +192,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             new FrameSize(violation.SourceWidth, violation.SourceHeight),
             new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName })
         {
-            Compliance = CaseCompliance.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
+            Compliance = EvidenceStandards.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
             Plate = plate,
         };
 

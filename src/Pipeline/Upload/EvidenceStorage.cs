@@ -168,7 +168,7 @@ public sealed class EvidenceStorage
     /// <param name="fence">In a cluster: the camera lease the case was raised under (refused when the camera moved since).</param>
     public async Task SpoolAsync(WrittenCase written, CaseFence? fence, CancellationToken ct)
     {
-        await Cases.AddAsync(written.Record.ToNewCase() with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
+        await Cases.AddAsync(NewCase.Of(written.Record) with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
     }

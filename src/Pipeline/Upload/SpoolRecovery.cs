@@ -144,7 +144,7 @@ public sealed partial class SpoolRecovery(string spoolDirectory, string? skipFol
                 }
                 fence = decision.WriteUnder;
             }
-            await cases.AddAsync(manifest.Case.ToNewCase() with { Fence = fence }, manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
+            await cases.AddAsync(NewCase.Of(manifest.Case) with { Fence = fence }, manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
             _toldWaiting.TryRemove(folder, out _);
             if (CaseLog is not null) await CaseLog.AppendAsync(manifest.Case, CancellationToken.None).ConfigureAwait(false);
             return true;

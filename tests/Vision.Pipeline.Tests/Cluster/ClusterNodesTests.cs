@@ -7,6 +7,7 @@ using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
 using Vision.Tests.Common;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Cluster;
 

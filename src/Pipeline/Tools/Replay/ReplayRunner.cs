@@ -32,7 +32,7 @@ public static class ReplayRunner
         double fps = options.Fps ?? camera.Analysis.Fps;
         if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
         var (width, height) = AnalysisSize(video, camera.Analysis.MaxWidth);
-        if (CaseCompliance.ResolutionWarning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
+        if (EvidenceStandards.ResolutionWarning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
 
         CreateOutputDirectory(options.OutputDirectory);
         var timings = new StageTimings();

@@ -1,22 +1,14 @@
 using System.Globalization;
+using Vision.Cases;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Evidence;
-
-/// <summary>One requirement of an evidence standard, and whether this case meets it.</summary>
-public sealed record ComplianceCheck(string Name, bool Met, string Detail);
-
-/// <summary>Whether a case meets one standard: every check met.</summary>
-public sealed record ComplianceVerdict(bool Met, IReadOnlyList<ComplianceCheck> Checks)
-{
-    public static ComplianceVerdict Of(IReadOnlyList<ComplianceCheck> checks) => new(checks.All(c => c.Met), checks);
-}
 
 /// <summary>
 /// A case's evidence against the image-evidence standards: GA/T 832-2014 (道路交通安全违法行为图像取证技术规范) and
 /// Beijing's local rule. Judged from the case record alone, so <c>vision evidence verify</c> and the record agree.
 /// </summary>
-public sealed record CaseCompliance(ComplianceVerdict GaT832, ComplianceVerdict Beijing)
+public static class EvidenceStandards
 {
     public const int MinWidth = 1280, MinHeight = 720;
     public static readonly TimeSpan StationarySpacing = TimeSpan.FromSeconds(10);
