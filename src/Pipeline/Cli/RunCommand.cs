@@ -119,7 +119,7 @@ public static class RunCommand
             if (database is PostgresCaseDatabase) SharedKeyRing.Use(builder.Services, new SharedKeys(database), TimeProvider.System);
             builder.Services.AddSingleton(caseLog);
             builder.Services.AddSingleton(sp => new EvidenceStorage(config.Evidence, store, database, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(),
-                () => sp.GetRequiredService<LiveService>().Config)
+                () => sp.GetRequiredService<LiveService>().Config, sp.GetRequiredService<CaseObservers>())
             {
                 FenceOf = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
                 RecoveryFences = sp.GetService<Cluster.ClusterCoordinator>() is { } node
@@ -134,8 +134,9 @@ public static class RunCommand
                     var storage = sp.GetRequiredService<EvidenceStorage>();
                     var source = new DispatchCaseSource(storage.Cases, storage.Catalog, store, config.Evidence.Store.PresignExpiry);
                     return new DispatchPublisher(storage.Outbox, source, () => sp.GetRequiredService<LiveService>().Config, dispatchKey, dispatchHttp, TimeProvider.System,
-                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch")) { Health = storage.Database };
+                        sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Dispatch"), observers: sp.GetRequiredService<CaseObservers>()) { Health = storage.Database };
                 });
+                builder.Services.AddSingleton<ICaseObserver>(sp => sp.GetRequiredService<DispatchPublisher>());
                 builder.Services.AddSingleton<DispatchService>();
             }
             builder.Services.AddSingleton(sp =>
@@ -151,10 +152,10 @@ public static class RunCommand
                     RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
                 };
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Vision.Evidence");
-                var flow = new CaseFlow(writer, storage, caseLog, log);
-                if (sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator)
-                    flow.EarlierCase = new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config).EarlierCaseAsync;
-                flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
+                var earlier = sp.GetService<Cluster.ClusterCoordinator>() is { } coordinator
+                    ? new Cluster.TakeoverDuplicates(storage.Cases, coordinator, () => sp.GetRequiredService<LiveService>().Config)
+                    : null;
+                var flow = new CaseFlow(writer, caseLog, sp.GetRequiredService<CaseObservers>(), log, storage, earlier);
                 return new EvidenceService(flow, config.Evidence.Directory, TimeProvider.System, log, storage.Database);
             });
             if (config.Cluster is { } cluster)

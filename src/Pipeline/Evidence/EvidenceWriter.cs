@@ -9,20 +9,6 @@ using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 
-/// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
-public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
-
-/// <summary>
-/// A case whose first photos are written (from the analysis frames, where the full-resolution frames are not readable
-/// yet) and whose full-resolution photos, clip and manifest are still to come (after the post-roll).
-/// </summary>
-public sealed record StartedCase(ViolationCase Violation, string CaseId, string CaseDirectory, string KeyPrefix, TimeZoneInfo Zone,
-    IReadOnlyList<EvidencePhoto> Photos, IClipSource? Clips)
-{
-    /// <summary>Where the full-resolution photo frames come from; null when the camera has none (the photos stay the analysis frames).</summary>
-    public IFrameSource? Frames { get; init; }
-}
-
 /// <summary>
 /// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and a signed
 /// manifest written last (a case folder with a manifest is complete). A clip that cannot be cut does not lose the
