@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.ClusterBench;
 
@@ -136,7 +137,7 @@ public sealed partial class SyntheticRecords
                     [new CasePlateReading(folder + "photo-1-original.jpg", Slot(PlateSlot), Slot(RawPlateSlot), 0.998, new PixelBox(1329, 728, 237, 69), null)], null)
                 : null,
         };
-        return JsonSerializer.Serialize(record, CaseLog.JsonOptions);
+        return JsonSerializer.Serialize(record, CaseJson.Options);
     }
 
     private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);

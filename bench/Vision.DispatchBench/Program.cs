@@ -13,6 +13,7 @@ using Vision.Pipeline.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 // Dispatch benchmark, two parts, printed as figures:
 //  1. cases/s through case store + outbox + signed webhook to a receiver on loopback (it checks each signature and
@@ -83,7 +84,7 @@ async Task ReleaseAsync(int count, double? perSecond)
              new SpooledObject("manifest.json", prefix + "manifest.json", 1, new string('0', 64), "application/json", "manifest")]);
         string record = System.Text.Json.JsonSerializer.Serialize(new CaseRecord(caseId, camera, camera, "rule-0", "r", "v1", "illegal_parking", "kerb",
             now.AddMinutes(-3).ToString("O"), now.ToString("O"), 180, [new CaseObject(1, "car", 0.9, new PixelBox(1, 2, 3, 4))], new FrameSize(1280, 720),
-            new CaseEvidence([], null, null)), CaseLog.JsonOptions);
+            new CaseEvidence([], null, null)), CaseJson.Options);
         await cases.AddAsync(new NewCase(caseId, camera, "rule-0", "illegal_parking", "kerb", now.AddMinutes(-3), now, 0.9, record), spooled, now, CancellationToken.None);
         await catalog.MarkStoredAsync(caseId, now, ReleasePolicy.OnDetection, CancellationToken.None);
         releasedAt[caseId] = Stopwatch.GetTimestamp();

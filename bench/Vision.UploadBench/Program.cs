@@ -55,13 +55,14 @@ async Task UploadPassAsync(int concurrency, int copies, bool report)
 
     using var store = new S3EvidenceStore(new S3StoreOptions(host, port, false, $"bench-{concurrency}", "us-east-1", "S3RVER", "S3RVER"));
     await store.CheckAsync(CancellationToken.None);
-    var uploader = new EvidenceUploader(store, catalog, spool, concurrency, TimeProvider.System, NullLogger.Instance);
+    var allStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    EvidenceUploader? uploader = null;
+    uploader = new EvidenceUploader(store, catalog, spool, concurrency, TimeProvider.System, NullLogger.Instance,
+        observers: new CaseObservers(new WhenStored(() => { if (uploader!.CasesStored == n) allStored.TrySetResult(); })));
     var process = Process.GetCurrentProcess();
     var cpu0 = process.TotalProcessorTime;
     var wall = Stopwatch.StartNew();
     using var stop = new CancellationTokenSource();
-    var allStored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    uploader.CaseStored += (_, _) => { if (uploader.CasesStored == n) allStored.TrySetResult(); };
     var run = uploader.RunAsync(stop.Token);
     await allStored.Task;
     wall.Stop();
@@ -83,3 +84,9 @@ if (footageSeconds > 0)
         Console.WriteLine(string.Create(inv, $"spool growth during a store outage, {cameras,3} camera(s): {casesPerCameraHour * meanCase * cameras / 1e9:0.00} GB per hour"));
 }
 return 0;
+
+/// <summary>Calls back as each case's evidence is stored.</summary>
+sealed class WhenStored(Action stored) : ICaseObserver
+{
+    public void Stored(SpooledCase c, DateTimeOffset at) => stored();
+}

@@ -29,16 +29,6 @@ public static class CaseStatusNames
 /// <summary>When a case is released to the dispatch core, if at all (dispatch not configured: never).</summary>
 public enum ReleasePolicy { Never, OnDetection, AfterReview }
 
-/// <summary>The facts of a new case the store indexes; <see cref="RecordJson"/> is the full case record (a cases.jsonl line).</summary>
-public sealed record NewCase(string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt, double Confidence, string RecordJson)
-{
-    /// <summary>The vehicle's plate as read (validated), or null.</summary>
-    public string? Plate { get; init; }
-
-    /// <summary>In a cluster: the camera lease the case was raised under; the case is written only while it is current.</summary>
-    public CaseFence? Fence { get; init; }
-}
-
 /// <summary>The node and camera-lease token a case was raised under.</summary>
 public sealed record CaseFence(string NodeId, long LeaseToken);
 
@@ -56,18 +46,6 @@ public sealed record CaseHistoryEntry(CaseStatus Status, DateTimeOffset At, stri
 
     /// <summary>Why the reviewer changed an earlier decision (they confirmed the change and gave this reason).</summary>
     public string? ChangeReason { get; init; }
-}
-
-/// <summary>A case as stored: its index columns, current status and full record.</summary>
-public sealed record StoredCase(
-    string CaseId, string CameraId, string RuleId, string Violation, string ZoneId, DateTimeOffset StartedAt, DateTimeOffset ConfirmedAt,
-    double Confidence, CaseStatus Status, DateTimeOffset StatusAt, string? StatusBy, string? StatusReason, string? StatusNote, string RecordJson)
-{
-    /// <summary>Goes up by one with every decision; a reviewer's decision names the version it was made on.</summary>
-    public long Version { get; init; } = 1;
-
-    /// <summary>The vehicle's plate as read, or null.</summary>
-    public string? Plate { get; init; }
 }
 
 /// <summary>

@@ -4,17 +4,6 @@ using System.Data.Common;
 
 namespace Vision.Storage;
 
-/// <summary>One evidence file of a spooled case: its name in the case's spool folder and its object key in the store.</summary>
-public sealed record SpooledObject(string Name, string Key, long Size, string Sha256, string ContentType, string Role);
-
-/// <summary>A case whose evidence is complete in the spool. <see cref="Objects"/> ends with the signed manifest, which is uploaded last.</summary>
-public sealed record SpooledCase(string CaseId, string CameraId, string RuleId, string Violation, DateTimeOffset ConfirmedAt, string KeyPrefix, IReadOnlyList<SpooledObject> Objects)
-{
-    public long Bytes => Objects.Sum(o => o.Size);
-
-    public string ManifestKey => Objects[^1].Key;
-}
-
 public enum EvidenceState
 {
     /// <summary>Complete in the local spool, not yet (fully) in the store.</summary>

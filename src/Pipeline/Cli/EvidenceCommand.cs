@@ -5,6 +5,7 @@ using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Upload;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Cli;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Cluster;
 
@@ -11,7 +12,7 @@ namespace Vision.Pipeline.Cluster;
 /// not raised again: a confirmation is compared with the cases of earlier lease holders of the camera under the same
 /// rule and zone within the rule's cooldown, by box overlap, as the rules compare spots.
 /// </summary>
-public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config)
+public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config) : IEarlierCaseCheck
 {
     private const double SameSpotIoU = 0.3;
 
@@ -26,7 +27,7 @@ public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownersh
         foreach (var stored in earlier)
         {
             if (stored.CaseId == record.CaseId) continue; // the same case written again (a retry), not a duplicate
-            var previous = CaseRecord.Parse(stored.RecordJson);
+            var previous = stored.Record;
             if (previous.Objects.Count == 0) continue;
             if (IoU(previous.Objects[0].Box, record.Objects[0].Box) >= SameSpotIoU)
                 return $"case {stored.CaseId} reported this spot at {stored.ConfirmedAt:O}, before the camera moved to node {fence.NodeId}";

@@ -2,6 +2,7 @@ using Vision.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Dispatch;
 
@@ -24,7 +25,7 @@ public sealed class DispatchCaseSource(CaseStore cases, EvidenceCatalog catalog,
     {
         var stored = await cases.FindAsync(caseId, ct).ConfigureAwait(false);
         if (stored is null) return null;
-        var record = CaseRecord.Parse(stored.RecordJson);
+        var record = stored.Record;
         var history = await cases.HistoryAsync(caseId, ct).ConfigureAwait(false);
         var evidence = new List<EvidenceReference>();
         if (await catalog.FindAsync(caseId, ct).ConfigureAwait(false) is { } entry)

@@ -32,7 +32,8 @@ public sealed class DispatchPublisher(
     HttpClient http,
     TimeProvider clock,
     ILogger log,
-    int concurrency = 4)
+    int concurrency = 4,
+    CaseObservers? observers = null) : ICaseObserver
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClaimMargin = TimeSpan.FromSeconds(15);
@@ -58,9 +59,6 @@ public sealed class DispatchPublisher(
     // Per camera, the older case whose later cases were last said to go ahead of it (said once, not per case).
     private readonly Dictionary<string, string> _overtaken = new(StringComparer.Ordinal);
 
-    /// <summary>A case reached the dispatch core: its id, when it was confirmed, when the receiver accepted it.</summary>
-    public event Action<string, DateTimeOffset, DateTimeOffset>? Delivered;
-
     public long DeliveredCount => Interlocked.Read(ref _delivered);
 
     public long Retries => Interlocked.Read(ref _retries);
@@ -69,6 +67,9 @@ public sealed class DispatchPublisher(
 
     /// <summary>Attempts the receiver answered 401/403 (it refused our signature or key).</summary>
     public long RejectedByReceiver => Interlocked.Read(ref _rejectedByReceiver);
+
+    /// <summary>A case's evidence is stored: its message may be in the outbox now.</summary>
+    void ICaseObserver.Stored(SpooledCase stored, DateTimeOffset at) => Wake();
 
     /// <summary>A message was added (or resent): look now rather than at the next poll.</summary>
     public void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -228,7 +229,7 @@ public sealed class DispatchPublisher(
                 await outbox.MarkDeliveredAsync(message, now, status.Value, Truncate(text), CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Increment(ref _delivered);
                 log.LogInformation("case {CaseId}: delivered to the dispatch core ({Status}) after {Attempts} attempt(s)", message.CaseId, status, message.Attempts + 1);
-                Delivered?.Invoke(message.CaseId, confirmedAt, now);
+                (observers ?? CaseObservers.None).Delivered(message.CaseId, confirmedAt, now);
                 return DeliveryOutcome.Delivered;
             }
             error = $"the dispatch core answered {status} {response.ReasonPhrase}{(text.Length > 0 ? ": " + Truncate(text, 300) : "")}";

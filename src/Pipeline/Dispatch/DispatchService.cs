@@ -1,15 +1,12 @@
-using MediatR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Upload;
-using Vision.Pipeline.Evidence;
 using Vision.Storage;
-using Vision.Pipeline.Hosting;
 
 namespace Vision.Pipeline.Dispatch;
 
 /// <summary>Delivers the outbox to the dispatch core, and keeps the outbox figures for /metrics and /api/status fresh.</summary>
-public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage storage, IMediator mediator, TimeProvider clock, ILogger<DispatchService> log) : BackgroundService
+public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage storage, TimeProvider clock, ILogger<DispatchService> log) : BackgroundService
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(2);
 
@@ -18,7 +15,6 @@ public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        publisher.Delivered += (id, confirmedAt, at) => CaseObservers.Announce(mediator, new CaseDispatched(id, confirmedAt, at), log);
         var delivering = publisher.RunAsync(stoppingToken);
         try
         {

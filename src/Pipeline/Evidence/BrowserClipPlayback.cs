@@ -16,7 +16,10 @@ namespace Vision.Pipeline.Evidence;
 public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store, ChildProcesses children) : IClipPlayback
 {
     private const int MaxCopies = 200;
-    private readonly string _cache = Path.Combine(spoolDirectory, Upload.SpoolRecovery.PlaybackFolder);
+    /// <summary>The folder of the spool that holds the viewing copies (spool recovery leaves it alone).</summary>
+    public const string Folder = "playback";
+
+    private readonly string _cache = Path.Combine(spoolDirectory, Folder);
     private readonly ConcurrentDictionary<string, Lazy<Task<string?>>> _inFlight = new(StringComparer.Ordinal);
 
     public Task<string?> PlayablePathAsync(CatalogEntry entry, SpooledObject clip, CancellationToken ct)

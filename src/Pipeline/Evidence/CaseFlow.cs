@@ -1,54 +1,43 @@
-using MediatR;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vision.Pipeline.Dispatch;
 using Vision.Rules.Config;
-using Vision.Pipeline.Upload;
 using Vision.Storage;
-using Vision.Pipeline.Hosting;
 
 namespace Vision.Pipeline.Evidence;
 
-/// <summary>A case's evidence is all in the evidence store (and, by its rule's policy, it may now be in the outbox).</summary>
-public sealed record EvidenceStored(SpooledCase Case, DateTimeOffset At) : INotification;
-
-/// <summary>The dispatch core accepted a case.</summary>
-public sealed record CaseDispatched(string CaseId, DateTimeOffset ConfirmedAt, DateTimeOffset At) : INotification;
-
 /// <summary>
-/// The path of one live case, its steps called in this order and nowhere else:
+/// The path of one case, for <c>run</c> and <c>replay</c> alike, its steps called in this order and nowhere else:
 /// <code>
 /// confirmed ─► photos (at once) ─► [post-roll wait, off the analysis path] ─► clip + signed manifest
-///           ─► case store + upload queue (one transaction) ─► cases.jsonl line ─► log
+///           ─► case store + upload queue (one transaction; live only: <see cref="ICaseSpool"/>) ─► cases.jsonl line ─► log
 /// </code>
 /// Each step records its result on the <see cref="CaseProgress"/>, so a case that failed half-way (a full disk)
-/// resumes where it stopped and no step runs twice. What happens after the upload is not on this path: the
-/// uploader and the publisher announce <see cref="EvidenceStored"/> and <see cref="CaseDispatched"/> through MediatR
-/// to whoever observes them (the publisher's wake-up, metrics), in no particular order.
+/// resumes where it stopped and no step runs twice. What happens next (a case already raised, its evidence stored, its
+/// delivery) is told to the <see cref="CaseObservers"/>.
 /// </summary>
-public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, CaseLog caseLog, ILogger log)
+/// <param name="spool">Live: the case store and upload queue; null in replay.</param>
+/// <param name="earlier">In a cluster: the check for a case the camera's earlier node already raised.</param>
+public sealed class CaseFlow(EvidenceWriter writer, CaseLog caseLog, CaseObservers observers, ILogger log, ICaseSpool? spool = null, IEarlierCaseCheck? earlier = null)
 {
-    /// <summary>Called for each confirmed violation the plate check found to be a case already raised (a metric counts them).</summary>
-    public Action<Evidence.ViolationCase>? NotRaised { get; set; }
-
-    /// <summary>In a cluster: why a written case is one that the camera's earlier node already raised (null: it is new).</summary>
-    public Func<CaseRecord, CancellationToken, Task<string?>>? EarlierCase { get; set; }
-
     /// <summary>A config edit's evidence settings (pre/post-roll, JPEG quality), for cases confirmed from now on.</summary>
-    public void UseSettings(Rules.Config.EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);
+    public void UseSettings(EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);
 
     /// <summary>Step 1, as soon as the violation is confirmed: the photos.</summary>
-    public async Task StartAsync(CaseProgress progress)
+    public async Task StartAsync(CaseProgress progress, CancellationToken ct)
     {
         if (progress.Started is not null) return;
-        progress.Fence ??= storage.FenceOf?.Invoke(progress.Violation.Camera.Id);
+        if (spool is null)
+        {
+            progress.Started = await writer.WritePhotosAsync(progress.Violation, ct).ConfigureAwait(false);
+            return;
+        }
+        progress.Fence ??= spool.FenceOf(progress.Violation.Camera.Id);
         // Before its folder exists: spool recovery leaves the folders of cases on this path alone.
-        storage.InFlight.Add(EvidenceWriter.CaseIdOf(progress.Violation));
-        var started = await writer.WritePhotosAsync(progress.Violation, CancellationToken.None).ConfigureAwait(false);
+        spool.Writing(EvidenceWriter.CaseIdOf(progress.Violation));
+        var started = await writer.WritePhotosAsync(progress.Violation, ct).ConfigureAwait(false);
         // Before the manifest: a case complete in the spool is recovered after a crash under the lease it was raised under.
-        if (progress.Fence is { } fence) SpooledLease.Write(started.CaseDirectory, fence);
+        if (progress.Fence is { } fence) spool.KeepLease(started.CaseDirectory, fence);
         // A node killed from here on leaves a case that recovery completes from its first photos.
-        await writer.WriteProvisionalManifestAsync(started, CancellationToken.None).ConfigureAwait(false);
+        await writer.WriteProvisionalManifestAsync(started, ct).ConfigureAwait(false);
         progress.Started = started;
     }
 
@@ -57,7 +46,7 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     {
         if (progress.Started is { } started) writer.Turnover?.Forget(started.CaseId);
         // A case whose files are complete is written by spool recovery instead.
-        storage.InFlight.Remove(EvidenceWriter.CaseIdOf(progress.Violation));
+        spool?.DoneWriting(EvidenceWriter.CaseIdOf(progress.Violation));
     }
 
     /// <summary>When step 2 may run: the post-roll is recorded.</summary>
@@ -71,7 +60,8 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     public async Task<WrittenCase?> FinishAsync(CaseProgress progress, CancellationToken clipWait)
     {
         if (progress.NotRaised is not null) return null;
-        await StartAsync(progress).ConfigureAwait(false);
+        // Replay's photos follow the replay's cancellation; live photos are written whatever stops.
+        await StartAsync(progress, spool is null ? clipWait : CancellationToken.None).ConfigureAwait(false);
         try
         {
             progress.Written ??= await writer.FinishAsync(progress.Started!, clipWait).ConfigureAwait(false);
@@ -79,33 +69,32 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
         catch (CaseNotRaisedException e)
         {
             progress.NotRaised = e.Message;
-            storage.InFlight.Remove(progress.Started!.CaseId);
-            NotRaised?.Invoke(progress.Violation);
+            spool?.DoneWriting(progress.Started!.CaseId);
+            observers.NotRaised(progress.Violation);
             log.LogInformation("camera {CameraId}: a {Violation} confirmed at {At:O} is not a new case: {Reason}",
                 progress.Violation.Camera.Id, progress.Violation.Rule.Type.ToWire(), progress.Violation.ConfirmedAt, e.Message);
             return null;
         }
         var written = progress.Written;
-        if (!progress.Recorded)
+        if (!progress.Recorded && spool is not null)
         {
             try
             {
-                await RecordAsync(progress, written).ConfigureAwait(false);
+                await RecordAsync(spool, progress, written).ConfigureAwait(false);
             }
             catch (Exception e) when (e is CaseNotRaisedException or CaseFencedException)
             {
                 progress.NotRaised = e.Message;
                 writer.Turnover?.Forget(written.Record.CaseId);
                 DeleteSpooled(progress.Started!.CaseDirectory);
-                storage.InFlight.Remove(written.Record.CaseId);
+                spool.DoneWriting(written.Record.CaseId);
                 log.LogInformation("camera {CameraId}: case {CaseId} is not written: {Reason}", written.Record.CameraId, written.Record.CaseId, e.Message);
                 return null;
             }
-            progress.Recorded = true;
-            storage.InFlight.Remove(written.Record.CaseId);
-            storage.Database.Answered();
+            spool.DoneWriting(written.Record.CaseId);
         }
-        await caseLog.AppendAsync(written.Record, CancellationToken.None).ConfigureAwait(false);
+        progress.Recorded = true;
+        await caseLog.AppendAsync(written.Record, spool is null ? clipWait : CancellationToken.None).ConfigureAwait(false);
         var record = written.Record;
         log.LogInformation("case {CaseId}: {Violation} on camera {CameraId} ({Rule}){ClipError}", record.CaseId, record.Violation, record.CameraId, record.RuleId,
             record.Evidence.ClipError is null ? "" : "; no clip: " + record.Evidence.ClipError);
@@ -117,18 +106,18 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     /// node's still when the node holds the camera again (a database outage made it lapse and be taken anew): it is
     /// written under the lease held now. While the lease is not back it waits; only a camera another node took is "moved".
     /// </summary>
-    private async Task RecordAsync(CaseProgress progress, WrittenCase written)
+    private async Task RecordAsync(ICaseSpool spool, CaseProgress progress, WrittenCase written)
     {
         while (true)
         {
-            if (EarlierCase is { } earlier && await earlier(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
+            if (earlier is not null && await earlier.EarlierCaseAsync(written.Record, CancellationToken.None).ConfigureAwait(false) is { } duplicate)
                 throw new CaseNotRaisedException(duplicate);
             try
             {
-                await storage.SpoolAsync(written, progress.Fence, CancellationToken.None).ConfigureAwait(false);
+                await spool.SpoolAsync(written, progress.Fence, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            catch (CaseFencedException) when (progress.Fence is { } raised && storage.RecoveryFences is { } fences)
+            catch (CaseFencedException) when (progress.Fence is { } raised && spool.RecoveryFences is { } fences)
             {
                 var decision = await fences.DecideAsync(written.Record.CameraId, raised, CancellationToken.None).ConfigureAwait(false);
                 if (decision.Moved is { } moved) throw new CaseFencedException(moved);
@@ -146,55 +135,5 @@ public sealed class CaseFlow(EvidenceWriter writer, EvidenceStorage storage, Cas
     {
         try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
         catch (IOException e) { log.LogWarning("could not delete {Directory} of a case not written: {Reason}", directory, e.Message); }
-    }
-}
-
-/// <summary>
-/// The observers of what happens to a case after the flow: MediatR 5.1.0 (the version this registry serves), wired by
-/// hand: its <see cref="ServiceFactory"/> is the container's GetService, handlers are singletons.
-/// </summary>
-public static class CaseObservers
-{
-    public static IServiceCollection AddCaseObservers(this IServiceCollection services)
-    {
-        services.AddSingleton<ServiceFactory>(sp => sp.GetService!);
-        services.AddSingleton<IMediator, Mediator>();
-        services.AddSingleton<INotificationHandler<EvidenceStored>, WakePublisher>();
-        services.AddSingleton<INotificationHandler<EvidenceStored>, ObserveStored>();
-        services.AddSingleton<INotificationHandler<CaseDispatched>, ObserveDispatched>();
-        return services;
-    }
-
-    /// <summary>Publishes from a synchronous event; a failing handler is logged, never thrown into the uploader or publisher.</summary>
-    public static void Announce(IMediator mediator, INotification notification, ILogger log) =>
-        _ = mediator.Publish(notification, CancellationToken.None).ContinueWith(
-            t => log.LogError(t.Exception, "a handler of {Notification} failed", notification.GetType().Name),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-
-    private sealed class WakePublisher(IServiceProvider services) : INotificationHandler<EvidenceStored>
-    {
-        public Task Handle(EvidenceStored n, CancellationToken ct)
-        {
-            services.GetService<DispatchPublisher>()?.Wake();
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class ObserveStored(VisionMetrics metrics) : INotificationHandler<EvidenceStored>
-    {
-        public Task Handle(EvidenceStored n, CancellationToken ct)
-        {
-            metrics.ObserveStored(n.At - n.Case.ConfirmedAt);
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class ObserveDispatched(VisionMetrics metrics) : INotificationHandler<CaseDispatched>
-    {
-        public Task Handle(CaseDispatched n, CancellationToken ct)
-        {
-            metrics.ObserveDispatched(n.At - n.ConfirmedAt);
-            return Task.CompletedTask;
-        }
     }
 }

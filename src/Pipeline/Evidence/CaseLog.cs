@@ -1,19 +1,11 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Appends case records to <c>cases.jsonl</c>, one JSON object a line, flushed after each so a crash loses no finished case.</summary>
 public sealed class CaseLog : IAsyncDisposable
 {
-    public static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        WriteIndented = false,
-    };
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly FileStream _stream;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -34,7 +26,7 @@ public sealed class CaseLog : IAsyncDisposable
     /// <summary>Appends one whole line or nothing; safe to call from several evidence workers at once.</summary>
     public async Task AppendAsync(CaseRecord record, CancellationToken ct)
     {
-        byte[] line = Utf8.GetBytes(JsonSerializer.Serialize(record, JsonOptions) + "\n");
+        byte[] line = Utf8.GetBytes(record.ToJson() + "\n");
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         long end = _stream.Length;
         try

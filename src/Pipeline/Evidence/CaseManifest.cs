@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 
@@ -42,13 +43,13 @@ public sealed record CaseManifest(
     }
 
     /// <summary>The bytes the signature covers.</summary>
-    public byte[] CanonicalBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Signature = null }, CaseLog.JsonOptions));
+    public byte[] CanonicalBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this with { Signature = null }, CaseJson.Options));
 
     public CaseManifest SignedBy(ManifestSigner? signer) =>
         signer is null ? this with { KeyId = null, Signature = null } : this with { KeyId = signer.KeyId, Signature = signer.Sign((this with { KeyId = signer.KeyId }).CanonicalBytes()) };
 
-    public byte[] ToJsonBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, CaseLog.JsonOptions));
+    public byte[] ToJsonBytes() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, CaseJson.Options));
 
     public static CaseManifest Parse(byte[] json) =>
-        JsonSerializer.Deserialize<CaseManifest>(json, CaseLog.JsonOptions) ?? throw new JsonException("the manifest is empty");
+        JsonSerializer.Deserialize<CaseManifest>(json, CaseJson.Options) ?? throw new JsonException("the manifest is empty");
 }

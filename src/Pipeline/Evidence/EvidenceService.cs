@@ -3,8 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Rules.Config;
 using Vision.Storage;
-using Vision.Pipeline.Hosting;
-using Vision.Pipeline.Dispatch;
 
 namespace Vision.Pipeline.Evidence;
 
@@ -107,7 +105,7 @@ public sealed class EvidenceService : BackgroundService
         await foreach (var violation in _confirmed.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             var progress = new CaseProgress(violation);
-            if (await TryAsync(progress, () => _flow.StartAsync(progress)).ConfigureAwait(false))
+            if (await TryAsync(progress, () => _flow.StartAsync(progress, CancellationToken.None)).ConfigureAwait(false))
                 PostRoll.Add(progress, _flow.ClipDue(progress));
         }
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 

@@ -5,22 +5,9 @@ using Vision.Models;
 using Vision.Models.Imaging;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
-
-/// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
-public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
-
-/// <summary>
-/// A case whose first photos are written (from the analysis frames, where the full-resolution frames are not readable
-/// yet) and whose full-resolution photos, clip and manifest are still to come (after the post-roll).
-/// </summary>
-public sealed record StartedCase(ViolationCase Violation, string CaseId, string CaseDirectory, string KeyPrefix, TimeZoneInfo Zone,
-    IReadOnlyList<EvidencePhoto> Photos, IClipSource? Clips)
-{
-    /// <summary>Where the full-resolution photo frames come from; null when the camera has none (the photos stay the analysis frames).</summary>
-    public IFrameSource? Frames { get; init; }
-}
 
 /// <summary>
 /// Turns a confirmed violation into files: annotated photos, a stream-copied clip, SHA-256 of each, and a signed
@@ -191,7 +178,7 @@ public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rendere
             new FrameSize(violation.SourceWidth, violation.SourceHeight),
             new CaseEvidence(photos, clip, clipError) { Manifest = $"{caseId}/{CaseManifest.FileName}", ManifestKey = keyPrefix + CaseManifest.FileName })
         {
-            Compliance = CaseCompliance.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
+            Compliance = EvidenceStandards.Evaluate(photos, violation.Rule.Type, violation.Rule.Dwell, plateText),
             Plate = plate,
         };
 

@@ -2,6 +2,7 @@ using OpenCvSharp;
 using SkiaSharp;
 using Vision.Models;
 using Vision.Rules.Config;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 

@@ -1,8 +1,5 @@
-using MediatR;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Upload;
-using Vision.Pipeline.Evidence;
 
 namespace Vision.Pipeline.Hosting;
 
@@ -11,14 +8,13 @@ namespace Vision.Pipeline.Hosting;
 /// (after a crash) before any other service runs; a database away at that moment does not stop the node: the
 /// reconciliation is tried again every half minute, and runs on so that cases kept in the spool are written.
 /// </summary>
-public sealed class UploadService(EvidenceStorage storage, IMediator mediator, ILogger<UploadService> log) : BackgroundService
+public sealed class UploadService(EvidenceStorage storage) : BackgroundService
 {
     private bool _recoveredAtStart;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _recoveredAtStart = await storage.TryRecoverAsync(cancellationToken).ConfigureAwait(false);
-        storage.CaseStored += (c, at) => CaseObservers.Announce(mediator, new EvidenceStored(c, at), log);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -93,7 +93,7 @@ public static class VisionServices
     {
         var evidence = node.Config.Evidence;
         services.AddSingleton(sp => new EvidenceStorage(evidence, node.Store, node.Database, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<RunningConfig>())
+            sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<CaseObservers>())
         {
             FenceOf = sp.GetService<ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
             RecoveryFences = sp.GetService<ClusterCoordinator>() is { } holder
@@ -109,8 +109,9 @@ public static class VisionServices
             var storage = sp.GetRequiredService<EvidenceStorage>();
             var source = new DispatchCaseSource(storage.Cases, storage.Catalog, node.Store, evidence.Store.PresignExpiry);
             return new DispatchPublisher(storage.Outbox, source, sp.GetRequiredService<RunningConfig>(), dispatchKey, node.DispatchHttp, sp.GetRequiredService<TimeProvider>(),
-                Log(sp, "Vision.Dispatch")) { Health = storage.Database };
+                Log(sp, "Vision.Dispatch"), observers: sp.GetRequiredService<CaseObservers>()) { Health = storage.Database };
         });
+        services.AddSingleton<ICaseObserver>(sp => sp.GetRequiredService<DispatchPublisher>());
         services.AddSingleton<DispatchService>();
     }
 
@@ -172,11 +173,10 @@ public static class VisionServices
                 RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
             };
             var log = Log(sp, "Vision.Evidence");
-            var flow = new CaseFlow(writer, storage, node.CaseLog, log);
-            if (sp.GetService<ClusterCoordinator>() is { } coordinator)
-                flow.EarlierCase = new TakeoverDuplicates(storage.Cases, coordinator, sp.GetRequiredService<RunningConfig>()).EarlierCaseAsync;
-            // Resolved at the first case: the metrics read this service's queues.
-            flow.NotRaised = violation => sp.GetRequiredService<VisionMetrics>().SameVehicle(violation.Camera.Id);
+            var earlier = sp.GetService<ClusterCoordinator>() is { } coordinator
+                ? new TakeoverDuplicates(storage.Cases, coordinator, sp.GetRequiredService<RunningConfig>())
+                : null;
+            var flow = new CaseFlow(writer, node.CaseLog, sp.GetRequiredService<CaseObservers>(), log, storage, earlier);
             return new EvidenceService(flow, config.Evidence.Directory, sp.GetRequiredService<TimeProvider>(), log, storage.Database);
         });
     }

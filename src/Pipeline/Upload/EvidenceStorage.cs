@@ -33,17 +33,18 @@ public sealed record EvidenceStorageSnapshot(
 
 /// <summary>
 /// The live service's evidence path after the files are written: spool → catalog → background upload → store, plus
-/// retention. A case is released for dispatch only once its evidence is stored (<see cref="CaseStored"/>): the
+/// retention. A case is released for dispatch only once its evidence is stored (<see cref="ICaseObserver.Stored"/>): the
 /// dispatch core then gets object keys and links that work, never a case whose photos are still on one node's disk.
 /// </summary>
-public sealed class EvidenceStorage
+public sealed class EvidenceStorage : ICaseSpool
 {
     private readonly EvidenceConfig _config;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
 
     /// <param name="runningConfig">The running config (it changes on reload): decides each case's release policy.</param>
-    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, RunningConfig? runningConfig = null)
+    public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, RunningConfig? runningConfig = null,
+        CaseObservers? observers = null)
     {
         _config = config;
         _clock = clock;
@@ -54,12 +55,12 @@ public sealed class EvidenceStorage
         Outbox = new Outbox(database) { OrderWait = () => runningConfig?.Current.Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
-        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log)
+        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers)
         {
             Database = Database,
+            Budget = Budget,
             ReleasePolicyFor = c => runningConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(runningConfig.Current, c.CameraId, c.RuleId),
         };
-        Uploader.CaseStored += (c, at) => Budget.Removed(c.Bytes);
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
     }
 
@@ -82,13 +83,6 @@ public sealed class EvidenceStorage
     public EvidenceUploader Uploader { get; }
 
     public RetentionSweeper Sweeper { get; }
-
-    /// <summary>A case's evidence reached the store: from here on it may be sent to the dispatch core.</summary>
-    public event Action<SpooledCase, DateTimeOffset>? CaseStored
-    {
-        add => Uploader.CaseStored += value;
-        remove => Uploader.CaseStored -= value;
-    }
 
     /// <summary>The cases the live flow is writing now (spool recovery leaves their folders alone).</summary>
     public CasesInFlight InFlight { get; } = new();
@@ -168,10 +162,19 @@ public sealed class EvidenceStorage
     /// <param name="fence">In a cluster: the camera lease the case was raised under (refused when the camera moved since).</param>
     public async Task SpoolAsync(WrittenCase written, CaseFence? fence, CancellationToken ct)
     {
-        await Cases.AddAsync(written.Record.ToNewCase() with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
+        await Cases.AddAsync(NewCase.Of(written.Record) with { Fence = fence }, written.Spooled, _clock.GetUtcNow(), ct).ConfigureAwait(false);
         Budget.Added(written.Spooled.Bytes);
         Uploader.Wake();
+        Database.Answered();
     }
+
+    CaseFence? ICaseSpool.FenceOf(string cameraId) => FenceOf?.Invoke(cameraId);
+
+    void ICaseSpool.Writing(string caseId) => InFlight.Add(caseId);
+
+    void ICaseSpool.DoneWriting(string caseId) => InFlight.Remove(caseId);
+
+    void ICaseSpool.KeepLease(string caseDirectory, CaseFence fence) => SpooledLease.Write(caseDirectory, fence);
 
     public EvidenceStorageSnapshot Snapshot()
     {

@@ -25,6 +25,7 @@ public sealed class EvidenceUploader
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly ExponentialBackoff _backoff;
+    private readonly CaseObservers _observers;
     private readonly Lock _gate = new();
     private readonly Queue<SpooledCase> _claimable = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
@@ -35,8 +36,10 @@ public sealed class EvidenceUploader
     private StoreHealth _health;
     private long _objectsPut, _objectsSkipped, _bytesPut, _casesStored, _failures;
 
-    public EvidenceUploader(IEvidenceStore store, EvidenceCatalog catalog, string spoolDirectory, int concurrency, TimeProvider clock, ILogger log, ExponentialBackoff? backoff = null)
+    public EvidenceUploader(IEvidenceStore store, EvidenceCatalog catalog, string spoolDirectory, int concurrency, TimeProvider clock, ILogger log, ExponentialBackoff? backoff = null,
+        CaseObservers? observers = null)
     {
+        _observers = observers ?? CaseObservers.None;
         _store = store;
         _catalog = catalog;
         _spool = spoolDirectory;
@@ -50,8 +53,8 @@ public sealed class EvidenceUploader
     /// <summary>Decides, as a case's evidence becomes stored, whether that releases it to the dispatch core.</summary>
     public Func<SpooledCase, ReleasePolicy> ReleasePolicyFor { get; init; } = _ => ReleasePolicy.Never;
 
-    /// <summary>A case reached the store: its spool copy is gone. Arguments: the case and when it was stored.</summary>
-    public event Action<SpooledCase, DateTimeOffset>? CaseStored;
+    /// <summary>The spool's accounting, told of each case that left the spool for the store; null: none kept.</summary>
+    public SpoolBudget? Budget { get; init; }
 
     public StoreHealth Health { get { lock (_gate) return _health; } }
 
@@ -202,7 +205,8 @@ public sealed class EvidenceUploader
             Interlocked.Increment(ref _casesStored);
             Succeeded();
             RemoveSpoolCopy(folder);
-            CaseStored?.Invoke(c, storedAt);
+            Budget?.Removed(c.Bytes);
+            _observers.Stored(c, storedAt);
         }
         catch (EvidenceStoreException e) when (!ct.IsCancellationRequested)
         {

@@ -19,18 +19,6 @@ public sealed class CasesInFlight
     public bool Contains(string caseId) => _ids.ContainsKey(caseId);
 }
 
-/// <summary>Under which lease a case found complete in the spool is written now; exactly one of the three is set.</summary>
-/// <param name="WriteUnder">Write it, fenced by this lease (null: unfenced).</param>
-/// <param name="Wait">Not yet: why (the camera's lease is not back on this node yet); tried again at the next pass.</param>
-/// <param name="Moved">Never here: the camera is another node's now (it analyses what is still there).</param>
-public sealed record RecoveryFence(CaseFence? WriteUnder, string? Wait = null, string? Moved = null);
-
-/// <summary>In a cluster: decides the lease a recovered case is written under (see <see cref="SpooledLease"/>).</summary>
-public interface IRecoveryFences
-{
-    Task<RecoveryFence> DecideAsync(string cameraId, CaseFence raisedUnder, CancellationToken ct);
-}
-
 /// <summary>
 /// Brings the case store and the spool folder back in line: at start-up, after any crash, and every half minute while
 /// the node runs (cases kept in the spool while the database was away). For each case folder the live flow is not
@@ -47,8 +35,8 @@ public interface IRecoveryFences
 /// </summary>
 public sealed partial class SpoolRecovery(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log)
 {
-    /// <summary>The console's viewing copies of clips (<see cref="Evidence.BrowserClipPlayback"/>), not a case.</summary>
-    public const string PlaybackFolder = "playback";
+    /// <summary>The console's viewing copies of clips, not a case.</summary>
+    public const string PlaybackFolder = BrowserClipPlayback.Folder;
 
     /// <summary>Case folders that could not be recovered, kept for a person to look at.</summary>
     public const string LostFolder = "lost";
@@ -144,7 +132,7 @@ public sealed partial class SpoolRecovery(string spoolDirectory, string? skipFol
                 }
                 fence = decision.WriteUnder;
             }
-            await cases.AddAsync(manifest.Case.ToNewCase() with { Fence = fence }, manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
+            await cases.AddAsync(NewCase.Of(manifest.Case) with { Fence = fence }, manifest.ToSpooledCase(bytes), clock.GetUtcNow(), ct).ConfigureAwait(false);
             _toldWaiting.TryRemove(folder, out _);
             if (CaseLog is not null) await CaseLog.AppendAsync(manifest.Case, CancellationToken.None).ConfigureAwait(false);
             return true;

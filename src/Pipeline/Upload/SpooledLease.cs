@@ -2,6 +2,7 @@ using System.Text.Json;
 using Vision.Models;
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Upload;
 
@@ -21,7 +22,7 @@ public static class SpooledLease
     {
         Directory.CreateDirectory(caseDirectory);
         string path = Path.Combine(caseDirectory, FileName);
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(new LeaseFile(fence.NodeId, fence.LeaseToken), CaseLog.JsonOptions));
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(new LeaseFile(fence.NodeId, fence.LeaseToken), CaseJson.Options));
     }
 
     /// <summary>The lease the case in <paramref name="caseDirectory"/> was raised under; null when it was raised outside a cluster.</summary>
@@ -32,7 +33,7 @@ public static class SpooledLease
         if (!File.Exists(path)) return null;
         try
         {
-            var lease = JsonSerializer.Deserialize<LeaseFile>(File.ReadAllBytes(path), CaseLog.JsonOptions);
+            var lease = JsonSerializer.Deserialize<LeaseFile>(File.ReadAllBytes(path), CaseJson.Options);
             if (lease is null || string.IsNullOrEmpty(lease.Node)) throw new FormatException($"{path} names no node");
             return new CaseFence(lease.Node, lease.Token);
         }

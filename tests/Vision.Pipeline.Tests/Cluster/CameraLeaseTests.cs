@@ -71,13 +71,13 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         var cases = new CaseStore(db);
         var a = await leases.TryAcquireAsync("cam-1", "node-a", T0, Lease, CancellationToken.None);
         var first = SyntheticCases.Write(_spool, "cam-1", 1, T0);
-        await cases.AddAsync(first.Record.ToNewCase() with { Fence = new CaseFence("node-a", a!.Token) }, first.Spooled, T0, CancellationToken.None);
+        await cases.AddAsync(NewCase.Of(first.Record) with { Fence = new CaseFence("node-a", a!.Token) }, first.Spooled, T0, CancellationToken.None);
         Assert.NotNull(await cases.FindAsync(first.Spooled.CaseId, CancellationToken.None));
 
         await leases.TryAcquireAsync("cam-1", "node-b", T0.AddSeconds(16), Lease, CancellationToken.None);
         var late = SyntheticCases.Write(_spool, "cam-1", 2, T0.AddSeconds(17));
         var refused = await Assert.ThrowsAsync<CaseFencedException>(() =>
-            cases.AddAsync(late.Record.ToNewCase() with { Fence = new CaseFence("node-a", a.Token) }, late.Spooled, T0.AddSeconds(17), CancellationToken.None));
+            cases.AddAsync(NewCase.Of(late.Record) with { Fence = new CaseFence("node-a", a.Token) }, late.Spooled, T0.AddSeconds(17), CancellationToken.None));
         Assert.Contains("cam-1 moved to another node", refused.Message);
         Assert.Null(await cases.FindAsync(late.Spooled.CaseId, CancellationToken.None));
         Assert.Null(await new EvidenceCatalog(db).FindAsync(late.Spooled.CaseId, CancellationToken.None));

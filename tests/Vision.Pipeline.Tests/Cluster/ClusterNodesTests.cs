@@ -7,6 +7,7 @@ using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
 using Vision.Tests.Common;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Cluster;
 
@@ -169,7 +170,7 @@ public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelpe
         }
     }
 
-    private sealed record ClusterCase(string Id, string Camera, string Node, long Token, Vision.Pipeline.Evidence.PixelBox Box);
+    private sealed record ClusterCase(string Id, string Camera, string Node, long Token, Vision.Cases.PixelBox Box);
 
     private static async Task<List<ClusterCase>> CasesAsync(string connectionString)
     {
@@ -182,7 +183,7 @@ public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelpe
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                var record = Vision.Pipeline.Evidence.CaseRecord.Parse(reader.GetString(4));
+                var record = Vision.Cases.CaseRecord.Parse(reader.GetString(4));
                 cases.Add(new ClusterCase(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), record.Objects[0].Box));
             }
         }

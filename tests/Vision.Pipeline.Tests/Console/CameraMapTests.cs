@@ -67,7 +67,7 @@ public sealed class CameraMapTests(PostgresFixture postgres) : IDisposable
         async Task<string> Add(string camera)
         {
             var written = SyntheticCases.Write(_spool, camera, ++index, T0.AddMinutes(index), clipBytes: 1000);
-            await cases.AddAsync(written.Record.ToNewCase(), written.Spooled, T0, None);
+            await cases.AddAsync(NewCase.Of(written.Record), written.Spooled, T0, None);
             return written.Record.CaseId;
         }
         async Task Decide(string caseId, CaseStatus status) => Assert.Equal(DecisionResult.Recorded, (await cases.DecideAsync(caseId,

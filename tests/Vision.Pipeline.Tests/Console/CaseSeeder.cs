@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Console;
 
@@ -49,7 +50,7 @@ internal static class CaseSeeder
             Execute(connection, tx, """
                 INSERT INTO cases (case_id, camera_id, rule_id, violation, zone_id, started_at_ms, confirmed_at_ms, confidence, status, status_at_ms, record)
                 VALUES ($id, $camera, $rule, 'litter', 'table-top', $start, $at, 0.8, 'auto_captured', $at, $record)
-                """, ("$id", caseId), ("$camera", cameraId), ("$rule", ruleId), ("$start", at - 5000), ("$at", at), ("$record", JsonSerializer.Serialize(record, CaseLog.JsonOptions)));
+                """, ("$id", caseId), ("$camera", cameraId), ("$rule", ruleId), ("$start", at - 5000), ("$at", at), ("$record", JsonSerializer.Serialize(record, CaseJson.Options)));
             Execute(connection, tx, "INSERT INTO case_history (case_id, status, at_ms, actor) VALUES ($id, 'auto_captured', $at, 'vision')", ("$id", caseId), ("$at", at));
             ids.Add(caseId);
         }

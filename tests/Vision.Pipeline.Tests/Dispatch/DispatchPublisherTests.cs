@@ -68,7 +68,7 @@ public sealed class DispatchPublisherTests
         for (int i = 0; i < cameras.Length; i++)
         {
             var c = SyntheticCases.Write(spool, cameras[i], i + 1, T0.AddSeconds(i * 10));
-            await cases.AddAsync(c.Record.ToNewCase(), c.Spooled, T0, CancellationToken.None);
+            await cases.AddAsync(NewCase.Of(c.Record), c.Spooled, T0, CancellationToken.None);
             if (i >= uploading) await catalog.MarkStoredAsync(c.Spooled.CaseId, T0, ReleasePolicy.OnDetection, CancellationToken.None);
             written.Add(c);
         }

@@ -6,6 +6,7 @@ using Vision.Rules.Config;
 using Vision.Rules.Truth;
 using Vision.Storage;
 using Vision.Tests.Common;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Evaluation;
 

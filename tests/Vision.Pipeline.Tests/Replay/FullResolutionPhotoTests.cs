@@ -132,7 +132,7 @@ public sealed class FullResolutionPhotoTests(ITestOutputHelper output)
     }
 
     private static IEnumerable<JsonElement> Panoramic(JsonElement c) =>
-        c.GetProperty("evidence").GetProperty("photos").EnumerateArray().Where(p => CaseCompliance.IsPanoramic(p.GetProperty("role").GetString()!));
+        c.GetProperty("evidence").GetProperty("photos").EnumerateArray().Where(p => EvidenceStandards.IsPanoramic(p.GetProperty("role").GetString()!));
 
     /// <summary>The clip analysed at 640 wide (its source is 1280x720), replayed by the CLI with or without the evidence key.</summary>
     private static string ReplayAt640WithKey(string? key = Key)

@@ -7,6 +7,7 @@ using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Tests.Support;
 using Vision.Rules.Config;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Storage;
 
@@ -1094,7 +1095,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
         var record = written.Record;
         if (plate is not null) record = record with { Plate = new CasePlate(plate, 0.97, new PixelBox(40, 60, 90, 28), "x/photo-3-original.jpg", [], null) };
         if (zone is not null) record = record with { ZoneId = zone };
-        return new TestCase(record.ToNewCase(), written.Spooled);
+        return new TestCase(NewCase.Of(record), written.Spooled);
     }
 
     /// <summary>Adds the case as the spool does; its evidence is then stored (releasing it under <paramref name="storedWith"/>) unless <paramref name="store"/> is false.</summary>

@@ -20,9 +20,14 @@ public sealed class EvidenceUploaderTests
             new EvidenceCatalog(new SqliteCaseDatabase(Path.Combine(spool, SqliteCaseDatabase.FileName)).Migrate()));
     }
 
-    internal static EvidenceUploader Uploader(IEvidenceStore store, EvidenceCatalog catalog, string spool, int concurrency = 2) =>
+    internal static EvidenceUploader Uploader(IEvidenceStore store, EvidenceCatalog catalog, string spool, int concurrency = 2, CaseObservers? observers = null) =>
         new(store, catalog, spool, concurrency, TimeProvider.System, NullLogger.Instance,
-            new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), new Random(1)));
+            new ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), new Random(1)), observers);
+
+    private sealed class OnStored(Action stored) : ICaseObserver
+    {
+        public void Stored(SpooledCase c, DateTimeOffset at) => stored();
+    }
 
     /// <summary>Runs the uploader until every case is stored or the timeout passes; returns it stopped.</summary>
     internal static async Task RunUntilAsync(EvidenceUploader uploader, Func<Task<bool>> done, TimeSpan timeout)
@@ -74,10 +79,10 @@ public sealed class EvidenceUploaderTests
         var cases = Enumerable.Range(1, 12).Select(i => SyntheticCases.Write(s.Spool, "cam-1", i, Confirmed.AddMinutes(i), clipBytes: 2_000_000)).ToList();
         foreach (var c in cases) await s.Catalog.AddSpooledAsync(c.Spooled, Confirmed, CancellationToken.None);
 
-        var first = Uploader(s.Store, s.Catalog, s.Spool, concurrency: 1);
+        EvidenceUploader? first = null;
         using (var stop = new CancellationTokenSource())
         {
-            first.CaseStored += (_, _) => { if (first.CasesStored == 3) stop.Cancel(); };
+            first = Uploader(s.Store, s.Catalog, s.Spool, concurrency: 1, new CaseObservers(new OnStored(() => { if (first!.CasesStored == 3) stop.Cancel(); })));
             await first.RunAsync(stop.Token);
         }
         Assert.InRange(first.CasesStored, 3, 4);

@@ -20,7 +20,7 @@ public sealed class OutboxTests
     private static async Task<WrittenCase> AddAsync(Setup s, string camera, int index, ReleasePolicy storedWith = ReleasePolicy.Never, bool store = true)
     {
         var c = SyntheticCases.Write(s.Spool, camera, index, T0.AddMinutes(index));
-        await s.Cases.AddAsync(c.Record.ToNewCase(), c.Spooled, T0, CancellationToken.None);
+        await s.Cases.AddAsync(NewCase.Of(c.Record), c.Spooled, T0, CancellationToken.None);
         if (store) await s.Catalog.MarkStoredAsync(c.Spooled.CaseId, T0.AddMinutes(index), storedWith, CancellationToken.None);
         return c;
     }

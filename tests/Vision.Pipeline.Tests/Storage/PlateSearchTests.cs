@@ -1,5 +1,6 @@
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Storage;
 
@@ -19,7 +20,7 @@ public sealed class PlateSearchTests
                 ? new CasePlate(text, 0.97, new PixelBox(40, 60, 90, 28), "x/photo-3-original.jpg", [], null)
                 : new CasePlate(null, 0, null, null, [], "no plate found in the vehicle's box");
             var record = written.Record with { Plate = plate };
-            await store.AddAsync(record.ToNewCase(), written.Spooled, T0, CancellationToken.None);
+            await store.AddAsync(NewCase.Of(record), written.Spooled, T0, CancellationToken.None);
         }
         return (store, spool);
     }

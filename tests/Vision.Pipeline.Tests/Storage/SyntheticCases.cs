@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Vision.Pipeline.Evidence;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Storage;
 

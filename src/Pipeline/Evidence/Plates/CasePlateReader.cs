@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using Vision.Models.Plates;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Evidence;
 

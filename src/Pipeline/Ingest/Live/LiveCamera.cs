@@ -174,7 +174,7 @@ public sealed class LiveCamera
     /// <summary>The size case boxes map to (the recorded stream's); a size below what evidence needs is warned about once per change.</summary>
     private void UseSourceSize((int Width, int Height) size)
     {
-        if (SourceSize != size && CaseCompliance.ResolutionWarning(_camera.Id, size.Width, size.Height) is { } small)
+        if (SourceSize != size && EvidenceResolution.Warning(_camera.Id, size.Width, size.Height) is { } small)
             _log.LogWarning("{Warning}", small);
         SourceSize = size;
     }

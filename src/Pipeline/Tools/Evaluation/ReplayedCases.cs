@@ -3,6 +3,7 @@ using System.Text.Json;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tools.Replay;
 using Vision.Rules.Truth;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tools.Evaluation;
 

@@ -4,6 +4,7 @@ using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Rules.Truth;
 using Vision.Storage;
+using Vision.Cases;
 
 namespace Vision.Pipeline.Tools.Evaluation;
 
@@ -37,7 +38,7 @@ public static class TruthExport
                 string? officer = stored.StatusBy;
                 if (stored.Status == CaseStatus.Dispatched)
                     officer = await ConfirmedByAsync(store, stored.CaseId, ct).ConfigureAwait(false);
-                decided.Add(new DecidedCase(stored, CaseRecord.Parse(stored.RecordJson), officer, Zone(config, stored.CameraId)));
+                decided.Add(new DecidedCase(stored, stored.Record, officer, Zone(config, stored.CameraId)));
             }
             if (page.Count < PageSize) break;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
 using Vision.Models;
 using Vision.Pipeline.Detect;
 using Vision.Pipeline.Tracking;
@@ -32,7 +33,7 @@ public static class ReplayRunner
         double fps = options.Fps ?? camera.Analysis.Fps;
         if (fps <= 0 || double.IsNaN(fps)) throw new UsageException($"--fps {fps} is not a rate: give frames per second > 0, e.g. --fps 1");
         var (width, height) = video.AnalysisSize(camera.Analysis.MaxWidth);
-        if (CaseCompliance.ResolutionWarning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
+        if (EvidenceResolution.Warning(camera.Id, video.Width, video.Height) is { } small) options.Warn?.Invoke(small);
 
         CreateOutputDirectory(options.OutputDirectory);
         var timings = new StageTimings();
@@ -62,6 +63,7 @@ public static class ReplayRunner
             Turnover = plates is null ? null : new PlateTurnover(),
         };
         await using var caseLog = new CaseLog(Path.Combine(options.OutputDirectory, "cases.jsonl"));
+        var flow = new CaseFlow(evidence, caseLog, CaseObservers.None, NullLogger.Instance);
 
         long framesAnalysed = 0;
         var lastStreamTime = TimeSpan.Zero;
@@ -122,7 +124,7 @@ public static class ReplayRunner
             {
                 long t0 = Stopwatch.GetTimestamp();
                 var progress = new CaseProgress(violation);
-                if (!await TryWriteCaseAsync(evidence, caseLog, progress, token).ConfigureAwait(false)) unwritten.Add(progress);
+                if (!await TryWriteCaseAsync(flow, progress, token).ConfigureAwait(false)) unwritten.Add(progress);
                 timings.Add(Stage.Evidence, Stopwatch.GetElapsedTime(t0));
             }
             // The disk may have room again by the end: each case it refused gets a few more tries.
@@ -131,7 +133,7 @@ public static class ReplayRunner
                 await Task.Delay(UnwrittenRetryDelay, token).ConfigureAwait(false);
                 var again = new List<CaseProgress>();
                 foreach (var progress in unwritten)
-                    if (!await TryWriteCaseAsync(evidence, caseLog, progress, token).ConfigureAwait(false)) again.Add(progress);
+                    if (!await TryWriteCaseAsync(flow, progress, token).ConfigureAwait(false)) again.Add(progress);
                 unwritten = again;
             }
         }
@@ -178,24 +180,12 @@ public static class ReplayRunner
     private const int UnwrittenRetries = 3;
     private static readonly TimeSpan UnwrittenRetryDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>Writes one case (files, then its line); false when the output folder refused it (disk full), with the reason on the progress.</summary>
-    private static async Task<bool> TryWriteCaseAsync(EvidenceWriter evidence, CaseLog caseLog, CaseProgress progress, CancellationToken ct)
+    /// <summary>Writes one case through the <see cref="CaseFlow"/>; false when the output folder refused it (disk full), with the reason on the progress.</summary>
+    private static async Task<bool> TryWriteCaseAsync(CaseFlow flow, CaseProgress progress, CancellationToken ct)
     {
         try
         {
-            if (progress.NotRaised is not null) return true;
-            progress.Started ??= await evidence.WritePhotosAsync(progress.Violation, ct).ConfigureAwait(false);
-            try
-            {
-                progress.Written ??= await evidence.FinishAsync(progress.Started, ct).ConfigureAwait(false);
-            }
-            catch (CaseNotRaisedException e)
-            {
-                // The same vehicle as a case already raised (by plate): no case, no line.
-                progress.NotRaised = e.Message;
-                return true;
-            }
-            await caseLog.AppendAsync(progress.Written.Record, ct).ConfigureAwait(false);
+            await flow.FinishAsync(progress, ct).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (EvidenceFailure.IsStorageFull(e))

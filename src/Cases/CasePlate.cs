@@ -1,4 +1,4 @@
-namespace Vision.Pipeline.Evidence;
+namespace Vision.Cases;
 
 /// <summary>
 /// The parked vehicle's plate as the case records it (<c>plate</c> in cases.jsonl, the manifest and the dispatch
@@ -11,6 +11,3 @@ namespace Vision.Pipeline.Evidence;
 /// <param name="Readings">Each frame's reading that went into the vote.</param>
 /// <param name="Reason">Why there is no text; null when there is.</param>
 public sealed record CasePlate(string? Text, double Confidence, PixelBox? Box, string? Photo, IReadOnlyList<CasePlateReading> Readings, string? Reason);
-
-/// <summary>One frame's reading: its validated text (or null and why), the raw text the recogniser gave, and where.</summary>
-public sealed record CasePlateReading(string Photo, string? Text, string Raw, double Confidence, PixelBox? Box, string? Reason);

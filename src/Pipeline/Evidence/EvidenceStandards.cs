@@ -1,33 +1,17 @@
 using System.Globalization;
+using Vision.Cases;
+using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
 
 namespace Vision.Pipeline.Evidence;
-
-/// <summary>One requirement of an evidence standard, and whether this case meets it.</summary>
-public sealed record ComplianceCheck(string Name, bool Met, string Detail);
-
-/// <summary>Whether a case meets one standard: every check met.</summary>
-public sealed record ComplianceVerdict(bool Met, IReadOnlyList<ComplianceCheck> Checks)
-{
-    public static ComplianceVerdict Of(IReadOnlyList<ComplianceCheck> checks) => new(checks.All(c => c.Met), checks);
-}
 
 /// <summary>
 /// A case's evidence against the image-evidence standards: GA/T 832-2014 (道路交通安全违法行为图像取证技术规范) and
 /// Beijing's local rule. Judged from the case record alone, so <c>vision evidence verify</c> and the record agree.
 /// </summary>
-public sealed record CaseCompliance(ComplianceVerdict GaT832, ComplianceVerdict Beijing)
+public static class EvidenceStandards
 {
-    public const int MinWidth = 1280, MinHeight = 720;
     public static readonly TimeSpan StationarySpacing = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// The one line that warns about a camera whose recorded (or source) video is too small for evidence photos that
-    /// meet GA/T 832, naming what to change; null when it is large enough.
-    /// </summary>
-    public static string? ResolutionWarning(string cameraId, int width, int height) =>
-        width >= MinWidth && height >= MinHeight ? null
-            : Inv($"camera {cameraId}: its video is {width}x{height}, below the {MinWidth}x{MinHeight} that GA/T 832 requires of evidence photos; its cases will not meet the standard. Record the camera's main stream (at least 720p) or raise the camera's resolution");
 
     /// <summary>Roles of the photos that show the whole scene (the close-up does not).</summary>
     public static bool IsPanoramic(string role) => role is "first_seen" or "midway" or "confirmation";
@@ -66,12 +50,12 @@ public sealed record CaseCompliance(ComplianceVerdict GaT832, ComplianceVerdict 
 
     private static ComplianceCheck Resolution(IReadOnlyList<EvidencePhoto> panoramic)
     {
-        var small = panoramic.Where(p => p.Width < MinWidth || p.Height < MinHeight).ToList();
+        var small = panoramic.Where(p => p.Width < EvidenceResolution.MinWidth || p.Height < EvidenceResolution.MinHeight).ToList();
         if (panoramic.Count == 0) return new("resolution", false, "no panoramic photo");
         if (small.Count == 0)
-            return new("resolution", true, Inv($"every panoramic photo is at least {MinWidth}x{MinHeight}, 24-bit colour ({string.Join(", ", panoramic.Select(p => $"{p.Width}x{p.Height}").Distinct())})"));
+            return new("resolution", true, Inv($"every panoramic photo is at least {EvidenceResolution.MinWidth}x{EvidenceResolution.MinHeight}, 24-bit colour ({string.Join(", ", panoramic.Select(p => $"{p.Width}x{p.Height}").Distinct())})"));
         return new("resolution", false, string.Join("; ", small.Select(p =>
-            Inv($"{Path.GetFileName(p.File)} is {p.Width}x{p.Height}, below {MinWidth}x{MinHeight}{(p.Source == PhotoSource.AnalysisFrame.ToWire() ? $" (from the analysis frame: {p.SourceNote})" : " (the camera's recorded resolution)")}"))));
+            Inv($"{Path.GetFileName(p.File)} is {p.Width}x{p.Height}, below {EvidenceResolution.MinWidth}x{EvidenceResolution.MinHeight}{(p.Source == PhotoSource.AnalysisFrame.ToWire() ? $" (from the analysis frame: {p.SourceNote})" : " (the camera's recorded resolution)")}"))));
     }
 
     private static ComplianceCheck TimeOnImage(IReadOnlyList<EvidencePhoto> photos)
