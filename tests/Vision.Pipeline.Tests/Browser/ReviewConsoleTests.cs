@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Browser;

@@ -6,7 +6,6 @@ using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Cluster;
 

@@ -3,7 +3,6 @@ using Xunit.Abstractions;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Cluster;
 

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Console;
 

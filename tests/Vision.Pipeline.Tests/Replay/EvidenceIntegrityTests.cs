@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FFMpegCore;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 

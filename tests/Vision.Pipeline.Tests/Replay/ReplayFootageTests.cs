@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Vision.Models;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 

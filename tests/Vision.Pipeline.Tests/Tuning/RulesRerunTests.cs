@@ -4,7 +4,6 @@ using Vision.Pipeline.Tests.Replay;
 using Vision.Pipeline.Tools.Tuning;
 using Vision.Rules.Config;
 using Vision.Rules.Truth;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Tuning;
 
