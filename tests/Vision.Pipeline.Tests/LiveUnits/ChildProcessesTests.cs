@@ -23,7 +23,7 @@ public sealed class ChildProcessesTests
 
         Assert.Equal(1, killed);
         Assert.True(child.Process.HasExited);
-        await Eventually.TrueAsync(() => !IsRunning(grandchild), TimeSpan.FromSeconds(20), "the grandchild killed with the tree", TimeSpan.FromMilliseconds(20));
+        await Eventually(() => !IsRunning(grandchild), "the grandchild is killed with the tree");
         Assert.False(IsRunning(child.Id));
         await child.DisposeAsync();
         Assert.Equal(0, children.Count);
@@ -77,7 +77,7 @@ public sealed class ChildProcessesTests
                 catch (OperationCanceledException) { refusedAfterStop++; }
             }
         });
-        await Eventually.TrueAsync(() => { lock (started) return started.Count >= 3; }, TimeSpan.FromSeconds(20), "a few children started", TimeSpan.FromMilliseconds(20));
+        await Eventually(() => { lock (started) return started.Count >= 3; }, "a few children started");
 
         await children.StopAsync();
         await starting;
@@ -128,4 +128,13 @@ public sealed class ChildProcessesTests
         }
     }
 
+    internal static async Task Eventually(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) Assert.Fail($"not within 20 s: {what}");
+            await Task.Delay(20);
+        }
+    }
 }

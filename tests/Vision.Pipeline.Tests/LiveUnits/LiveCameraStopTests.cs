@@ -61,10 +61,10 @@ public sealed class LiveCameraStopTests : IDisposable
         var camera = Camera(source, live, clock, children);
 
         var running = camera.RunAsync(stop.Token);
-        await Eventually.TrueAsync(() => camera.Health.Snapshot().Reconnects >= 1, TimeSpan.FromSeconds(20), "the first probe failed and the camera waits to reconnect", TimeSpan.FromMilliseconds(20));
+        await ChildProcessesTests.Eventually(() => camera.Health.Snapshot().Reconnects >= 1, "the first probe failed and the camera waits to reconnect");
         int before = Volatile.Read(ref connections);
         clock.Advance(live.ReconnectMax); // the reconnect is due
-        if (whileProbing) await Eventually.TrueAsync(() => Volatile.Read(ref connections) > before, TimeSpan.FromSeconds(20), "the reconnect's probe reached the server", TimeSpan.FromMilliseconds(20));
+        if (whileProbing) await ChildProcessesTests.Eventually(() => Volatile.Read(ref connections) > before, "the reconnect's probe reached the server");
         stop.Cancel();
         await running.WaitAsync(TimeSpan.FromSeconds(30));
 
