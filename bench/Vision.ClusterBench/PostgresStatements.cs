@@ -1,5 +1,5 @@
 using Npgsql;
-using Vision.Pipeline.Tests.Support;
+using Vision.TestSupport;
 
 namespace Vision.ClusterBench;
 

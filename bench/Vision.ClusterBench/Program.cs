@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using Vision.ClusterBench;
-using Vision.Pipeline.Tests.Support;
+using Vision.TestSupport;
 using Vision.Storage;
 
 // SQLite against PostgreSQL on this machine, in one run (bench/README.md, "Cluster database"):

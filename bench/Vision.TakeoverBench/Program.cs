@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Vision.Pipeline.Tests.Support;
+using Vision.TestSupport;
 using Vision.Rules.Config;
 using Vision.TakeoverBench;
 

@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using Vision.Models.Imaging;
-using Vision.Tests.Common;
 
 namespace Vision.Models.Tests.Imaging;
 

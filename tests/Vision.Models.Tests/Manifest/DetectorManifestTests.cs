@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Vision.Models.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Models.Tests.Manifest;
 

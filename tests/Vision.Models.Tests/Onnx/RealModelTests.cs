@@ -1,6 +1,5 @@
 using OpenCvSharp;
 using Vision.Models.Tests.Support;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Models.Tests.Onnx;

@@ -1,7 +1,6 @@
 using OpenCvSharp;
 using Vision.Models.Plates;
 using Vision.Models.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Models.Tests.Plates;
 

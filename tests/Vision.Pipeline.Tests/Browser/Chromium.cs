@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Microsoft.Playwright;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Browser;
 

@@ -1,4 +1,3 @@
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Browser;
 

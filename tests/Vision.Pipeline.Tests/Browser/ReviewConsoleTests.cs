@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Browser;
@@ -299,6 +298,7 @@ public sealed class ReviewConsoleTests(ITestOutputHelper output)
         Assert.True(now.GetProperty("bytes").GetInt32() > 1000, now.GetRawText());
         await WaitForImagesAsync(page, "#photos img"); // and the page's own <img> elements loaded them
 
+        // The link's lifetime is the point: wait out its expiry second on the clock the server signs with.
         while (DateTimeOffset.UtcNow.ToUnixTimeSeconds() <= expires) await Task.Delay(200);
         await Task.Delay(300);
         var later = await FetchAsync(page, src);

@@ -178,7 +178,7 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         var leases = new CameraLeases(await NewDatabaseAsync());
         var before = DateTimeOffset.UtcNow;
         var a = await leases.HeartbeatAsync("node-a", 25, T0, null, "[]", CancellationToken.None);
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: the two heartbeats' stamps are at least this far apart
         var b = await leases.HeartbeatAsync("node-b", 50, T0, null, null, CancellationToken.None);
         // The server stamps heartbeats (it runs on this machine, so its clock is this one's).
         Assert.InRange(a, before.AddSeconds(-1), b.AddMilliseconds(-40));
@@ -265,7 +265,7 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         // Settled: all 8 held, by both nodes, each camera by one (a 3 s lease lapses several times over meanwhile).
         // With these ids the cameras' owners are 4 and 4.
         bool shared = await Within(TimeSpan.FromSeconds(12), () => synced.Held + skewed.Held == 8 && synced.Held > 0 && skewed.Held > 0);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(4)); // on purpose: the sharing holds for longer than a 3 s lease, not just once
         var (r, k) = (synced.Coordinator.Held().Keys.ToHashSet(), skewed.Coordinator.Held().Keys.ToHashSet());
         Assert.True(shared && r.Count == 4 && k.Count == 4 && !r.Overlaps(k),
             $"node-ntp holds [{string.Join(", ", r)}], node-skewed ({skewSeconds:+0;-0} s) holds [{string.Join(", ", k)}]\n" + string.Join("\n", skewedLog.Lines.Select(l => l.Text)));

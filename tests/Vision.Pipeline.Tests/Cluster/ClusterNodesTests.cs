@@ -6,7 +6,6 @@ using Vision.Pipeline.Tests.Console;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Cluster;
@@ -63,7 +62,8 @@ public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelpe
         await using var singleReceiver = await WebhookReceiver.StartAsync("k1", Key);
         var single = await VisionProcess.StartAsync(Config(Path.Combine(root, "single"), Path.Combine(root, "single-store"), singleReceiver, footage, 2, cluster: false),
             environment: env, workDirectory: Directory.CreateDirectory(Path.Combine(root, "single")).FullName);
-        await Task.Delay(TimeSpan.FromSeconds(55));
+        await single.WaitUntilAsync(PlayedOnceWithEveryCaseWritten(single), TimeSpan.FromSeconds(150),
+            "both cameras through the 40 s clip once, past its last dwell and post-roll, with every case they raised written");
         await single.TerminateAsync(TimeSpan.FromSeconds(15));
         var expectedPerCamera = single.Cases().GroupBy(c => c.GetProperty("cameraId").GetString()).Select(g => g.Count()).Max();
         Assert.True(expectedPerCamera >= 1, "the single node raised no case on the clip\n" + single.Output);
@@ -118,7 +118,8 @@ public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelpe
             }
             Assert.Empty(watch.Overlaps);
 
-            // Let moved cameras replay their clip past the dwell: a spot already reported is not reported again.
+            // Let moved cameras replay their clip past the dwell: a spot already reported is not reported again. A fixed
+            // wait on purpose: what is checked is that nothing (no second case of a spot) happens within it.
             await Task.Delay(TimeSpan.FromSeconds(15));
             var cases = await CasesAsync(connection);
             foreach (var camera in cases.GroupBy(c => c.Camera))
@@ -191,15 +192,36 @@ public sealed class ClusterNodesTests(PostgresFixture postgres, ITestOutputHelpe
         return cases;
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, IReadOnlyList<Node> nodes)
+    private static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, IReadOnlyList<Node> nodes) =>
+        Eventually.TrueAsync(condition, timeout, what, TimeSpan.FromMilliseconds(300),
+            () => string.Join("\n", nodes.Select(n => $"--- {n.Id} ---\n{Tail(n.Process.Output)}")));
+
+    // The clip is 40 s, played in real time and looped; a bottle's dwell is 4 s and its clip ends 2 s after (post_roll).
+    private static readonly TimeSpan ClipPastLastDwell = TimeSpan.FromSeconds(40 + 4 + 2);
+
+    /// <summary>
+    /// True once every camera of <paramref name="vision"/> has received frames spanning the whole clip past its last
+    /// dwell and post-roll, and has written (cases.jsonl) every case it raised (/api/cameras' count): then the node has
+    /// raised all the cases one pass of the clip gives.
+    /// </summary>
+    private static Func<Task<bool>> PlayedOnceWithEveryCaseWritten(VisionProcess vision)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var firstFrames = new Dictionary<string, DateTimeOffset>();
+        return async () =>
         {
-            if (await condition()) return;
-            await Task.Delay(300);
-        }
-        throw new Xunit.Sdk.XunitException($"{what} within {timeout.TotalSeconds:0} s\n" + string.Join("\n", nodes.Select(n => $"--- {n.Id} ---\n{Tail(n.Process.Output)}")));
+            var cameras = await vision.CamerasAsync();
+            var written = vision.Cases().GroupBy(c => c.GetProperty("cameraId").GetString()!).ToDictionary(g => g.Key, g => (long)g.Count());
+            bool done = cameras.Count > 0;
+            foreach (var camera in cameras)
+            {
+                string id = camera.GetProperty("id").GetString()!;
+                if (camera.GetProperty("lastFrameAt").ValueKind != JsonValueKind.String) { done = false; continue; }
+                var last = camera.GetProperty("lastFrameAt").GetDateTimeOffset();
+                var first = firstFrames.TryAdd(id, last) ? last : firstFrames[id];
+                done &= last - first >= ClipPastLastDwell && written.GetValueOrDefault(id) == camera.GetProperty("cases").GetInt64();
+            }
+            return done;
+        };
     }
 
     private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];

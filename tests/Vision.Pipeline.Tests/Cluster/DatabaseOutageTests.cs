@@ -3,7 +3,6 @@ using Xunit.Abstractions;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
 using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Cluster;
 
@@ -56,6 +55,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         var stoppedAt = DateTime.UtcNow;
         await vision.WaitUntilAsync(async () => await vision.TryGetAsync("/readyz") is { StatusCode: HttpStatusCode.ServiceUnavailable } r
             && (await r.Content.ReadAsStringAsync()).Contains("case database unreachable", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "/readyz saying the case database is unreachable");
+        // A 30 s outage on purpose: the node has to live through it (checked twice a second), not just notice it.
         while (DateTime.UtcNow - stoppedAt < TimeSpan.FromSeconds(30))
         {
             Assert.False(vision.HasExited, $"vision exited during the outage\n{vision.Output}");

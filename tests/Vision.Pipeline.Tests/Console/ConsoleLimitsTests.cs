@@ -8,7 +8,6 @@ using System.Text.Json;
 using Vision.Pipeline.Tests.Browser;
 using Vision.Pipeline.Tests.Dispatch;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Console;

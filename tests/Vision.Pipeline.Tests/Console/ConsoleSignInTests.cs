@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Console;

@@ -4,7 +4,6 @@ using Vision.Pipeline.Evidence;
 using Vision.ReviewConsole;
 using Vision.Rules;
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Console;
 

@@ -6,7 +6,6 @@ using Microsoft.Data.Sqlite;
 using Vision.Pipeline.Tests.Browser;
 using Vision.Pipeline.Tests.Live;
 using Vision.Storage;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Console;

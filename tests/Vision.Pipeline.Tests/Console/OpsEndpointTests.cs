@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Console;
 

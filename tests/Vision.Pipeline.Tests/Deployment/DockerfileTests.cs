@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Vision.Pipeline.Cli;
 using Vision.Pipeline.Tests.Dispatch;
-using Vision.Tests.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace Vision.Pipeline.Tests.Deployment;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Vision.Models;
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace Vision.Pipeline.Tests.Deployment;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Deployment;
 

@@ -109,13 +109,11 @@ public sealed class DispatchPublisherTests
         await using var receiver = await WebhookReceiver.StartAsync("k1", Key);
         receiver.Delay(TimeSpan.FromSeconds(3));
         await using var h = await StartAsync(receiver, "cam-1");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (receiver.Attempts.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.TrueAsync(() => receiver.Attempts.Count >= 2, TimeSpan.FromSeconds(20), "a second attempt after the timeout", TimeSpan.FromMilliseconds(50));
         receiver.Normal();
 
-        var outboxDeadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.State != OutboxState.Delivered && DateTime.UtcNow < outboxDeadline)
-            await Task.Delay(50);
+        await Eventually.HoldsAsync(async () => (await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None))!.State,
+            state => state == OutboxState.Delivered, TimeSpan.FromSeconds(20), "the case delivered", TimeSpan.FromMilliseconds(50));
 
         Assert.Single(receiver.Accepted);
         Assert.True(receiver.Replays >= 1, "the retry after the timeout should have been a replay");
@@ -134,8 +132,7 @@ public sealed class DispatchPublisherTests
         var log = new LogLines();
         await using var h = await StartAsync(receiver, log, ["cam-1", "cam-2", "cam-3"]);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Pending > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Eventually.HoldsAsync(async () => (await h.Outbox.StatsAsync(CancellationToken.None)).Pending, pending => pending == 0, TimeSpan.FromSeconds(30), "no case pending");
 
         Assert.True(h.Publisher.DeliveredCount == 3, string.Join("\n", log.Lines.Select(l => l.Text).Concat(receiver.Attempts.Select(a => $"{a.At:HH:mm:ss.fff} {a.IdempotencyKey} {a.Status}"))));
         foreach (var c in h.Written)
@@ -175,8 +172,7 @@ public sealed class DispatchPublisherTests
         await using var h = await StartAsync(receiver, "cam-1", "cam-1");
         string first = h.Written[0].Spooled.CaseId;
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Dead < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.HoldsAsync(async () => (await h.Outbox.StatsAsync(CancellationToken.None)).Dead, dead => dead >= 2, TimeSpan.FromSeconds(20), "2 dead messages", TimeSpan.FromMilliseconds(50));
         var dead = await h.Outbox.ListAsync(OutboxState.Dead, 10, CancellationToken.None);
         Assert.Equal(2, dead.Count);
         Assert.All(dead, m => Assert.Equal((400, 1), (m.LastStatus!.Value, m.Attempts)));
@@ -207,8 +203,7 @@ public sealed class DispatchPublisherTests
         receiver.UseKey("k1", Convert.FromHexString("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"));
         await using var h = await StartAsync(receiver, "cam-1");
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await h.Outbox.StatsAsync(CancellationToken.None)).Dead < 1 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Eventually.HoldsAsync(async () => (await h.Outbox.StatsAsync(CancellationToken.None)).Dead, dead => dead >= 1, TimeSpan.FromSeconds(20), "a dead message", TimeSpan.FromMilliseconds(50));
 
         Assert.Equal(1, receiver.RejectedSignatures);
         Assert.Empty(receiver.Accepted);
@@ -225,12 +220,11 @@ public sealed class DispatchPublisherTests
         await receiver.StopAsync();
         await using var h = await StartAsync(receiver, "cam-1", "cam-2", "cam-1", "cam-2", "cam-1");
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var head = await Eventually.HoldsAsync(() => h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None),
+            m => m is { Attempts: >= 2, LastError: not null }, TimeSpan.FromSeconds(15), "a failed attempt retried");
         var waiting = await h.Outbox.StatsAsync(CancellationToken.None);
         Assert.Equal((5, 0), (waiting.Pending, waiting.Dead));
-        var head = await h.Outbox.FindByCaseAsync(h.Written[0].Spooled.CaseId, CancellationToken.None);
-        Assert.True(head!.Attempts >= 1);
-        Assert.Contains("cannot reach the dispatch core", head.LastError);
+        Assert.Contains("cannot reach the dispatch core", head!.LastError);
 
         await receiver.StartAgainAsync();
         await receiver.WaitForAcceptedAsync(5, TimeSpan.FromSeconds(30));

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using NJsonSchema;
 using Vision.Dispatch;
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Dispatch;
 

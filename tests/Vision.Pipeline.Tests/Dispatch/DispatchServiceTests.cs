@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using NJsonSchema;
 using Vision.Pipeline.Tests.Live;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Dispatch;
 

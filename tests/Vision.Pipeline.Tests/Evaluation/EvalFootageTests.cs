@@ -1,7 +1,6 @@
 using Vision.Pipeline.Tools.Evaluation;
 using Vision.Pipeline.Tests.Replay;
 using Vision.Rules.Truth;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Evaluation;
 

@@ -5,7 +5,6 @@ using Vision.Pipeline.Tests.Replay;
 using Vision.Rules.Config;
 using Vision.Rules.Truth;
 using Vision.Storage;
-using Vision.Tests.Common;
 using Vision.Cases;
 
 namespace Vision.Pipeline.Tests.Evaluation;

@@ -37,7 +37,7 @@ public sealed class EvidenceQueuesTests
 
         Assert.Same(now, await queue.NextAsync(() => true, () => false).WaitAsync(TimeSpan.FromSeconds(10)));
         var waiting = queue.NextAsync(() => true, () => false);
-        await Task.Delay(300);
+        await Task.Delay(300); // on purpose: a case due in an hour is not handed out within this time
         Assert.False(waiting.IsCompleted);
         Assert.Equal(1, queue.Count);
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Vision.Pipeline.Tests.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Evidence;
 

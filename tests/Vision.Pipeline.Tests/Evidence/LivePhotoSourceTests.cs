@@ -5,7 +5,6 @@ using Vision.Models;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Evidence;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Vision.Models;
 using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Tests.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Live;
 

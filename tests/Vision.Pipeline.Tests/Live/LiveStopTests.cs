@@ -29,7 +29,7 @@ public sealed class LiveStopTests
         Assert.NotEmpty(ToolsFor(server.Port));
 
         await server.StopAsync(); // the server goes away: the cameras' ffmpeg fail and reconnects come due every 100-300 ms
-        await Task.Delay(150);
+        await Task.Delay(150); // on purpose: SIGTERM lands while reconnects are due, whatever state each camera is in
         await vision.TerminateAsync(TimeSpan.FromSeconds(15));
 
         Assert.Equal(0, vision.ExitCode);

@@ -71,11 +71,11 @@ public sealed class RtspTestServerTests
         await first.WaitForFramesAsync(45, TimeSpan.FromSeconds(15));
         int before = first.Frames;
         var late = await ReadAsync(server.Url("cam"), 2, logLevel: "warning");
-        await Task.Delay(500);
 
         Assert.True(late.Frames >= 25, late.ToString());
+        await Eventually.TrueAsync(() => first.Frames >= before + 60, TimeSpan.FromMilliseconds(500),
+            $"the first client to go from {before} to {before + 60} frames while the second read 2 s (it read {first.Frames})", TimeSpan.FromMilliseconds(50));
         Assert.Null(first.ExitCode);
-        Assert.True(first.Frames >= before + 60, $"the first client went from {before} to {first.Frames} frames while the second read 2 s");
         // A seekable shared media would seek to the late joiner's "Range: npt=0-": the first client's timestamps would jump back.
         Assert.DoesNotContain("monoton", first.StdErr, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("monoton", late.Run.StdErr, StringComparison.OrdinalIgnoreCase);
@@ -121,7 +121,8 @@ public sealed class RtspTestServerTests
 
         proxy.Stall();
         var stalledAt = Stopwatch.StartNew();
-        await Task.Delay(700); // let frames already in the client's buffers drain
+        // Fixed waits on purpose: frames already in the client's buffers drain, then nothing may arrive for 1.5 s.
+        await Task.Delay(700);
         int framesAfterStall = reader.Frames;
         long bytesAfterStall = proxy.BytesToClient;
         await Task.Delay(1500);
@@ -254,13 +255,11 @@ public sealed class RtspTestServerTests
 
         public async Task WaitForFramesAsync(int frames, TimeSpan timeout)
         {
-            var clock = Stopwatch.StartNew();
-            while (Frames < frames)
+            await Eventually.TrueAsync(() =>
             {
                 if (_process.HasExited) throw new InvalidOperationException($"ffmpeg exited {_process.ExitCode} after {Frames} frame(s): {StdErr}");
-                if (clock.Elapsed > timeout) throw new TimeoutException($"ffmpeg read {Frames} frame(s) in {timeout.TotalSeconds} s: {StdErr}");
-                await Task.Delay(100);
-            }
+                return Frames >= frames;
+            }, timeout, $"ffmpeg to read {frames} frames (it read {Frames})", context: () => StdErr);
         }
 
         /// <summary>The exit code, or null if still running after <paramref name="timeout"/>.</summary>

@@ -123,7 +123,7 @@ public sealed class FrameMailboxesTests : IDisposable
         var pool = Camera("cam-a");
 
         var read = ReadAsync(4);
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: nothing is read within this time
         Assert.False(read.IsCompleted);
 
         _mailboxes.Post(Rent(pool, 7));
@@ -140,7 +140,7 @@ public sealed class FrameMailboxesTests : IDisposable
         _mailboxes.Post(Rent(a, 1));
 
         var read = ReadAsync(2, maxWait: Patience);
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: the second frame arrives while the batch wait is running
         _mailboxes.Post(Rent(b, 1));
 
         var batch = await read.WaitAsync(Patience);
@@ -155,7 +155,7 @@ public sealed class FrameMailboxesTests : IDisposable
         _mailboxes.Post(Rent(a, 1));
 
         var read = ReadAsync(2, maxWait: TimeSpan.FromSeconds(1));
-        await Task.Delay(100);
+        await Task.Delay(100); // on purpose: real time passes
         Assert.False(read.IsCompleted); // real time passing does not end the wait: only the injected clock does
         _time.Advance(TimeSpan.FromSeconds(1));
 
@@ -263,7 +263,7 @@ public sealed class FrameMailboxesTests : IDisposable
             Monitor.Exit(gate);
         }
 
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: the reader gets the lock and sees the removal before the next post
         if (read.IsCompleted) Assert.NotEmpty(await read); // an empty batch tells the analysis loop the feed has ended
         _mailboxes.Post(Rent(b, 1));
         Assert.Equal("cam-b", Assert.Single(await read.WaitAsync(Patience)).CameraId);

@@ -15,7 +15,7 @@ public sealed class IngestThreadingTests
         try
         {
             var reads = readers.Select(r => r.ReadAtLeastAsync(new byte[16], 16, CancellationToken.None)).ToList();
-            await Task.Delay(200);
+            await Task.Delay(200); // on purpose: the reads are parked in their pipes before the pool is tried
 
             // Work queued to the pool still runs at once: no pool thread is parked in a pipe read.
             var clock = Stopwatch.StartNew();
@@ -53,7 +53,7 @@ public sealed class IngestThreadingTests
         var second = await gate.EnterAsync(CancellationToken.None);
 
         var third = gate.EnterAsync(CancellationToken.None);
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: the third does not enter within this time
         Assert.False(third.IsCompleted);
         Assert.Equal(1, gate.Waiting);
 
@@ -61,7 +61,7 @@ public sealed class IngestThreadingTests
         first.Dispose(); // a second release of the same slot must not open two
         using var entered = await third.WaitAsync(TimeSpan.FromSeconds(5));
         var fourth = gate.EnterAsync(CancellationToken.None);
-        await Task.Delay(50);
+        await Task.Delay(50); // on purpose: the fourth does not enter within this time
         Assert.False(fourth.IsCompleted);
         second.Dispose();
         (await fourth.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();

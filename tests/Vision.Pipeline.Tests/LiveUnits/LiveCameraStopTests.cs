@@ -16,7 +16,7 @@ public sealed class LiveCameraStopTests : IDisposable
     [Fact]
     public async Task A_camera_stopped_between_its_probe_and_its_ffmpeg_starts_no_ffmpeg()
     {
-        string clip = await Live.TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 160, 120, 10);
+        string clip = await TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 160, 120, 10);
         await using var children = new ChildProcesses();
         using var stop = new CancellationTokenSource();
         var camera = Camera(clip, LiveConfig.Default, TimeProvider.System, children);

@@ -12,7 +12,7 @@ public sealed class ProcessPriorityTests : IDisposable
     [Fact]
     public async Task Lowering_a_decoder_reaches_every_one_of_its_threads()
     {
-        string clip = await Live.TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 320, 240, 25);
+        string clip = await TestFootage.SyntheticAsync(Path.Combine(_dir, "clip.mp4"), 320, 240, 25);
         var options = new FrameReaderOptions(clip, 160, 120, 5, Rules.Config.DecodeMode.All) { PlayFileAsLive = true };
         await using var children = new ChildProcesses();
         await using var reader = FfmpegFrameReader.Start(options, children, CancellationToken.None);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using OpenCvSharp;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Plates;
 

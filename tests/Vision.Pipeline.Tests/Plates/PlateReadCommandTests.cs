@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Vision.Pipeline.Cli;
 using Vision.Pipeline.Tests.Dispatch;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Plates;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FFMpegCore;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 
@@ -11,8 +10,8 @@ public sealed class EvidenceIntegrityTests
     [SharedDataFact]
     public async Task Two_replays_of_the_same_footage_write_identical_cases_byte_for_byte()
     {
-        var first = await ReplayHarness.RunAsync("street-parking-hevc");
-        var second = await ReplayHarness.RunAsync("street-parking-hevc");
+        var first = await ReplayHarness.SharedAsync("street-parking-hevc");
+        var second = await ReplayHarness.RunAsync("street-parking-hevc"); // a replay of its own, never the shared one
 
         Assert.NotEmpty(first.Cases);
         byte[] a = await File.ReadAllBytesAsync(Path.Combine(first.OutputDirectory, "cases.jsonl"));
@@ -25,7 +24,7 @@ public sealed class EvidenceIntegrityTests
     [InlineData("bottle-detection", 8.4)]
     public async Task Every_evidence_file_matches_its_hash_and_every_clip_plays_from_pre_roll_to_post_roll(string clip, double gopSeconds)
     {
-        var result = await ReplayHarness.RunAsync(clip);
+        var result = await ReplayHarness.SharedAsync(clip);
         var source = await FFProbe.AnalyseAsync(SharedData.Footage(clip + ".mp4"));
         Assert.NotEmpty(result.Cases);
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using OpenCvSharp;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Replay;

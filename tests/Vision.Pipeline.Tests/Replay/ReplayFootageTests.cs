@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 
@@ -12,7 +11,7 @@ public sealed class ReplayFootageTests
     [SharedDataFact]
     public async Task Each_bottle_standing_alone_becomes_exactly_one_litter_case()
     {
-        var result = await ReplayHarness.RunAsync("bottle-detection");
+        var result = await ReplayHarness.SharedAsync("bottle-detection");
 
         Assert.Equal(3, result.Cases.Count);
         Assert.All(result.Cases, c =>
@@ -38,7 +37,7 @@ public sealed class ReplayFootageTests
             [1] = [(16.5, 23.5)],
             [2] = [(30.5, 36.5)],
         };
-        var result = await ReplayHarness.RunAsync("bottle-detection", ("dwell: 5s", "dwell: 9s"), ("cooldown: 10m", "cooldown: 1s"));
+        var result = await ReplayHarness.SharedAsync("bottle-detection", ("dwell: 5s", "dwell: 9s"), ("cooldown: 10m", "cooldown: 1s"));
 
         Assert.NotEmpty(result.Cases);
         foreach (var c in result.Cases)
@@ -115,7 +114,7 @@ public sealed class ReplayFootageTests
     [SharedDataFact]
     public async Task Each_car_parked_along_the_no_parking_kerb_becomes_one_case_despite_flickering_scores()
     {
-        var result = await ReplayHarness.RunAsync("street-parking-hevc");
+        var result = await ReplayHarness.SharedAsync("street-parking-hevc");
 
         // The nano model sees at least five of the cars on that kerb steadily (0.35-0.7); the far-left ones at ~0.1.
         Assert.InRange(result.Cases.Count, 5, 9);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 

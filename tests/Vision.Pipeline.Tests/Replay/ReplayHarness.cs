@@ -1,7 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Vision.Models;
 using Vision.Pipeline.Tools.Replay;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 
@@ -16,7 +16,19 @@ internal static class ReplayHarness
         if (SharedData.Available) Environment.SetEnvironmentVariable(ModelLocator.EnvironmentVariable, SharedData.ModelsDir);
     }
 
+    // One replay per clip and edits for the whole test run, for tests that only read its output: a replay is the
+    // slowest thing most tests do on a 2-core machine, and it is deterministic (EvidenceIntegrityTests checks that).
+    private static readonly ConcurrentDictionary<string, Lazy<Task<ReplayResult>>> Shared = new();
+
     public static string SampleConfig(string clip) => Path.Combine(SharedData.ProjectRoot, "samples", "footage", clip + ".yaml");
+
+    /// <summary>
+    /// The replay of <paramref name="clip"/> with these edits that other tests of this run share: run once, on first
+    /// use. Its output must only be read; a test that changes it, or needs a replay of its own, calls <see cref="RunAsync"/>.
+    /// </summary>
+    public static Task<ReplayResult> SharedAsync(string clip, params (string From, string To)[] edits) =>
+        Shared.GetOrAdd(clip + "\n" + string.Join("\n", edits.Select(e => e.From + "\u2192" + e.To)),
+            _ => new Lazy<Task<ReplayResult>>(() => RunAsync(clip, edits))).Value;
 
     /// <summary>Replays <paramref name="clip"/> with its sample config, after applying text edits to the YAML.</summary>
     public static async Task<ReplayResult> RunAsync(string clip, params (string From, string To)[] edits)

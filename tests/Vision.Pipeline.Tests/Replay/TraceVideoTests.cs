@@ -5,7 +5,6 @@ using Vision.Models;
 using Vision.Pipeline.Tools.Replay;
 using Vision.Pipeline.Tests.Support;
 using Vision.Pipeline.Tools.TraceVideo;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Replay;
 

@@ -1112,16 +1112,13 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     private static async Task WaitForLockWaitersAsync(CaseDatabase db, int waiters, Task[] running)
     {
         await using var connection = db.Open();
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
+        await Eventually.HoldsAsync(async () =>
         {
             var waiting = (long)(await Scalar(connection, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))!;
-            if (waiting >= waiters) return;
-            if (running.FirstOrDefault(t => t.IsCompleted) is { } done)
+            if (waiting < waiters && running.FirstOrDefault(t => t.IsCompleted) is { } done)
                 throw new InvalidOperationException($"a decision finished before the row was let go ({done.Status}); it should have waited on the row lock", done.Exception);
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {waiting} of {waiters} decisions waited on the case's row lock within {Wait.TotalSeconds:F0} s");
-            await Task.Delay(20);
-        }
+            return waiting;
+        }, waiting => waiting >= waiters, Wait, $"{waiters} decisions waiting on the case's row lock", TimeSpan.FromMilliseconds(20));
     }
 
     private static async Task Execute(DbConnection connection, string sql)

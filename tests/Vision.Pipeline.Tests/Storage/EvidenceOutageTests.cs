@@ -54,16 +54,15 @@ public sealed class EvidenceOutageTests
         using var stop = new CancellationTokenSource();
         var run = uploader.RunAsync(stop.Token);
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Eventually.TrueAsync(() => !uploader.Health.Ok && uploader.Health.Problem?.Contains("unreachable", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(15), "the uploader saying the store is unreachable");
         Assert.Equal(0, uploader.CasesStored);
-        Assert.False(uploader.Health.Ok);
         Assert.Contains("unreachable", uploader.Health.Problem);
         Assert.Equal(10, (await s.Catalog.SpooledTotalsAsync(CancellationToken.None)).Cases);
         foreach (var c in s.Cases) Assert.True(File.Exists(Path.Combine(s.Spool, c.Spooled.CaseId, "clip.mp4")));
 
         await server.RestartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await AllStored(s.Catalog)() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Eventually.TrueAsync(AllStored(s.Catalog), TimeSpan.FromSeconds(60), "every spooled case stored");
         await stop.CancelAsync();
         await run;
 
@@ -82,17 +81,14 @@ public sealed class EvidenceOutageTests
         using var stop = new CancellationTokenSource();
         var run = uploader.RunAsync(stop.Token);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (uploader.CasesStored < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.TrueAsync(() => uploader.CasesStored >= 3, TimeSpan.FromSeconds(60), "3 cases stored", TimeSpan.FromMilliseconds(20));
         await server.StopAsync();
         long storedWhileUp = uploader.CasesStored;
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Eventually.TrueAsync(() => !uploader.Health.Ok, TimeSpan.FromSeconds(15), "the uploader saying the store is down");
         Assert.InRange(uploader.CasesStored, 3, 15);
-        Assert.False(uploader.Health.Ok);
 
         await server.RestartAsync();
-        deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await AllStored(s.Catalog)() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Eventually.TrueAsync(AllStored(s.Catalog), TimeSpan.FromSeconds(90), "every spooled case stored");
         await stop.CancelAsync();
         await run;
 

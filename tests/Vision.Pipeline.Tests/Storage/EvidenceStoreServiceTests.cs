@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Vision.Pipeline.Tests.Live;
 using Vision.Storage;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Storage;
 

@@ -4,7 +4,6 @@ using Vision.Pipeline.Tests.Replay;
 using Vision.Pipeline.Tools.Tuning;
 using Vision.Rules.Config;
 using Vision.Rules.Truth;
-using Vision.Tests.Common;
 
 namespace Vision.Pipeline.Tests.Tuning;
 
@@ -31,7 +30,7 @@ public sealed class RulesRerunTests
     public async Task Rerun_with_another_dwell_and_cooldown_raises_the_cases_of_a_replay_with_them()
     {
         var (recording, _, config) = await RecordAsync("bottle-detection");
-        var edited = await ReplayHarness.RunAsync("bottle-detection", ("dwell: 5s", "dwell: 9s"), ("cooldown: 10m", "cooldown: 1s"));
+        var edited = await ReplayHarness.SharedAsync("bottle-detection", ("dwell: 5s", "dwell: 9s"), ("cooldown: 10m", "cooldown: 1s"));
         var camera = config.Cameras[0];
         camera = camera with { Rules = [camera.Rules[0] with { Dwell = TimeSpan.FromSeconds(9), Cooldown = TimeSpan.FromSeconds(1) }] };
 
@@ -56,7 +55,13 @@ public sealed class RulesRerunTests
         Assert.Null(cache.TryLoad("0000000000000000"));
     }
 
-    private static async Task<(DetectionRecording, List<JsonElement>, VisionConfig)> RecordAsync(string clip)
+    // One recorded replay per clip, shared by this class's tests (each only reads it): three of them use bottle-detection's.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(DetectionRecording, List<JsonElement>, VisionConfig)>>> Recorded = new();
+
+    private static Task<(DetectionRecording, List<JsonElement>, VisionConfig)> RecordAsync(string clip) =>
+        Recorded.GetOrAdd(clip, c => new Lazy<Task<(DetectionRecording, List<JsonElement>, VisionConfig)>>(() => RecordOnceAsync(c))).Value;
+
+    private static async Task<(DetectionRecording, List<JsonElement>, VisionConfig)> RecordOnceAsync(string clip)
     {
         _ = ReplayHarness.StartTime; // sets the model folder for the replay
         string config = ReplayHarness.SampleConfig(clip);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Tuning;

@@ -1,6 +1,5 @@
 using Vision.Models;
 using Vision.Pipeline.Tools.Tuning;
-using Vision.Tests.Common;
 using Xunit.Abstractions;
 
 namespace Vision.Pipeline.Tests.Tuning;

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 
 namespace Vision.Rules.Tests.Config;
 

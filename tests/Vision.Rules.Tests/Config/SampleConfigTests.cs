@@ -1,5 +1,4 @@
 using Vision.Rules.Config;
-using Vision.Tests.Common;
 
 namespace Vision.Rules.Tests.Config;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace Vision.Tests.Common;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// Small image files whose headers lie about their size, as a hostile tester crafts them: a few hundred bytes that

@@ -4,16 +4,15 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Vision.Tests.Common;
 
-namespace Vision.Pipeline.Tests.Live;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// <c>vision run</c> as a real child process on loopback: its HTTP status endpoints, its evidence folder, and a real
 /// SIGTERM to stop it. It runs with a fresh ops token (<see cref="OpsToken"/>), which this class's own requests send, as
 /// a Prometheus scraper would.
 /// </summary>
-internal sealed class VisionProcess : IAsyncDisposable
+public sealed class VisionProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -115,17 +114,12 @@ internal sealed class VisionProcess : IAsyncDisposable
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with the process output when it does not in time.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.TrueAsync(async () =>
         {
             if (_process.HasExited) throw new Xunit.Sdk.XunitException($"{what}: vision exited with {_process.ExitCode}\n{Output}");
-            if (await condition()) return;
-            await Task.Delay(250);
-        }
-        throw new Xunit.Sdk.XunitException($"{what} within {timeout.TotalSeconds:0} s\n--- vision output ---\n{Tail(Output, 4000)}");
-    }
+            return await condition();
+        }, timeout, what, TimeSpan.FromMilliseconds(250), () => $"--- vision output ---\n{Tail(Output, 4000)}");
 
     /// <summary>SIGKILL: no clean-up at all, as in a power cut or an OOM kill.</summary>
     public async Task KillAsync()

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Vision.Pipeline.Tests.Support;
-using Vision.Tests.Common;
 
-namespace Vision.Pipeline.Tests.Live;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// A live RTSP "camera" for tests: scripts/rtsp-test-server.py (GStreamer's RTSP server) as a child process, serving

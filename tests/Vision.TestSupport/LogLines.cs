@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vision.Pipeline.Tests.Support;
+namespace Vision.TestSupport;
 
 /// <summary>A logger that keeps what it was told (level and text), for tests that check what an operator reads.</summary>
 public sealed class LogLines : ILogger

@@ -1,4 +1,4 @@
-namespace Vision.Tests.Common;
+namespace Vision.TestSupport;
 
 /// <summary>The PP-OCRv4 plate models (<c>../shared/models/ppocr</c>) and the labelled plate photos (<c>../shared/plates</c>); tests that need them skip with a reason when absent.</summary>
 public static class PlateData

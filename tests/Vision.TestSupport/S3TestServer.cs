@@ -3,12 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Vision.Pipeline.Tests.Live;
-using Vision.Pipeline.Tests.Support;
 using Vision.Storage;
-using Vision.Tests.Common;
 
-namespace Vision.Pipeline.Tests.Storage;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// An S3 server for tests: s3rver 3.7.1 (npm, installed into .tools/s3rver by scripts/install-test-servers.sh) run by

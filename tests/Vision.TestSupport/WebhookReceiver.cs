@@ -15,7 +15,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Vision.Dispatch;
 
-namespace Vision.Pipeline.Tests.Dispatch;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// The city's dispatch core for tests: a Kestrel app inside the test process on 127.0.0.1 that takes <c>POST /cases</c> the

@@ -1,4 +1,4 @@
-namespace Vision.Tests.Common;
+namespace Vision.TestSupport;
 
 /// <summary>Finds <c>../shared</c> (real model and footage) beside the project root; tests that need it skip with a reason when it is absent.</summary>
 public static class SharedData

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Vision.Tests.Common;
 
-namespace Vision.Pipeline.Tests.Support;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// A real, tiny file system (tmpfs of a few MB, mounted for the test) that runs out of space the way a full evidence

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Vision.Pipeline.Tests.Live;
+namespace Vision.TestSupport;
 
 /// <summary>What a finished child process (ffmpeg, ffprobe, python) said.</summary>
 public sealed record ChildProcessResult(int ExitCode, string StdOut, string StdErr, bool TimedOut, TimeSpan Elapsed)

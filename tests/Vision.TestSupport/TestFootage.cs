@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Vision.Tests.Common;
 
-namespace Vision.Pipeline.Tests.Live;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// Camera-like test files made from the shared footage: no B-frames, a fixed GOP, video only, looped to a length,

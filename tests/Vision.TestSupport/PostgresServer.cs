@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace Vision.Pipeline.Tests.Support;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// A throwaway PostgreSQL 15 cluster on 127.0.0.1 (Debian's binaries), made and run by scripts/postgres.sh in a temp

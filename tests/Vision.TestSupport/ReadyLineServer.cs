@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Vision.Pipeline.Tests.Support;
+namespace Vision.TestSupport;
 
 /// <summary>
 /// A test server run as a child process that prints <c>READY port=&lt;N&gt;</c> on stdout once it listens on port N and
