@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Vision.Rules.Config;
 
 namespace Vision.ReviewConsole;
@@ -34,17 +32,5 @@ public sealed record CameraMapView(IReadOnlyList<MapCamera> Cameras, IReadOnlyLi
             (hasPosition ? located : unlocated).Add(item);
         }
         return new CameraMapView(located, unlocated);
-    }
-}
-
-/// <summary><c>GET /api/console/map</c>: every signed-in role sees the map (officers pick a camera's queue from it).</summary>
-internal static class CameraMapEndpoint
-{
-    public static void MapCameraMap(this WebApplication app, ConsoleSources sources)
-    {
-        var counts = new OpenCaseCounts(sources.Cases.Database);
-        app.MapGet("/api/console/map", async (CancellationToken ct) =>
-            Results.Json(CameraMapView.Build(sources.Config(), sources.Cameras?.Cameras() ?? [], await counts.PerCameraAsync(ct))))
-            .RequireAuthorization();
     }
 }

@@ -130,7 +130,7 @@ public static class ConsoleAuthentication
     {
         var antiforgery = context.HttpContext.RequestServices.GetRequiredService<IAntiforgery>();
         if (!await antiforgery.IsRequestValidAsync(context.HttpContext).ConfigureAwait(false))
-            return Results.Json(new { error = "csrf", message = $"missing or wrong {CsrfHeader}: reload the page" }, statusCode: StatusCodes.Status400BadRequest);
+            return ErrorAnswers.Explained("csrf", $"missing or wrong {CsrfHeader}: reload the page", StatusCodes.Status400BadRequest);
         return await next(context).ConfigureAwait(false);
     }
 
@@ -145,7 +145,7 @@ public static class ConsoleAuthentication
         if (api || status == StatusCodes.Status403Forbidden)
         {
             context.Response.StatusCode = status;
-            if (!api && ConsoleEndpoints.OpenAsset("index.html") is { } page)
+            if (!api && ConsoleAssets.Open("index.html") is { } page)
             {
                 await using (page)
                 {

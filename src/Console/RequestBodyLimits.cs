@@ -41,12 +41,11 @@ public static class RequestBodyLimits
     });
 
     /// <summary>413 <c>{error: body_too_large, limitBytes, message}</c>.</summary>
-    public static IResult TooLarge(long limit) => Results.Json(new
-    {
-        error = "body_too_large",
-        limitBytes = limit,
-        message = $"the request body is larger than {limit} bytes, the most this request may send{(limit == Anonymous ? " without a session" : "")}",
-    }, statusCode: StatusCodes.Status413PayloadTooLarge);
+    public static IResult TooLarge(long limit) => Results.Json(new BodyTooLarge("body_too_large", limit,
+        $"the request body is larger than {limit} bytes, the most this request may send{(limit == Anonymous ? " without a session" : "")}"),
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    private sealed record BodyTooLarge(string Error, long LimitBytes, string Message);
 
     private sealed record BodyLimit(long Bytes) : IRequestSizeLimitMetadata
     {

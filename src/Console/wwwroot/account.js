@@ -1,12 +1,12 @@
 // My account (/account, every role): change one's own password with the current one; sessions elsewhere end.
-import { h, replaceChildren } from './dom.js';
+import { h } from './dom.js';
 import { t } from './i18n.js';
 import { postJson, describeError, isSilentError } from './api.js';
-import { markReady } from './router.js';
 import { showToast } from './toast.js';
+import { Screen } from './screen.js';
 
 export function mountAccount(view, { footer }) {
-  replaceChildren(footer);
+  const screen = new Screen(view, footer, { name: 'account', title: t('account.title') });
   const input = (name, autocomplete) => h('input', { id: `account-${name}`, name, type: 'password', autocomplete, required: true, maxlength: '200' });
   const fields = {
     current: input('current', 'current-password'),
@@ -43,11 +43,7 @@ export function mountAccount(view, { footer }) {
       submitButton.disabled = false;
     }
   });
-  replaceChildren(view,
-    h('section', { class: 'account-screen', 'aria-labelledby': 'account-heading' },
-      h('div', { class: 'screen-heading' }, h('h1', { id: 'account-heading' }, t('account.title'))),
-      form));
-  document.title = `${t('account.title')} · Vision`;
-  markReady();
-  return () => {};
+  screen.show(screen.section(form));
+  screen.ready();
+  return () => screen.stop();
 }

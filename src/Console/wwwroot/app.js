@@ -11,20 +11,21 @@ import { mountRules } from './rules.js';
 import { mountUsers } from './users.js';
 import { mountAccount } from './account.js';
 import { mountZones } from './zones.js';
+import { loadVocabulary } from './vocabulary.js';
 
-const EVERYONE = ['officer', 'engineer', 'admin'];
+// The roles that may open a screen, as the server's page policies allow them; null: every signed-in role.
 const ENGINEERS = ['engineer', 'admin'];
 const ADMINS = ['admin'];
 
 const ROUTES = [
-  { pattern: /^\/$/, nav: 'queue', roles: EVERYONE, mount: mountQueue },
-  { pattern: /^\/cases\/([^/]+)\/?$/, nav: 'queue', roles: EVERYONE, mount: mountCaseView, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
-  { pattern: /^\/map\/?$/, nav: 'map', roles: EVERYONE, mount: mountMap },
+  { pattern: /^\/$/, nav: 'queue', roles: null, mount: mountQueue },
+  { pattern: /^\/cases\/([^/]+)\/?$/, nav: 'queue', roles: null, mount: mountCaseView, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
+  { pattern: /^\/map\/?$/, nav: 'map', roles: null, mount: mountMap },
   { pattern: /^\/cameras\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountCameras },
   { pattern: /^\/zones\/([^/]+)\/?$/, nav: 'cameras', roles: ENGINEERS, mount: mountZones, params: (match) => ({ id: decodeURIComponent(match[1]) }) },
   { pattern: /^\/rules\/?$/, nav: 'rules', roles: ENGINEERS, mount: mountRules },
   { pattern: /^\/admin\/users\/?$/, nav: 'users', roles: ADMINS, mount: mountUsers },
-  { pattern: /^\/account\/?$/, nav: null, roles: EVERYONE, mount: mountAccount },
+  { pattern: /^\/account\/?$/, nav: null, roles: null, mount: mountAccount },
 ];
 
 // Paths the shell must leave to the browser: other pages and the server's own endpoints.
@@ -41,6 +42,7 @@ function start() {
   translateStatic();
   renderLanguageToggle();
   sessionPromise = loadSession();
+  loadVocabulary().catch(() => {}); // asked for with the session; a failure shows when a screen needs it
   sessionPromise.then(renderHeader, (error) => {
     if (!isSilentError(error)) document.getElementById('user-name').textContent = describeError(error);
   });
@@ -58,9 +60,12 @@ function renderHeader(session) {
   userName.textContent = t('header.signedInAs', { name: session.displayName || session.username });
   userName.title = t('header.account');
   for (const link of document.querySelectorAll('[data-nav]')) {
-    const roles = link.dataset.roles.split(' ');
-    link.closest('li').hidden = !roles.includes(session.role);
+    link.closest('li').hidden = !mayOpen(ROUTES.find((route) => route.nav === link.dataset.nav), session.role);
   }
+}
+
+function mayOpen(route, role) {
+  return route.roles === null || route.roles.includes(role);
 }
 
 function renderLanguageToggle() {
@@ -98,18 +103,16 @@ async function renderRoute() {
   markActiveNav(matched?.route.nav);
   if (!matched) return showMessage(t('error.notFound'));
 
-  // Screens open to every role start at once; the others wait for the role.
-  if (matched.route.roles !== EVERYONE) {
-    let session;
-    try {
-      session = await sessionPromise;
-    } catch (error) {
-      if (token === routeToken && !isSilentError(error)) showMessage(describeError(error));
-      return;
-    }
-    if (token !== routeToken) return;
-    if (!matched.route.roles.includes(session.role)) return showMessage(t('error.forbidden'));
+  // Every screen reads the server's lists; screens not open to every role also wait for the role.
+  let session = null;
+  try {
+    [session] = await Promise.all([matched.route.roles === null ? null : sessionPromise, loadVocabulary()]);
+  } catch (error) {
+    if (token === routeToken && !isSilentError(error)) showMessage(describeError(error));
+    return;
   }
+  if (token !== routeToken) return;
+  if (session && !mayOpen(matched.route, session.role)) return showMessage(t('error.forbidden'));
   unmountScreen = matched.route.mount(view, { params: matched.params, footer });
 }
 

@@ -1,15 +1,14 @@
 // Cameras (/cameras): one card per camera with its state, last frame, fps and last case; refreshed every 5 s.
 import { h, replaceChildren, withCacheBust } from './dom.js';
 import { t, hasText, violationName } from './i18n.js';
-import { getJson, describeError, isSilentError, CAMERAS_API } from './api.js';
+import { getJson, CAMERAS_API } from './api.js';
 import { formatDateTime, formatTime, formatNumber } from './format.js';
-import { markReady } from './router.js';
+import { Screen } from './screen.js';
 
 const REFRESH_MS = 5000;
 
 export function mountCameras(view, { footer }) {
-  const screen = new CamerasScreen(view);
-  replaceChildren(footer);
+  const screen = new CamerasScreen(view, footer);
   return () => screen.destroy();
 }
 
@@ -18,21 +17,14 @@ export function cameraStateName(state) {
 }
 
 class CamerasScreen {
-  constructor(view) {
+  constructor(view, footer) {
     this.cards = new Map(); // camera id → { element, signature, image, placeholder }
     this.timer = 0;
-    this.stopped = false;
-    this.rendered = false;
     this.loading = false;
     this.summary = h('p', { class: 'muted', 'aria-live': 'off' });
-    this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    this.screen = new Screen(view, footer, { name: 'cameras', title: t('cameras.title'), aside: [this.summary] });
     this.grid = h('div', { class: 'camera-grid', id: 'cameras' });
-    replaceChildren(view,
-      h('section', { class: 'cameras-screen', 'aria-labelledby': 'cameras-heading' },
-        h('div', { class: 'screen-heading' }, h('h1', { id: 'cameras-heading' }, t('cameras.title')), this.summary),
-        this.errorLine,
-        this.grid));
-    document.title = `${t('cameras.title')} · Vision`;
+    this.screen.show(this.screen.section(this.screen.errorLine, this.grid));
     // A hidden tab does not poll; coming back refreshes at once.
     this.onVisibilityChange = () => { if (!document.hidden) this.refresh(); };
     document.addEventListener('visibilitychange', this.onVisibilityChange);
@@ -40,7 +32,7 @@ class CamerasScreen {
   }
 
   destroy() {
-    this.stopped = true;
+    this.screen.stop();
     clearTimeout(this.timer);
     document.removeEventListener('visibilitychange', this.onVisibilityChange);
   }
@@ -52,21 +44,16 @@ class CamerasScreen {
     this.loading = true;
     try {
       const cameras = await getJson(CAMERAS_API);
-      if (this.stopped) return;
+      if (this.screen.stopped) return;
       this.render(cameras);
-      this.errorLine.hidden = true;
+      this.screen.hideError();
     } catch (error) {
-      if (this.stopped || isSilentError(error)) return;
-      this.errorLine.textContent = describeError(error);
-      this.errorLine.hidden = false;
+      if (!this.screen.showError(error)) return;
     } finally {
       this.loading = false;
     }
-    if (!this.rendered) {
-      this.rendered = true;
-      markReady();
-    }
-    if (!this.stopped && !document.hidden) this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
+    this.screen.ready();
+    if (!this.screen.stopped && !document.hidden) this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
   }
 
   render(cameras) {

@@ -1,12 +1,13 @@
 // The case view (/cases/{id}): evidence, facts, decisions, and keyboard-only review
 // (J/K move, C confirms, R rejects, space plays, Esc returns to the queue, ? shows help).
-import { h, replaceChildren, runShortcut, keyHints } from './dom.js';
+import { h, replaceChildren, runShortcut } from './dom.js';
 import { t } from './i18n.js';
 import { formatDateTime } from './format.js';
 import { postJson, describeError, isSilentError, ApiError } from './api.js';
 import { loadCase, rememberCase, warmImages, casePhotoUrls } from './case-cache.js';
 import { QueueContext, queueAddress } from './queue-context.js';
-import { navigate, updateAddress, markReady } from './router.js';
+import { navigate, updateAddress } from './router.js';
+import { Screen } from './screen.js';
 import { showToast } from './toast.js';
 import { createRejectDialog } from './reject-dialog.js';
 import { createChangeDialog } from './change-dialog.js';
@@ -24,6 +25,12 @@ export function mountCaseView(view, { params, footer }) {
 class CaseViewController {
   constructor(view, footer) {
     this.view = view;
+    this.screen = new Screen(view, footer, {
+      keys: [
+        ['J', 'keys.case.next'], ['K', 'keys.case.prev'], ['C', 'keys.case.confirm'], ['R', 'keys.case.reject'],
+        [t('keys.space'), 'keys.case.play'], ['Esc', 'keys.case.back'], ['?', 'keys.case.help'],
+      ],
+    });
     this.context = QueueContext.restore();
     this.caseData = null;
     this.currentId = null;
@@ -44,7 +51,7 @@ class CaseViewController {
     this.body = h('div', { class: 'case-body', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('app.loading')));
     this.preloadArea = h('div', { class: 'preload-area', 'aria-hidden': 'true' });
 
-    replaceChildren(view,
+    this.screen.show(
       h('div', { class: 'case-view' },
         h('div', { class: 'case-topbar' },
           h('a', { href: queueAddress(this.context.filter), class: 'button link-button', onClick: (event) => { event.preventDefault(); this.backToQueue(); } },
@@ -55,14 +62,10 @@ class CaseViewController {
           h('button', { type: 'button', class: 'button', onClick: () => this.moveNext() }, t('case.next'), ' ', h('kbd', {}, 'J'))),
         this.body),
       this.rejectDialog.element, this.changeDialog.element, this.helpDialog.element, this.photoDialog.element, this.preloadArea);
-
-    replaceChildren(footer, keyHints([
-      ['J', 'keys.case.next'], ['K', 'keys.case.prev'], ['C', 'keys.case.confirm'], ['R', 'keys.case.reject'],
-      [t('keys.space'), 'keys.case.play'], ['Esc', 'keys.case.back'], ['?', 'keys.case.help'],
-    ]));
   }
 
   destroy() {
+    this.screen.stop();
     document.removeEventListener('keydown', this.onKeyDown);
     this.showToken++;
     releaseVideo(this.video);
@@ -84,7 +87,7 @@ class CaseViewController {
     }
     if (token !== this.showToken) return; // the officer already moved on
     this.render(caseData);
-    markReady();
+    this.screen.ready();
     this.preloadNext(caseId);
   }
 
@@ -125,7 +128,7 @@ class CaseViewController {
     this.body.setAttribute('aria-busy', 'false');
 
     if (previousVideo !== this.video) releaseVideo(previousVideo);
-    document.title = `${t('case.title', { id: caseData.caseId })} · Vision`;
+    this.screen.setTitle(t('case.title', { id: caseData.caseId }));
     document.body.dataset.caseId = caseData.caseId;
     this.updatePosition();
     // Focus left on a removed button would fall to <body>; keep it on the view so keys and screen readers stay here.
@@ -139,7 +142,7 @@ class CaseViewController {
         h('button', { type: 'button', class: 'button', onClick: () => this.show(this.currentId) }, t('error.retry'))));
     this.body.setAttribute('aria-busy', 'false');
     delete document.body.dataset.caseId;
-    markReady();
+    this.screen.ready();
   }
 
   updatePosition() {

@@ -3,9 +3,10 @@
 // queue of that camera. Cameras without coordinates are listed beside the map.
 import { h, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
-import { getJson, describeError, isSilentError } from './api.js';
+import { getJson } from './api.js';
 import { formatTime, formatNumber } from './format.js';
-import { markReady, navigate } from './router.js';
+import { navigate } from './router.js';
+import { Screen } from './screen.js';
 import { cameraStateName } from './cameras.js';
 import { defaultFilter, queueAddress } from './queue-context.js';
 
@@ -18,44 +19,35 @@ const MAX_TALL = 0.8; // …nor a north–south one as a tower taller than the s
 const MANY_OPEN = 5;
 
 export function mountMap(view, { footer }) {
-  replaceChildren(footer);
-  const screen = new MapScreen(view);
+  const screen = new MapScreen(view, footer);
   return () => screen.destroy();
 }
 
 class MapScreen {
-  constructor(view) {
-    this.stopped = false;
+  constructor(view, footer) {
     this.summary = h('p', { class: 'muted' });
-    this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    this.screen = new Screen(view, footer, { name: 'map', title: t('map.title'), aside: [this.summary] });
     this.body = h('div', { class: 'map-layout' });
-    replaceChildren(view,
-      h('section', { class: 'map-screen', 'aria-labelledby': 'map-heading' },
-        h('div', { class: 'screen-heading' }, h('h1', { id: 'map-heading' }, t('map.title')), this.summary),
-        this.errorLine,
-        this.body));
-    document.title = `${t('map.title')} · Vision`;
+    this.screen.show(this.screen.section(this.screen.errorLine, this.body));
     this.onKeyDown = (event) => { if (event.key === 'Escape') this.hideTip(); };
     document.addEventListener('keydown', this.onKeyDown);
     this.load();
   }
 
   destroy() {
-    this.stopped = true;
+    this.screen.stop();
     document.removeEventListener('keydown', this.onKeyDown);
   }
 
   async load() {
     try {
       const data = await getJson('/api/console/map');
-      if (this.stopped) return;
+      if (this.screen.stopped) return;
       this.render(data);
     } catch (error) {
-      if (this.stopped || isSilentError(error)) return;
-      this.errorLine.textContent = describeError(error);
-      this.errorLine.hidden = false;
+      if (!this.screen.showError(error)) return;
     }
-    markReady();
+    this.screen.ready();
   }
 
   render({ cameras, unlocated }) {

@@ -2,9 +2,8 @@
 // The ids are kept client-side so moving to the next case needs no round trip; more pages are
 // fetched only at either end of what is loaded.
 import { getJson, toQuery } from './api.js';
+import { vocabulary } from './vocabulary.js';
 
-export const STATUSES = ['auto_captured', 'confirmed', 'rejected', 'dispatched'];
-export const VIOLATIONS = ['illegal_parking', 'street_stall', 'litter'];
 export const DEFAULT_STATUS = 'auto_captured';
 export const PAGE_SIZE = 50;
 
@@ -25,7 +24,7 @@ export function readQueueAddress(search) {
     if (params.has(key)) filter[key] = params.get(key).trim();
   }
   if (filter.status === 'all') filter.status = '';
-  else if (filter.status && !STATUSES.includes(filter.status)) filter.status = DEFAULT_STATUS;
+  else if (filter.status && !vocabulary().statuses.includes(filter.status)) filter.status = DEFAULT_STATUS;
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
   return { filter, page };
 }

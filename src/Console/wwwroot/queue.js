@@ -1,15 +1,17 @@
 // The review queue (/): status tabs with counts, filters, one server page of cases, keyboard selection.
-import { h, replaceChildren, hasCommandModifier, runShortcut, keyHints } from './dom.js';
+import { h, replaceChildren, hasCommandModifier, runShortcut } from './dom.js';
 import { t, violationName, zoneLabel } from './i18n.js';
 import { getJson, postJson, describeError, isSilentError, toQuery, CAMERAS_API } from './api.js';
 import { createRejectDialog } from './reject-dialog.js';
 import { showToast } from './toast.js';
 import { onCaseChange } from './live-feed.js';
 import { formatLocalIso, formatPercent, toLocalInputValue, fromLocalInputValue } from './format.js';
-import { STATUSES, VIOLATIONS, PAGE_SIZE, QueueContext, readQueueAddress, queueAddress, fetchCasePage } from './queue-context.js';
+import { vocabulary } from './vocabulary.js';
+import { PAGE_SIZE, QueueContext, readQueueAddress, queueAddress, fetchCasePage } from './queue-context.js';
 import { loadCase, warmImages, casePhotoUrls } from './case-cache.js';
 import { statusBadge } from './case-render.js';
-import { navigate, updateAddress, markReady } from './router.js';
+import { navigate, updateAddress } from './router.js';
+import { Screen } from './screen.js';
 
 const TEXT_FILTER_DELAY_MS = 400;
 const PREFETCH_DELAY_MS = 150;
@@ -38,14 +40,18 @@ class QueueScreen {
     this.textFilterTimer = 0;
     this.prefetchTimer = 0;
 
+    this.screen = new Screen(view, footer, {
+      name: 'queue',
+      title: t('queue.title'),
+      hiddenHeading: true,
+      keys: [
+        ['↓ J', 'keys.queue.move'], ['↑ K', 'keys.queue.move'], ['Enter', 'keys.queue.open'],
+        ['[ ]', 'keys.queue.page'], ['X', 'keys.queue.choose'], ['/', 'keys.queue.filter'],
+      ],
+    });
     this.build();
-    replaceChildren(footer, keyHints([
-      ['↓ J', 'keys.queue.move'], ['↑ K', 'keys.queue.move'], ['Enter', 'keys.queue.open'],
-      ['[ ]', 'keys.queue.page'], ['X', 'keys.queue.choose'], ['/', 'keys.queue.filter'],
-    ]));
     this.onKeyDown = (event) => this.handleKey(event);
     document.addEventListener('keydown', this.onKeyDown);
-    document.title = `${t('queue.title')} · Vision`;
     this.load();
     this.loadCameraOptions();
     this.liveTimer = 0;
@@ -64,6 +70,7 @@ class QueueScreen {
   }
 
   destroy() {
+    this.screen.stop();
     document.removeEventListener('keydown', this.onKeyDown);
     this.stopListening();
     clearTimeout(this.liveTimer);
@@ -77,7 +84,6 @@ class QueueScreen {
   build() {
     this.statusTabs = this.buildStatusTabs();
     this.filterForm = this.buildFilterForm();
-    this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
     this.tableBody = h('tbody', { onClick: (event) => this.handleRowClick(event), onChange: (event) => this.handleChoiceChange(event) });
     this.chooseAllBox = h('input', { type: 'checkbox', id: 'choose-page', 'aria-label': t('bulk.choosePage'), onChange: () => this.chooseAll(this.chooseAllBox.checked) });
     this.table = h('table', { id: 'queue', class: 'data-table queue-table', 'aria-label': t('queue.tableLabel'), 'aria-busy': 'true' },
@@ -90,16 +96,14 @@ class QueueScreen {
     this.previousPageButton = h('button', { type: 'button', class: 'button', onClick: () => this.goToPage(this.page - 1) }, '‹ ', t('queue.prevPage'));
     this.nextPageButton = h('button', { type: 'button', class: 'button', onClick: () => this.goToPage(this.page + 1) }, t('queue.nextPage'), ' ›');
 
-    replaceChildren(this.view,
-      h('section', { class: 'queue-screen', 'aria-labelledby': 'queue-heading' },
-        h('h1', { id: 'queue-heading', class: 'visually-hidden' }, t('queue.title')),
-        this.statusTabs,
-        this.filterForm,
-        this.buildExportPanel(),
-        this.buildBulkBar(),
-        this.errorLine,
-        h('div', { class: 'table-scroll' }, this.table),
-        h('nav', { class: 'pager', 'aria-label': t('queue.paging') }, this.previousPageButton, this.pageInfo, this.nextPageButton)));
+    this.screen.show(this.screen.section(
+      this.statusTabs,
+      this.filterForm,
+      this.buildExportPanel(),
+      this.buildBulkBar(),
+      this.screen.errorLine,
+      h('div', { class: 'table-scroll' }, this.table),
+      h('nav', { class: 'pager', 'aria-label': t('queue.paging') }, this.previousPageButton, this.pageInfo, this.nextPageButton)));
   }
 
   /** The 考核 export: cases per period and street / camera / type, counted per status, as CSV or Excel. */
@@ -143,7 +147,7 @@ class QueueScreen {
   }
 
   buildStatusTabs() {
-    const tabs = [...STATUSES, ''].map((status) => h('button', {
+    const tabs = [...vocabulary().statuses, ''].map((status) => h('button', {
       type: 'button',
       class: 'status-tab',
       'data-status-tab': status || 'all',
@@ -156,7 +160,7 @@ class QueueScreen {
   buildFilterForm() {
     const typeSelect = h('select', { id: 'filter-type', name: 'type', onChange: () => this.applyFilterInputs() },
       h('option', { value: '' }, t('violation.all')),
-      VIOLATIONS.map((code) => h('option', { value: code }, violationName(code))));
+      vocabulary().violations.map((code) => h('option', { value: code }, violationName(code))));
     typeSelect.value = this.filter.type;
 
     const textInput = (name, placeholderKey, extra = {}) => {
@@ -266,22 +270,20 @@ class QueueScreen {
       const response = await fetchCasePage(this.filter, this.page, PAGE_SIZE, controller.signal);
       if (controller.signal.aborted) return;
       this.response = response;
-      this.errorLine.hidden = true;
+      this.screen.hideError();
       const before = this.shownIds;
       this.render(focusRow || !this.rendered);
       this.shownIds = new Set(this.rows.map((row) => row.dataset.caseId));
       if (live && before) for (const row of this.rows) if (!before.has(row.dataset.caseId)) row.classList.add('new-case');
     } catch (error) {
-      if (isSilentError(error)) return;
-      this.errorLine.textContent = describeError(error);
-      this.errorLine.hidden = false;
+      if (!this.screen.showError(error)) return;
       replaceChildren(this.tableBody);
     } finally {
       if (this.abortController === controller) this.table.setAttribute('aria-busy', 'false');
     }
     if (!this.rendered) {
       this.rendered = true;
-      markReady();
+      this.screen.ready();
     }
   }
 
@@ -311,7 +313,7 @@ class QueueScreen {
     // The tab title says how many wait for review, so a queue in a background tab shows when work arrives.
     document.title = `(${counts.auto_captured ?? 0}) ${t('status.auto_captured')} — Vision`;
     let sum = 0;
-    for (const status of STATUSES) {
+    for (const status of vocabulary().statuses) {
       const count = counts[status] ?? 0;
       sum += count;
       this.statusTabs.querySelector(`[data-count-status="${status}"]`).textContent = String(count);

@@ -1,25 +1,27 @@
-// The reject-reason chooser (#reject-dialog): keys 1–4 pick a reason and submit at once,
-// 5 picks "other" and moves to the note, Enter submits, Esc closes.
+// The reject-reason chooser (#reject-dialog): the reasons come from the server in its order; a digit key picks one and
+// submits at once, except "other", which moves to the note; Enter submits, Esc closes.
 import { h, isTypingTarget, hasCommandModifier } from './dom.js';
 import { t } from './i18n.js';
+import { vocabulary } from './vocabulary.js';
 
-export const REJECT_REASONS = ['false_detection', 'permitted', 'duplicate', 'evidence_unclear', 'other'];
+const OTHER = 'other'; // the reason that needs a note
 
 /**
  * onSubmit({reason, note}) returns a promise; when it rejects with a message the dialog stays open and shows it.
  * Returns { element, open(), close(), isOpen() }.
  */
 export function createRejectDialog(onSubmit) {
+  const reasons = vocabulary().rejectReasons;
   const errorLine = h('p', { class: 'dialog-error', role: 'alert' });
   const noteInput = h('input', { type: 'text', id: 'reject-note', name: 'note', autocomplete: 'off', maxlength: '500', placeholder: t('reject.notePlaceholder') });
-  const reasonInputs = REJECT_REASONS.map((reason) =>
+  const reasonInputs = reasons.map((reason) =>
     h('input', { type: 'radio', name: 'reason', value: reason, id: `reject-reason-${reason}` }));
   const submitButton = h('button', { type: 'submit', class: 'button danger' }, t('reject.submit'), ' ', h('kbd', {}, 'Enter'));
 
   const form = h('form', { class: 'reject-form', novalidate: true },
     h('fieldset', {},
       h('legend', {}, t('reject.reasons')),
-      REJECT_REASONS.map((reason, index) => h('label', { class: 'reason-option', for: `reject-reason-${reason}` },
+      reasons.map((reason, index) => h('label', { class: 'reason-option', for: `reject-reason-${reason}` },
         reasonInputs[index], h('kbd', {}, String(index + 1)), ' ', t(`reject.${reason}`)))),
     h('label', { class: 'field', for: 'reject-note' }, h('span', { class: 'field-label' }, t('reject.note')), noteInput),
     errorLine,
@@ -42,7 +44,7 @@ export function createRejectDialog(onSubmit) {
     const reason = selectedReason();
     const note = noteInput.value.trim();
     if (!reason) return showError(t('reject.reasons'));
-    if (reason === 'other' && !note) {
+    if (reason === OTHER && !note) {
       noteInput.focus();
       return showError(t('error.note_required'));
     }
@@ -61,8 +63,9 @@ export function createRejectDialog(onSubmit) {
 
   function pick(index) {
     const input = reasonInputs[index];
+    if (!input) return;
     input.checked = true;
-    if (REJECT_REASONS[index] === 'other') noteInput.focus();
+    if (reasons[index] === OTHER) noteInput.focus();
     else submit();
   }
 
@@ -88,7 +91,7 @@ export function createRejectDialog(onSubmit) {
 
   dialog.addEventListener('keydown', (event) => {
     if (hasCommandModifier(event) || event.isComposing) return;
-    const digit = /^(?:Digit|Numpad)([1-5])$/.exec(event.code);
+    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit && !isTypingTarget(event.target)) {
       event.preventDefault();
       pick(Number(digit[1]) - 1);

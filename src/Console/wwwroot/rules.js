@@ -2,9 +2,10 @@
 // Precision below 50 % is the engineers' first signal of a bad rule, so those rows are marked.
 import { h, replaceChildren } from './dom.js';
 import { t, violationName } from './i18n.js';
-import { getJson, describeError, isSilentError } from './api.js';
+import { getJson } from './api.js';
 import { formatPercent } from './format.js';
-import { markReady, updateAddress } from './router.js';
+import { updateAddress } from './router.js';
+import { Screen } from './screen.js';
 
 const LOW_PRECISION = 0.5;
 const WEEK_CHOICES = [4, 8, 12, 26];
@@ -22,8 +23,7 @@ const SUMMARY_COLUMNS = [
 ];
 
 export function mountRules(view, { footer }) {
-  const screen = new RulesScreen(view);
-  replaceChildren(footer);
+  const screen = new RulesScreen(view, footer);
   return () => screen.destroy();
 }
 
@@ -32,38 +32,35 @@ export function isLowPrecision(precision) {
 }
 
 class RulesScreen {
-  constructor(view) {
+  constructor(view, footer) {
     const requested = Number.parseInt(new URLSearchParams(location.search).get('weeks') ?? '', 10);
     this.weeks = WEEK_CHOICES.includes(requested) ? requested : DEFAULT_WEEKS;
     this.sort = { key: 'precision', ascending: true }; // worst rules first
     this.stats = null;
-    this.stopped = false;
-    this.rendered = false;
 
     const weeksSelect = h('select', { id: 'rules-weeks', onChange: () => this.changeWeeks(Number(weeksSelect.value)) },
       WEEK_CHOICES.map((n) => h('option', { value: String(n) }, t('rules.weeksOption', { n }))));
     weeksSelect.value = String(this.weeks);
 
-    this.errorLine = h('p', { class: 'error-box', role: 'alert', hidden: true });
+    this.screen = new Screen(view, footer, {
+      name: 'rules',
+      title: t('rules.title'),
+      aside: [h('label', { class: 'field inline', for: 'rules-weeks' }, h('span', { class: 'field-label' }, t('rules.weeks')), weeksSelect)],
+    });
     this.summaryArea = h('div', { class: 'table-scroll' });
     this.weeklyArea = h('div', { class: 'table-scroll' });
-    replaceChildren(view,
-      h('section', { class: 'rules-screen', 'aria-labelledby': 'rules-heading' },
-        h('div', { class: 'screen-heading' },
-          h('h1', { id: 'rules-heading' }, t('rules.title')),
-          h('label', { class: 'field inline', for: 'rules-weeks' }, h('span', { class: 'field-label' }, t('rules.weeks')), weeksSelect)),
-        h('p', { class: 'hint' }, t('rules.lowPrecisionHint')),
-        this.errorLine,
-        h('h2', { class: 'section-title' }, t('rules.summary')),
-        this.summaryArea,
-        h('h2', { class: 'section-title' }, t('rules.weekly')),
-        this.weeklyArea));
-    document.title = `${t('rules.title')} · Vision`;
+    this.screen.show(this.screen.section(
+      h('p', { class: 'hint' }, t('rules.lowPrecisionHint')),
+      this.screen.errorLine,
+      h('h2', { class: 'section-title' }, t('rules.summary')),
+      this.summaryArea,
+      h('h2', { class: 'section-title' }, t('rules.weekly')),
+      this.weeklyArea));
     this.load();
   }
 
   destroy() {
-    this.stopped = true;
+    this.screen.stop();
   }
 
   changeWeeks(weeks) {
@@ -75,20 +72,15 @@ class RulesScreen {
   async load() {
     try {
       const stats = await getJson(`/api/rules/stats?weeks=${this.weeks}`);
-      if (this.stopped) return;
+      if (this.screen.stopped) return;
       this.stats = stats;
-      this.errorLine.hidden = true;
+      this.screen.hideError();
       this.renderSummary();
       this.renderWeekly();
     } catch (error) {
-      if (this.stopped || isSilentError(error)) return;
-      this.errorLine.textContent = describeError(error);
-      this.errorLine.hidden = false;
+      if (!this.screen.showError(error)) return;
     }
-    if (!this.rendered) {
-      this.rendered = true;
-      markReady();
-    }
+    this.screen.ready();
   }
 
   sortBy(key) {

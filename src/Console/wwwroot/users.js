@@ -4,14 +4,13 @@ import { h, replaceChildren } from './dom.js';
 import { t, hasText } from './i18n.js';
 import { getJson, postJson, deleteJson, describeError, isSilentError } from './api.js';
 import { formatDateTime } from './format.js';
-import { markReady } from './router.js';
+import { Screen } from './screen.js';
 import { showToast } from './toast.js';
+import { vocabulary } from './vocabulary.js';
 
-export const ROLES = ['officer', 'engineer', 'admin'];
 
 export function mountUsers(view, { footer }) {
-  const screen = new UsersScreen(view);
-  replaceChildren(footer);
+  const screen = new UsersScreen(view, footer);
   return () => screen.destroy();
 }
 
@@ -26,54 +25,41 @@ function actionName(action) {
 const userPath = (username) => `/api/users/${encodeURIComponent(username)}`;
 
 class UsersScreen {
-  constructor(view) {
-    this.stopped = false;
-    this.rendered = false;
+  constructor(view, footer) {
+    this.screen = new Screen(view, footer, { name: 'users', title: t('users.title') });
     this.listArea = h('div', { class: 'table-scroll' }, h('p', { class: 'loading' }, t('app.loading')));
-    this.listError = h('p', { class: 'error-box', role: 'alert', hidden: true });
     this.changesArea = h('div', { class: 'table-scroll' });
     this.resetDialog = new ResetPasswordDialog((username) => this.afterChange(t('users.passwordResetDone', { username })));
-    replaceChildren(view,
-      h('section', { class: 'users-screen', 'aria-labelledby': 'users-heading' },
-        h('div', { class: 'screen-heading' }, h('h1', { id: 'users-heading' }, t('users.title'))),
+    this.screen.show(
+      this.screen.section(
         h('div', { class: 'users-layout' },
           h('section', { 'aria-labelledby': 'users-list-heading' },
             h('h2', { id: 'users-list-heading', class: 'section-title' }, t('users.list')),
-            this.listError,
+            this.screen.errorLine,
             this.listArea),
           this.buildCreateForm()),
         h('section', { 'aria-labelledby': 'users-changes-heading' },
           h('h2', { id: 'users-changes-heading', class: 'section-title' }, t('users.changes')),
           this.changesArea)),
       this.resetDialog.element);
-    document.title = `${t('users.title')} · Vision`;
     this.load();
   }
 
   destroy() {
-    this.stopped = true;
+    this.screen.stop();
   }
 
   async load() {
     try {
       const [users, changes] = await Promise.all([getJson('/api/users'), getJson('/api/users/changes?limit=50')]);
-      if (this.stopped) return;
+      if (this.screen.stopped) return;
       replaceChildren(this.listArea, this.renderUserTable(users));
       replaceChildren(this.changesArea, renderChanges(changes));
     } catch (error) {
-      if (this.stopped || isSilentError(error)) return;
-      this.showError(error);
+      if (!this.screen.showError(error)) return;
       replaceChildren(this.listArea);
     }
-    if (!this.rendered) {
-      this.rendered = true;
-      markReady();
-    }
-  }
-
-  showError(error) {
-    this.listError.textContent = describeError(error);
-    this.listError.hidden = false;
+    this.screen.ready();
   }
 
   afterChange(message) {
@@ -83,14 +69,14 @@ class UsersScreen {
 
   /** Runs one account change; a refusal (the last admin, say) is shown above the list and the list reloads as it is. */
   async change(run, message) {
-    this.listError.hidden = true;
+    this.screen.hideError();
     try {
       await run();
       this.afterChange(message);
     } catch (error) {
       if (isSilentError(error)) return;
       await this.load(); // the list as it is (a role select back to the role kept)
-      this.showError(error);
+      this.screen.showError(error);
     }
   }
 
@@ -107,7 +93,7 @@ class UsersScreen {
     const name = user.username;
     const locked = user.lockedUntil && Date.parse(user.lockedUntil) > Date.now();
     const roleSelect = h('select', { class: 'user-role', 'aria-label': `${t('users.role')} ${name}` },
-      ROLES.map((role) => h('option', { value: role, selected: role === user.role }, roleName(role))));
+      vocabulary().roles.map((role) => h('option', { value: role, selected: role === user.role }, roleName(role))));
     roleSelect.addEventListener('change', () => this.change(
       () => postJson(`${userPath(name)}/role`, { role: roleSelect.value }),
       t('users.roleChanged', { username: name, role: roleName(roleSelect.value) })));
@@ -149,7 +135,7 @@ class UsersScreen {
     const fields = {
       username: input('username', 'text', 'off'),
       displayName: input('displayName', 'text', 'off'),
-      role: h('select', { id: 'new-user-role', name: 'role', required: true }, ROLES.map((role) => h('option', { value: role }, roleName(role)))),
+      role: h('select', { id: 'new-user-role', name: 'role', required: true }, vocabulary().roles.map((role) => h('option', { value: role }, roleName(role)))),
       password: input('password', 'password', 'new-password'),
     };
     const errorLine = h('p', { class: 'form-error', role: 'alert' });

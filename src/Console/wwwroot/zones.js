@@ -5,19 +5,16 @@ import { h, replaceChildren, withCacheBust } from './dom.js';
 import { t, violationName } from './i18n.js';
 import { getJson, request, describeError, isSilentError, ApiError } from './api.js';
 import { formatDateTime } from './format.js';
-import { markReady } from './router.js';
 import { showToast } from './toast.js';
+import { Screen } from './screen.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const STEP = 0.01, FINE_STEP = 0.001;
 const NEW_ZONE = [[0.4, 0.4], [0.6, 0.4], [0.6, 0.6], [0.4, 0.6]];
 
 export function mountZones(view, { params, footer }) {
-  const screen = new ZoneEditor(view, params.id);
-  replaceChildren(footer, h('ul', { class: 'key-hints', 'aria-label': t('keys.title') },
-    [['Tab', 'zones.keyTab'], ['← ↑ → ↓', 'zones.keyArrows'], ['Insert / A', 'zones.keyAdd'], ['Delete', 'zones.keyDelete']]
-      .map(([key, text]) => h('li', {}, h('kbd', {}, key), ' ', t(text)))));
-  return () => screen.destroy();
+  const editor = new ZoneEditor(view, footer, params.id);
+  return () => editor.destroy();
 }
 
 function svg(tag, attributes = {}) {
@@ -30,7 +27,7 @@ const clamp = (value) => Math.min(1, Math.max(0, value));
 const round = (value) => Math.round(value * 10000) / 10000;
 
 class ZoneEditor {
-  constructor(view, cameraId) {
+  constructor(view, footer, cameraId) {
     this.cameraId = cameraId;
     this.api = `/api/cameras/${encodeURIComponent(cameraId)}`;
     this.zones = [];
@@ -39,11 +36,14 @@ class ZoneEditor {
     this.selectedCorner = -1;
     this.drag = null;
     this.size = { width: 1280, height: 720 };
-    this.stopped = false;
-
-    this.heading = h('h1', { id: 'zones-heading' }, t('zones.title'));
+    this.screen = new Screen(view, footer, {
+      name: 'zones',
+      title: t('zones.title'),
+      aside: [h('a', { href: '/cameras' }, t('zones.backToCameras'))],
+      keys: [['Tab', 'zones.keyTab'], ['← ↑ → ↓', 'zones.keyArrows'], ['Insert / A', 'zones.keyAdd'], ['Delete', 'zones.keyDelete']],
+      errorId: 'zones-message',
+    });
     this.readOnly = h('p', { class: 'read-only-note', id: 'zones-read-only', role: 'note', hidden: true });
-    this.message = h('p', { class: 'error-box', id: 'zones-message', role: 'alert', hidden: true });
     this.image = h('img', { class: 'zone-frame', id: 'zone-frame', alt: t('zones.frameAlt') });
     this.overlay = svg('svg', { id: 'zone-overlay', class: 'zone-overlay', tabindex: '0', role: 'application', 'aria-label': t('zones.overlayLabel'), 'aria-describedby': 'zone-status' });
     this.stage = h('div', { class: 'zone-stage', id: 'zone-stage', dataset: { frame: 'loading' } }, this.image, this.overlay);
@@ -59,20 +59,17 @@ class ZoneEditor {
     this.saveButton = h('button', { type: 'button', class: 'button primary', id: 'save-zones', onClick: () => this.save() }, t('zones.save'));
     this.reloadFrame = h('button', { type: 'button', class: 'button', id: 'reload-frame', onClick: () => this.loadFrame() }, t('zones.reloadFrame'));
     this.changes = h('div', { id: 'zone-changes' });
-    replaceChildren(view,
-      h('section', { class: 'zones-screen', 'aria-labelledby': 'zones-heading' },
-        h('div', { class: 'screen-heading' }, this.heading, h('a', { href: '/cameras' }, t('zones.backToCameras'))),
-        this.readOnly,
-        this.message,
-        h('div', { class: 'zone-editor' },
-          h('div', { class: 'zone-main' }, this.stage, this.status),
-          h('div', { class: 'zone-panel' },
-            h('h2', {}, t('zones.zones')), this.zoneList,
-            h('div', { class: 'zone-actions' }, this.saveButton, this.reloadFrame),
-            this.addForm)),
-        h('section', { class: 'zone-history', 'aria-labelledby': 'zone-changes-heading' },
-          h('h2', { id: 'zone-changes-heading' }, t('zones.changes')), this.changes)));
-    document.title = `${t('zones.title')} · Vision`;
+    this.screen.show(this.screen.section(
+      this.readOnly,
+      this.screen.errorLine,
+      h('div', { class: 'zone-editor' },
+        h('div', { class: 'zone-main' }, this.stage, this.status),
+        h('div', { class: 'zone-panel' },
+          h('h2', {}, t('zones.zones')), this.zoneList,
+          h('div', { class: 'zone-actions' }, this.saveButton, this.reloadFrame),
+          this.addForm)),
+      h('section', { class: 'zone-history', 'aria-labelledby': 'zone-changes-heading' },
+        h('h2', { id: 'zone-changes-heading' }, t('zones.changes')), this.changes)));
 
     this.image.addEventListener('load', () => {
       this.size = { width: this.image.naturalWidth, height: this.image.naturalHeight };
@@ -89,7 +86,7 @@ class ZoneEditor {
   }
 
   destroy() {
-    this.stopped = true;
+    this.screen.stop();
   }
 
   async load() {
@@ -97,10 +94,9 @@ class ZoneEditor {
       this.show(await getJson(`${this.api}/zones`));
       this.loadFrame();
     } catch (error) {
-      if (this.stopped || isSilentError(error)) return;
-      this.showMessage(describeError(error));
+      if (!this.screen.showError(error)) return;
     }
-    markReady();
+    this.screen.ready();
   }
 
   loadFrame() {
@@ -116,7 +112,7 @@ class ZoneEditor {
     if (this.selectedZone >= this.zones.length) this.selectedZone = -1;
     if (this.selectedZone < 0 && this.zones.length) this.selectedZone = 0;
     this.selectedCorner = this.selectedZone >= 0 ? Math.min(Math.max(this.selectedCorner, 0), this.zones[this.selectedZone].points.length - 1) : -1;
-    this.heading.textContent = `${t('zones.title')} · ${data.cameraName || data.cameraId}`;
+    this.screen.heading.textContent = `${t('zones.title')} · ${data.cameraName || data.cameraId}`;
     this.readOnly.hidden = data.editable;
     this.readOnly.textContent = data.editable ? '' : t('zones.readOnly', { file: `zones/${data.cameraId}.yaml` });
     this.stage.dataset.editable = data.editable ? '1' : '0';
@@ -124,7 +120,7 @@ class ZoneEditor {
     for (const control of this.addForm.querySelectorAll('input, button')) control.disabled = !data.editable;
     this.renderChanges(data.changes);
     // The config on disk does not load (an edit in progress): the zones shown are the running ones, and a save would be refused with the same words.
-    if (data.configProblem) this.showMessage(`${t('zones.configProblem')}${t('app.colon')}${data.configProblem}`);
+    if (data.configProblem) this.screen.showMessage(`${t('zones.configProblem')}${t('app.colon')}${data.configProblem}`);
     this.draw();
   }
 
@@ -224,7 +220,7 @@ class ZoneEditor {
   addZone() {
     const id = this.newId.value.trim();
     if (!id) {
-      this.showMessage(t('zones.idRequired'));
+      this.screen.showMessage(t('zones.idRequired'));
       this.newId.focus();
       return;
     }
@@ -339,7 +335,7 @@ class ZoneEditor {
   // ---- saving ----
 
   async save() {
-    this.message.hidden = true;
+    this.screen.hideError();
     this.saveButton.disabled = true;
     try {
       const saved = await request('PUT', `${this.api}/zones`, { body: { version: this.version, zones: this.zones } });
@@ -350,16 +346,12 @@ class ZoneEditor {
       if (isSilentError(error)) return;
       const detail = error instanceof ApiError ? error.body?.message : null;
       const summary = error instanceof ApiError && error.status === 409 ? t('zones.changedMeanwhile') : t('zones.refused');
-      this.showMessage(detail ? `${summary}${t('app.colon')}${detail}` : describeError(error));
+      this.screen.showMessage(detail ? `${summary}${t('app.colon')}${detail}` : describeError(error));
     } finally {
       this.saveButton.disabled = !this.editable;
     }
   }
 
-  showMessage(text) {
-    this.message.textContent = text;
-    this.message.hidden = false;
-  }
 }
 
 function centroid(points) {

@@ -150,6 +150,11 @@ public sealed class ConsoleApiTests
         Assert.Contains("wrong_credentials", await wrong.Content.ReadAsStringAsync());
 
         using var officer = await SignInAsync(vision.BaseUrl, "zhang");
+        // The lists the pages offer come from the server, for any signed-in role.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/vocabulary")).StatusCode);
+        Assert.Equal("""
+            {"statuses":["auto_captured","confirmed","rejected","dispatched"],"violations":["illegal_parking","street_stall","litter"],"rejectReasons":["false_detection","permitted","duplicate","evidence_unclear","other"],"roles":["officer","engineer","admin"]}
+            """, await officer.Http.GetStringAsync("/api/vocabulary"));
         var queue = await officer.Http.GetFromJsonAsync<JsonElement>("/api/cases?status=auto_captured");
         var items = queue.GetProperty("items").EnumerateArray().ToList();
         Assert.True(items.Count >= 2);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,6 +16,19 @@ public sealed record PasswordResetRequest(string? Password);
 /// <summary>A user's own password change: the password now and the new one.</summary>
 public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewPassword);
 
+/// <summary>A new account as an admin makes it.</summary>
+public sealed record NewUserRequest(string? Username, string? DisplayName, string? Role, string? Password);
+
+/// <summary>An account as the user administration shows it; <see cref="Sessions"/> only in the list.</summary>
+internal sealed record AccountView(
+    string Username, string DisplayName, string Role, bool Enabled, DateTime? DisabledAt, DateTime? LockedUntil, int FailedSignIns, DateTime CreatedAt, int? Sessions);
+
+/// <summary>201: the account was made.</summary>
+internal sealed record AccountCreated(string Username, string Role);
+
+/// <summary>One audited account change: who did what to which account, when and from where.</summary>
+internal sealed record AccountChangeRow(DateTime At, string Actor, string? Address, string Username, string Action, string? Detail);
+
 /// <summary>
 /// Accounts and their sessions: the admins' user administration (<c>/api/users</c>: list, add, disable and enable,
 /// delete, role, password reset, end sessions, and the audit of all these) and a user's own password change
@@ -24,7 +36,7 @@ public sealed record PasswordChangeRequest(string? CurrentPassword, string? NewP
 /// the transaction of the change; a change that takes access away ends the account's sessions, and the last enabled
 /// admin cannot be disabled, deleted or demoted (409 <c>last_admin</c>).
 /// </summary>
-public static class AccountEndpoints
+internal static class AccountEndpoints
 {
     private const int MaxChangesShown = 500;
 
@@ -35,7 +47,6 @@ public static class AccountEndpoints
         var changes = new AccountChangeLog(sources.Cases.Database);
         AccountActor Actor(HttpContext context) => new(context.User.Username(), context.Connection.RemoteIpAddress?.ToString(), sources.Clock.GetUtcNow());
 
-        app.MapGet("/account", () => ConsoleEndpoints.Asset("index.html")).RequireAuthorization();
         var users = app.MapGroup("/api/users").RequireAuthorization(ConsoleAuthentication.AdminPolicy);
         users.MapGet("", async (CancellationToken ct) =>
         {
@@ -45,17 +56,17 @@ public static class AccountEndpoints
         });
         users.MapPost("", async (NewUserRequest body, HttpContext context, CancellationToken ct) =>
         {
-            if (ConsoleEndpoints.CheckNewUser(body.Username, body.Role, body.Password) is { } problem) return Results.Json(new { error = problem }, statusCode: 400);
+            if (ConsoleEndpoints.CheckNewUser(body.Username, body.Role, body.Password) is { } problem) return ErrorAnswers.BadRequest(problem);
             ConsoleRoleNames.TryParse(body.Role, out var role);
             var account = new ConsoleAccount(body.Username!.Trim(), string.IsNullOrWhiteSpace(body.DisplayName) ? body.Username.Trim() : body.DisplayName.Trim(), role, "", 0, null, sources.Clock.GetUtcNow());
             account = account with { PasswordHash = ConsoleAuthentication.HashPassword(account, body.Password!) };
             return await sources.Users.AddAsync(account, Actor(context), ct)
-                ? Results.Json(new { username = account.Username, role = account.Role.ToWire() }, statusCode: StatusCodes.Status201Created)
-                : Results.Json(new { error = $"user '{account.Username}' exists" }, statusCode: 400);
+                ? Results.Json(new AccountCreated(account.Username, account.Role.ToWire()), statusCode: StatusCodes.Status201Created)
+                : ErrorAnswers.BadRequest($"user '{account.Username}' exists");
         }).AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
         users.MapGet("/changes", async (string? username, int? limit, CancellationToken ct) =>
             Results.Json((await changes.LatestAsync(string.IsNullOrWhiteSpace(username) ? null : username.Trim(), Math.Clamp(limit ?? 100, 1, MaxChangesShown), ct))
-                .Select(c => new { at = c.At.UtcDateTime, actor = c.Actor, address = c.Address, username = c.Username, action = c.Action, detail = c.Detail })));
+                .Select(c => new AccountChangeRow(c.At.UtcDateTime, c.Actor, c.Address, c.Username, c.Action, c.Detail))));
 
         var user = users.MapGroup("/{username}").AddEndpointFilter(ConsoleAuthentication.RequireCsrf);
         user.MapPost("/disable", async (string username, HttpContext context, CancellationToken ct) =>
@@ -64,13 +75,13 @@ public static class AccountEndpoints
             await AnswerAsync(sources, username, await sources.Users.SetDisabledAsync(username, disabled: false, Actor(context), ct), ct));
         user.MapPost("/role", async (string username, RoleChangeRequest body, HttpContext context, CancellationToken ct) =>
         {
-            if (!ConsoleRoleNames.TryParse(body.Role, out var role)) return Results.Json(new { error = "role must be officer, engineer or admin" }, statusCode: 400);
+            if (!ConsoleRoleNames.TryParse(body.Role, out var role)) return ErrorAnswers.BadRequest(ConsoleEndpoints.RoleProblem);
             return await AnswerAsync(sources, username, await sources.Users.SetRoleAsync(username, role, Actor(context), ct), ct);
         });
         user.MapPost("/password", async (string username, PasswordResetRequest body, HttpContext context, CancellationToken ct) =>
         {
             if (await sources.Users.FindAsync(username, ct) is not { } account) return NoSuchUser(username);
-            if (PasswordPolicy.Problem(account.Username, body.Password) is { } problem) return Results.Json(new { error = problem }, statusCode: 400);
+            if (PasswordPolicy.Problem(account.Username, body.Password) is { } problem) return ErrorAnswers.BadRequest(problem);
             // An admin resetting her own password keeps the session she does it from, as a user changing hers does.
             string? keep = string.Equals(account.Username, context.User.Username(), StringComparison.OrdinalIgnoreCase) ? context.User.SessionId() : null;
             var result = await sources.Users.SetPasswordAsync(account.Username, ConsoleAuthentication.HashPassword(account, body.Password!), AccountAction.PasswordReset, keep, Actor(context), ct);
@@ -87,19 +98,14 @@ public static class AccountEndpoints
         app.MapPost("/api/session/password", async (PasswordChangeRequest body, HttpContext context, CancellationToken ct) =>
         {
             string username = context.User.Username();
-            if (string.IsNullOrEmpty(body.CurrentPassword)) return Results.Json(new { error = "wrong_current_password", message = "give your current password" }, statusCode: 400);
-            if (PasswordPolicy.Problem(username, body.NewPassword) is { } problem) return Results.Json(new { error = problem }, statusCode: 400);
-            if (body.NewPassword == body.CurrentPassword) return Results.Json(new { error = "the new password must differ from the current one" }, statusCode: 400);
+            if (string.IsNullOrEmpty(body.CurrentPassword)) return ErrorAnswers.Explained("wrong_current_password", "give your current password", StatusCodes.Status400BadRequest);
+            if (PasswordPolicy.Problem(username, body.NewPassword) is { } problem) return ErrorAnswers.BadRequest(problem);
+            if (body.NewPassword == body.CurrentPassword) return ErrorAnswers.BadRequest("the new password must differ from the current one");
             // The current password is checked as a sign-in is: a stolen session cookie does not buy unlimited guesses.
             var check = await credentials.CheckAsync(username, body.CurrentPassword, context.Connection.RemoteIpAddress, ct);
-            if (check.Refusal == SignInRefusal.TooManyAttempts)
-            {
-                int seconds = (int)Math.Ceiling(check.RetryAfter!.Value.TotalSeconds);
-                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return Results.Json(new { error = "too_many_attempts", retryAfterSeconds = seconds }, statusCode: StatusCodes.Status429TooManyRequests);
-            }
+            if (check.Refusal == SignInRefusal.TooManyAttempts) return ErrorAnswers.TooManyAttempts(context, check.RetryAfter!.Value);
             if (check.Account is not { } account)
-                return Results.Json(new { error = "wrong_current_password", message = "the current password is not right" }, statusCode: 400);
+                return ErrorAnswers.Explained("wrong_current_password", "the current password is not right", StatusCodes.Status400BadRequest);
             var result = await sources.Users.SetPasswordAsync(account.Username, ConsoleAuthentication.HashPassword(account, body.NewPassword!), AccountAction.PasswordChanged,
                 context.User.SessionId(), Actor(context), ct);
             return result == AccountChangeResult.Done ? Results.NoContent() : NoSuchUser(username);
@@ -112,11 +118,9 @@ public static class AccountEndpoints
         switch (result)
         {
             case AccountChangeResult.LastAdmin:
-                return Results.Json(new
-                {
-                    error = "last_admin",
-                    message = $"'{username}' is the last enabled admin: without one nobody could manage users in the console; make another account admin first",
-                }, statusCode: StatusCodes.Status409Conflict);
+                return ErrorAnswers.Explained("last_admin",
+                    $"'{username}' is the last enabled admin: without one nobody could manage users in the console; make another account admin first",
+                    StatusCodes.Status409Conflict);
             case AccountChangeResult.NoSuchUser:
                 return NoSuchUser(username);
         }
@@ -125,18 +129,9 @@ public static class AccountEndpoints
     }
 
     private static IResult NoSuchUser(string username) =>
-        Results.Json(new { error = "no_such_user", message = $"no user '{username}'" }, statusCode: StatusCodes.Status404NotFound);
+        ErrorAnswers.Explained("no_such_user", $"no user '{username}'", StatusCodes.Status404NotFound);
 
-    private static object View(ConsoleAccount u, DateTimeOffset now, int? sessions) => new
-    {
-        username = u.Username,
-        displayName = u.DisplayName,
-        role = u.Role.ToWire(),
-        enabled = u.DisabledAt is null,
-        disabledAt = u.DisabledAt?.UtcDateTime,
-        lockedUntil = u.LockedUntil is { } l && l > now ? l.UtcDateTime : (DateTime?)null,
-        failedSignIns = u.FailedSignIns,
-        createdAt = u.CreatedAt.UtcDateTime,
-        sessions,
-    };
+    private static AccountView View(ConsoleAccount u, DateTimeOffset now, int? sessions) => new(
+        u.Username, u.DisplayName, u.Role.ToWire(), u.DisabledAt is null, u.DisabledAt?.UtcDateTime,
+        u.LockedUntil is { } l && l > now ? l.UtcDateTime : null, u.FailedSignIns, u.CreatedAt.UtcDateTime, sessions);
 }

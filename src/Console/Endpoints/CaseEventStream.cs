@@ -10,6 +10,9 @@ using Vision.Storage;
 
 namespace Vision.ReviewConsole;
 
+/// <summary>The data of an <c>event: case</c>: a case was added (auto-captured) or changed status.</summary>
+internal sealed record CaseEvent(string CaseId, string CameraId, string Status, bool Added);
+
 /// <summary>
 /// <c>GET /api/events</c>: server-sent events for the console's queue. <c>event: case</c> with
 /// <c>{caseId, cameraId, status, added}</c> when a case is added or changes status (on any node), a comment line every
@@ -37,15 +40,16 @@ internal static class CaseEventStream
             if (slot is null)
             {
                 context.Response.Headers.RetryAfter = "30";
-                return Results.Json(new { error = "too_many_streams", message = $"you already have {LiveQueueSessions.MaxPerUser} live queues open on this node (other tabs or windows): close one, or refresh this page by hand" },
-                    statusCode: StatusCodes.Status429TooManyRequests);
+                return ErrorAnswers.Explained("too_many_streams",
+                    $"you already have {LiveQueueSessions.MaxPerUser} live queues open on this node (other tabs or windows): close one, or refresh this page by hand",
+                    StatusCodes.Status429TooManyRequests);
             }
             var reader = feed.Listen(out var stop);
             if (reader is null)
             {
                 context.Response.Headers.RetryAfter = "30";
-                return Results.Json(new { error = "too_many_listeners", message = $"this node already serves {CaseChangeFeed.MaxListeners} live queues; the page still works, refresh it by hand" },
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
+                return ErrorAnswers.Explained("too_many_listeners",
+                    $"this node already serves {CaseChangeFeed.MaxListeners} live queues; the page still works, refresh it by hand", StatusCodes.Status503ServiceUnavailable);
             }
             try
             {
@@ -115,5 +119,5 @@ internal static class CaseEventStream
 
     private static Task WriteAsync(HttpResponse response, CaseChange change, CancellationToken ct) =>
         response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-            $"id: {change.Id}\nevent: case\ndata: {JsonSerializer.Serialize(new { caseId = change.CaseId, cameraId = change.CameraId, status = change.Status, added = change.Added }, Json)}\n\n"), ct);
+            $"id: {change.Id}\nevent: case\ndata: {JsonSerializer.Serialize(new CaseEvent(change.CaseId, change.CameraId, change.Status, change.Added), Json)}\n\n"), ct);
 }
