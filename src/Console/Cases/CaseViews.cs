@@ -49,7 +49,7 @@ internal static class CaseViews
 {
     public static CaseRow Row(StoredCase c, VisionConfig config, EvidenceLinks links)
     {
-        var record = StoredCaseRecord.Read(c.RecordJson);
+        var record = StoredCaseRecord.Of(c.Record);
         string? photo = record.Photos.LastOrDefault()?.File;
         return new CaseRow(c.CaseId, c.CameraId, record.CameraName ?? c.CameraId, c.Violation, Glossary.ViolationName(c.Violation),
             c.ZoneId, Glossary.ZoneName(config.FindCamera(c.CameraId), c.ZoneId), c.ConfirmedAt.UtcDateTime, record.ConfirmedAtLocal,
@@ -58,7 +58,7 @@ internal static class CaseViews
 
     public static CaseDetail Detail(StoredCase c, IReadOnlyList<CaseHistoryEntry> history, OutboxMessage? delivery, VisionConfig config, EvidenceLinks links)
     {
-        var record = StoredCaseRecord.Read(c.RecordJson);
+        var record = StoredCaseRecord.Of(c.Record);
         var camera = config.FindCamera(c.CameraId);
         var rule = camera?.Rules.FirstOrDefault(x => x.Id == c.RuleId);
         var clip = record.Clip is { } recorded

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Vision.Cases;
 
 namespace Vision.ReviewConsole;
 
@@ -10,59 +10,27 @@ internal sealed record RecordPhoto(string File, string Role, string? TakenAt);
 internal sealed record RecordClip(string File, DateTimeOffset Start, double DurationSeconds);
 
 /// <summary>
-/// What the console reads from a case's stored record JSON (<see cref="Vision.Storage.StoredCase.RecordJson"/>) beyond
-/// its index columns. Every read of the record by key is here, so the typed case record can replace this one type.
+/// What the console shows of a case's record (<see cref="Vision.Storage.StoredCase.Record"/>) beyond its index columns:
+/// file names without their folders, the first object's class, the plate as the console shows it.
 /// </summary>
 internal sealed record StoredCaseRecord(
     string? CameraName, string? RuleName, string? RuleVersion, string? StartedAtLocal, string? ConfirmedAtLocal, double? DwellSeconds,
     string? ObjectClass, RecordClip? Clip, string? ClipError, IReadOnlyList<RecordPhoto> Photos, PlateView? Plate)
 {
-    public static StoredCaseRecord Read(string recordJson)
+    /// <summary>The console's view of the case record; tolerant of records missing parts (older schemas, hand-made rows).</summary>
+    public static StoredCaseRecord Of(CaseRecord r)
     {
-        using var document = JsonDocument.Parse(recordJson);
-        var r = document.RootElement;
-        var evidence = r.TryGetProperty("evidence", out var e) ? e : default;
-        return new StoredCaseRecord(
-            Text(r, "cameraName"),
-            Text(r, "ruleName"),
-            Text(r, "ruleVersion"),
-            Text(r, "startedAt"),
-            Text(r, "confirmedAt"),
-            r.TryGetProperty("dwellSeconds", out var dwell) ? dwell.GetDouble() : null,
-            r.TryGetProperty("objects", out var objects) && objects.GetArrayLength() > 0 ? Text(objects[0], "class") : null,
-            ClipOf(evidence),
-            Text(evidence, "clipError"),
-            PhotosOf(evidence),
-            PlateOf(r));
-    }
-
-    private static RecordClip? ClipOf(JsonElement evidence)
-    {
-        if (evidence.ValueKind != JsonValueKind.Object || !evidence.TryGetProperty("clip", out var clip) || clip.ValueKind != JsonValueKind.Object) return null;
-        return new RecordClip(FileName(clip.GetProperty("file").GetString()!),
-            DateTimeOffset.Parse(clip.GetProperty("start").GetString()!, CultureInfo.InvariantCulture),
-            clip.GetProperty("durationSeconds").GetDouble());
-    }
-
-    private static List<RecordPhoto> PhotosOf(JsonElement evidence)
-    {
-        var photos = new List<RecordPhoto>();
-        if (evidence.ValueKind != JsonValueKind.Object || !evidence.TryGetProperty("photos", out var list)) return photos;
-        foreach (var p in list.EnumerateArray())
-            photos.Add(new RecordPhoto(FileName(p.GetProperty("file").GetString()!), Text(p, "role") ?? "", Text(p, "takenAt")));
-        return photos;
-    }
-
-    private static PlateView? PlateOf(JsonElement record)
-    {
-        if (!record.TryGetProperty("plate", out var plate) || plate.ValueKind != JsonValueKind.Object) return null;
-        return new PlateView(Text(plate, "text"),
-            plate.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0,
-            Text(plate, "reason"));
+        var evidence = r.Evidence;
+        var clip = evidence?.Clip is { } c
+            ? new RecordClip(FileName(c.File), DateTimeOffset.Parse(c.Start, CultureInfo.InvariantCulture), c.DurationSeconds)
+            : null;
+        var photos = evidence?.Photos is { } list
+            ? list.Select(p => new RecordPhoto(FileName(p.File), p.Role ?? "", p.TakenAt)).ToList()
+            : [];
+        var plate = r.Plate is { } read ? new PlateView(read.Text, read.Confidence, read.Reason) : null;
+        return new StoredCaseRecord(r.CameraName, r.RuleName, r.RuleVersion, r.StartedAt, r.ConfirmedAt, r.DwellSeconds,
+            r.Objects is { Count: > 0 } objects ? objects[0].ClassName : null, clip, evidence?.ClipError, photos, plate);
     }
 
     private static string FileName(string relative) => relative[(relative.LastIndexOf('/') + 1)..];
-
-    private static string? Text(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

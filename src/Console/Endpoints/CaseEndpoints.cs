@@ -131,7 +131,7 @@ internal static class CaseEndpoints
     {
         var entry = new CaseHistoryEntry(decision, sources.Clock.GetUtcNow(), context.User.Username(), reason, string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim(),
             context.Connection.RemoteIpAddress?.ToString());
-        return sources.Cases.DecideAsync(found.CaseId, new CaseDecision(decision, entry, ReleasePolicyOf(sources, found))
+        return sources.Cases.DecideAsync(found.CaseId, new CaseDecision(decision, entry, CaseRelease.PolicyOf(sources.Config(), found.CameraId, found.RuleId))
         {
             ExpectedVersion = body.ExpectedVersion,
             ChangeConfirmed = body.ConfirmChange,
@@ -178,14 +178,6 @@ internal static class CaseEndpoints
 
     private static IResult TooLong(DecisionTextTooLongException e) =>
         Results.Json(new TextTooLong("too_long", e.Field, e.Limit, e.Message), statusCode: StatusCodes.Status400BadRequest);
-
-    private static ReleasePolicy ReleasePolicyOf(ConsoleSources sources, StoredCase c)
-    {
-        var config = sources.Config();
-        if (config.Dispatch is not { } dispatch) return ReleasePolicy.Never;
-        var rule = config.FindCamera(c.CameraId)?.Rules.FirstOrDefault(r => r.Id == c.RuleId);
-        return (rule is null ? dispatch.Send : dispatch.PolicyFor(rule)) == DispatchPolicy.AfterReview ? ReleasePolicy.AfterReview : ReleasePolicy.OnDetection;
-    }
 
     private static async Task<CaseDetail?> DetailAsync(ConsoleSources sources, EvidenceLinks links, string id, CancellationToken ct)
     {
