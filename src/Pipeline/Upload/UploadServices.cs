@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
-using Vision.Pipeline.Upload;
 
-namespace Vision.Pipeline.Hosting;
+namespace Vision.Pipeline.Upload;
 
 /// <summary>
 /// Uploads spooled evidence to the evidence store until stopped. Its start reconciles the spool with the catalog
