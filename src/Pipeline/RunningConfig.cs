@@ -7,7 +7,7 @@ namespace Vision.Pipeline;
 /// <c>vision run</c> accepts, and the reason the last edit was refused. Readers take <see cref="Current"/> at each use
 /// (as an <c>IOptionsMonitor</c>'s current value), so an accepted edit reaches them without a restart.
 /// </summary>
-public sealed class RunningConfig(VisionConfig initial)
+internal sealed class RunningConfig(VisionConfig initial)
 {
     private volatile VisionConfig _current = initial;
     private volatile string? _lastReloadError;

@@ -1,4 +1,4 @@
 namespace Vision.Pipeline;
 
 /// <summary>A mistake in how the command was called (unknown camera, bad --start): exit code 2 with this message.</summary>
-public sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message);

@@ -18,7 +18,7 @@ namespace Vision.Pipeline.Cli;
 /// of a config's <c>evidence.directory</c>, also while <c>vision run</c> is running (SQLite WAL); a running service
 /// picks up resends and confirmations within a second.
 /// </summary>
-public static class CasesCommand
+internal static class CasesCommand
 {
     private const string ConfigHelp = "the config of 'vision run' (its evidence.directory holds the case database)";
 

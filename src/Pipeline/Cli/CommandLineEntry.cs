@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Vision.Pipeline.Cli;
 
 /// <summary>Parses and runs a command; a mistyped command line exits 2 with its message, like every other user mistake.</summary>
-public static class CommandLineEntry
+internal static class CommandLineEntry
 {
     public const int UserError = 2;
 

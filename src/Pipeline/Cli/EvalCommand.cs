@@ -6,7 +6,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Cli;
 
 /// <summary><c>vision eval</c>: replays the clips of a truth file, scores the cases against the labels, writes a report, and exits 1 below the thresholds given.</summary>
-public static class EvalCommand
+internal static class EvalCommand
 {
     /// <summary>Exit code when a rule or the overall sum scores below a --min-* threshold.</summary>
     public const int BelowThreshold = 1;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Cli;
 /// <c>vision evidence …</c>: verify a case's evidence (sizes, SHA-256, manifest signature) in a local folder or in the
 /// evidence store; check the store; hold a case against retention; run a retention sweep; print presigned links.
 /// </summary>
-public static class EvidenceCommand
+internal static class EvidenceCommand
 {
     private const string ConfigHelp = "the config of 'vision run': its evidence store, spool and case database";
 

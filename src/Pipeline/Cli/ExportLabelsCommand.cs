@@ -7,7 +7,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Cli;
 
 /// <summary><c>vision cases export-labels</c>: writes the officers' confirmed and rejected cases as a truth file, so a rule change can be checked against what was already decided.</summary>
-public static class ExportLabelsCommand
+internal static class ExportLabelsCommand
 {
     public static Command Create()
     {

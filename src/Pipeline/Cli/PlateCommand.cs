@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Cli;
 /// evaluation. An image that is not read (see <see cref="ImageDecoder"/>: beyond its limits, truncated, not an image) gets
 /// a line with an <c>error</c> and no plates, and the same message on stderr; the images after it are still read.
 /// </summary>
-public static class PlateCommand
+internal static class PlateCommand
 {
     /// <summary>Environment variable naming the folder of the PP-OCRv4 plate models.</summary>
     public const string ModelsVariable = "VISION_PLATE_MODELS";

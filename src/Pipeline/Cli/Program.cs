@@ -4,7 +4,7 @@ using Vision.Pipeline;
 namespace Vision.Pipeline.Cli;
 
 /// <summary>The <c>vision</c> command line: <c>replay</c> for recorded video, <c>run</c> for live cameras.</summary>
-public static class Program
+internal static class Program
 {
     public static Task<int> Main(string[] args)
     {

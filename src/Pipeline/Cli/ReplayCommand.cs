@@ -8,7 +8,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Cli;
 
 /// <summary><c>vision replay</c>: runs the pipeline over a recorded video and writes cases with evidence.</summary>
-public static class ReplayCommand
+internal static class ReplayCommand
 {
     /// <summary>Exit code of a replay whose source ended before its own length (cut short or damaged): the cases found in what could be read are kept.</summary>
     public const int TruncatedSource = 3;

@@ -23,7 +23,7 @@ namespace Vision.Pipeline.Cli;
 /// <c>vision run</c>: the long-running service for live cameras and the review console, with /healthz and /readyz for
 /// probes (open) and the operations endpoints /api/cameras, /api/status and /metrics (a signed-in admin or the ops token).
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     public const string DefaultHttp = "http://127.0.0.1:8080";
 

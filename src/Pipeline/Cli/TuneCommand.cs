@@ -5,7 +5,7 @@ using Vision.Pipeline.Tools.Tuning;
 namespace Vision.Pipeline.Cli;
 
 /// <summary><c>vision tune</c>: sweeps rule and tracker settings over labelled clips and prints how each setting scores.</summary>
-public static class TuneCommand
+internal static class TuneCommand
 {
     public static Command Create()
     {

@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Cli;
 /// admin in the console. Every change is audited as <c>cli:&lt;os user&gt;</c>, as the console audits its admins. Passwords
 /// never go on the command line (shell history, process lists): they come from standard input or <c>VISION_NEW_PASSWORD</c>.
 /// </summary>
-public static class UsersCommand
+internal static class UsersCommand
 {
     public const string PasswordVariable = "VISION_NEW_PASSWORD";
 

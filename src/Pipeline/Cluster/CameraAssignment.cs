@@ -5,7 +5,7 @@ using System.Text;
 namespace Vision.Pipeline.Cluster;
 
 /// <summary>A live node and its weight (the cameras it can carry).</summary>
-public readonly record struct NodeWeight(string NodeId, int Capacity);
+internal readonly record struct NodeWeight(string NodeId, int Capacity);
 
 /// <summary>
 /// Which node should analyse a camera: weighted rendezvous (highest random weight) hashing. Every node computes the
@@ -13,7 +13,7 @@ public readonly record struct NodeWeight(string NodeId, int Capacity);
 /// cameras it now scores highest on (about its share), and a node leaving gives only its own cameras away, so
 /// membership changes move the fewest cameras.
 /// </summary>
-public static class CameraAssignment
+internal static class CameraAssignment
 {
     public static string OwnerOf(string cameraId, IReadOnlyList<NodeWeight> nodes)
     {

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Cluster;
 /// The console's cameras for the whole cluster: this node's own (live, with thumbnails), the other nodes' as their
 /// last heartbeat reported them, and configured cameras no live node holds yet.
 /// </summary>
-public sealed class ClusterCameraStatus(ICameraStatusSource local, ClusterCoordinator coordinator, RunningConfig config) : ICameraStatusSource
+internal sealed class ClusterCameraStatus(ICameraStatusSource local, ClusterCoordinator coordinator, RunningConfig config) : ICameraStatusSource
 {
     public const string Unassigned = "unassigned";
 

@@ -6,7 +6,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Cluster;
 
 /// <summary>Which of the config's cameras this node analyses, and under which lease.</summary>
-public interface ICameraOwnership : IAnalysisGate
+internal interface ICameraOwnership : IAnalysisGate
 {
     /// <summary>This node's id in the cluster; null for a node alone.</summary>
     string? NodeId { get; }
@@ -18,7 +18,7 @@ public interface ICameraOwnership : IAnalysisGate
 }
 
 /// <summary>A node alone analyses every camera of its config.</summary>
-public sealed class AllCameras : ICameraOwnership
+internal sealed class AllCameras : ICameraOwnership
 {
     public static readonly AllCameras Instance = new();
 
@@ -41,7 +41,7 @@ public sealed class AllCameras : ICameraOwnership
 /// Heartbeats and leases are timed by the database's clock (<see cref="CameraLeases"/>), so nodes whose clocks
 /// disagree still share the cameras; this node's clock is compared with it at each heartbeat (<see cref="ClockOffset"/>).
 /// </summary>
-public sealed class ClusterCoordinator : ICameraOwnership
+internal sealed class ClusterCoordinator : ICameraOwnership
 {
     private readonly CameraLeases _leases;
     private readonly ClusterConfig _cluster;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Cluster;
 /// the case is dropped, as a live case fenced off is. A camera gone from the config is no one's: its case is written
 /// unfenced.
 /// </summary>
-public sealed class ClusterRecoveryFences(ICameraOwnership coordinator, CameraLeases leases, RunningConfig config) : IRecoveryFences
+internal sealed class ClusterRecoveryFences(ICameraOwnership coordinator, CameraLeases leases, RunningConfig config) : IRecoveryFences
 {
     public async Task<RecoveryFence> DecideAsync(string cameraId, CaseFence raisedUnder, CancellationToken ct)
     {

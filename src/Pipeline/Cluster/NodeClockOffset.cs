@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Cluster;
 /// clock, so the cluster shares cameras whatever the nodes' clocks say; but frame and case times, and the outbox's
 /// retry times, are this node's, so a clock that is off is warned about (at most every <see cref="WarnEvery"/>).
 /// </summary>
-public sealed class NodeClockOffset(TimeProvider clock, ILogger log)
+internal sealed class NodeClockOffset(TimeProvider clock, ILogger log)
 {
     /// <summary>Off by more than this, beyond what the round trip leaves uncertain, is warned about.</summary>
     public static readonly TimeSpan WarnAbove = TimeSpan.FromSeconds(2);

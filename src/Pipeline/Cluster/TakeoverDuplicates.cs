@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Cluster;
 /// not raised again: a confirmation is compared with the cases of earlier lease holders of the camera under the same
 /// rule and zone within the rule's cooldown, by box overlap, as the rules compare spots.
 /// </summary>
-public sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config) : IEarlierCaseCheck
+internal sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config) : IEarlierCaseCheck
 {
     private const double SameSpotIoU = 0.3;
 

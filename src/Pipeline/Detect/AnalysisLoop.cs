@@ -18,7 +18,7 @@ namespace Vision.Pipeline.Detect;
 /// same detector calls, and their detections are merged into the frame's.
 /// </summary>
 /// <param name="gate">In a cluster, which cameras' frames may be analysed now (<see cref="IAnalysisGate"/>); null, every frame is.</param>
-public sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings, IAnalysisGate? gate = null)
+internal sealed class AnalysisLoop(IObjectDetector detector, int maxBatch, TimeSpan maxBatchWait, StageTimings timings, IAnalysisGate? gate = null)
 {
     private readonly ConcurrentDictionary<string, CameraAnalyzer> _analyzers = new(StringComparer.Ordinal);
     private readonly int _maxBatch = Math.Max(1, Math.Min(maxBatch, Math.Max(1, detector.MaxBatch)));

@@ -5,7 +5,7 @@ using Vision.Pipeline.Ingest;
 namespace Vision.Pipeline.Detect;
 
 /// <summary>Finds the configured model and its manifest, loads it, and checks that every class the rules name exists in it.</summary>
-public static class DetectorFactory
+internal static class DetectorFactory
 {
     public static OnnxDetector Load(VisionConfig config)
     {

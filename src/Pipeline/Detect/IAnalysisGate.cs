@@ -5,7 +5,7 @@ namespace Vision.Pipeline.Detect;
 /// clock: a frame that may not be analysed is dropped before detection, so a node whose renewals run late never
 /// analyses a camera another node may already have taken.
 /// </summary>
-public interface IAnalysisGate
+internal interface IAnalysisGate
 {
     bool MayAnalyse(string cameraId);
 }

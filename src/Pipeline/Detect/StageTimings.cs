@@ -4,10 +4,10 @@ using Vision.Pipeline.Ingest;
 namespace Vision.Pipeline.Detect;
 
 /// <summary>The pipeline's stages, for time accounting.</summary>
-public enum Stage { Decode, Detection, TrackingAndRules, Evidence }
+internal enum Stage { Decode, Detection, TrackingAndRules, Evidence }
 
 /// <summary>Time spent per stage and frames through it; thread-safe, read for progress lines, the summary and benchmarks.</summary>
-public sealed class StageTimings
+internal sealed class StageTimings
 {
     private readonly long[] _ticks = new long[4];
     private readonly long[] _items = new long[4];

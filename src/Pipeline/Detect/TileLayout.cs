@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Detect;
 /// Where one camera's tiles lie on its analysis frame (pixels): a grid over the padded bounding box of its zones, or over
 /// the whole frame, neighbours sharing the configured overlap. Computed once per camera config and frame size.
 /// </summary>
-public sealed class TileLayout
+internal sealed class TileLayout
 {
     private TileLayout(TilesConfig config, int frameWidth, int frameHeight, BoundingBox[] tiles)
     {

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Dispatch;
 /// status history, its evidence keys with presigned links valid from now (a retry hours later still sends links that
 /// work), and the camera's location and the rule's category from the running config.
 /// </summary>
-public sealed class DispatchCaseSource(CaseStore cases, EvidenceCatalog catalog, IEvidenceStore store, TimeSpan presignExpiry)
+internal sealed class DispatchCaseSource(CaseStore cases, EvidenceCatalog catalog, IEvidenceStore store, TimeSpan presignExpiry)
 {
     /// <summary>The record as JSON and the case's confirmation time; null when the case is unknown.</summary>
     public async Task<(byte[] Body, DateTimeOffset ConfirmedAt)?> BuildAsync(string caseId, VisionConfig config, DispatchConfig dispatch, CancellationToken ct)

@@ -11,7 +11,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Dispatch;
 
 /// <summary>How one delivery attempt ended.</summary>
-public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
+internal enum DeliveryOutcome { Delivered, Retry, DeadLetter }
 
 /// <summary>
 /// Delivers the outbox to the dispatch core's webhook: the case record as JSON, signed (<see cref="WebhookSignature"/>),
@@ -24,7 +24,7 @@ public enum DeliveryOutcome { Delivered, Retry, DeadLetter }
 /// that takes up to that long has finished it; while the dispatch core is slow attempts get longer, up to
 /// <see cref="MaxTimeoutGrowth"/> times <c>dispatch.timeout</c>.
 /// </summary>
-public sealed class DispatchPublisher(
+internal sealed class DispatchPublisher(
     Outbox outbox,
     DispatchCaseSource cases,
     RunningConfig runningConfig,

@@ -6,7 +6,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Dispatch;
 
 /// <summary>Delivers the outbox to the dispatch core, and keeps the outbox figures for /metrics and /api/status fresh.</summary>
-public sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage storage, TimeProvider clock, ILogger<DispatchService> log) : BackgroundService
+internal sealed class DispatchService(DispatchPublisher publisher, EvidenceStorage storage, TimeProvider clock, ILogger<DispatchService> log) : BackgroundService
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(2);
 

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Evidence;
 /// anyone with the key (<c>vision evidence verify</c>) can check one. Without a key it is the first 40 bits of the
 /// original's SHA-256 itself: it still ties the print to its picture, but anyone can compute it.
 /// </summary>
-public static class AntiForgeryCode
+internal static class AntiForgeryCode
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"; // RFC 4648 base32
     private const int Bytes = 5; // 40 bits = 8 characters

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Evidence;
 /// At most <see cref="MaxCopies"/> copies are kept, the oldest removed first.
 /// </summary>
 /// <param name="children">Where the copying ffmpeg is registered: the service's stop kills it.</param>
-public sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store, ChildProcesses children) : IClipPlayback
+internal sealed class BrowserClipPlayback(string spoolDirectory, IEvidenceStore store, ChildProcesses children) : IClipPlayback
 {
     private const int MaxCopies = 200;
     /// <summary>The folder of the spool that holds the viewing copies (spool recovery leaves it alone).</summary>

@@ -5,14 +5,14 @@ using Vision.Pipeline.Upload;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Whether the case database answered the loops that use it, and if not, since when and why: for /readyz, /api/status and metrics.</summary>
-public sealed record CaseDatabaseState(bool Ok, string? Problem, DateTimeOffset? Since, long Failures);
+internal sealed record CaseDatabaseState(bool Ok, string? Problem, DateTimeOffset? Since, long Failures);
 
 /// <summary>
 /// What the loops that use the case database (case writes, the dispatch publisher and its figures, spool recovery, the
 /// cluster's leases) learn of it. A loop that meets a database away says so here and retries with back-off; each
 /// loop's first failure in an outage is logged once with what it does meanwhile, and the return once for all.
 /// </summary>
-public sealed class CaseDatabaseHealth(TimeProvider clock, ILogger log)
+internal sealed class CaseDatabaseHealth(TimeProvider clock, ILogger log)
 {
     private readonly Lock _gate = new();
     private readonly HashSet<string> _failingLoops = new(StringComparer.Ordinal);

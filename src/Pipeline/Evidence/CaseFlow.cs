@@ -16,7 +16,7 @@ namespace Vision.Pipeline.Evidence;
 /// </summary>
 /// <param name="spool">Live: the case store and upload queue; null in replay.</param>
 /// <param name="earlier">In a cluster: the check for a case the camera's earlier node already raised.</param>
-public sealed class CaseFlow(EvidenceWriter writer, CaseLog caseLog, CaseObservers observers, ILogger log, ICaseSpool? spool = null, IEarlierCaseCheck? earlier = null)
+internal sealed class CaseFlow(EvidenceWriter writer, CaseLog caseLog, CaseObservers observers, ILogger log, ICaseSpool? spool = null, IEarlierCaseCheck? earlier = null)
 {
     /// <summary>A config edit's evidence settings (pre/post-roll, JPEG quality), for cases confirmed from now on.</summary>
     public void UseSettings(EvidenceConfig evidence) => writer.UseSettings(evidence.PreRoll, evidence.PostRoll, evidence.JpegQuality);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Case ids that are readable (camera and local time of confirmation) and exactly the same when the same footage is replayed.</summary>
-public static class CaseIds
+internal static class CaseIds
 {
     public static string For(ViolationCase c, TimeZoneInfo zone) =>
         For(c.Camera.Id, c.Rule.Id, c.TrackId, c.EpisodeId, c.StartedAt, c.ConfirmedAt, zone);

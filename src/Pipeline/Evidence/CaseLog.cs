@@ -4,7 +4,7 @@ using Vision.Cases;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Appends case records to <c>cases.jsonl</c>, one JSON object a line, flushed after each so a crash loses no finished case.</summary>
-public sealed class CaseLog : IAsyncDisposable
+internal sealed class CaseLog : IAsyncDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly FileStream _stream;

@@ -6,13 +6,13 @@ using Vision.Cases;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>One evidence object of a case: its name relative to the local evidence root, its key in the evidence store, size, SHA-256 and content type.</summary>
-public sealed record ManifestObject(string File, string Key, long Size, string Sha256, string ContentType, string Role);
+internal sealed record ManifestObject(string File, string Key, long Size, string Sha256, string ContentType, string Role);
 
 /// <summary>
 /// <c>manifest.json</c> in each case folder: the case facts and every evidence object with size and
 /// SHA-256, signed with HMAC-SHA256 over its canonical JSON (the manifest with <c>signature</c> null).
 /// </summary>
-public sealed record CaseManifest(
+internal sealed record CaseManifest(
     string Schema,
     CaseRecord Case,
     IReadOnlyList<ManifestObject> Objects,

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Evidence;
 /// The one way the case path says "next": every <see cref="ICaseObserver"/>, in registration order. A failing observer
 /// is logged and never thrown into the stage that reports (the flow, the uploader, the publisher).
 /// </summary>
-public sealed class CaseObservers
+internal sealed class CaseObservers
 {
     private readonly Lazy<IReadOnlyList<ICaseObserver>> _observers;
     private readonly ILogger _log;

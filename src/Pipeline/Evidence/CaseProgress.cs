@@ -3,7 +3,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>One confirmed violation on its way through the <c>CaseFlow</c>: how far it got, so a retry after a failure goes on from there.</summary>
-public sealed class CaseProgress(ViolationCase violation)
+internal sealed class CaseProgress(ViolationCase violation)
 {
     public ViolationCase Violation { get; internal set; } = violation;
     public StartedCase? Started { get; internal set; }

@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Finds a font that has Chinese glyphs, so labels on evidence photos render rather than showing empty boxes.</summary>
-public static class CjkTypeface
+internal static class CjkTypeface
 {
     private static readonly string[] KnownFiles =
     [

@@ -3,7 +3,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>What the backlog holds and has had to give up, for /readyz, /api/status and metrics.</summary>
-public sealed record EvidenceBacklogSnapshot(int HeldCases, long HeldBytes, string? Problem, DateTimeOffset? Since, long Failures, long PhotosDropped, long CasesLost);
+internal sealed record EvidenceBacklogSnapshot(int HeldCases, long HeldBytes, string? Problem, DateTimeOffset? Since, long Failures, long PhotosDropped, long CasesLost);
 
 /// <summary>
 /// Cases whose evidence could not be written because the evidence disk is full or unwritable. They are kept in
@@ -11,7 +11,7 @@ public sealed record EvidenceBacklogSnapshot(int HeldCases, long HeldBytes, stri
 /// oldest held cases give up their frame snapshots (the case keeps its record and boxes, without photos), and past
 /// <see cref="MaxHeldCases"/> the oldest case is given up, logged whole and counted.
 /// </summary>
-public sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = EvidenceBacklog.DefaultMaxHeldBytes, int maxHeldCases = EvidenceBacklog.DefaultMaxHeldCases)
+internal sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = EvidenceBacklog.DefaultMaxHeldBytes, int maxHeldCases = EvidenceBacklog.DefaultMaxHeldCases)
 {
     public const long DefaultMaxHeldBytes = 256L * 1024 * 1024;
     public const int DefaultMaxHeldCases = 10_000;

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Which failures of writing a case mean "no room or no access on the evidence disk": the case is kept and retried, never dropped.</summary>
-public static class EvidenceFailure
+internal static class EvidenceFailure
 {
     private const int SqliteFull = 13, SqliteIoError = 10, SqliteCantOpen = 14, SqliteReadOnly = 8;
 

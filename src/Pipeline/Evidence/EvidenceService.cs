@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Evidence;
 /// Registered before the camera service, so on stop it runs on after the cameras are closed: what is queued is
 /// finished, clips whose post-roll is not recorded within <see cref="StopGrace"/> are given up (the case keeps its photos).
 /// </summary>
-public sealed class EvidenceService : BackgroundService
+internal sealed class EvidenceService : BackgroundService
 {
     public const int QueueCapacity = 1024;
     private const int PhotoWorkers = 2, ClipWorkers = 2;

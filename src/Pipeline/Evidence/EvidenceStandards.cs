@@ -9,7 +9,7 @@ namespace Vision.Pipeline.Evidence;
 /// A case's evidence against the image-evidence standards: GA/T 832-2014 (道路交通安全违法行为图像取证技术规范) and
 /// Beijing's local rule. Judged from the case record alone, so <c>vision evidence verify</c> and the record agree.
 /// </summary>
-public static class EvidenceStandards
+internal static class EvidenceStandards
 {
     public static readonly TimeSpan StationarySpacing = TimeSpan.FromSeconds(10);
 

@@ -5,7 +5,7 @@ using Vision.Cases;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>What verifying one case found: nothing means every object and the signature check out.</summary>
-public sealed record CaseVerification(string CaseId, IReadOnlyList<string> Problems)
+internal sealed record CaseVerification(string CaseId, IReadOnlyList<string> Problems)
 {
     /// <summary>The case's evidence against GA/T 832 and Beijing's rule, as its signed manifest records it (null before schema 2).</summary>
     public CaseCompliance? Compliance { get; init; }
@@ -14,10 +14,10 @@ public sealed record CaseVerification(string CaseId, IReadOnlyList<string> Probl
 }
 
 /// <summary>Size and SHA-256 of one evidence object as it is now.</summary>
-public sealed record ObjectDigest(long Size, string Sha256);
+internal sealed record ObjectDigest(long Size, string Sha256);
 
 /// <summary>Where a case's manifest and objects are read from for verification: a local evidence folder or the evidence store.</summary>
-public interface IEvidenceSource
+internal interface IEvidenceSource
 {
     /// <summary>The manifest's bytes; null when the case has none here.</summary>
     Task<byte[]?> ReadManifestAsync(string caseId, CancellationToken ct);
@@ -33,7 +33,7 @@ public interface IEvidenceSource
 /// Re-reads a case's manifest and every object it lists: size, SHA-256, and the manifest's HMAC signature. Any
 /// changed byte in an object or in the manifest is reported.
 /// </summary>
-public sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? signer)
+internal sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? signer)
 {
     public async Task<CaseVerification> VerifyAsync(string caseId, CancellationToken ct)
     {
@@ -112,7 +112,7 @@ public sealed class EvidenceVerifier(IEvidenceSource source, ManifestSigner? sig
 }
 
 /// <summary>A local evidence root (replay's --out, the live spool): <c>{root}/{caseId}/manifest.json</c> and the files it names.</summary>
-public sealed class FolderEvidenceSource(string root) : IEvidenceSource
+internal sealed class FolderEvidenceSource(string root) : IEvidenceSource
 {
     /// <summary>Every case folder under the root that holds a manifest, in name order.</summary>
     public IReadOnlyList<string> CaseIds() =>

@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Evidence;
 /// manifest written last (a case folder with a manifest is complete). A clip that cannot be cut does not lose the
 /// case: it keeps its photos and says why.
 /// </summary>
-public sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
+internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
 {
     /// <summary>Signs each case's manifest; null writes them unsigned (no key configured).</summary>
     public ManifestSigner? Signer { get; init; }

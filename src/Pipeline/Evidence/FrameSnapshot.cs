@@ -3,12 +3,12 @@ using Vision.Models;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>A JPEG of one analysed frame kept for an episode's evidence, with the object's box at that moment.</summary>
-public sealed record FrameSnapshot(byte[] Jpeg, DateTimeOffset At, TimeSpan StreamTime, BoundingBox Box, float Score);
+internal sealed record FrameSnapshot(byte[] Jpeg, DateTimeOffset At, TimeSpan StreamTime, BoundingBox Box, float Score);
 
 /// <summary>Which moment of the episode a photo shows.</summary>
-public enum PhotoRole { FirstSeen, Midway, Confirmation }
+internal enum PhotoRole { FirstSeen, Midway, Confirmation }
 
-public static class PhotoRoleNames
+internal static class PhotoRoleNames
 {
     public static string ToWire(this PhotoRole role) => role switch
     {

@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Evidence;
 /// evidence is stored, and when the dispatch core accepted a case. Registered in the container; <see cref="CaseObservers"/>
 /// calls each in registration order. An observer implements only what it watches.
 /// </summary>
-public interface ICaseObserver
+internal interface ICaseObserver
 {
     /// <summary>A confirmed violation the plate check found to be a case already raised.</summary>
     void NotRaised(ViolationCase violation) { }

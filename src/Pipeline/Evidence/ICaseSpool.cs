@@ -6,7 +6,7 @@ namespace Vision.Pipeline.Evidence;
 /// The live case flow's last step: a case whose files are complete goes to the case store and the upload queue (one
 /// transaction), under its camera's lease in a cluster. Replay has none: its cases end in cases.jsonl.
 /// </summary>
-public interface ICaseSpool
+internal interface ICaseSpool
 {
     /// <summary>In a cluster: the camera lease a case confirmed now is raised under; null outside a cluster.</summary>
     CaseFence? FenceOf(string cameraId);

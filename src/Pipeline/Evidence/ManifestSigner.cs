@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Evidence;
 /// evidence file) is detectable. The key comes from the environment (never from the config file, never
 /// logged): <c>VISION_EVIDENCE_KEY</c> (hex or base64, at least 16 bytes) and <c>VISION_EVIDENCE_KEY_ID</c>.
 /// </summary>
-public sealed class ManifestSigner
+internal sealed class ManifestSigner
 {
     public const string KeyVariable = "VISION_EVIDENCE_KEY";
     public const string KeyIdVariable = "VISION_EVIDENCE_KEY_ID";

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Evidence;
 /// Runs ffmpeg or ffprobe for evidence work (clip cuts, full-resolution photo frames) below the live decoders (nice 10)
 /// and the analysis: a burst of cases then takes the CPU that is left, not the frames of every camera.
 /// </summary>
-public static class NicedTool
+internal static class NicedTool
 {
     public const int Niceness = 15;
 

@@ -5,9 +5,9 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Where an evidence photo's picture came from.</summary>
-public enum PhotoSource { Recording, AnalysisFrame }
+internal enum PhotoSource { Recording, AnalysisFrame }
 
-public static class PhotoSourceNames
+internal static class PhotoSourceNames
 {
     public static string ToWire(this PhotoSource source) => source switch
     {
@@ -21,7 +21,7 @@ public static class PhotoSourceNames
 /// What an evidence photo's caption strip says, field by field, in Chinese: local time to the second, place (camera
 /// name and address), device id, rule, which photo, dwell, the anti-forgery code and the picture's source.
 /// </summary>
-public sealed record PhotoCaption(IReadOnlyList<string> Fields)
+internal sealed record PhotoCaption(IReadOnlyList<string> Fields)
 {
     /// <param name="photoLabel">Which photo: "2/3 持续中", "车辆特写".</param>
     /// <param name="code">The anti-forgery code (<see cref="AntiForgeryCode"/>).</param>

@@ -7,7 +7,7 @@ using Vision.Cases;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>A rendered close-up: its JPEG and the rectangle of the source frame it shows (frame pixels).</summary>
-public sealed record CloseUpPhoto(byte[] Jpeg, PixelBox Crop, int Width, int Height);
+internal sealed record CloseUpPhoto(byte[] Jpeg, PixelBox Crop, int Width, int Height);
 
 /// <summary>
 /// Draws evidence photos from full-size frames. The picture keeps every pixel except the zone's and the box's lines;
@@ -15,7 +15,7 @@ public sealed record CloseUpPhoto(byte[] Jpeg, PixelBox Crop, int Width, int Hei
 /// shows. Every image (original, annotated, close-up) goes through the one JPEG encoder at one quality; the same input
 /// gives the same bytes.
 /// </summary>
-public sealed class PhotoRenderer : IDisposable
+internal sealed class PhotoRenderer : IDisposable
 {
     /// <summary>A close-up narrower than this is scaled up to it (Lanczos), so an officer can read it.</summary>
     public const int MinCloseUpWidth = 640;

@@ -5,7 +5,7 @@ namespace Vision.Pipeline.Evidence;
 /// until the earliest case is due and hands it on. Bounded: a case that finds the queue full is due at once (its clip
 /// ends where the recording is, rather than the analysis waiting).
 /// </summary>
-public sealed class PostRollQueue(TimeProvider clock, int capacity = PostRollQueue.DefaultCapacity)
+internal sealed class PostRollQueue(TimeProvider clock, int capacity = PostRollQueue.DefaultCapacity)
 {
     public const int DefaultCapacity = 4096;
 

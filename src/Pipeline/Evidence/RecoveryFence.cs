@@ -6,4 +6,4 @@ namespace Vision.Pipeline.Evidence;
 /// <param name="WriteUnder">Write it, fenced by this lease (null: unfenced).</param>
 /// <param name="Wait">Not yet: why (the camera's lease is not back on this node yet); tried again at the next pass.</param>
 /// <param name="Moved">Never here: the camera is another node's now (it analyses what is still there).</param>
-public sealed record RecoveryFence(CaseFence? WriteUnder, string? Wait = null, string? Moved = null);
+internal sealed record RecoveryFence(CaseFence? WriteUnder, string? Wait = null, string? Moved = null);

@@ -3,7 +3,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>A confirmed violation episode with everything needed to write its evidence and case record.</summary>
-public sealed record ViolationCase(
+internal sealed record ViolationCase(
     CameraConfig Camera,
     RuleDefinition Rule,
     Zone Zone,

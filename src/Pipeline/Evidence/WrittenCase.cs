@@ -4,4 +4,4 @@ using Vision.Storage;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>What <see cref="EvidenceWriter.WriteAsync"/> produced: the case record and its files as the uploader sees them.</summary>
-public sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);
+internal sealed record WrittenCase(CaseRecord Record, SpooledCase Spooled);

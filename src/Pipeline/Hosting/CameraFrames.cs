@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Hosting;
 /// recording ring (the recorded stream, full resolution), or, without a recording yet, the next analysed frame (the
 /// analysed stream at up to <c>analysis.max_width</c>). Nothing is kept or encoded unless a frame is asked for.
 /// </summary>
-public sealed class CameraFrames(RunningConfig config, ICameraOwnership ownership, RecordingSources recordings) : ICameraFrameSource
+internal sealed class CameraFrames(RunningConfig config, ICameraOwnership ownership, RecordingSources recordings) : ICameraFrameSource
 {
     private static readonly TimeSpan AnalysedFrameWait = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _wanted = new(StringComparer.Ordinal);

@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Hosting;
 /// wait. A reloaded config (<see cref="ConfigReload"/>) or a cluster move (<see cref="ClusterService"/>) changes the
 /// running cameras through <see cref="ApplyAsync"/>.
 /// </summary>
-public sealed class CameraService : BackgroundService
+internal sealed class CameraService : BackgroundService
 {
     private readonly RunningConfig _config;
     private readonly CameraSupervisor _supervisor;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Hosting;
 /// <see cref="Apply"/> starts added cameras, stops removed ones, reconnects cameras whose sources (source, streams) or
 /// analysis settings changed, and swaps only the rules of cameras whose zones or rules changed.
 /// </summary>
-public sealed class CameraSupervisor(
+internal sealed class CameraSupervisor(
     AnalysisLoop loop,
     FrameMailboxes mailboxes,
     IReadOnlyList<string> classNames,

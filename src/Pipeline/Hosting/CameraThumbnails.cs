@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Hosting;
 /// The console's camera cards: the state of each camera and a small JPEG of its last analysed frame, re-encoded at most
 /// every <see cref="Interval"/> per camera so that a hundred cameras cost a few small encodes a second.
 /// </summary>
-public sealed class CameraThumbnails(CameraSupervisor cameras, TimeProvider clock) : ICameraStatusSource
+internal sealed class CameraThumbnails(CameraSupervisor cameras, TimeProvider clock) : ICameraStatusSource
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private const int Width = 320;

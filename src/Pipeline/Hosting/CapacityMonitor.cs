@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Hosting;
 /// one log line per change, with which side is short: the detector (frames decoded, then replaced
 /// before analysis) or decoding (frames not arriving at the rate asked).
 /// </summary>
-public sealed class CapacityMonitor(CameraSupervisor supervisor, RunningConfig config, VisionMetrics metrics, TimeProvider clock, ILogger logger) : BackgroundService
+internal sealed class CapacityMonitor(CameraSupervisor supervisor, RunningConfig config, VisionMetrics metrics, TimeProvider clock, ILogger logger) : BackgroundService
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
     private const double SustainedShare = 0.9;
@@ -84,7 +84,7 @@ public sealed class CapacityMonitor(CameraSupervisor supervisor, RunningConfig c
 }
 
 /// <summary>One window's verdict of <see cref="CapacityMonitor"/>: shares are of the frames the cameras' analysis rates ask for.</summary>
-public sealed record NodeCapacity(bool OverCapacity, double AnalysedShare, double DecodedShare, double DroppedShare, int CamerasCounted, int CamerasNotOnline, DateTimeOffset At)
+internal sealed record NodeCapacity(bool OverCapacity, double AnalysedShare, double DecodedShare, double DroppedShare, int CamerasCounted, int CamerasNotOnline, DateTimeOffset At)
 {
     /// <summary>Which side cannot keep up, in words for logs and /api/status.</summary>
     public string ShortSide => !OverCapacity ? "none"

@@ -5,7 +5,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Hosting;
 
 /// <summary>Opens the configured case database and brings its schema up to date, with one clear message when it cannot.</summary>
-public static class CaseDatabaseOpener
+internal static class CaseDatabaseOpener
 {
     public const string NodeIdVariable = "VISION_NODE_ID";
 
@@ -120,4 +120,4 @@ public static class CaseDatabaseOpener
 }
 
 /// <summary>The case database could not be reached for now (down, starting up, a dropped connection): trying again later is right.</summary>
-public sealed class CaseDatabaseUnavailableException(string message) : Exception(message);
+internal sealed class CaseDatabaseUnavailableException(string message) : Exception(message);

@@ -4,7 +4,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Hosting;
 
 /// <summary>Counts the case path for /metrics: plates seen again, time from confirmation to stored evidence and to dispatch.</summary>
-public sealed class CaseMetrics(VisionMetrics metrics) : ICaseObserver
+internal sealed class CaseMetrics(VisionMetrics metrics) : ICaseObserver
 {
     public void NotRaised(ViolationCase violation) => metrics.SameVehicle(violation.Camera.Id);
 

@@ -5,7 +5,7 @@ using Vision.Pipeline.Evidence;
 namespace Vision.Pipeline.Hosting;
 
 /// <summary>Registers the case path's observers: every <see cref="ICaseObserver"/> in the container, called in registration order.</summary>
-public static class CaseObserverServices
+internal static class CaseObserverServices
 {
     /// <summary>The metrics observer and <see cref="CaseObservers"/>; a stage adds its own observers with <c>AddSingleton&lt;ICaseObserver&gt;</c>.</summary>
     public static IServiceCollection AddCaseObservers(this IServiceCollection services)

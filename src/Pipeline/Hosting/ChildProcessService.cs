@@ -9,7 +9,7 @@ namespace Vision.Pipeline.Hosting;
 /// host's shutdown timeout has passed them by), every child process still running is killed with its tree and waited
 /// for, later starts are refused, and no ffmpeg or ffprobe outlives <c>vision run</c>.
 /// </summary>
-public sealed class ChildProcessService(ChildProcesses children, ILogger<ChildProcessService> log) : IHostedService
+internal sealed class ChildProcessService(ChildProcesses children, ILogger<ChildProcessService> log) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

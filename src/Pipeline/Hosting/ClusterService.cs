@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Hosting;
 /// Runs this node's part of the cluster: heartbeat (carrying this node's cameras), camera leases, and starting and
 /// stopping cameras as they move.
 /// </summary>
-public sealed class ClusterService(ClusterCoordinator coordinator, CameraService cameras, CameraThumbnails thumbnails, VisionMetrics metrics) : BackgroundService
+internal sealed class ClusterService(ClusterCoordinator coordinator, CameraService cameras, CameraThumbnails thumbnails, VisionMetrics metrics) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -10,7 +10,7 @@ namespace Vision.Pipeline.Hosting;
 /// every two seconds, loads and checks an edited config, and either applies it — the cameras first, then the evidence
 /// settings new cases take — or refuses it with the reason and keeps the running one (<see cref="RunningConfig"/>).
 /// </summary>
-public sealed class ConfigReload(RunningConfig running, CameraService cameras, EvidenceService evidence, IReadOnlyList<string> classNames,
+internal sealed class ConfigReload(RunningConfig running, CameraService cameras, EvidenceService evidence, IReadOnlyList<string> classNames,
     VisionMetrics metrics, TimeProvider clock, ILogger log) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);

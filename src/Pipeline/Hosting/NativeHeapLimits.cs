@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Hosting;
 /// has made about 7 by Main), so MALLOC_ARENA_MAX=2 in the service's environment is the full fix; an operator's own
 /// <c>MALLOC_ARENA_MAX</c> wins.
 /// </summary>
-public static partial class NativeHeapLimits
+internal static partial class NativeHeapLimits
 {
     private const int MArenaMax = -8; // M_ARENA_MAX in glibc's malloc.h
     public const string Variable = "MALLOC_ARENA_MAX";

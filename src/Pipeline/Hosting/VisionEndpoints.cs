@@ -18,7 +18,7 @@ namespace Vision.Pipeline.Hosting;
 /// <c>vision run</c>'s HTTP side: the review console over this node's services, /healthz and /readyz for probes (open),
 /// and the operations endpoints /api/cameras, /api/status and /metrics (a signed-in admin or the ops token).
 /// </summary>
-public static class VisionEndpoints
+internal static class VisionEndpoints
 {
     public static void MapVision(this WebApplication app, VisionNodeParts node, OpsToken opsToken, byte[]? linkKey)
     {

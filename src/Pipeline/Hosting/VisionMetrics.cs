@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Hosting;
 /// <see cref="CameraHealth"/> and are copied in just before each scrape; labels carry camera ids only,
 /// never source URLs (they may hold passwords). Process CPU and memory come with prometheus-net.
 /// </summary>
-public sealed class VisionMetrics
+internal sealed class VisionMetrics
 {
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state, _recordingState;

@@ -15,7 +15,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Hosting;
 
 /// <summary>What <c>vision run</c> opens before its host is built (each can fail with a message for the user), and disposes after it stops.</summary>
-public sealed record VisionNodeParts(VisionConfig Config, IObjectDetector Detector, IEvidenceStore Store, CaseDatabase Database, PhotoRenderer Renderer,
+internal sealed record VisionNodeParts(VisionConfig Config, IObjectDetector Detector, IEvidenceStore Store, CaseDatabase Database, PhotoRenderer Renderer,
     CaseLog CaseLog, HttpClient DispatchHttp)
 {
     public CasePlateReader? Plates { get; init; }
@@ -31,7 +31,7 @@ public sealed record VisionNodeParts(VisionConfig Config, IObjectDetector Detect
 }
 
 /// <summary><c>vision run</c>'s composition: every stage's services, wired once.</summary>
-public static class VisionServices
+internal static class VisionServices
 {
     /// <summary>
     /// Registers the node's services. They are started by one <see cref="VisionNode"/> in this order and stopped in the

@@ -6,7 +6,7 @@ namespace Vision.Pipeline.Ingest;
 /// One sampled, scaled frame of one camera on its way through detection, tracking and rules. Frames are
 /// pooled per camera (a fixed number each, so memory per camera is fixed); the last stage releases them.
 /// </summary>
-public sealed class AnalysisFrame
+internal sealed class AnalysisFrame
 {
     private readonly FramePool _pool;
 

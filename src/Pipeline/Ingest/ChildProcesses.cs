@@ -10,7 +10,7 @@ namespace Vision.Pipeline.Ingest;
 /// stop once started an ffmpeg that outlived <c>vision run</c>). Stopping kills each child still running with its whole
 /// tree by SIGKILL (ffmpeg blocked on a vanished stream may ignore SIGTERM) and waits until it is gone.
 /// </summary>
-public sealed class ChildProcesses : IAsyncDisposable
+internal sealed class ChildProcesses : IAsyncDisposable
 {
     /// <summary>How long a killed child is waited for (SIGKILL takes effect at once unless it is stuck in the kernel, e.g. on a dead NFS mount).</summary>
     public static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>The smallest video GA/T 832 accepts for evidence photos, checked when a camera's (or a file's) video size is known.</summary>
-public static class EvidenceResolution
+internal static class EvidenceResolution
 {
     public const int MinWidth = 1280, MinHeight = 720;
 

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Ingest;
 /// timestamp comes from the showinfo filter on stderr. OpenCvSharp's bundled FFmpeg cannot open network
 /// streams, so live and file sources share this one path.
 /// </summary>
-public sealed class FfmpegFrameReader : IAsyncDisposable
+internal sealed class FfmpegFrameReader : IAsyncDisposable
 {
     private readonly ToolProcess _child;
     private readonly DedicatedPipeReader _stdout;

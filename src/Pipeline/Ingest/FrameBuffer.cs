@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>One reusable BGR frame: a pinned managed array the decoder reads into, viewed as an OpenCV Mat without copying.</summary>
-public sealed class FrameBuffer : IDisposable
+internal sealed class FrameBuffer : IDisposable
 {
     private GCHandle _pin;
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>A fixed set of frames for one camera. Renting waits when all are in flight, which is how a slow stage holds back a file source.</summary>
-public sealed class FramePool : IDisposable
+internal sealed class FramePool : IDisposable
 {
     private readonly Channel<AnalysisFrame> _free;
     private readonly List<AnalysisFrame> _all = new();

@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Ingest;
 /// Lowers a running child's scheduling priority. Linux keeps a niceness per thread, and setpriority on a pid only
 /// reaches the thread of that id, so every thread listed under /proc/PID/task is set (threads started later inherit).
 /// </summary>
-public static partial class ProcessPriority
+internal static partial class ProcessPriority
 {
     private const int PrioProcess = 0;
 

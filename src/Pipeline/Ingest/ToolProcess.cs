@@ -6,7 +6,7 @@ namespace Vision.Pipeline.Ingest;
 /// One child started through <see cref="ChildProcesses"/>. Disposing it kills what is left of its tree, waits for it to
 /// exit, and takes it off the registry.
 /// </summary>
-public sealed class ToolProcess : IDisposable, IAsyncDisposable
+internal sealed class ToolProcess : IDisposable, IAsyncDisposable
 {
     private readonly ChildProcesses _owner;
     private int _disposed;

@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>What ffprobe says about a video source.</summary>
-public sealed record VideoInfo(
+internal sealed record VideoInfo(
     string Source,
     string Codec,
     int Width,

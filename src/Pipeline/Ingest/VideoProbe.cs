@@ -5,7 +5,7 @@ using FFMpegCore.Exceptions;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Reads a source's codec, size, frame rate, duration and start time with ffprobe.</summary>
-public static class VideoProbe
+internal static class VideoProbe
 {
     public static async Task<VideoInfo> ProbeAsync(string source, CancellationToken ct, TimeSpan? networkTimeout = null)
     {

@@ -1,4 +1,4 @@
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>A video source the user named cannot be used: missing, unreadable, not video, or broken. The message says what, where and what to do.</summary>
-public sealed class VideoSourceException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class VideoSourceException(string message, Exception? inner = null) : Exception(message, inner);

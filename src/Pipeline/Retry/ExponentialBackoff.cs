@@ -5,7 +5,7 @@ namespace Vision.Pipeline.Retry;
 /// up to the cap, each delay drawn uniformly from [step/2, step] so hundreds of cameras that dropped together
 /// (a switch rebooted) do not reconnect in lockstep.
 /// </summary>
-public sealed class ExponentialBackoff(TimeSpan initial, TimeSpan max, Random random)
+internal sealed class ExponentialBackoff(TimeSpan initial, TimeSpan max, Random random)
 {
     private int _attempt;
 

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Tracking;
 /// Writes what the analyser saw in each frame (detections, tracks, episode events) as JSON lines, for
 /// engineers tuning zones and thresholds on recorded footage (<c>vision replay --trace FILE</c>).
 /// </summary>
-public sealed class AnalysisTrace : IAnalysedFrameObserver, IDisposable
+internal sealed class AnalysisTrace : IAnalysedFrameObserver, IDisposable
 {
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _json;

@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Tracking;
 /// white van from the dark van that takes its place at the same spot, which box overlap alone cannot;
 /// tolerant of the small shifts and partial occlusions a parked car sees.
 /// </summary>
-public struct Appearance
+internal struct Appearance
 {
     public const int Length = 12;
     private const int MaxSamplesPerSide = 16;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Tracking;
 /// keeps for its photos. Time is the frame's own time, through a <see cref="Vision.Rules.FrameClock"/>. Not thread-safe:
 /// one analyser per camera, fed frames in order.
 /// </summary>
-public sealed class CameraAnalyzer
+internal sealed class CameraAnalyzer
 {
     /// <summary>Open episodes whose snapshots are kept; beyond this the oldest unconfirmed one is dropped, so memory stays bounded.</summary>
     public const int MaxOpenEpisodes = 128;

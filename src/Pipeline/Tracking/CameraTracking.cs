@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Tracking;
 /// <see cref="CameraAnalyzer"/> of replay and live wraps it; <c>vision tune</c> drives it from recorded detections,
 /// so both give the same episodes for the same detections. Not thread-safe: frames in order.
 /// </summary>
-public sealed class CameraTracking
+internal sealed class CameraTracking
 {
     private readonly FrameClock _clock;
     private readonly IReadOnlyList<string> _classNames;

@@ -10,7 +10,7 @@ namespace Vision.Pipeline.Tracking;
 /// objects jump too far to predict, and what the rules care about stands still. Tracks survive missed
 /// detections for <see cref="TrackerConfig.LostTimeout"/>. Time comes from the injected clock.
 /// </summary>
-public sealed class ObjectTracker
+internal sealed class ObjectTracker
 {
     private const float ScoreSmoothing = 0.3f;
     /// <summary>Overlap at which a detection of another class is taken as the same object, re-labelled.</summary>

@@ -3,7 +3,7 @@ using Vision.Models;
 namespace Vision.Pipeline.Tracking;
 
 /// <summary>One object followed across frames of one camera.</summary>
-public sealed class Track
+internal sealed class Track
 {
     private readonly float[] _classVotes;
 

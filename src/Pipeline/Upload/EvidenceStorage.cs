@@ -6,7 +6,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Upload;
 
 /// <summary>What the evidence path looks like now, for /api/status, /readyz and metrics.</summary>
-public sealed record EvidenceStorageSnapshot(
+internal sealed record EvidenceStorageSnapshot(
     string Store,
     bool StoreOk,
     string? StoreProblem,
@@ -36,7 +36,7 @@ public sealed record EvidenceStorageSnapshot(
 /// retention. A case is released for dispatch only once its evidence is stored (<see cref="ICaseObserver.Stored"/>): the
 /// dispatch core then gets object keys and links that work, never a case whose photos are still on one node's disk.
 /// </summary>
-public sealed class EvidenceStorage : ICaseSpool
+internal sealed class EvidenceStorage : ICaseSpool
 {
     private readonly EvidenceConfig _config;
     private readonly TimeProvider _clock;

@@ -10,7 +10,7 @@ namespace Vision.Pipeline.Upload;
 /// <c>evidence.store.credentials_file</c> (lines <c>access_key=…</c> and <c>secret_key=…</c>, readable by the service
 /// only) or from <c>VISION_S3_ACCESS_KEY</c> / <c>VISION_S3_SECRET_KEY</c>.
 /// </summary>
-public static class EvidenceStoreFactory
+internal static class EvidenceStoreFactory
 {
     public const string AccessKeyVariable = "VISION_S3_ACCESS_KEY";
     public const string SecretKeyVariable = "VISION_S3_SECRET_KEY";

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Upload;
 /// a case is stored (and may be released to dispatch) only once its manifest is in the store. While the store fails,
 /// every upload pauses with exponential backoff; detection is not affected.
 /// </summary>
-public sealed class EvidenceUploader
+internal sealed class EvidenceUploader
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
     private const int RefillSize = 64;

@@ -6,7 +6,7 @@ using Vision.Pipeline.Evidence;
 namespace Vision.Pipeline.Upload;
 
 /// <summary>What one sweep did (or, in a dry run, would do).</summary>
-public sealed record SweepResult(int CasesExpired, int ObjectsDeleted, IReadOnlyList<string> CaseIds);
+internal sealed record SweepResult(int CasesExpired, int ObjectsDeleted, IReadOnlyList<string> CaseIds);
 
 /// <summary>
 /// Deletes evidence older than its violation type's retention from the store, except held cases (under review,
@@ -14,7 +14,7 @@ public sealed record SweepResult(int CasesExpired, int ObjectsDeleted, IReadOnly
 /// plain bucket, and it works the same on the local folder and on any S3 store. Objects go first and the manifest
 /// last, so a sweep cut off halfway leaves a case that is still listed and is finished by the next sweep.
 /// </summary>
-public sealed class RetentionSweeper(IEvidenceStore store, EvidenceCatalog catalog, RetentionConfig retention, TimeProvider clock, ILogger log)
+internal sealed class RetentionSweeper(IEvidenceStore store, EvidenceCatalog catalog, RetentionConfig retention, TimeProvider clock, ILogger log)
 {
     private const int Batch = 200;
 

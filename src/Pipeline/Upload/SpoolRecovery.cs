@@ -8,7 +8,7 @@ using Vision.Storage;
 namespace Vision.Pipeline.Upload;
 
 /// <summary>The cases whose folders the live case flow is writing now: spool recovery leaves them alone.</summary>
-public sealed class CasesInFlight
+internal sealed class CasesInFlight
 {
     private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
 
@@ -33,7 +33,7 @@ public sealed class CasesInFlight
 /// <item>a leftover of a case already stored: removed.</item>
 /// </list>
 /// </summary>
-public sealed partial class SpoolRecovery(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log)
+internal sealed partial class SpoolRecovery(string spoolDirectory, string? skipFolder, CaseStore cases, EvidenceCatalog catalog, TimeProvider clock, ILogger log)
 {
     /// <summary>The console's viewing copies of clips, not a case.</summary>
     public const string PlaybackFolder = BrowserClipPlayback.Folder;

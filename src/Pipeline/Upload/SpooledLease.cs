@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Upload;
 /// complete but before it reached the case store is recovered at the node's next start under the same fence as a live
 /// one: written only while that lease is still the camera's, never after the camera moved to another node.
 /// </summary>
-public static class SpooledLease
+internal static class SpooledLease
 {
     public const string FileName = "lease.json";
 

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Upload;
 /// Verification reads from the evidence store: the manifest under the key the catalog recorded, then every object
 /// the manifest names, downloaded in full and hashed as it streams (nothing is held in memory or written to disk).
 /// </summary>
-public sealed class StoreEvidenceSource(IEvidenceStore store, EvidenceCatalog catalog) : IEvidenceSource
+internal sealed class StoreEvidenceSource(IEvidenceStore store, EvidenceCatalog catalog) : IEvidenceSource
 {
     public async Task<byte[]?> ReadManifestAsync(string caseId, CancellationToken ct)
     {

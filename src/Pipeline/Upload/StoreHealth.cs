@@ -3,7 +3,7 @@ using Vision.Pipeline.Evidence;
 namespace Vision.Pipeline.Upload;
 
 /// <summary>Whether the evidence store answered the last time it was used, and if not, why (a message without secrets).</summary>
-public sealed record StoreHealth(bool Ok, string? Problem, DateTimeOffset Since)
+internal sealed record StoreHealth(bool Ok, string? Problem, DateTimeOffset Since)
 {
     public static StoreHealth Unknown(DateTimeOffset now) => new(false, "not checked yet", now);
 }

@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Upload;
 /// (after a crash) before any other service runs; a database away at that moment does not stop the node: the
 /// reconciliation is tried again every half minute, and runs on so that cases kept in the spool are written.
 /// </summary>
-public sealed class UploadService(EvidenceStorage storage) : BackgroundService
+internal sealed class UploadService(EvidenceStorage storage) : BackgroundService
 {
     private bool _recoveredAtStart;
 
@@ -28,7 +28,7 @@ public sealed class UploadService(EvidenceStorage storage) : BackgroundService
 }
 
 /// <summary>Deletes evidence past its retention, until stopped.</summary>
-public sealed class RetentionService(EvidenceStorage storage) : BackgroundService
+internal sealed class RetentionService(EvidenceStorage storage) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

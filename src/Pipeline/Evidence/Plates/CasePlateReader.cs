@@ -5,14 +5,14 @@ using Vision.Cases;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>One picture of a case's vehicle to read the plate from: the photo it is in, the picture, the vehicle's box in its pixels.</summary>
-public sealed record PlateFrame(string Photo, Mat Image, PixelBox Vehicle);
+internal sealed record PlateFrame(string Photo, Mat Image, PixelBox Vehicle);
 
 /// <summary>
 /// Reads a parking case's plate once, from its few full-resolution pictures (never per analysed frame): each picture's
 /// reading in the lower part of the vehicle's box, then a vote across them. A plate that is not legible is null with
 /// the reason, never a guess.
 /// </summary>
-public sealed class CasePlateReader(PlateReader reader) : IDisposable
+internal sealed class CasePlateReader(PlateReader reader) : IDisposable
 {
     /// <summary>The reader for a config's <c>plates</c>; null when plates are not configured.</summary>
     /// <exception cref="Vision.Models.ModelLoadException">the models are missing or do not match (the message says how to get them)</exception>
@@ -61,4 +61,4 @@ public sealed class CasePlateReader(PlateReader reader) : IDisposable
 }
 
 /// <summary>A confirmed violation that the plate check found to be a case already raised (or not to be told apart from one).</summary>
-public sealed class CaseNotRaisedException(string reason) : Exception(reason);
+internal sealed class CaseNotRaisedException(string reason) : Exception(reason);

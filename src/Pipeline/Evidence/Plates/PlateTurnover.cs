@@ -4,7 +4,7 @@ namespace Vision.Pipeline.Evidence;
 /// <param name="Raise">Whether it becomes a case.</param>
 /// <param name="Reason">Why not (the log line and metric label); null when raised.</param>
 /// <param name="SameAs">The earlier case of the same vehicle, when that is why.</param>
-public sealed record TurnoverDecision(bool Raise, string? Reason = null, string? SameAs = null);
+internal sealed record TurnoverDecision(bool Raise, string? Reason = null, string? SameAs = null);
 
 /// <summary>
 /// Decides by plate whether a parking violation is a new case: the same plate on the same camera and rule within the
@@ -13,7 +13,7 @@ public sealed record TurnoverDecision(bool Raise, string? Reason = null, string?
 /// raises nothing, as without plates: it may be the vehicle already reported. Remembers the plates it raised, per
 /// camera and rule, for the longest cooldown plus the spot's occupation — bounded in count.
 /// </summary>
-public sealed class PlateTurnover
+internal sealed class PlateTurnover
 {
     /// <summary>Plates remembered per camera and rule; the oldest go first beyond this.</summary>
     public const int MaxPlatesPerRule = 512;

@@ -9,7 +9,7 @@ namespace Vision.Pipeline.Evidence;
 /// the start, so the clip begins up to one GOP early and pre-event seconds are always there.
 /// Wall-clock times map to file positions through the replay's start time.
 /// </summary>
-public sealed class FileClipSource(VideoInfo video, DateTimeOffset fileStartsAt) : IClipSource
+internal sealed class FileClipSource(VideoInfo video, DateTimeOffset fileStartsAt) : IClipSource
 {
     public async Task<ClipInfo> CutAsync(DateTimeOffset from, DateTimeOffset to, string outputPath, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Evidence;
 /// Full-resolution photo frames from the replayed file, at each snapshot's own stream time: the exact frame the
 /// analysis saw (before it was scaled), so replay stays byte-for-byte deterministic.
 /// </summary>
-public sealed class FileFrameSource(VideoInfo video, ChildProcesses children) : IFrameSource
+internal sealed class FileFrameSource(VideoInfo video, ChildProcesses children) : IFrameSource
 {
     private readonly TimeSpan _halfFrame = TimeSpan.FromSeconds(video.FrameRate > 0 ? 0.5 / video.FrameRate : 0.02);
 

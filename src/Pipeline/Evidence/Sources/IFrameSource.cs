@@ -6,7 +6,7 @@ namespace Vision.Pipeline.Evidence;
 /// Something one full-resolution frame of a camera's original video can be read from, for evidence photos: the source
 /// file in replay (the very frame the analysis saw), the recording ring live (the frame recorded at that moment).
 /// </summary>
-public interface IFrameSource
+internal interface IFrameSource
 {
     /// <summary>
     /// True when every frame up to a confirmation can be read at once (a file); false when the frame is there only
@@ -20,4 +20,4 @@ public interface IFrameSource
 }
 
 /// <summary>The recording (or source file) has no frame at a photo's moment: missing, cut short, trimmed, or undecodable.</summary>
-public sealed class RecordingUnavailableException(string message, Exception? inner = null) : IOException(message, inner);
+internal sealed class RecordingUnavailableException(string message, Exception? inner = null) : IOException(message, inner);

@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Evidence;
 /// gives grey frames. The search starts half a frame early, so a time printed with a few digits fewer than the stream's
 /// own still lands on its frame.
 /// </summary>
-public static class RecordedFrameDecoder
+internal static class RecordedFrameDecoder
 {
     /// <param name="children">Where the ffmpeg it runs is registered (killed when they stop).</param>
     /// <param name="path">A video file (the replay source, or a recording segment).</param>

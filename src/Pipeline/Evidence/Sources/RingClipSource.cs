@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Evidence;
 /// recorded, then joins the segments covering the span with ffmpeg's concat demuxer, stream copy.
 /// Segments start at keyframes, so the clip starts at most one segment before the asked start; it is never spliced across a gap.
 /// </summary>
-public sealed class RingClipSource(SegmentRing ring, TimeProvider clock, ChildProcesses children) : IClipSource
+internal sealed class RingClipSource(SegmentRing ring, TimeProvider clock, ChildProcesses children) : IClipSource
 {
     public async Task<ClipInfo> CutAsync(DateTimeOffset from, DateTimeOffset to, string outputPath, CancellationToken ct)
     {

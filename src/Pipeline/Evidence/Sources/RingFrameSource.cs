@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Evidence;
 /// (in analysis time, the clip cut's timeline) holds the snapshot's moment, decoded at that moment's offset into it.
 /// Readable only once that segment is complete, i.e. after the case's post-roll.
 /// </summary>
-public sealed class RingFrameSource(SegmentRing ring, ChildProcesses children) : IFrameSource
+internal sealed class RingFrameSource(SegmentRing ring, ChildProcesses children) : IFrameSource
 {
     /// <summary>Live frames have no exact twin in the recording (another decode of the same stream): the nearest frame within a 25 fps interval.</summary>
     private static readonly TimeSpan HalfFrame = TimeSpan.FromMilliseconds(20);

@@ -4,7 +4,7 @@ using Vision.Pipeline.Detect;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>A bounded channel of frames whose writer waits when it is full: nothing is dropped (replay of a file).</summary>
-public sealed class ChannelFrameFeed : IFrameFeed
+internal sealed class ChannelFrameFeed : IFrameFeed
 {
     private readonly Channel<AnalysisFrame> _channel;
 

@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Ingest;
 /// detector makes every camera skip frames rather than fall behind, and memory never grows. Batches
 /// take cameras round-robin so no camera starves another.
 /// </summary>
-public sealed class FrameMailboxes(TimeProvider clock) : IFrameFeed
+internal sealed class FrameMailboxes(TimeProvider clock) : IFrameFeed
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Slot> _byCamera = new(StringComparer.Ordinal);

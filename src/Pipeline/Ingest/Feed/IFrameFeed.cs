@@ -4,7 +4,7 @@ using Vision.Pipeline.Detect;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Where the analysis loop takes frames from; each implementation states what happens when frames come faster than they are analysed.</summary>
-public interface IFrameFeed
+internal interface IFrameFeed
 {
     /// <summary>
     /// Waits for at least one frame, then gathers up to <paramref name="batch"/>.Length, waiting at most

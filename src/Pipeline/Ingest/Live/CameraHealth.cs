@@ -5,7 +5,7 @@ namespace Vision.Pipeline.Ingest;
 /// /api/cameras and /metrics. The camera's state is its analysed stream's; the recording has a state of its own, which
 /// only differs in practice when a separate record stream (<c>streams.record</c>) fails on its own. Thread-safe.
 /// </summary>
-public sealed class CameraHealth(string cameraId, string name, string sourceRedacted, TimeProvider clock)
+internal sealed class CameraHealth(string cameraId, string name, string sourceRedacted, TimeProvider clock)
 {
     private RecordingState _recording = RecordingState.Starting;
     private string _recordingReason = "starting";
@@ -75,7 +75,7 @@ public sealed class CameraHealth(string cameraId, string name, string sourceReda
 }
 
 /// <summary>One camera's status as /api/cameras shows it; the source URLs have their credentials removed.</summary>
-public sealed record CameraSnapshot(
+internal sealed record CameraSnapshot(
     string Id,
     string Name,
     string Source,

@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Where a live camera stands. Wire names (lower snake case) appear in /api/cameras and metrics.</summary>
-public enum CameraState
+internal enum CameraState
 {
     /// <summary>Opening the stream.</summary>
     Connecting,
@@ -19,7 +19,7 @@ public enum CameraState
     Stopped,
 }
 
-public static class CameraStateNames
+internal static class CameraStateNames
 {
     public static string ToWire(this CameraState state) => state switch
     {

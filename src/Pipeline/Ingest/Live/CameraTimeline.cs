@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Ingest;
 /// forward); one that steps back is not (time goes on from the stream) until it has caught up.
 /// Each step beyond <see cref="StepTolerance"/> is counted. Used by the camera's ingest loop only.
 /// </summary>
-public sealed class CameraTimeline(TimeProvider clock)
+internal sealed class CameraTimeline(TimeProvider clock)
 {
     /// <summary>Drift between stream time and the wall clock that counts as a clock step (network jitter stays well below).</summary>
     public static readonly TimeSpan StepTolerance = TimeSpan.FromSeconds(2);

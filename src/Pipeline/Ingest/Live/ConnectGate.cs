@@ -7,7 +7,7 @@ namespace Vision.Pipeline.Ingest;
 /// made every probe miss its timeout, so every camera retried, and the storm never ended: the node sat
 /// half idle with no camera online. Queued cameras connect in turn, so start-up is a ramp.
 /// </summary>
-public sealed class ConnectGate(int concurrent)
+internal sealed class ConnectGate(int concurrent)
 {
     private readonly SemaphoreSlim _slots = new(Math.Max(1, concurrent));
     private int _waiting;

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Ingest;
 /// recording; its <see cref="Recorder"/> records the main stream into the ring, and boxes are mapped to the
 /// main stream's size.
 /// </summary>
-public sealed class LiveCamera
+internal sealed class LiveCamera
 {
     /// <summary>
     /// A streaming decoder's niceness. The kernel shares the CPU per thread, so on an overloaded node a hundred decoders

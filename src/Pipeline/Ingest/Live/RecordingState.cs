@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Whether a camera's rolling recording (what clips are cut from) is being written. Wire names appear in /api/cameras and metrics.</summary>
-public enum RecordingState
+internal enum RecordingState
 {
     /// <summary><c>recording.enabled: false</c>: no clips for this camera.</summary>
     Off,
@@ -13,7 +13,7 @@ public enum RecordingState
     Failing,
 }
 
-public static class RecordingStateNames
+internal static class RecordingStateNames
 {
     public static string ToWire(this RecordingState state) => state switch
     {

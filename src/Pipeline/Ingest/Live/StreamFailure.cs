@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>Reads what ffmpeg/ffprobe printed when a stream failed and says which state that is and why, in words an operator can act on.</summary>
-public static class StreamFailure
+internal static class StreamFailure
 {
     public static (CameraState State, string Reason) Classify(string ffmpegOutput)
     {

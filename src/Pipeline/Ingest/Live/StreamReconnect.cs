@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Ingest;
 /// probe, bounded by the stall timeout, with its failure in an operator's words; the delay before the next try; and
 /// when a connection has lasted long enough that the next failure starts the backoff again.
 /// </summary>
-public sealed class StreamReconnect(LiveConfig live, TimeProvider clock, Random random)
+internal sealed class StreamReconnect(LiveConfig live, TimeProvider clock, Random random)
 {
     /// <summary>After this long connected, the next failure starts backoff from the beginning again.</summary>
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);

@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Ingest;
 
 /// <summary>The recording rings of the cameras running now: where evidence clips and full-resolution photos are cut from.</summary>
-public interface IRecordings
+internal interface IRecordings
 {
     /// <summary>The camera's ring; null when it is not running here or records nothing (recording off, disk full).</summary>
     SegmentRing? RingOf(string cameraId);

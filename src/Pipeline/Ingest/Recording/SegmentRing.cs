@@ -10,7 +10,7 @@ namespace Vision.Pipeline.Ingest;
 /// connection) it belongs to: segments of one run follow each other without a gap, runs have gaps between them.
 /// Start and end are in the camera's analysis time (<see cref="Live.CameraTimeline"/>), so clips line up with cases.
 /// </summary>
-public sealed record Segment(string Path, long Sequence, long Run, DateTimeOffset Start, DateTimeOffset End, long Bytes);
+internal sealed record Segment(string Path, long Sequence, long Run, DateTimeOffset Start, DateTimeOffset End, long Bytes);
 
 /// <summary>
 /// A camera's rolling recording on local disk. ffmpeg writes short stream-copied segments here (no re-encode),
@@ -21,7 +21,7 @@ public sealed record Segment(string Path, long Sequence, long Run, DateTimeOffse
 /// kill or a power cut, never are. This ring keeps the last <see cref="RecordingConfig.Keep"/> seconds and at most
 /// <see cref="RecordingConfig.MaxBytesPerCamera"/> bytes; segments a pending clip still needs are held until it is cut.
 /// </summary>
-public sealed class SegmentRing
+internal sealed class SegmentRing
 {
     private const string SegmentPrefix = "seg-";
     private const string ListPrefix = "list-";
@@ -278,7 +278,7 @@ public sealed class SegmentRing
 /// One recording run of a ring: where ffmpeg writes its segments (<see cref="Pattern"/> numbered from
 /// <see cref="FirstSequence"/>) and its list, and where the camera writes the run's anchors.
 /// </summary>
-public sealed class RecordingRun(long firstSequence, string pattern, string listPath, string anchorPath)
+internal sealed class RecordingRun(long firstSequence, string pattern, string listPath, string anchorPath)
 {
     public long FirstSequence { get; } = firstSequence;
     public string Pattern { get; } = pattern;

@@ -18,7 +18,7 @@ namespace Vision.Pipeline.Ingest;
 /// buffering and the half-second progress period. That is well under a second in practice, far below the clip's
 /// pre- and post-roll; a wall-clock step beyond 2 s moves both anchors the same way.
 /// </remarks>
-public sealed class StreamRecorder
+internal sealed class StreamRecorder
 {
     /// <summary>Before the first packet ffmpeg also opens the stream and reads its header: it gets twice the stall timeout.</summary>
     private const int FirstProgressAllowance = 2;

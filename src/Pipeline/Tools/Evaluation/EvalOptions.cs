@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>What <c>vision eval</c> was asked to do: which config and truth, where the clips and the report go, and the figures CI expects.</summary>
-public sealed record EvalOptions(string ConfigPath, string TruthPath, string OutputDirectory)
+internal sealed record EvalOptions(string ConfigPath, string TruthPath, string OutputDirectory)
 {
     public const string DefaultOutputDirectory = "out/eval";
 

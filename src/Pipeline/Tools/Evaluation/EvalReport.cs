@@ -6,7 +6,7 @@ using Vision.Rules.Truth;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>What <c>vision eval</c> shows: the score table on the terminal, and report.md / report.html with every miss and false case linked.</summary>
-public static class EvalReport
+internal static class EvalReport
 {
     private static readonly string[] Columns = ["rule", "TP", "FP", "FN", "precision", "recall", "F1", "delay median", "delay max"];
 

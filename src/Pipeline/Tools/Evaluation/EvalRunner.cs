@@ -5,16 +5,16 @@ using Vision.Rules.Truth;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>One clip of the truth, checked against the config: the camera it is replayed as, the video, and each of the camera's rules with its dwell.</summary>
-public sealed record ClipPlan(int Index, TruthClip Truth, string Name, string Source, CameraConfig Camera, IReadOnlyDictionary<string, TimeSpan> DwellByRule);
+internal sealed record ClipPlan(int Index, TruthClip Truth, string Name, string Source, CameraConfig Camera, IReadOnlyDictionary<string, TimeSpan> DwellByRule);
 
 /// <summary>One clip replayed and scored: where its replay went, how its cases matched, and a picture per miss.</summary>
-public sealed record ClipEvaluation(ClipPlan Plan, string OutputDirectory, ReplaySummary Replay, ClipScore Score, IReadOnlyList<MissPicture> Misses);
+internal sealed record ClipEvaluation(ClipPlan Plan, string OutputDirectory, ReplaySummary Replay, ClipScore Score, IReadOnlyList<MissPicture> Misses);
 
 /// <summary>Every clip's evaluation, the score of each rule over all clips, and the overall sum.</summary>
-public sealed record EvalResult(string ConfigPath, string TruthPath, string OutputDirectory, IReadOnlyList<ClipEvaluation> Clips, IReadOnlyList<RuleScore> Rules, RuleScore Overall);
+internal sealed record EvalResult(string ConfigPath, string TruthPath, string OutputDirectory, IReadOnlyList<ClipEvaluation> Clips, IReadOnlyList<RuleScore> Rules, RuleScore Overall);
 
 /// <summary><c>vision eval</c>: replays each clip of a truth file through the replay pipeline and scores its cases against the labels.</summary>
-public static class EvalRunner
+internal static class EvalRunner
 {
     public const string OverallName = "overall";
 

@@ -4,7 +4,7 @@ using Vision.Rules.Truth;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>The lowest precision, recall and F1 a rule (and the overall sum) may score before <c>vision eval</c> exits 1; null: not checked.</summary>
-public sealed record EvalThresholds(double? MinPrecision, double? MinRecall, double? MinF1)
+internal sealed record EvalThresholds(double? MinPrecision, double? MinRecall, double? MinF1)
 {
     public static EvalThresholds None { get; } = new(null, null, null);
 

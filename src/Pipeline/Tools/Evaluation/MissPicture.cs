@@ -7,7 +7,7 @@ using Vision.Rules.Truth;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>A missed violation and the frame that shows it (the middle of its window, the labelled box or point drawn), or why there is none.</summary>
-public sealed record MissPicture(MatchOutcome Outcome, string? File, string? Problem)
+internal sealed record MissPicture(MatchOutcome Outcome, string? File, string? Problem)
 {
     private static readonly Scalar TruthColor = new(0, 200, 255); // amber (BGR): not the red of a case's box
     private const int JpegQuality = 85;

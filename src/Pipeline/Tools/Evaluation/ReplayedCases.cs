@@ -8,7 +8,7 @@ using Vision.Cases;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>The cases a replay wrote to its cases.jsonl, as the truth matcher sees them: offsets from the first frame, boxes normalised to the frame.</summary>
-public static class ReplayedCases
+internal static class ReplayedCases
 {
     public static List<RaisedCase> Read(string outputDirectory, DateTimeOffset start)
     {

@@ -9,17 +9,17 @@ using Vision.Cases;
 namespace Vision.Pipeline.Tools.Evaluation;
 
 /// <summary>Which decided cases <c>vision cases export-labels</c> writes: one camera or all, confirmed in [From, To).</summary>
-public sealed record TruthExportFilter(string? CameraId, DateTimeOffset? From, DateTimeOffset? To);
+internal sealed record TruthExportFilter(string? CameraId, DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>What an export wrote: the truth text, and how many clips, violations and quiet windows it holds (no clips: no text, nothing was decided).</summary>
-public sealed record TruthExportResult(string Yaml, int Clips, int Violations, int QuietWindows);
+internal sealed record TruthExportResult(string Yaml, int Clips, int Violations, int QuietWindows);
 
 /// <summary>
 /// The officers' decisions as a truth file (docs/truth.md): per camera and day one clip, `complete: false`; confirmed
 /// and dispatched cases are violations, rejected ones quiet windows, each at the case's object box. The clip is a
 /// placeholder: the engineer puts the recording covering those times there.
 /// </summary>
-public static class TruthExport
+internal static class TruthExport
 {
     /// <summary>How far before the day's first case the clip's start is put: a recording that covers the case begins before it.</summary>
     public static readonly TimeSpan StartMargin = TimeSpan.FromMinutes(1);

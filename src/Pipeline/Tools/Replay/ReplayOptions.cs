@@ -5,7 +5,7 @@ namespace Vision.Pipeline.Tools.Replay;
 
 /// <summary>What <c>vision replay</c> was asked to do.</summary>
 /// <param name="Start">Wall-clock time of the first frame as typed (ISO-8601); without an offset it is read in the camera's time zone.</param>
-public sealed record ReplayOptions(
+internal sealed record ReplayOptions(
     string ConfigPath,
     string Source,
     string? CameraId,
@@ -31,10 +31,10 @@ public sealed record ReplayOptions(
 }
 
 /// <summary>Where a replay has got to.</summary>
-public readonly record struct ReplayProgress(long Frames, int Cases, TimeSpan StreamTime, TimeSpan Duration);
+internal readonly record struct ReplayProgress(long Frames, int Cases, TimeSpan StreamTime, TimeSpan Duration);
 
 /// <summary>What a finished replay did and where its time went.</summary>
-public sealed record ReplaySummary(
+internal sealed record ReplaySummary(
     string CameraId,
     long Frames,
     int Cases,

@@ -17,7 +17,7 @@ namespace Vision.Pipeline.Tools.Replay;
 /// <c>vision replay</c>: one video file through decode → detect → track → rules → evidence, with the
 /// video's own timestamps as the clock. Same input and flags give the same cases, byte for byte.
 /// </summary>
-public static class ReplayRunner
+internal static class ReplayRunner
 {
     private const int ChannelCapacity = 2;
 

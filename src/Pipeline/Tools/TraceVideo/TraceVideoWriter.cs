@@ -16,7 +16,7 @@ namespace Vision.Pipeline.Tools.TraceVideo;
 /// encoder is behind, <see cref="Write"/> waits for a free frame rather than dropping one, so the video has every frame
 /// and the analysis (which the writer only reads) gives the same cases with or without it.
 /// </summary>
-public sealed class TraceVideoWriter : IAnalysedFrameObserver, IAsyncDisposable
+internal sealed class TraceVideoWriter : IAnalysedFrameObserver, IAsyncDisposable
 {
     /// <summary>Frames between the analysis and the encoder: enough to ride out one slow encode, few enough to bound memory.</summary>
     public const int FramesInFlight = 4;

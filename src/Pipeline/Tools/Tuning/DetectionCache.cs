@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Tools.Tuning;
 /// <c>vision tune</c> over the same clips and detection settings skips decoding and detection. A file that cannot be
 /// read (another version, cut short) is ignored and recorded again.
 /// </summary>
-public sealed class DetectionCache(string directory)
+internal sealed class DetectionCache(string directory)
 {
     private const int FormatVersion = 1;
     private const string Magic = "vision-detections";

@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Tools.Tuning;
 /// whatever is added to <see cref="AnalysisConfig"/> later, such as tiles), and the start the frames are timed from. Two
 /// settings with the same key give the same detections, so one recording serves both.
 /// </summary>
-public static class DetectionKey
+internal static class DetectionKey
 {
     public static string For(string clip, DetectorConfig detector, AnalysisConfig analysis, DateTimeOffset? start)
     {

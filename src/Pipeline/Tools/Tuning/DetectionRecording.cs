@@ -7,7 +7,7 @@ using Vision.Rules.Evaluation;
 namespace Vision.Pipeline.Tools.Tuning;
 
 /// <summary>One analysed frame as the tracker saw it: when, at what size, what was detected and how each detection looked.</summary>
-public sealed record RecordedFrame(DateTimeOffset CapturedAt, TimeSpan StreamTime, int Width, int Height, Detection[] Detections, Appearance[] Looks);
+internal sealed record RecordedFrame(DateTimeOffset CapturedAt, TimeSpan StreamTime, int Width, int Height, Detection[] Detections, Appearance[] Looks);
 
 /// <summary>
 /// Every analysed frame of one clip under one detection setting (<see cref="DetectionKey"/>): enough to run tracking
@@ -15,11 +15,11 @@ public sealed record RecordedFrame(DateTimeOffset CapturedAt, TimeSpan StreamTim
 /// </summary>
 /// <param name="Start">Wall-clock time of the clip's first frame (the replay's start).</param>
 /// <param name="DetectionTime">How long the replay that recorded it took (decode, detect, track, rules, evidence).</param>
-public sealed record DetectionRecording(string Key, string Clip, DateTimeOffset Start, IReadOnlyList<string> ClassNames,
+internal sealed record DetectionRecording(string Key, string Clip, DateTimeOffset Start, IReadOnlyList<string> ClassNames,
     IReadOnlyList<RecordedFrame> Frames, TimeSpan DetectionTime);
 
 /// <summary>Collects a <see cref="DetectionRecording"/> frame by frame from the analyser of a replay.</summary>
-public sealed class DetectionRecorder : IAnalysedFrameObserver
+internal sealed class DetectionRecorder : IAnalysedFrameObserver
 {
     private readonly List<RecordedFrame> _frames = new();
 

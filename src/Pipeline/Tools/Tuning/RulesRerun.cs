@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Tools.Tuning;
 /// Tracking and rules again over a clip's recorded detections, for any camera and tracker setting: the cases a replay
 /// with that setting would raise (same ids, times and boxes), without decoding, detecting, pixels or evidence.
 /// </summary>
-public static class RulesRerun
+internal static class RulesRerun
 {
     /// <summary>The cases confirmed over <paramref name="recording"/>, times as offsets from its first frame and boxes normalised to the frame.</summary>
     /// <param name="plateTurnover">

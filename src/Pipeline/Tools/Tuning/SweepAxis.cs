@@ -5,10 +5,10 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Tools.Tuning;
 
 /// <summary>Which part of the config a swept key changes.</summary>
-public enum SweepTarget { Rule, Tracker, Analysis }
+internal enum SweepTarget { Rule, Tracker, Analysis }
 
 /// <summary>One value of a swept key: as written, and as a number (durations in seconds; for <c>analysis.tiles</c>, the tile count, 0 for off).</summary>
-public readonly record struct SweepValue(string Text, double Number)
+internal readonly record struct SweepValue(string Text, double Number)
 {
     /// <summary>An <c>analysis.tiles</c> value's grid; null for off (and for every other key).</summary>
     public (int Columns, int Rows)? TileGrid { get; init; }
@@ -18,7 +18,7 @@ public readonly record struct SweepValue(string Text, double Number)
 /// One swept key and the values it takes (<c>--set rule.dwell=10s,20s</c>): a rule key for every labelled rule or, as
 /// <c>rule.&lt;id&gt;.&lt;key&gt;</c>, for one; a tracker key; or <c>analysis.fps</c> or <c>analysis.tiles</c>, which change detection.
 /// </summary>
-public sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, string Name, IReadOnlyList<SweepValue> Values, string Origin)
+internal sealed record SweepAxis(string Key, SweepTarget Target, string? RuleId, string Name, IReadOnlyList<SweepValue> Values, string Origin)
 {
     public static readonly IReadOnlyList<string> RuleKeys = ["min_confidence", "dwell", "max_motion", "near_distance"];
     public static readonly IReadOnlyList<string> TrackerKeys = ["high_score", "low_score", "match_iou", "lost_timeout"];

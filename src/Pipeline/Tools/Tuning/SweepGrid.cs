@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace Vision.Pipeline.Tools.Tuning;
 
 /// <summary>One combination of the swept values: one row of the tune table.</summary>
-public sealed class SweepSetting(IReadOnlyList<SweepAxis> axes, int[] choice)
+internal sealed class SweepSetting(IReadOnlyList<SweepAxis> axes, int[] choice)
 {
     public IReadOnlyList<SweepAxis> Axes => axes;
 
@@ -124,7 +124,7 @@ public sealed class SweepSetting(IReadOnlyList<SweepAxis> axes, int[] choice)
 }
 
 /// <summary>The sweep: every combination of the axes' values (their cartesian product), refused beyond <see cref="MaxCombinations"/>.</summary>
-public sealed class SweepGrid
+internal sealed class SweepGrid
 {
     public const int MaxCombinations = 5000;
 

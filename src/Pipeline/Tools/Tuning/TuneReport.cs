@@ -6,7 +6,7 @@ using Vision.Rules.Truth;
 namespace Vision.Pipeline.Tools.Tuning;
 
 /// <summary>Writes what a tune found: the table (top rows on the terminal, every row in tune.md and tune.csv), the best settings and the timings.</summary>
-public static class TuneReport
+internal static class TuneReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

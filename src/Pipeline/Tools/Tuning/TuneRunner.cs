@@ -8,7 +8,7 @@ namespace Vision.Pipeline.Tools.Tuning;
 
 /// <summary>What <c>vision tune</c> was asked to do.</summary>
 /// <param name="ConfigPaths">Configs holding the labelled clips' cameras; given as often as <paramref name="TruthPaths"/>, the n-th truth file's clips come from the n-th config.</param>
-public sealed record TuneOptions(
+internal sealed record TuneOptions(
     IReadOnlyList<string> ConfigPaths,
     IReadOnlyList<string> TruthPaths,
     string? FootageDirectory,
@@ -21,15 +21,15 @@ public sealed record TuneOptions(
 }
 
 /// <summary>One labelled clip with the camera it comes from and the rules it is labelled for.</summary>
-public sealed record TuneClip(string Name, TruthClip Truth, string ConfigPath, VisionConfig Config, CameraConfig Camera, IReadOnlyList<string> LabelledRules);
+internal sealed record TuneClip(string Name, TruthClip Truth, string ConfigPath, VisionConfig Config, CameraConfig Camera, IReadOnlyList<string> LabelledRules);
 
 /// <summary>One decode-and-detect pass: a replay of one clip at one detection setting, or its recording read back from the cache.</summary>
 /// <param name="Setting">The swept values it detects with (<see cref="SweepSetting.DescribeDetection"/>), "" for the camera's own.</param>
 /// <param name="Analysis">The analysis settings it detects with: the camera's, with the swept values.</param>
-public sealed record DetectionPass(TuneClip Clip, string Setting, AnalysisConfig Analysis, long Frames, TimeSpan Elapsed, bool Cached, string? CasesFile);
+internal sealed record DetectionPass(TuneClip Clip, string Setting, AnalysisConfig Analysis, long Frames, TimeSpan Elapsed, bool Cached, string? CasesFile);
 
 /// <summary>One setting's scores, per clip and summed.</summary>
-public sealed class TuneRow(SweepSetting setting, IReadOnlyList<ClipScore> clips)
+internal sealed class TuneRow(SweepSetting setting, IReadOnlyList<ClipScore> clips)
 {
     public SweepSetting Setting => setting;
     public IReadOnlyList<ClipScore> Clips => clips;
@@ -41,7 +41,7 @@ public sealed class TuneRow(SweepSetting setting, IReadOnlyList<ClipScore> clips
 }
 
 /// <summary>What a tune found: every setting's scores (best first) and where the time went.</summary>
-public sealed record TuneResult(
+internal sealed record TuneResult(
     SweepGrid Grid,
     IReadOnlyList<TuneClip> Clips,
     IReadOnlyList<TuneRow> Rows,
@@ -68,7 +68,7 @@ public sealed record TuneResult(
 /// detections, or the recording from an earlier tune), then re-runs only tracking and rules for every setting of the
 /// sweep and scores its cases against the truth.
 /// </summary>
-public static class TuneRunner
+internal static class TuneRunner
 {
     /// <summary>Ranks rows: F1, then precision, then recall, best first; a row without any case or truth (NaN) last.</summary>
     public static int Compare(RuleScore a, RuleScore b)
