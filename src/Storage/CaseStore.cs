@@ -205,9 +205,10 @@ public sealed class CaseStore(CaseDatabase database)
     /// Cases on the camera under the rule and zone confirmed since <paramref name="since"/> by an earlier holder of the
     /// camera (a lease token below <paramref name="token"/>): what the node that had the camera before already reported.
     /// </summary>
-    public Task<IReadOnlyList<StoredCase>> EarlierHoldersCasesAsync(string cameraId, string ruleId, string zoneId, DateTimeOffset since, long token, CancellationToken ct) =>
-        QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND zone_id = @zone AND confirmed_at_ms >= @since AND (lease_token IS NULL OR lease_token < @token) ORDER BY confirmed_at_ms DESC LIMIT 50", ct,
-            ("@camera", cameraId), ("@rule", ruleId), ("@zone", zoneId), ("@since", since.ToUnixTimeMilliseconds()), ("@token", token));
+    /// <summary>The latest cases of a camera's rule and zone confirmed since <paramref name="since"/>, whichever lease raised them.</summary>
+    public Task<IReadOnlyList<StoredCase>> RecentCasesAsync(string cameraId, string ruleId, string zoneId, DateTimeOffset since, CancellationToken ct) =>
+        QueryAsync("WHERE camera_id = @camera AND rule_id = @rule AND zone_id = @zone AND confirmed_at_ms >= @since ORDER BY confirmed_at_ms DESC LIMIT 50", ct,
+            ("@camera", cameraId), ("@rule", ruleId), ("@zone", zoneId), ("@since", since.ToUnixTimeMilliseconds()));
 
     public async Task<StoredCase?> FindAsync(string caseId, CancellationToken ct) =>
         (await QueryAsync("WHERE case_id = @id", ct, ("@id", caseId)).ConfigureAwait(false)).SingleOrDefault();

@@ -9,8 +9,8 @@ namespace Vision.Pipeline.Cluster;
 /// <summary>
 /// A camera that moved to this node starts its analysis afresh: the car parked there for an hour is a new track and,
 /// after its dwell, a new confirmation. That is the case the node that had the camera before already raised, so it is
-/// not raised again: a confirmation is compared with the cases of earlier lease holders of the camera under the same
-/// rule and zone within the rule's cooldown, by box overlap, as the rules compare spots.
+/// not raised again: a confirmation is compared with the camera's recent cases under the same
+/// rule and zone within the rule's cooldown (whichever lease raised them), by box overlap, as the rules compare spots.
 /// </summary>
 internal sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership ownership, RunningConfig config) : IEarlierCaseCheck
 {
@@ -23,7 +23,11 @@ internal sealed class TakeoverDuplicates(CaseStore cases, ICameraOwnership owner
         var rule = config.Current.Cameras.FirstOrDefault(c => c.Id == record.CameraId)?.Rules.FirstOrDefault(r => r.Id == record.RuleId);
         if (rule is null) return null;
         var confirmedAt = DateTimeOffset.Parse(record.ConfirmedAt, CultureInfo.InvariantCulture);
-        var earlier = await cases.EarlierHoldersCasesAsync(record.CameraId, record.RuleId, record.ZoneId, confirmedAt - rule.Cooldown, fence.LeaseToken, ct).ConfigureAwait(false);
+        // Whichever lease raised them, this node's current one included: a node that lost the camera's lease (starved)
+        // and took it back starts its analysis afresh too, and a case raised under its earlier lease is written under
+        // the current one (ClusterRecoveryFences). Within one analysis the rules already keep a reported spot quiet for
+        // the cooldown, so comparing with every recent case of the spot changes nothing there.
+        var earlier = await cases.RecentCasesAsync(record.CameraId, record.RuleId, record.ZoneId, confirmedAt - rule.Cooldown, ct).ConfigureAwait(false);
         foreach (var stored in earlier)
         {
             if (stored.CaseId == record.CaseId) continue; // the same case written again (a retry), not a duplicate
