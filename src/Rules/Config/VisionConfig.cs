@@ -124,16 +124,13 @@ public sealed record RetentionConfig(TimeSpan DefaultKeep, IReadOnlyDictionary<V
 /// <summary>Live ingest: a stream silent for <see cref="StallTimeout"/> is reconnected, with exponential backoff between tries.</summary>
 public sealed record LiveConfig(TimeSpan StallTimeout, TimeSpan ReconnectInitial, TimeSpan ReconnectMax, int FramesPerCamera)
 {
-    public static LiveConfig Default { get; } = new(ConfigSchema.Live.StallTimeout.Default, ConfigSchema.Live.ReconnectInitial.Default,
-        ConfigSchema.Live.ReconnectMax.Default, ConfigSchema.Live.FramesPerCamera.Default);
+    public static LiveConfig Default { get; } = SectionBinder.Defaults<LiveConfig>(ConfigSchema.Live.Section);
 }
 
 /// <summary>The rolling recording per camera: short stream-copied segments, bounded by seconds and bytes, on local disk.</summary>
 public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, TimeSpan Keep, long MaxBytesPerCamera, long MinFreeBytes, bool Enabled)
 {
-    public static RecordingConfig Default { get; } = new(ConfigSchema.Recording.Directory.Default, ConfigSchema.Recording.SegmentLength.Default,
-        ConfigSchema.Recording.Keep.Default, ConfigSchema.Recording.MaxBytesPerCamera.Default, ConfigSchema.Recording.MinFreeBytes.Default,
-        ConfigSchema.Recording.Enabled.Default);
+    public static RecordingConfig Default { get; } = SectionBinder.Defaults<RecordingConfig>(ConfigSchema.Recording.Section);
 }
 
 /// <summary>
@@ -394,5 +391,5 @@ public sealed record ClusterConfig(int Capacity, TimeSpan Lease, TimeSpan Heartb
 /// </summary>
 public sealed record ConsoleConfig(TimeSpan SessionIdle, TimeSpan SessionLifetime)
 {
-    public static readonly ConsoleConfig Default = new(ConfigSchema.Console.SessionIdle.Default, ConfigSchema.Console.SessionLifetime.Default);
+    public static readonly ConsoleConfig Default = SectionBinder.Defaults<ConsoleConfig>(ConfigSchema.Console.Section);
 }

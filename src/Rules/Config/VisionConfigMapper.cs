@@ -134,19 +134,17 @@ internal sealed partial class VisionConfigMapper
         if (m is null) return null;
         if (database is { Backend: DatabaseBackend.Sqlite })
             _r.Error(node, path, "needs database.backend: postgres: the nodes of a cluster share one PostgreSQL database");
-        int capacity = m.Read(ConfigSchema.Cluster.Capacity);
-        var lease = m.Read(ConfigSchema.Cluster.Lease);
-        var heartbeat = m.Read(ConfigSchema.Cluster.Heartbeat);
-        if (heartbeat * 2 > lease)
-            m.Error("heartbeat", $"heartbeat ({heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
-        return new ClusterConfig(capacity, lease, heartbeat);
+        var cluster = m.Bind<ClusterConfig>(ConfigSchema.Cluster.Section);
+        if (cluster.Heartbeat * 2 > cluster.Lease)
+            m.Error("heartbeat", $"heartbeat ({cluster.Heartbeat.TotalSeconds:0.#}s) must be at most half the lease ({cluster.Lease.TotalSeconds:0.#}s), so a live node renews its leases before they lapse");
+        return cluster;
     }
 
     private ConsoleConfig? ReadConsole(YamlNode node, string path)
     {
         var m = _r.Map(node, path, ConfigSchema.Console.Section);
         if (m is null) return null;
-        return new ConsoleConfig(m.Read(ConfigSchema.Console.SessionIdle), m.Read(ConfigSchema.Console.SessionLifetime));
+        return m.Bind<ConsoleConfig>(ConfigSchema.Console.Section);
     }
 
     private PlatesConfig? ReadPlates(YamlNode node, string path)
@@ -181,7 +179,6 @@ internal sealed partial class VisionConfigMapper
                 model = null;
             }
         }
-        var manifest = m.Read(ConfigSchema.Detector.Manifest);
         string provider;
         if (m.GetSet("provider") is YamlScalarNode { Value: { } providerText } providerNode && providerText.Trim().Equals("gpu", StringComparison.OrdinalIgnoreCase))
         {
@@ -189,12 +186,8 @@ internal sealed partial class VisionConfigMapper
             provider = ConfigSchema.Detector.Provider.Default;
         }
         else provider = m.Read(ConfigSchema.Detector.Provider);
-        int threads = m.Read(ConfigSchema.Detector.Threads);
-        float minScore = m.Read(ConfigSchema.Detector.MinScore);
-        float nmsIou = m.Read(ConfigSchema.Detector.NmsIou);
-        int maxBatch = m.Read(ConfigSchema.Detector.MaxBatch);
-        var maxBatchWait = m.Read(ConfigSchema.Detector.MaxBatchWait);
-        return model is null ? null : new DetectorConfig(model.Trim(), manifest, provider, threads, minScore, nmsIou, maxBatch, maxBatchWait);
+        var detector = m.Bind<DetectorConfig>(ConfigSchema.Detector.Section, ("model", model?.Trim() ?? ""), ("provider", provider));
+        return model is null ? null : detector;
     }
 
     /// <param name="node">The section; null when it is left out (every key then takes its default).</param>
@@ -202,8 +195,8 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node ?? new YamlMappingNode(), path, ConfigSchema.Tracker.Section);
         if (m is null) return null;
-        float high = m.Read(ConfigSchema.Tracker.HighScore);
-        float low = m.Read(ConfigSchema.Tracker.LowScore);
+        var tracker = m.Bind<TrackerConfig>(ConfigSchema.Tracker.Section);
+        var (high, low) = (tracker.HighScore, tracker.LowScore);
         if (low >= high)
         {
             var message = string.Create(CultureInfo.InvariantCulture,
@@ -211,10 +204,7 @@ internal sealed partial class VisionConfigMapper
             if (m.Get("low_score") is not null) m.Error("low_score", message);
             else m.Error("high_score", message);
         }
-        float matchIou = m.Read(ConfigSchema.Tracker.MatchIou);
-        var lostTimeout = m.Read(ConfigSchema.Tracker.LostTimeout);
-        int confirmHits = m.Read(ConfigSchema.Tracker.ConfirmHits);
-        return new TrackerConfig(high, low, matchIou, lostTimeout, confirmHits);
+        return tracker;
     }
 
     /// <param name="node">The section; null when it is left out (every key then takes its default).</param>
@@ -222,18 +212,10 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node ?? new YamlMappingNode(), path, ConfigSchema.Evidence.Section);
         if (m is null) return null;
-        var evidence = new EvidenceConfig(m.Read(ConfigSchema.Evidence.PreRoll), m.Read(ConfigSchema.Evidence.PostRoll), m.Read(ConfigSchema.Evidence.JpegQuality))
-        {
-            Directory = m.Read(ConfigSchema.Evidence.Directory),
-            SpoolMaxBytes = m.Read(ConfigSchema.Evidence.SpoolMaxBytes),
-        };
         var store = m.GetSet("store") is { } storeNode ? ReadStore(storeNode, m.PathOf("store")) : EvidenceStoreConfig.LocalDefault;
         var retention = m.GetSet("retention") is { } retentionNode ? ReadRetention(retentionNode, m.PathOf("retention")) : RetentionConfig.Default;
-        return evidence with
-        {
-            Store = store ?? EvidenceStoreConfig.LocalDefault,
-            Retention = retention ?? RetentionConfig.Default,
-        };
+        return m.Bind<EvidenceConfig>(ConfigSchema.Evidence.Section,
+            ("store", store ?? EvidenceStoreConfig.LocalDefault), ("retention", retention ?? RetentionConfig.Default));
     }
 
     private EvidenceStoreConfig? ReadStore(YamlNode node, string path)
@@ -317,25 +299,17 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node, path, ConfigSchema.Live.Section);
         if (m is null) return null;
-        var stall = m.Read(ConfigSchema.Live.StallTimeout);
-        var initial = m.Read(ConfigSchema.Live.ReconnectInitial);
-        var max = m.Read(ConfigSchema.Live.ReconnectMax);
-        if (max < initial) m.Error("reconnect_max", $"reconnect_max ({ConfigDuration.Format(max)}) must not be below reconnect_initial ({ConfigDuration.Format(initial)})");
-        int frames = m.Read(ConfigSchema.Live.FramesPerCamera);
-        return new LiveConfig(stall, initial, max, frames);
+        var live = m.Bind<LiveConfig>(ConfigSchema.Live.Section);
+        if (live.ReconnectMax < live.ReconnectInitial)
+            m.Error("reconnect_max", $"reconnect_max ({ConfigDuration.Format(live.ReconnectMax)}) must not be below reconnect_initial ({ConfigDuration.Format(live.ReconnectInitial)})");
+        return live;
     }
 
     private RecordingConfig? ReadRecording(YamlNode node, string path)
     {
         var m = _r.Map(node, path, ConfigSchema.Recording.Section);
         if (m is null) return null;
-        bool enabled = m.Read(ConfigSchema.Recording.Enabled);
-        string directory = m.Read(ConfigSchema.Recording.Directory);
-        var segment = m.Read(ConfigSchema.Recording.SegmentLength);
-        var keep = m.Read(ConfigSchema.Recording.Keep);
-        long maxBytes = m.Read(ConfigSchema.Recording.MaxBytesPerCamera);
-        long minFree = m.Read(ConfigSchema.Recording.MinFreeBytes);
-        return new RecordingConfig(directory, segment, keep, maxBytes, minFree, enabled);
+        return m.Bind<RecordingConfig>(ConfigSchema.Recording.Section);
     }
 
     private void ReadSchedules(YamlNode node, string path)
@@ -703,12 +677,8 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node, path, ConfigSchema.Analysis.Section);
         if (m is null) return null;
-        double fps = m.Read(ConfigSchema.Analysis.Fps);
-        int maxWidth = m.Read(ConfigSchema.Analysis.MaxWidth);
-        var decode = m.Read(ConfigSchema.Analysis.Decode);
-        bool fast = m.Read(ConfigSchema.Analysis.FastDecode);
         var tiles = m.GetSet("tiles") is { } tilesNode ? ReadTiles(tilesNode, m.PathOf("tiles")) : null;
-        return new AnalysisConfig(fps, maxWidth, decode) { FastDecode = fast, Tiles = tiles };
+        return m.Bind<AnalysisConfig>(ConfigSchema.Analysis.Section, ("tiles", tiles));
     }
 
     /// <summary><c>tiles: { grid: 2x1, overlap: 0.2, area: zones }</c>; every key has that default.</summary>
@@ -725,14 +695,13 @@ internal sealed partial class VisionConfigMapper
                 return null;
             }
         }
-        float overlap = (float)m.Read(ConfigSchema.Tiles.Overlap);
-        var area = m.Read(ConfigSchema.Tiles.Area);
-        if (columns * rows == 1 && area == TileArea.Frame)
+        var tiles = m.Bind<TilesConfig>(ConfigSchema.Tiles.Section, ("columns", columns), ("rows", rows));
+        if (tiles.Count == 1 && tiles.Area == TileArea.Frame)
         {
             m.Error("grid", TilesConfig.WholeFrameGrid);
             return null;
         }
-        return new TilesConfig(columns, rows, overlap, area);
+        return tiles;
     }
 
     private Zone? ReadZone(YamlNode node, string path, Dictionary<string, ConfigLocation> seenIds, List<string> zoneIds)

@@ -19,6 +19,13 @@ internal class ConfigKey(string key, string meaning)
 
     /// <summary>The default as the reference writes it in backticks; null when it is not a plain value.</summary>
     public virtual string? DefaultText => null;
+
+    /// <summary>True for a <see cref="Setting{T}"/>: <see cref="SectionBinder"/> reads it; other keys are parsed by hand.</summary>
+    internal virtual bool IsSetting => false;
+
+    internal virtual object? ReadBoxed(YamlMap map) => throw new InvalidOperationException($"'{Key}' is parsed by hand");
+
+    internal virtual object? DefaultBoxed => throw new InvalidOperationException($"'{Key}' is parsed by hand");
 }
 
 /// <summary>A scalar key with a typed default and the values it admits, read by <see cref="YamlMap.Read{T}(Setting{T})"/>.</summary>
@@ -57,6 +64,12 @@ internal sealed class Setting<T> : ConfigKey
     }
 
     internal T ReadFrom(YamlMap map, T fallback) => _read(map, this, fallback);
+
+    internal override bool IsSetting => true;
+
+    internal override object? ReadBoxed(YamlMap map) => ReadFrom(map, Default);
+
+    internal override object? DefaultBoxed => Default;
 }
 
 /// <summary>Declares settings: each factory fixes how the value is parsed, checked and described.</summary>
