@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// the sign-in page by itself, every request of the old session gets 401, and signing in again says the account is
 /// disabled; and a user changes their own password on /account.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class AccountPagesTests(ITestOutputHelper output)
 {
     private const string Admin = "boss", Officer = "zhang";

@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// cookie, a decision on a case that changed meanwhile is refused (409) and changing a decision asks for a reason,
 /// and every response carries the security headers while the console runs under its Content-Security-Policy.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class ConsoleHardeningTests(ITestOutputHelper output)
 {
     private const string Officer = "zhang", OtherOfficer = "wang";

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// (see <see cref="CameraMapApiTests"/>): where the points are drawn, their sizes, the camera without coordinates
 /// listed beside the map, the hover and keyboard focus details, and a point opening that camera's queue.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class MapPageTests(ITestOutputHelper output)
 {
     private const string West = CameraMapApiTests.West, East = CameraMapApiTests.East, North = CameraMapApiTests.North, Nowhere = CameraMapApiTests.Nowhere;

@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// The console on an officer's phone and a queue that keeps itself current, in real headless Chromium against a real
 /// <c>vision run</c> with seeded cases (its camera raises none during the test).
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class OfficerConsoleTests(ITestOutputHelper output)
 {
     private const string Engineer = "li", CameraId = "cam-bottles", RuleId = "litter-table";

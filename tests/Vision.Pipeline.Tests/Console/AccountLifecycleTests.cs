@@ -17,7 +17,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// password; sessions end at their absolute lifetime; and live-queue streams end within two seconds of their session
 /// and are capped per user.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class AccountLifecycleTests(ITestOutputHelper output)
 {
     private const string Admin = "boss", Officer = "zhang", Engineer = "li";

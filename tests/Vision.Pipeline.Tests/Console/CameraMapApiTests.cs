@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// two whose streams refuse connections, one without coordinates) and seeded cases: the cameras with their
 /// coordinates, state and open cases as reviews change them, and the camera without coordinates listed apart.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class CameraMapApiTests(ITestOutputHelper output)
 {
     internal const string Officer = "zhang";

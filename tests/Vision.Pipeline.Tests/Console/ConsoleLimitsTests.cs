@@ -17,7 +17,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// (nothing is analysed): bodies are bounded before they are read, sign-in attempts at once are throttled exactly,
 /// free text, paging, dates and zones have documented limits answered with 400, and officers do not get stream addresses.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class ConsoleLimitsTests(ITestOutputHelper output)
 {
     private const string CameraId = "cam-street", RuleId = "litter-kerb", Stream = "rtsp://127.0.0.1:9/none";

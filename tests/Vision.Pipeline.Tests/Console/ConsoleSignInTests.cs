@@ -12,7 +12,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// (127.0.0.0/8): user names cannot be told apart by timing, failed sign-ins throttle the address, strangers cannot
 /// lock the real user out, the users page shows the true figures, and weak passwords are refused.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class ConsoleSignInTests(ITestOutputHelper output)
 {
     // The camera runs, but with a dwell nothing reaches: these tests need the console, not cases.

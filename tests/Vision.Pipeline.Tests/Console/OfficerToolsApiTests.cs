@@ -15,7 +15,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// during the test): bulk decisions with a per-case outcome, and the live change feed, fed from the database (the test
 /// writes cases into it from outside the node, as another node of a cluster would).
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class OfficerToolsApiTests(ITestOutputHelper output)
 {
     private const string Officer = "zhang", OtherOfficer = "wang", CameraId = "cam-bottles", RuleId = "litter-table";

@@ -13,7 +13,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// /metrics need a signed-in admin or the ops bearer token (never logged); /healthz and /readyz stay open and say
 /// nothing sensitive; over https (a certificate made here with openssl) the session and CSRF cookies are Secure.
 /// </summary>
-[Collection(LiveCamerasCollection.Name)]
+[Collection(ConsoleProcessesCollection.Name)]
 public sealed class OpsEndpointTests
 {
     private static readonly string[] OpsEndpoints = ["/api/cameras", "/api/status", "/metrics"];
