@@ -10,8 +10,15 @@ public sealed record RuleTypeDefaults(
     float MaxMotion,
     AnchorPoint Anchor,
     IReadOnlyList<string> NearClasses,
-    float NearDistance)
+    float NearDistance,
+    TimeSpan AttendTime)
 {
+    /// <summary>
+    /// How long a near_classes object must stay near to count, for every type: a person walking past is near for two or
+    /// three seconds at walking pace; one who stays ten is with the object (its owner, a vendor).
+    /// </summary>
+    private static readonly TimeSpan StayingNear = TimeSpan.FromSeconds(10);
+
     private static readonly RuleTypeDefaults IllegalParking = new(
         Classes: ["car", "bus", "truck", "motorcycle"],
         Dwell: TimeSpan.FromMinutes(3),
@@ -21,7 +28,8 @@ public sealed record RuleTypeDefaults(
         MaxMotion: 0.15f,
         Anchor: AnchorPoint.BottomCenter,
         NearClasses: [],
-        NearDistance: 0f);
+        NearDistance: 0f,
+        AttendTime: StayingNear);
 
     private static readonly RuleTypeDefaults StreetStall = new(
         Classes: ["person"],
@@ -32,10 +40,12 @@ public sealed record RuleTypeDefaults(
         MaxMotion: 0.5f,
         Anchor: AnchorPoint.BottomCenter,
         NearClasses: [],
-        NearDistance: 1.0f);
+        NearDistance: 1.0f,
+        AttendTime: StayingNear);
 
+    // Bags left behind are litter too, and the detector often flips a left bag between these three classes.
     private static readonly RuleTypeDefaults Litter = new(
-        Classes: ["bottle", "cup"],
+        Classes: ["bottle", "cup", "backpack", "handbag", "suitcase"],
         Dwell: TimeSpan.FromMinutes(2),
         Cooldown: TimeSpan.FromMinutes(60),
         MinConfidence: 0.4f,
@@ -43,7 +53,8 @@ public sealed record RuleTypeDefaults(
         MaxMotion: 0.2f,
         Anchor: AnchorPoint.Center,
         NearClasses: ["person"],
-        NearDistance: 0.5f);
+        NearDistance: 0.5f,
+        AttendTime: StayingNear);
 
     /// <summary>The defaults for one violation type.</summary>
     public static RuleTypeDefaults For(ViolationType type) => type switch

@@ -41,6 +41,8 @@ internal static class RuleVersion
         sb.Append(inv, $"max_motion={rule.MaxMotion:R}\n");
         sb.Append(inv, $"near_classes={string.Join(',', Sorted(rule.NearClasses))}\n");
         sb.Append(inv, $"near_distance={rule.NearDistance:R}\n");
+        // Only near objects stay or pass; a rule without them keeps the version it had before the key existed.
+        if (rule.NearClasses.Count > 0) sb.Append(inv, $"attend_time={rule.AttendTime.Ticks}\n");
         if (schedule is not null)
         {
             sb.Append(inv, $"schedule={schedule.Name}\n");

@@ -262,6 +262,12 @@ public sealed record RuleDefinition(
     public float HoldConfidence { get => _holdConfidence ?? MinConfidence; init => _holdConfidence = value; }
     private readonly float? _holdConfidence;
 
+    /// <summary>
+    /// How long a <see cref="NearClasses"/> object must have stayed near this rule's object to count: litter is attended,
+    /// a stall has its vendor, only while someone stays with it; a passer-by does not count. Zero: any near object counts at once.
+    /// </summary>
+    public TimeSpan AttendTime { get; init; }
+
     /// <summary>The case category code for this rule (e.g. "0504" 店外经营 instead of the type's default); null uses the type's.</summary>
     public string? CategoryCode { get; init; }
 

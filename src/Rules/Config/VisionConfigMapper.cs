@@ -844,6 +844,7 @@ internal sealed partial class VisionConfigMapper
         float maxMotion = m.Read(ConfigSchema.Rule.MaxMotion, defaults.MaxMotion);
         var nearClasses = ReadClassList(m, "near_classes", defaults.NearClasses, allowEmpty: true, ref ok);
         float nearDistance = m.Read(ConfigSchema.Rule.NearDistance, defaults.NearDistance);
+        var attendTime = m.Read(ConfigSchema.Rule.AttendTime, defaults.AttendTime);
 
         string? version = null;
         if (m.GetSet("version") is { } versionNode)
@@ -861,7 +862,7 @@ internal sealed partial class VisionConfigMapper
         if (!ok) return null;
         var rule = new RuleDefinition(id!, name ?? id!, type!.Value, "", classes, zoneIds, minConfidence, minBoxSize, dwell, cooldown,
             scheduleName, anchor, maxMotion, nearClasses, nearDistance);
-        rule = rule with { HoldConfidence = holdConfidence };
+        rule = rule with { HoldConfidence = holdConfidence, AttendTime = attendTime };
         // The default hold leaves the version as it was before the key existed; a hand-set one changes it.
         string definition = RuleVersion.Compute(rule, ruleZones, schedule, includeHold: holdConfidence != holdDefault);
         return rule with { Version = version ?? definition, Definition = definition, Dispatch = dispatchPolicy, CategoryCode = categoryCode };

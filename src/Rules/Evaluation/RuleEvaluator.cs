@@ -40,6 +40,8 @@ internal sealed class RuleEvaluator
     private readonly List<int> _gone = new();
     private readonly List<ReportedSpot> _spots = new();
     private readonly bool _plateTurnover;
+    private readonly HashSet<int> _present = new();
+    private readonly List<int> _away = new();
 
     /// <param name="plateTurnover">A reported spot's occupant under another track is left to the case path's plate check.</param>
     public RuleEvaluator(RuleDefinition rule, CameraConfig camera, Schedule? schedule, IReadOnlyList<string> classNames, int zoneInertia, bool plateTurnover = false)
@@ -96,7 +98,17 @@ internal sealed class RuleEvaluator
         for (int i = 0; i < objects.Length; i++)
         {
             ref readonly var obj = ref objects[i];
-            if ((uint)obj.ClassId >= (uint)_ruleClass.Length || !_ruleClass[obj.ClassId]) continue;
+            if ((uint)obj.ClassId >= (uint)_ruleClass.Length || !_ruleClass[obj.ClassId])
+            {
+                // A tracked object whose class flickers out of the rule's (a left bag seen as a backpack, then a handbag) is
+                // still the same object: the frame counts as one that did not see it, within the same limits.
+                if (_states.TryGetValue(obj.TrackId, out var flickering))
+                {
+                    flickering.SeenThisFrame = true;
+                    CountUnseen(flickering, obj, now, events);
+                }
+                continue;
+            }
 
             if (!_states.TryGetValue(obj.TrackId, out var state))
             {
@@ -109,23 +121,14 @@ internal sealed class RuleEvaluator
             // A coasting object keeps its episode as it was; nothing is decided on a frame that did not see it.
             if (!obj.Visible)
             {
-                state.UnseenFrames++;
-                if (state.Episode is { } coasting)
-                {
-                    coasting.FramesTotal++;
-                    if (state.UnseenFrames > MaxUnseenFrames && now - state.LastSeenAt > MaxUnseenTime)
-                        EndEpisode(state, obj, now, events);
-                }
+                CountUnseen(state, obj, now, events);
                 continue;
             }
             bool holds = UpdateConditions(state, obj, objects, frameWidth, frameHeight, now, scheduleActive, out bool clockRestarted, out bool dips);
-            if (dips && !clockRestarted && state.Episode is { } held)
+            if (dips && !clockRestarted && state.Episode is not null)
             {
                 // Seen, but too faintly to count: held like a frame that missed the object, within the same limits.
-                state.UnseenFrames++;
-                held.FramesTotal++;
-                if (state.UnseenFrames > MaxUnseenFrames && now - state.LastSeenAt > MaxUnseenTime)
-                    EndEpisode(state, obj, now, events);
+                CountUnseen(state, obj, now, events);
                 continue;
             }
             state.UnseenFrames = 0;
@@ -155,6 +158,16 @@ internal sealed class RuleEvaluator
         ExpireSpots(now);
     }
 
+    /// <summary>A frame that did not see the object (or saw it too faintly): its episode is kept until the unseen limits pass.</summary>
+    private void CountUnseen(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, List<EpisodeEvent> events)
+    {
+        state.UnseenFrames++;
+        if (state.Episode is not { } episode) return;
+        episode.FramesTotal++;
+        if (state.UnseenFrames > MaxUnseenFrames && now - state.LastSeenAt > MaxUnseenTime)
+            EndEpisode(state, obj, now, events);
+    }
+
     private bool UpdateConditions(TrackRuleState state, in TrackedObject obj, ReadOnlySpan<TrackedObject> objects,
         int frameWidth, int frameHeight, DateTimeOffset now, bool scheduleActive, out bool clockRestarted, out bool dips)
     {
@@ -175,14 +188,16 @@ internal sealed class RuleEvaluator
         bool shaped = obj.Confirmed && Math.Min(box.Width, box.Height) >= _rule.MinBoxSize * frameHeight;
 
         bool nearOk = true;
-        if (_rule.Type == ViolationType.Litter)
+        if (_rule.Type == ViolationType.Litter && _rule.NearClasses.Count > 0)
         {
-            // Litter counts only while unattended: someone near it (a hand picking it up, its owner) restarts the clock.
-            if (AnyNear(obj, objects, visibleOnly: true)) { clockRestarted |= state.Episode is not null; nearOk = false; }
+            // Litter counts only while unattended: someone who stays with it (its owner) restarts the clock; a passer-by does not.
+            // Nor does the clock start while someone is beside it: an owner putting a bag down is with it until they walk off.
+            if (StaysNear(state, obj, objects, now, visibleOnly: true, out bool anyNear)) { clockRestarted |= state.Episode is not null; nearOk = false; }
+            else if (anyNear && state.Episode is null) nearOk = false;
         }
         else if (_rule.Type == ViolationType.StreetStall && _rule.NearClasses.Count > 0)
         {
-            nearOk = AnyNear(obj, objects, visibleOnly: false);
+            nearOk = StaysNear(state, obj, objects, now, visibleOnly: false, out _);
         }
 
         bool otherwise = shaped && scheduleActive && state.Zone.Inside && nearOk;
@@ -191,23 +206,46 @@ internal sealed class RuleEvaluator
     }
 
     /// <summary>
-    /// Whether an object of a near class is close: the gap between the boxes is at most near_distance
-    /// times the nearby object's larger side. Scaling by the person (or stall object) rather than the
-    /// litter keeps "near" the same physical distance close to or far from the camera.
+    /// Whether an object of a near class has stayed close for attend_time: the gap between the boxes is at most
+    /// near_distance times the nearby object's larger side. Scaling by the person (or stall object) rather than the
+    /// litter keeps "near" the same physical distance close to or far from the camera. Each near object's stay is
+    /// timed from the first frame it was close; a frame that sees it away ends the stay, one that misses it
+    /// (coasting) does not, and <paramref name="visibleOnly"/> lets only a seen object count. <paramref name="anyNear"/>:
+    /// some near-class object is close now, however briefly.
     /// </summary>
-    private bool AnyNear(in TrackedObject obj, ReadOnlySpan<TrackedObject> objects, bool visibleOnly)
+    private bool StaysNear(TrackRuleState state, in TrackedObject obj, ReadOnlySpan<TrackedObject> objects, DateTimeOffset now, bool visibleOnly, out bool anyNear)
     {
+        var since = state.NearSince;
+        _present.Clear();
+        bool stays = false;
+        anyNear = false;
         for (int j = 0; j < objects.Length; j++)
         {
             ref readonly var other = ref objects[j];
             if (other.TrackId == obj.TrackId) continue;
             if ((uint)other.ClassId >= (uint)_nearClass.Length || !_nearClass[other.ClassId]) continue;
-            if (visibleOnly && !other.Visible) continue;
-            float margin = _rule.NearDistance * Math.Max(other.Box.Width, other.Box.Height);
-            var reach = new BoundingBox(other.Box.X - margin, other.Box.Y - margin, other.Box.Width + 2 * margin, other.Box.Height + 2 * margin);
-            if (reach.Intersects(obj.Box)) return true;
+            bool near;
+            if (other.Visible)
+            {
+                float margin = _rule.NearDistance * Math.Max(other.Box.Width, other.Box.Height);
+                var reach = new BoundingBox(other.Box.X - margin, other.Box.Y - margin, other.Box.Width + 2 * margin, other.Box.Height + 2 * margin);
+                near = reach.Intersects(obj.Box);
+            }
+            else near = since.ContainsKey(other.TrackId);
+            if (!near) continue;
+            anyNear |= other.Visible || !visibleOnly;
+            _present.Add(other.TrackId);
+            if (!since.TryGetValue(other.TrackId, out var from)) since[other.TrackId] = from = now;
+            if (now - from >= _rule.AttendTime && (other.Visible || !visibleOnly)) stays = true;
         }
-        return false;
+        if (since.Count > _present.Count)
+        {
+            _away.Clear();
+            foreach (var trackId in since.Keys)
+                if (!_present.Contains(trackId)) _away.Add(trackId);
+            foreach (var trackId in _away) since.Remove(trackId);
+        }
+        return stays;
     }
 
     private void StartEpisode(TrackRuleState state, in TrackedObject obj, DateTimeOffset now, ref long nextEpisodeId, List<EpisodeEvent> events)
@@ -356,6 +394,9 @@ internal sealed class RuleEvaluator
         public bool SeenThisFrame;
         public int UnseenFrames;
         public DateTimeOffset LastSeenAt;
+
+        /// <summary>Near-class objects close to this one now, by track id, with the time each came close.</summary>
+        public readonly Dictionary<int, DateTimeOffset> NearSince = new();
     }
 
     private sealed class ActiveEpisode(long id, string zoneId, DateTimeOffset startedAt, bool Suppressed)

@@ -57,7 +57,7 @@ public sealed class ClassNameCheckTests
 
         var e = Assert.Throws<ConfigException>(() => ClassNameCheck.Validate(config, ["person", "car", "bag"]));
 
-        Assert.Equal(2, e.Errors.Count);
+        Assert.Equal(5, e.Errors.Count);
         Assert.All(e.Errors, error => Assert.Equal(9, error.Location.Line));
         Assert.Equal("cameras[0].rules[0].classes", e.Errors[0].KeyPath);
         Assert.Equal("unknown class 'bottle' in the default classes for litter (the model knows 3 classes: person, car, bag); set 'classes' on this rule to classes the model knows",

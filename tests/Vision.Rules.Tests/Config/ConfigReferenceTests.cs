@@ -81,6 +81,7 @@ public sealed partial class ConfigReferenceTests
         "max_motion" => ConfigSchema.Rule.MaxMotion.Write(defaults.MaxMotion),
         "anchor" => ConfigSchema.Rule.Anchor.Write(defaults.Anchor),
         "near_distance" => ConfigSchema.Rule.NearDistance.Write(defaults.NearDistance),
+        "attend_time" => ConfigSchema.Rule.AttendTime.Write(defaults.AttendTime),
         _ => throw new InvalidOperationException($"per-type default '{key}' is not known to this test"),
     };
 

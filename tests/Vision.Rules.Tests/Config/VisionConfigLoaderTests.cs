@@ -171,7 +171,7 @@ public sealed class VisionConfigLoaderTests
         var rule = Parse(Minimal.Replace("type: illegal_parking", "type: litter", StringComparison.Ordinal)).Cameras[0].Rules[0];
 
         Assert.Equal(ViolationType.Litter, rule.Type);
-        Assert.Equal(["bottle", "cup"], rule.Classes);
+        Assert.Equal(["bottle", "cup", "backpack", "handbag", "suitcase"], rule.Classes);
         Assert.Equal(TimeSpan.FromMinutes(2), rule.Dwell);
         Assert.Equal(TimeSpan.FromMinutes(60), rule.Cooldown);
         Assert.Equal(0.4f, rule.MinConfidence);
@@ -179,6 +179,7 @@ public sealed class VisionConfigLoaderTests
         Assert.Equal(AnchorPoint.Center, rule.Anchor);
         Assert.Equal(["person"], rule.NearClasses);
         Assert.Equal(0.5f, rule.NearDistance);
+        Assert.Equal(TimeSpan.FromSeconds(10), rule.AttendTime);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Vision.Rules.Tests.Evaluation;
 
 public sealed class RuleEvaluationTests
 {
-    private const int Person = 0, Car = 1, Bottle = 2, Table = 5;
+    private const int Person = 0, Car = 1, Bottle = 2, Truck = 3, Table = 5;
     private static readonly string[] ClassNames = ["person", "car", "bottle", "truck", "bus", "dining table"];
 
     private const int Width = 1280, Height = 720;
@@ -283,20 +283,47 @@ public sealed class RuleEvaluationTests
     }
 
     [Fact]
-    public void Person_returning_to_litter_restarts_its_clock()
+    public void Person_returning_to_stay_with_litter_restarts_its_clock()
     {
         var street = new Street(Noon, Litter);
         street.Run(0, 100, _ => [Seen(1, Bottle, BottleBox)]);
-        street.Run(100, 110, _ => [Seen(1, Bottle, BottleBox), Seen(2, Person, PersonByBottle)]);
-        street.Run(110, 300, _ => [Seen(1, Bottle, BottleBox)]);
+        street.Run(100, 130, _ => [Seen(1, Bottle, BottleBox), Seen(2, Person, PersonByBottle)]);
+        street.Run(130, 300, _ => [Seen(1, Bottle, BottleBox)]);
 
         Assert.Equal(
             [EpisodeEventKind.Started, EpisodeEventKind.Midway, EpisodeEventKind.Ended, EpisodeEventKind.Started, EpisodeEventKind.Midway, EpisodeEventKind.Confirmed],
             street.Kinds());
-        Assert.Equal(Noon + S(100), street.Events[2].At);
+        // The person has stayed attend_time (10 s by default) at 110 s: from then on the litter is attended.
+        Assert.Equal(Noon + S(110), street.Events[2].At);
         var confirmed = street.Events[^1];
-        Assert.Equal(Noon + S(110), confirmed.StartedAt);
-        Assert.Equal(Noon + S(230), confirmed.At);
+        Assert.Equal(Noon + S(130), confirmed.StartedAt);
+        Assert.Equal(Noon + S(250), confirmed.At);
+    }
+
+    [Fact]
+    public void Passers_by_do_not_restart_the_clock_of_litter()
+    {
+        var street = new Street(Noon, Litter);
+        // Every 20 s someone walks past, beside the bottle for three frames.
+        street.Run(0, 200, t => t % 20 is >= 10 and < 13
+            ? [Seen(1, Bottle, BottleBox), Seen(100 + t / 20, Person, PersonByBottle)]
+            : [Seen(1, Bottle, BottleBox)]);
+
+        Assert.Equal([EpisodeEventKind.Started, EpisodeEventKind.Midway, EpisodeEventKind.Confirmed], street.Kinds());
+        var confirmed = street.Events[^1];
+        Assert.Equal(Noon + Settle, confirmed.StartedAt);
+        Assert.Equal(Noon + Settle + S(120), confirmed.At);
+    }
+
+    [Fact]
+    public void A_left_object_whose_class_flickers_out_of_the_rule_is_one_object()
+    {
+        var street = new Street(Noon, Litter);
+        // The detector calls it a truck one frame in four (a class the rule does not judge); the tracker keeps its id.
+        street.Run(0, 200, t => [Seen(1, t % 4 == 3 ? Truck : Bottle, BottleBox)]);
+
+        Assert.Equal([EpisodeEventKind.Started, EpisodeEventKind.Midway, EpisodeEventKind.Confirmed], street.Kinds());
+        Assert.Equal(Noon + Settle, street.Events[^1].StartedAt);
     }
 
     [Fact]
@@ -319,10 +346,11 @@ public sealed class RuleEvaluationTests
         var street = new Street(Noon, Stall);
         street.Run(0, 400, _ => [Seen(1, Person, Vendor), Seen(2, Table, new BoundingBox(660, 470, 120, 60))]);
 
+        // The vendor counts once they have stayed beside the table attend_time (10 s by default).
         var confirmed = Assert.Single(street.Of(EpisodeEventKind.Confirmed));
         Assert.Equal(1, confirmed.TrackId);
-        Assert.Equal(Noon + Settle, confirmed.StartedAt);
-        Assert.Equal(Noon + Settle + S(300), confirmed.At);
+        Assert.Equal(Noon + S(10), confirmed.StartedAt);
+        Assert.Equal(Noon + S(310), confirmed.At);
     }
 
     [Fact]

@@ -257,12 +257,14 @@ internal static class ConfigSchema
             " (a fraction of the object's size)");
         public static readonly Setting<float> NearDistance = Single("near_distance", Limit<double>.NotBelow(0), "how close a near_classes object must be",
             " (gap between the boxes, in multiples of the nearby object's larger side)");
+        public static readonly Setting<TimeSpan> AttendTime = Duration("attend_time", Limit<TimeSpan>.NotBelow(Zero),
+            "how long a near_classes object must stay near to count (an owner, a vendor; not a passer-by)", " (0s: any near object counts at once)");
 
         public static readonly ConfigSection Section = new("## `cameras[].rules[]`", "id, type, zones, ...",
         [
             new("id", "the rule's id"), new("name", "display name"), new("type", "the violation type"), new("zones", "zones the rule watches"),
             new("classes", "detector classes the rule applies to"), MinConfidence, MinBoxSize, HoldConfidence, Dwell, Cooldown,
-            new("schedule", "when the rule is active"), Anchor, MaxMotion, new("near_classes", "objects that must or must not be near"), NearDistance,
+            new("schedule", "when the rule is active"), Anchor, MaxMotion, new("near_classes", "objects that must or must not be near"), NearDistance, AttendTime,
             new("version", "recorded with each case"), new("dispatch", "when this rule's cases are sent"), new("category", "this rule's case category"),
         ]);
     }
