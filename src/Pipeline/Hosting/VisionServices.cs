@@ -136,6 +136,7 @@ internal static class VisionServices
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ChildProcesses>(), plateTurnover: config.Plates is not null));
         services.AddSingleton<IRecordings>(sp => sp.GetRequiredService<CameraSupervisor>());
         services.AddSingleton<RecordingSources>();
+        services.AddSingleton<IEvidenceSources>(sp => sp.GetRequiredService<RecordingSources>());
         services.AddSingleton<CameraThumbnails>();
         services.AddSingleton<CameraFrames>();
         services.AddSingleton(sp =>
@@ -162,14 +163,12 @@ internal static class VisionServices
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<EvidenceStorage>();
-            var recordings = sp.GetRequiredService<RecordingSources>();
-            var writer = new EvidenceWriter(config.Evidence.Directory, node.Renderer, recordings.ClipsFor, config.Evidence.PreRoll, config.Evidence.PostRoll)
+            var writer = new EvidenceWriter(config.Evidence.Directory, node.Renderer, sp.GetRequiredService<IEvidenceSources>(), config.Evidence.PreRoll, config.Evidence.PostRoll,
+                storage.Budget)
             {
                 Plates = node.Plates,
                 Turnover = node.Plates is null ? null : new PlateTurnover(),
                 Signer = node.Signer,
-                Frames = recordings.FramesFor,
-                ClipRefusal = storage.Budget.ClipRefusal,
                 RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
             };
             var log = Log(sp, "Vision.Evidence");

@@ -109,7 +109,7 @@ public sealed class EvidenceQueuesTests
     public void A_reloaded_post_roll_sets_when_new_cases_clips_are_due()
     {
         using var renderer = new PhotoRenderer(90);
-        var writer = new EvidenceWriter(Path.GetTempPath(), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        var writer = new EvidenceWriter(Path.GetTempPath(), renderer, new OneCameraSources(null, null), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         var violation = Case(1).Violation;
         Assert.Equal(violation.ConfirmedAt + TimeSpan.FromSeconds(2), writer.ClipDue(violation));
 
