@@ -52,7 +52,7 @@ internal sealed class EvidenceStorage : ICaseSpool
         Store = store;
         Catalog = new EvidenceCatalog(database);
         Cases = new CaseStore(database);
-        Outbox = new Outbox(database) { OrderWait = () => runningConfig?.Current.Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
+        Outbox = new Outbox(database, runningConfig);
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
         Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers)
