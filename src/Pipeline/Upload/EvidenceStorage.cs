@@ -55,11 +55,10 @@ internal sealed class EvidenceStorage : ICaseSpool
         Outbox = new Outbox(database, runningConfig);
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
-        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers)
+        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers, runningConfig: runningConfig)
         {
             Database = Database,
             Budget = Budget,
-            ReleasePolicyFor = c => runningConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(runningConfig.Current, c.CameraId, c.RuleId),
         };
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
     }
