@@ -1,20 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Detect;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Cluster;
 
 /// <summary>Which of the config's cameras this node analyses, and under which lease.</summary>
-internal interface ICameraOwnership : IAnalysisGate
+internal interface ICameraOwnership : IAnalysisGate, ICaseFences
 {
     /// <summary>This node's id in the cluster; null for a node alone.</summary>
     string? NodeId { get; }
 
     bool Owns(string cameraId);
-
-    /// <summary>The lease a case of the camera is written under; null for a node alone.</summary>
-    CaseFence? FenceOf(string cameraId);
 }
 
 /// <summary>A node alone analyses every camera of its config.</summary>

@@ -93,9 +93,8 @@ internal static class VisionServices
     {
         var evidence = node.Config.Evidence;
         services.AddSingleton(sp => new EvidenceStorage(evidence, node.Store, node.Database, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<CaseObservers>())
+            sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<CaseObservers>(), fences: sp.GetRequiredService<ICameraOwnership>())
         {
-            FenceOf = sp.GetService<ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
             RecoveryFences = sp.GetService<ClusterCoordinator>() is { } holder
                 ? new ClusterRecoveryFences(holder, new CameraLeases(node.Database), sp.GetRequiredService<RunningConfig>())
                 : null,
