@@ -56,7 +56,8 @@ internal static class VisionServices
         if (config.Cluster is { } cluster)
         {
             services.AddSingleton(sp => new ClusterCoordinator(new CameraLeases(node.Database), cluster, CaseDatabaseOpener.NodeId(), node.NodeCapacity,
-                sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<TimeProvider>(), Log(sp, "Vision.Cluster"))
+                sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<TimeProvider>(), Log(sp, "Vision.Cluster"),
+                new Lazy<INodeCameras>(() => sp.GetRequiredService<CameraService>()))
             {
                 // Cases confirmed just before a camera moves are finished under its lease: post-roll, the last segment, the writing.
                 ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
