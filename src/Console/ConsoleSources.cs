@@ -1,3 +1,4 @@
+using Vision.Cases;
 using Vision.Rules.Config;
 using Vision.Storage;
 
@@ -38,6 +39,7 @@ public interface ICameraFrameSource
 }
 
 /// <summary>Everything the console reads and changes: the case database, the evidence, the running config and cameras.</summary>
+/// <param name="ReleaseObserver">Told when a reviewer's confirmation released cases (it wakes the dispatch publisher).</param>
 public sealed record ConsoleSources(
     CaseStore Cases,
     UserStore Users,
@@ -47,11 +49,9 @@ public sealed record ConsoleSources(
     string SpoolDirectory,
     Func<VisionConfig> Config,
     ICameraStatusSource? Cameras,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    ICaseReleaseObserver ReleaseObserver)
 {
-    /// <summary>Wakes the dispatch publisher after a confirmation released a case.</summary>
-    public Action? CaseReleased { get; init; }
-
     /// <summary>Cameras' latest full-resolution frames, for the zone editor; null when the host has none.</summary>
     public ICameraFrameSource? Frames { get; init; }
 

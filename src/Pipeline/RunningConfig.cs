@@ -1,4 +1,5 @@
 using Vision.Rules.Config;
+using Vision.Storage;
 
 namespace Vision.Pipeline;
 
@@ -7,7 +8,7 @@ namespace Vision.Pipeline;
 /// <c>vision run</c> accepts, and the reason the last edit was refused. Readers take <see cref="Current"/> at each use
 /// (as an <c>IOptionsMonitor</c>'s current value), so an accepted edit reaches them without a restart.
 /// </summary>
-internal sealed class RunningConfig(VisionConfig initial)
+internal sealed class RunningConfig(VisionConfig initial) : IOrderWait
 {
     private volatile VisionConfig _current = initial;
     private volatile string? _lastReloadError;
@@ -15,6 +16,9 @@ internal sealed class RunningConfig(VisionConfig initial)
 
     /// <summary>The config running now (changes on reload).</summary>
     public VisionConfig Current => _current;
+
+    /// <summary><c>dispatch.order_wait</c> now; its default without <c>dispatch</c>.</summary>
+    TimeSpan IOrderWait.OrderWait => Current.Dispatch?.OrderWait ?? Outbox.DefaultOrderWait;
 
     /// <summary>Why the last edit of the config file was refused; null when it was applied.</summary>
     public string? LastReloadError => _lastReloadError;

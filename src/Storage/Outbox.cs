@@ -20,7 +20,7 @@ public sealed record OutboxMessage(
 
     /// <summary>
     /// Set on a claimed message that goes ahead of an older case of its camera whose evidence is still on its way
-    /// (<see cref="Outbox.OrderWait"/> passed): that case's id.
+    /// (<see cref="IOrderWait"/> passed): that case's id.
     /// </summary>
     public string? AheadOf { get; init; }
 }
@@ -30,11 +30,12 @@ public sealed record OutboxMessage(
 /// camera's head is ever due: its pending message whose case was confirmed first (ties by id), so a camera's cases
 /// arrive in the order they were confirmed, not in the order their evidence happened to be stored. A head also waits
 /// while an older case of its camera, one that will be sent, still has its evidence on its way (a full disk, the
-/// store down, a node away with its spool), for at most <see cref="OrderWait"/> after that case's confirmation.
+/// store down, a node away with its spool), for at most <see cref="IOrderWait.OrderWait"/> after that case's confirmation.
 /// Cameras do not wait for each other. Delivered messages mark their case dispatched in the same transaction. A dead
 /// letter keeps its reason and does not hold up its camera.
 /// </summary>
-public sealed class Outbox(CaseDatabase database)
+/// <param name="orderWait"><c>dispatch.order_wait</c> as it is now; null: <see cref="DefaultOrderWait"/>.</param>
+public sealed class Outbox(CaseDatabase database, IOrderWait? orderWait = null)
 {
     private const string Columns = "id, case_id, camera_id, state, attempts, created_at_ms, next_attempt_at_ms, last_attempt_at_ms, last_status, last_error, delivered_at_ms, receipt, claimed_by, claim_token, claimed_until_ms";
 
@@ -44,11 +45,7 @@ public sealed class Outbox(CaseDatabase database)
     /// <summary><c>dispatch.order_wait</c>'s default.</summary>
     public static readonly TimeSpan DefaultOrderWait = TimeSpan.FromMinutes(10);
 
-    /// <summary>
-    /// How long after an older case's confirmation its camera's later cases wait for its evidence to be stored
-    /// (<c>dispatch.order_wait</c>; read at every look, so a reload applies).
-    /// </summary>
-    public Func<TimeSpan> OrderWait { get; init; } = () => DefaultOrderWait;
+    private TimeSpan OrderWait => orderWait?.OrderWait ?? DefaultOrderWait;
 
     // Each camera's head among the pending messages: its case confirmed first (ties by id), with the latest claim on
     // any pending message of its camera (the head can change while one is in flight: an older case released
@@ -92,7 +89,7 @@ public sealed class Outbox(CaseDatabase database)
         var parameters = new List<(string, object?)>
         {
             ("@now", now.ToUnixTimeMilliseconds()), ("@until", (now + (claimFor ?? DefaultClaim)).ToUnixTimeMilliseconds()),
-            ("@limit", limit), ("@node", database.SpoolOwner), ("@wait", (long)OrderWait().TotalMilliseconds),
+            ("@limit", limit), ("@node", database.SpoolOwner), ("@wait", (long)OrderWait.TotalMilliseconds),
         };
         string busy = "";
         if (busyCameras.Count > 0)
@@ -133,7 +130,7 @@ public sealed class Outbox(CaseDatabase database)
             SELECT min({g(g("hd.next_attempt_at_ms", "coalesce(hd.camera_claimed_until, 0)"),
                 $"coalesce((SELECT max(h.confirmed_at_ms) {OlderOnTheirWay("hd.confirmed_at_ms - @wait")}) + @wait, 0)")})
             FROM heads hd
-            """, ct, ("@wait", (long)OrderWait().TotalMilliseconds)).ConfigureAwait(false);
+            """, ct, ("@wait", (long)OrderWait.TotalMilliseconds)).ConfigureAwait(false);
         return value is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -111,7 +111,7 @@ internal static class CaseEndpoints
             released |= outcome.Result == DecisionResult.Recorded && decision == CaseStatus.Confirmed;
             results.Add(new BulkDecisionOutcome(id, BulkResultName(outcome.Result), outcome.Status?.ToWire(), outcome.Version, outcome.StatusBy));
         }
-        if (released) sources.CaseReleased?.Invoke();
+        if (released) sources.ReleaseObserver.Released();
         var counts = results.GroupBy(r => r.Result).ToDictionary(g => g.Key, g => g.Count());
         return Results.Json(new BulkDecisionAnswer(decision.ToWire(), counts, results));
     }
@@ -172,7 +172,7 @@ internal static class CaseEndpoints
             case DecisionResult.ChangeNeedsConfirmation:
                 return Conflict("change_needs_confirmation", $"case {id} is already {outcome.Status?.ToWire()}: confirm the change and give a reason");
         }
-        if (decision == CaseStatus.Confirmed) sources.CaseReleased?.Invoke();
+        if (decision == CaseStatus.Confirmed) sources.ReleaseObserver.Released();
         return Results.Json(await DetailAsync(sources, links, id, ct));
     }
 

@@ -1,20 +1,18 @@
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Detect;
+using Vision.Pipeline.Evidence;
 using Vision.Rules.Config;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Cluster;
 
 /// <summary>Which of the config's cameras this node analyses, and under which lease.</summary>
-internal interface ICameraOwnership : IAnalysisGate
+internal interface ICameraOwnership : IAnalysisGate, ICaseFences
 {
     /// <summary>This node's id in the cluster; null for a node alone.</summary>
     string? NodeId { get; }
 
     bool Owns(string cameraId);
-
-    /// <summary>The lease a case of the camera is written under; null for a node alone.</summary>
-    CaseFence? FenceOf(string cameraId);
 }
 
 /// <summary>A node alone analyses every camera of its config.</summary>
@@ -49,6 +47,7 @@ internal sealed class ClusterCoordinator : ICameraOwnership
     private readonly RunningConfig _config;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
+    private readonly Lazy<INodeCameras>? _cameras;
     private readonly DateTimeOffset _startedAt;
     private readonly Lock _gate = new();
     // The cameras this node holds: lease token, and the instant (a TimeProvider timestamp) from which the lease, as
@@ -56,8 +55,13 @@ internal sealed class ClusterCoordinator : ICameraOwnership
     private readonly Dictionary<string, (long Token, long ValidFrom)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lastToken = new(StringComparer.Ordinal);
 
+    /// <param name="cameras">
+    /// This node's cameras, started and stopped as leases move and described in each heartbeat; null: none (cameras
+    /// are not started, heartbeats carry none). Taken at the first heartbeat, not at construction: the cameras need
+    /// this coordinator (which of them to analyse).
+    /// </param>
     public ClusterCoordinator(CameraLeases leases, ClusterConfig cluster, string nodeId, int capacity, RunningConfig config,
-        TimeProvider clock, ILogger log)
+        TimeProvider clock, ILogger log, Lazy<INodeCameras>? cameras = null)
     {
         _leases = leases;
         _cluster = cluster;
@@ -66,6 +70,7 @@ internal sealed class ClusterCoordinator : ICameraOwnership
         _config = config;
         _clock = clock;
         _log = log;
+        _cameras = cameras;
         _startedAt = clock.GetUtcNow();
         ClockOffset = new NodeClockOffset(clock, log);
     }
@@ -76,12 +81,6 @@ internal sealed class ClusterCoordinator : ICameraOwnership
     public string NodeId { get; }
 
     string? ICameraOwnership.NodeId => NodeId;
-
-    /// <summary>This node's cameras as its heartbeat carries them to the other nodes (their console shows them).</summary>
-    public Func<string?> CameraStates { get; set; } = () => null;
-
-    /// <summary>Called with the new set of owned cameras; returns once cameras no longer owned have stopped.</summary>
-    public Func<CancellationToken, Task>? OwnershipChanged { get; set; }
 
     /// <summary>
     /// How long a camera given up waits before its lease is released: evidence of cases confirmed just before is still
@@ -283,11 +282,13 @@ internal sealed class ClusterCoordinator : ICameraOwnership
 
     private async Task ApplyAsync(CancellationToken ct)
     {
-        if (OwnershipChanged is not { } apply) return;
+        if (_cameras is null) return;
         _applyPending = true;
-        await apply(ct).ConfigureAwait(false);
+        await _cameras.Value.ApplyOwnershipAsync(ct).ConfigureAwait(false);
         _applyPending = false;
     }
+
+    private string? CameraStates() => _cameras?.Value.States();
 
     private async Task SafeHeartbeatAsync(CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
+using Vision.Cases;
 using Vision.Dispatch;
 using Vision.Pipeline.Evidence;
 using Vision.Pipeline.Retry;
@@ -70,6 +71,9 @@ internal sealed class DispatchPublisher(
 
     /// <summary>A case's evidence is stored: its message may be in the outbox now.</summary>
     void ICaseObserver.Stored(SpooledCase stored, DateTimeOffset at) => Wake();
+
+    /// <summary>A reviewer's confirmation released cases: their messages are in the outbox.</summary>
+    void ICaseReleaseObserver.Released() => Wake();
 
     /// <summary>A message was added (or resent): look now rather than at the next poll.</summary>
     public void Wake() => Interlocked.Exchange(ref _work, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vision.Cases;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>
 /// The one way the case path says "next": every <see cref="ICaseObserver"/>, in registration order. A failing observer
-/// is logged and never thrown into the stage that reports (the flow, the uploader, the publisher).
+/// is logged and never thrown into the stage that reports (the flow, the uploader, the publisher, the console).
 /// </summary>
-internal sealed class CaseObservers
+internal sealed class CaseObservers : ICaseReleaseObserver
 {
     private readonly Lazy<IReadOnlyList<ICaseObserver>> _observers;
     private readonly ILogger _log;
@@ -34,6 +35,8 @@ internal sealed class CaseObservers
     public void NotRaised(ViolationCase violation) => Each(o => o.NotRaised(violation));
 
     public void Stored(SpooledCase stored, DateTimeOffset at) => Each(o => o.Stored(stored, at));
+
+    public void Released() => Each(o => o.Released());
 
     public void Delivered(string caseId, DateTimeOffset confirmedAt, DateTimeOffset at) => Each(o => o.Delivered(caseId, confirmedAt, at));
 

@@ -11,7 +11,9 @@ internal sealed record EvidenceBacklogSnapshot(int HeldCases, long HeldBytes, st
 /// oldest held cases give up their frame snapshots (the case keeps its record and boxes, without photos), and past
 /// <see cref="MaxHeldCases"/> the oldest case is given up, logged whole and counted.
 /// </summary>
-internal sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = EvidenceBacklog.DefaultMaxHeldBytes, int maxHeldCases = EvidenceBacklog.DefaultMaxHeldCases)
+/// <param name="givenUp">Told of each case given up; null: nobody is told.</param>
+internal sealed class EvidenceBacklog(TimeProvider clock, IGivenUpCases? givenUp = null, long maxHeldBytes = EvidenceBacklog.DefaultMaxHeldBytes,
+    int maxHeldCases = EvidenceBacklog.DefaultMaxHeldCases)
 {
     public const long DefaultMaxHeldBytes = 256L * 1024 * 1024;
     public const int DefaultMaxHeldCases = 10_000;
@@ -27,9 +29,6 @@ internal sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = Ev
     public int MaxHeldCases => maxHeldCases;
 
     public int Count { get { lock (_gate) return _held.Count; } }
-
-    /// <summary>Called with a case given up because even its record could not be kept any longer.</summary>
-    public event Action<CaseProgress>? Lost;
 
     /// <summary>Keeps a case that failed with <paramref name="error"/>; it is retried by <see cref="TakeAll"/>'s caller.</summary>
     public void Hold(CaseProgress held, string error)
@@ -65,18 +64,18 @@ internal sealed class EvidenceBacklog(TimeProvider clock, long maxHeldBytes = Ev
                 if (lost.Written is null) _lost++;
             }
         }
-        if (lost is not null) Lost?.Invoke(lost);
+        if (lost is not null) givenUp?.GaveUp(lost);
     }
 
     /// <summary>
     /// Gives a case up (it failed too often for another reason than the disk, or the service stops), announced through
-    /// <see cref="Lost"/>. Counted as lost only when its files are not complete: a written case (its manifest in the
+    /// <see cref="IGivenUpCases"/>. Counted as lost only when its files are not complete: a written case (its manifest in the
     /// spool) is left to spool recovery, which writes it to the case store.
     /// </summary>
     public void GiveUp(CaseProgress progress)
     {
         if (progress.Written is null) lock (_gate) _lost++;
-        Lost?.Invoke(progress);
+        givenUp?.GaveUp(progress);
     }
 
     /// <summary>Whether a case of the camera is held: a later one of that camera waits behind it, so the camera's cases are written in order.</summary>

@@ -14,7 +14,7 @@ namespace Vision.Pipeline.Evidence;
 /// Registered before the camera service, so on stop it runs on after the cameras are closed: what is queued is
 /// finished, clips whose post-roll is not recorded within <see cref="StopGrace"/> are given up (the case keeps its photos).
 /// </summary>
-internal sealed class EvidenceService : BackgroundService
+internal sealed class EvidenceService : BackgroundService, IGivenUpCases
 {
     public const int QueueCapacity = 1024;
     private const int PhotoWorkers = 2, ClipWorkers = 2;
@@ -39,8 +39,7 @@ internal sealed class EvidenceService : BackgroundService
         _clock = clock;
         _log = log;
         PostRoll = new PostRollQueue(clock);
-        Backlog = new EvidenceBacklog(clock);
-        Backlog.Lost += LogLost;
+        Backlog = new EvidenceBacklog(clock, givenUp: this);
     }
 
     public PostRollQueue PostRoll { get; }
@@ -197,7 +196,7 @@ internal sealed class EvidenceService : BackgroundService
     }
 
     /// <summary>The last resort for a case that could not be kept: everything known of it goes into the log, so an operator can recover it.</summary>
-    private void LogLost(CaseProgress progress)
+    void IGivenUpCases.GaveUp(CaseProgress progress)
     {
         _flow.GaveUp(progress);
         if (progress.Written is { } written)

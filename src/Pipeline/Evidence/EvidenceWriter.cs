@@ -14,13 +14,13 @@ namespace Vision.Pipeline.Evidence;
 /// manifest written last (a case folder with a manifest is complete). A clip that cannot be cut does not lose the
 /// case: it keeps its photos and says why.
 /// </summary>
-internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, Func<CameraConfig, IClipSource?> clips, TimeSpan preRoll, TimeSpan postRoll)
+/// <param name="sources">Where each camera's clip is cut from and its full-resolution photo frames are read from.</param>
+/// <param name="clipBudget">Whether a clip may be written now (the spool's room); null: always.</param>
+internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IEvidenceSources sources, TimeSpan preRoll, TimeSpan postRoll,
+    IClipBudget? clipBudget = null)
 {
     /// <summary>Signs each case's manifest; null writes them unsigned (no key configured).</summary>
     public ManifestSigner? Signer { get; init; }
-
-    /// <summary>Where a camera's full-resolution photo frames come from (the source file, the recording ring); null: from the analysis frames.</summary>
-    public Func<CameraConfig, IFrameSource?> Frames { get; init; } = _ => null;
 
     private const string NoRecording = "this camera has no recording (recording disabled or the disk was full)";
 
@@ -29,14 +29,6 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
 
     /// <summary>Decides by plate whether a parking violation is a new case (set with <see cref="Plates"/>).</summary>
     public PlateTurnover? Turnover { get; init; }
-
-    /// <summary>Why no clip may be written now (the spool is full), or null. Photos are always written.</summary>
-    public Func<string?> ClipRefusal { get; init; } = () => null;
-
-    public EvidenceWriter(string outputDirectory, PhotoRenderer renderer, IClipSource clips, TimeSpan preRoll, TimeSpan postRoll)
-        : this(outputDirectory, renderer, _ => clips, preRoll, postRoll)
-    {
-    }
 
     /// <summary>Photos, clip and manifest in one go (replay, where the clip's source file is complete).</summary>
     public async Task<WrittenCase> WriteAsync(ViolationCase violation, CancellationToken ct)
@@ -58,13 +50,13 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
         string keyPrefix = EvidenceKeys.Prefix(violation.Camera.Id, caseId, TimeZoneInfo.ConvertTime(violation.ConfirmedAt, zone));
         Directory.CreateDirectory(caseDir);
 
-        var frames = Frames(violation.Camera);
+        var frames = sources.FramesFor(violation.Camera);
         // A file holds its frames already: the photos are made once, at full resolution, in the second step.
         var photos = frames is { ReadableAtConfirmation: true }
             ? []
             : await WriteAnalysisFramePhotosAsync(violation, caseId, caseDir, keyPrefix, zone,
                 frames is null ? NoRecording : "the full-resolution frame is read once the post-roll is recorded", ct).ConfigureAwait(false);
-        return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, clips(violation.Camera)) { Frames = frames };
+        return new StartedCase(violation, caseId, caseDir, keyPrefix, zone, photos, sources.ClipsFor(violation.Camera)) { Frames = frames };
     }
 
     /// <summary>The id the case of <paramref name="violation"/> gets (its folder's name), known before anything is written.</summary>
@@ -100,7 +92,7 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
         string clipPath = Path.Combine(caseDir, "clip.mp4");
         try
         {
-            if (ClipRefusal() is { } refusal) throw new IOException(refusal);
+            if (clipBudget?.ClipRefusal() is { } refusal) throw new IOException(refusal);
             var source = started.Clips ?? throw new IOException("this camera has no recording (recording disabled or the disk was full): the case keeps its photos");
             var info = await source.CutAsync(violation.StartedAt - preRoll, violation.ConfirmedAt + postRoll, clipPath, ct).ConfigureAwait(false);
             clip = new EvidenceClip($"{caseId}/clip.mp4", keyPrefix + "clip.mp4", await Sha256HexAsync(clipPath, ct).ConfigureAwait(false),

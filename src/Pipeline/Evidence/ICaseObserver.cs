@@ -1,13 +1,15 @@
+using Vision.Cases;
 using Vision.Storage;
 
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>
 /// What happens after the case flow: told when a violation turned out to be a case already raised, when a case's
-/// evidence is stored, and when the dispatch core accepted a case. Registered in the container; <see cref="CaseObservers"/>
-/// calls each in registration order. An observer implements only what it watches.
+/// evidence is stored, when a reviewer released cases (<see cref="ICaseReleaseObserver.Released"/>, from the console),
+/// and when the dispatch core accepted a case. Registered in the container; <see cref="CaseObservers"/> calls each in
+/// registration order. An observer implements only what it watches.
 /// </summary>
-internal interface ICaseObserver
+internal interface ICaseObserver : ICaseReleaseObserver
 {
     /// <summary>A confirmed violation the plate check found to be a case already raised.</summary>
     void NotRaised(ViolationCase violation) { }

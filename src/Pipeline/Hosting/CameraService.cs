@@ -11,10 +11,10 @@ namespace Vision.Pipeline.Hosting;
 /// <summary>
 /// <c>vision run</c>'s cameras: starts the cameras this node owns and runs their frames through the same analysis loop
 /// as replay until stopped. Confirmed violations go to the <see cref="EvidenceService"/>, which never makes the loop
-/// wait. A reloaded config (<see cref="ConfigReload"/>) or a cluster move (<see cref="ClusterService"/>) changes the
-/// running cameras through <see cref="ApplyAsync"/>.
+/// wait. A reloaded config (<see cref="ConfigReload"/>) or a cluster move (the <see cref="ClusterCoordinator"/>, through
+/// <see cref="INodeCameras"/>) changes the running cameras through <see cref="ApplyAsync"/>.
 /// </summary>
-internal sealed class CameraService : BackgroundService
+internal sealed class CameraService : BackgroundService, INodeCameras
 {
     private readonly RunningConfig _config;
     private readonly CameraSupervisor _supervisor;
@@ -78,6 +78,9 @@ internal sealed class CameraService : BackgroundService
 
     /// <summary>The cluster moved cameras to or from this node: starts and stops them to match (stopped ones have stopped on return).</summary>
     public Task ApplyOwnershipAsync(CancellationToken ct) => ApplyAsync(_config.Current, ct);
+
+    /// <summary>This node's cameras as its cluster heartbeat carries them to the other nodes (their console shows them).</summary>
+    string? INodeCameras.States() => ClusterCameraStatus.Serialize(_thumbnails.Cameras());
 
     /// <summary>Starts, stops and reconfigures the cameras to match the owned cameras of <paramref name="config"/>.</summary>
     public async Task ApplyAsync(VisionConfig config, CancellationToken ct)

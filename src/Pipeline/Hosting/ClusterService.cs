@@ -7,12 +7,10 @@ namespace Vision.Pipeline.Hosting;
 /// Runs this node's part of the cluster: heartbeat (carrying this node's cameras), camera leases, and starting and
 /// stopping cameras as they move.
 /// </summary>
-internal sealed class ClusterService(ClusterCoordinator coordinator, CameraService cameras, CameraThumbnails thumbnails, VisionMetrics metrics) : BackgroundService
+internal sealed class ClusterService(ClusterCoordinator coordinator, VisionMetrics metrics) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        coordinator.OwnershipChanged = cameras.ApplyOwnershipAsync;
-        coordinator.CameraStates = () => ClusterCameraStatus.Serialize(thumbnails.Cameras());
         coordinator.ClockOffset.Measured = metrics.ObserveClockOffset;
         return coordinator.RunAsync(stoppingToken);
     }

@@ -30,9 +30,8 @@ internal static class VisionEndpoints
         app.MapVisionConsole(
             new ConsoleSources(storage.Cases, new UserStore(node.Database), storage.Outbox, storage.Catalog, node.Store, config.Evidence.Directory, () => running.Current,
                 services.GetService<ClusterCoordinator>() is { } coordinator ? new ClusterCameraStatus(thumbnails, coordinator, running) : thumbnails,
-                TimeProvider.System)
+                TimeProvider.System, services.GetRequiredService<CaseObservers>())
             {
-                CaseReleased = () => services.GetService<DispatchPublisher>()?.Wake(),
                 Clips = new BrowserClipPlayback(config.Evidence.Directory, node.Store, services.GetRequiredService<ChildProcesses>()),
                 Frames = services.GetRequiredService<CameraFrames>(),
             },

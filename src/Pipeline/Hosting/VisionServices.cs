@@ -56,7 +56,8 @@ internal static class VisionServices
         if (config.Cluster is { } cluster)
         {
             services.AddSingleton(sp => new ClusterCoordinator(new CameraLeases(node.Database), cluster, CaseDatabaseOpener.NodeId(), node.NodeCapacity,
-                sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<TimeProvider>(), Log(sp, "Vision.Cluster"))
+                sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<TimeProvider>(), Log(sp, "Vision.Cluster"),
+                new Lazy<INodeCameras>(() => sp.GetRequiredService<CameraService>()))
             {
                 // Cases confirmed just before a camera moves are finished under its lease: post-roll, the last segment, the writing.
                 ReleaseGrace = config.Evidence.PostRoll + config.Recording.SegmentLength + TimeSpan.FromSeconds(15),
@@ -93,9 +94,8 @@ internal static class VisionServices
     {
         var evidence = node.Config.Evidence;
         services.AddSingleton(sp => new EvidenceStorage(evidence, node.Store, node.Database, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<CaseObservers>())
+            sp.GetRequiredService<RunningConfig>(), sp.GetRequiredService<CaseObservers>(), fences: sp.GetRequiredService<ICameraOwnership>())
         {
-            FenceOf = sp.GetService<ClusterCoordinator>() is { } coordinator ? coordinator.FenceOf : null,
             RecoveryFences = sp.GetService<ClusterCoordinator>() is { } holder
                 ? new ClusterRecoveryFences(holder, new CameraLeases(node.Database), sp.GetRequiredService<RunningConfig>())
                 : null,
@@ -136,6 +136,7 @@ internal static class VisionServices
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ChildProcesses>(), plateTurnover: config.Plates is not null));
         services.AddSingleton<IRecordings>(sp => sp.GetRequiredService<CameraSupervisor>());
         services.AddSingleton<RecordingSources>();
+        services.AddSingleton<IEvidenceSources>(sp => sp.GetRequiredService<RecordingSources>());
         services.AddSingleton<CameraThumbnails>();
         services.AddSingleton<CameraFrames>();
         services.AddSingleton(sp =>
@@ -162,14 +163,12 @@ internal static class VisionServices
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<EvidenceStorage>();
-            var recordings = sp.GetRequiredService<RecordingSources>();
-            var writer = new EvidenceWriter(config.Evidence.Directory, node.Renderer, recordings.ClipsFor, config.Evidence.PreRoll, config.Evidence.PostRoll)
+            var writer = new EvidenceWriter(config.Evidence.Directory, node.Renderer, sp.GetRequiredService<IEvidenceSources>(), config.Evidence.PreRoll, config.Evidence.PostRoll,
+                storage.Budget)
             {
                 Plates = node.Plates,
                 Turnover = node.Plates is null ? null : new PlateTurnover(),
                 Signer = node.Signer,
-                Frames = recordings.FramesFor,
-                ClipRefusal = storage.Budget.ClipRefusal,
                 RecordingLag = config.Recording.SegmentLength + TimeSpan.FromMilliseconds(500),
             };
             var log = Log(sp, "Vision.Evidence");

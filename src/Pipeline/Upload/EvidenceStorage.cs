@@ -41,25 +41,30 @@ internal sealed class EvidenceStorage : ICaseSpool
     private readonly EvidenceConfig _config;
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
+    private readonly ICaseFences? _fences;
 
     /// <param name="runningConfig">The running config (it changes on reload): decides each case's release policy.</param>
+    /// <param name="fences">
+    /// In a cluster: the camera lease a case confirmed now is raised under (a case whose camera moved before it was
+    /// written is refused); null: no fence.
+    /// </param>
     public EvidenceStorage(EvidenceConfig config, IEvidenceStore store, CaseDatabase database, TimeProvider clock, ILoggerFactory logs, RunningConfig? runningConfig = null,
-        CaseObservers? observers = null)
+        CaseObservers? observers = null, ICaseFences? fences = null)
     {
+        _fences = fences;
         _config = config;
         _clock = clock;
         _log = logs.CreateLogger("Vision.Evidence");
         Store = store;
         Catalog = new EvidenceCatalog(database);
         Cases = new CaseStore(database);
-        Outbox = new Outbox(database) { OrderWait = () => runningConfig?.Current.Dispatch?.OrderWait ?? Outbox.DefaultOrderWait };
+        Outbox = new Outbox(database, runningConfig);
         Budget = new SpoolBudget(config.SpoolMaxBytes, _log);
         Database = new CaseDatabaseHealth(clock, _log);
-        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers)
+        Uploader = new EvidenceUploader(store, Catalog, config.Directory, config.Store.UploadConcurrency, clock, _log, observers: observers, runningConfig: runningConfig)
         {
             Database = Database,
             Budget = Budget,
-            ReleasePolicyFor = c => runningConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(runningConfig.Current, c.CameraId, c.RuleId),
         };
         Sweeper = new RetentionSweeper(store, Catalog, config.Retention, clock, _log);
     }
@@ -76,9 +81,6 @@ internal sealed class EvidenceStorage : ICaseSpool
     public Outbox Outbox { get; }
 
     public SpoolBudget Budget { get; }
-
-    /// <summary>In a cluster: the camera lease a case confirmed now is raised under (a case whose camera moved before it was written is refused).</summary>
-    public Func<string, CaseFence?>? FenceOf { get; init; }
 
     public EvidenceUploader Uploader { get; }
 
@@ -168,7 +170,7 @@ internal sealed class EvidenceStorage : ICaseSpool
         Database.Answered();
     }
 
-    CaseFence? ICaseSpool.FenceOf(string cameraId) => FenceOf?.Invoke(cameraId);
+    CaseFence? ICaseSpool.FenceOf(string cameraId) => _fences?.FenceOf(cameraId);
 
     void ICaseSpool.Writing(string caseId) => InFlight.Add(caseId);
 

@@ -26,6 +26,7 @@ internal sealed class EvidenceUploader
     private readonly ILogger _log;
     private readonly ExponentialBackoff _backoff;
     private readonly CaseObservers _observers;
+    private readonly RunningConfig? _runningConfig;
     private readonly Lock _gate = new();
     private readonly Queue<SpooledCase> _claimable = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
@@ -36,10 +37,15 @@ internal sealed class EvidenceUploader
     private StoreHealth _health;
     private long _objectsPut, _objectsSkipped, _bytesPut, _casesStored, _failures;
 
+    /// <param name="runningConfig">
+    /// The running config (it changes on reload): decides, as a case's evidence becomes stored, whether that releases it to
+    /// the dispatch core; null: never.
+    /// </param>
     public EvidenceUploader(IEvidenceStore store, EvidenceCatalog catalog, string spoolDirectory, int concurrency, TimeProvider clock, ILogger log, ExponentialBackoff? backoff = null,
-        CaseObservers? observers = null)
+        CaseObservers? observers = null, RunningConfig? runningConfig = null)
     {
         _observers = observers ?? CaseObservers.None;
+        _runningConfig = runningConfig;
         _store = store;
         _catalog = catalog;
         _spool = spoolDirectory;
@@ -49,9 +55,6 @@ internal sealed class EvidenceUploader
         _backoff = backoff ?? new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
         _health = StoreHealth.Unknown(clock.GetUtcNow());
     }
-
-    /// <summary>Decides, as a case's evidence becomes stored, whether that releases it to the dispatch core.</summary>
-    public Func<SpooledCase, ReleasePolicy> ReleasePolicyFor { get; init; } = _ => ReleasePolicy.Never;
 
     /// <summary>The spool's accounting, told of each case that left the spool for the store; null: none kept.</summary>
     public SpoolBudget? Budget { get; init; }
@@ -178,6 +181,10 @@ internal sealed class EvidenceUploader
         return false;
     }
 
+    /// <summary>Whether a case whose evidence is now stored is released to the dispatch core: its rule's policy in the running config.</summary>
+    private ReleasePolicy ReleasePolicyOf(SpooledCase c) =>
+        _runningConfig is null ? ReleasePolicy.Never : ReviewConsole.CaseRelease.PolicyOf(_runningConfig.Current, c.CameraId, c.RuleId);
+
     private async Task UploadAsync(SpooledCase c, CancellationToken ct)
     {
         string folder = Path.Combine(_spool, c.CaseId);
@@ -201,7 +208,7 @@ internal sealed class EvidenceUploader
                 Interlocked.Add(ref _bytesPut, item.Size);
             }
             var storedAt = _clock.GetUtcNow();
-            await _catalog.MarkStoredAsync(c.CaseId, storedAt, ReleasePolicyFor(c), CancellationToken.None).ConfigureAwait(false);
+            await _catalog.MarkStoredAsync(c.CaseId, storedAt, ReleasePolicyOf(c), CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _casesStored);
             Succeeded();
             RemoveSpoolCopy(folder);

@@ -9,7 +9,7 @@ namespace Vision.Pipeline.Upload;
 /// (80 %) it warns once; at the limit new cases are written without their clip (photos and the case are kept), so an
 /// outage of the store can fill neither the disk nor memory.
 /// </summary>
-internal sealed class SpoolBudget(long limitBytes, ILogger log)
+internal sealed class SpoolBudget(long limitBytes, ILogger log) : IClipBudget
 {
     private const double WarnAt = 0.8, RearmBelow = 0.7;
     private readonly Lock _gate = new();

@@ -81,9 +81,8 @@ public sealed class EvidenceQueuesTests
     [Fact]
     public void Backlog_past_its_case_bound_gives_up_the_oldest_case_and_says_so()
     {
-        var backlog = new EvidenceBacklog(TimeProvider.System, maxHeldBytes: long.MaxValue, maxHeldCases: 3);
-        var lost = new List<CaseProgress>();
-        backlog.Lost += lost.Add;
+        var lost = new GivenUpCases();
+        var backlog = new EvidenceBacklog(TimeProvider.System, lost, maxHeldBytes: long.MaxValue, maxHeldCases: 3);
         for (int i = 0; i < 4; i++) backlog.Hold(Case(i), "No space left on device");
 
         Assert.Equal(0, Assert.Single(lost).Violation.TrackId);
@@ -109,7 +108,7 @@ public sealed class EvidenceQueuesTests
     public void A_reloaded_post_roll_sets_when_new_cases_clips_are_due()
     {
         using var renderer = new PhotoRenderer(90);
-        var writer = new EvidenceWriter(Path.GetTempPath(), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        var writer = new EvidenceWriter(Path.GetTempPath(), renderer, new OneCameraSources(null, null), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         var violation = Case(1).Violation;
         Assert.Equal(violation.ConfirmedAt + TimeSpan.FromSeconds(2), writer.ClipDue(violation));
 
@@ -126,5 +125,11 @@ public sealed class EvidenceQueuesTests
     public void Disk_full_and_read_only_failures_are_storage_problems(string message, bool storage)
     {
         Assert.Equal(storage, EvidenceFailure.IsStorageFull(new IOException(message)));
+    }
+
+    /// <summary>The cases a backlog gave up, in order.</summary>
+    private sealed class GivenUpCases : List<CaseProgress>, IGivenUpCases
+    {
+        public void GaveUp(CaseProgress progress) => Add(progress);
     }
 }

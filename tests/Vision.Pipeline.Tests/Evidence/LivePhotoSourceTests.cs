@@ -38,10 +38,8 @@ public sealed class LivePhotoSourceTests : IDisposable
     {
         var ring = new SegmentRing(Path.Combine(_dir, "ring"), RecordingConfig.Default with { Directory = Path.Combine(_dir, "ring") });
         using var renderer = new PhotoRenderer(90);
-        var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2))
-        {
-            Frames = _ => new RingFrameSource(ring, _children),
-        };
+        var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, new OneCameraSources(null, new RingFrameSource(ring, _children)),
+            TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         var violation = Violation(T0.AddSeconds(1), T0.AddSeconds(3), T0.AddSeconds(6));
 
         var started = await writer.WritePhotosAsync(violation, CancellationToken.None);
@@ -70,10 +68,8 @@ public sealed class LivePhotoSourceTests : IDisposable
         var ring = new SegmentRing(Path.Combine(_dir, "ring"), RecordingConfig.Default with { Directory = Path.Combine(_dir, "ring") });
         Record(ring, SharedData.Footage("bottle-detection.mp4"), TimeSpan.FromSeconds(20), T0);
         using var renderer = new PhotoRenderer(90);
-        var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, _ => null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2))
-        {
-            Frames = _ => new RingFrameSource(ring, _children),
-        };
+        var writer = new EvidenceWriter(Path.Combine(_dir, "evidence"), renderer, new OneCameraSources(null, new RingFrameSource(ring, _children)),
+            TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         // The first two moments are recorded; the confirmation comes after the recording stopped (the camera went offline).
         var violation = Violation(T0.AddSeconds(2), T0.AddSeconds(10), T0.AddSeconds(60));
 

@@ -497,7 +497,7 @@ public sealed class BackendParityTests(PostgresFixture postgres) : IDisposable
     private async Task OrderScenario(Backend backend)
     {
         var s = await NewStoresAsync(backend);
-        var outbox = new Outbox(s.Database) { OrderWait = () => TimeSpan.FromMinutes(10) };
+        var outbox = new Outbox(s.Database); // dispatch.order_wait: its default, 10 minutes
         // cam-a: the older case's evidence is still uploading (a full disk, the store down) when the newer one's is stored.
         var older = await AddAsync(s, Case("cam-a", 1, T0.AddMinutes(1)), store: false);
         var newer = await AddAsync(s, Case("cam-a", 2, T0.AddMinutes(2)), storedWith: ReleasePolicy.OnDetection);

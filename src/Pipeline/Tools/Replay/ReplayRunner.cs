@@ -55,10 +55,10 @@ internal static class ReplayRunner
         loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Observers = Observers(options.Recorder, trace, traceVideo) });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video, children);
-        var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new FileClipSource(video, start), config.Evidence.PreRoll, config.Evidence.PostRoll)
+        var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new OneCameraSources(new FileClipSource(video, start), frames), config.Evidence.PreRoll,
+            config.Evidence.PostRoll)
         {
             Signer = Signer(),
-            Frames = _ => frames,
             Plates = plates,
             Turnover = plates is null ? null : new PlateTurnover(),
         };
