@@ -14,6 +14,9 @@ public static class SharedData
 
     public static string Footage(string fileName) => Path.Combine(Require(), "footage", fileName);
 
+    /// <summary>A public-domain roadside garbage photo from <c>../shared/garbage</c> (see its README).</summary>
+    public static string Garbage(string fileName) => Path.Combine(Require(), "garbage", fileName);
+
     public static string ProjectRoot { get; } = FindProjectRoot();
 
     private static string Require() => Root ?? throw new InvalidOperationException(MissingReason);
