@@ -15,7 +15,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// checked in the page and through the JSON API; the measurements (time-to-interactive with 10,000 cases, a
 /// 50-case keyboard review) are printed and appended to <c>artifacts/console-figures.txt</c>, never asserted.
 /// </summary>
-[Collection(ConsoleProcessesCollection.Name)]
+[Collection(LiveCamerasCollection.Name)]
 public sealed class ReviewConsoleTests(ITestOutputHelper output)
 {
     private const string Officer = "zhang", Engineer = "li";

@@ -17,7 +17,7 @@ namespace Vision.Pipeline.Tests.Browser;
 /// the zones file: the next case is on that zone. A self-crossing polygon is refused with the loader's message and
 /// nothing is written; officers get 403 and a save over a newer file 409.
 /// </summary>
-[Collection(ConsoleProcessesCollection.Name)]
+[Collection(LiveCamerasCollection.Name)]
 public sealed class ZoneEditorTests(ITestOutputHelper output)
 {
     private const string Officer = "zhang", Engineer = "li", CameraId = "cam-bottles", ZoneId = "table-top", InlineCameraId = "cam-inline";

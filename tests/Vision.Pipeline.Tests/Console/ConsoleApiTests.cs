@@ -11,7 +11,7 @@ namespace Vision.Pipeline.Tests.Console;
 /// The review console's API against a real <c>vision run</c> (the shared bottle footage as a live camera): sign-in,
 /// lock-out, roles, CSRF, confirm and reject with audit, per-rule precision, evidence links that expire.
 /// </summary>
-[Collection(ConsoleProcessesCollection.Name)]
+[Collection(LiveCamerasCollection.Name)]
 public sealed class ConsoleApiTests
 {
     public const string Password = "correct horse battery";
