@@ -93,7 +93,7 @@ public class TrackerBenchmarks
         }
         for (int m = 0; m < MovingCount; m++) _looks[look++] = Appearance.Measure(bgr, FrameWidth, FrameHeight, lanes[m]);
 
-        var config = new TrackerConfig(HighScore: 0.3f, LowScore: 0.1f, MatchIou: 0.2f, LostTimeout: TimeSpan.FromSeconds(30), ConfirmHits: 2);
+        var config = new TrackerConfig { HighScore = 0.3f, LowScore = 0.1f, MatchIou = 0.2f, LostTimeout = TimeSpan.FromSeconds(30), ConfirmHits = 2 };
         _now = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.FromHours(8));
         _clock = new FrameClock(_now);
         _tracker = new ObjectTracker(config, CocoClasses.Names.Count, _clock);

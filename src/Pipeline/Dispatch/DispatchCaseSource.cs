@@ -55,7 +55,7 @@ internal sealed class DispatchCaseSource(CaseStore cases, EvidenceCatalog catalo
     {
         var offset = DateTimeOffset.Parse(record.ConfirmedAt, System.Globalization.CultureInfo.InvariantCulture).Offset;
         string zone = offset == TimeSpan.Zero ? "UTC" : TimeZoneInfo.GetSystemTimeZones().FirstOrDefault(z => z.BaseUtcOffset == offset)?.Id ?? "UTC";
-        return new CameraConfig(record.CameraId, record.CameraName, null, zone, new AnalysisConfig(1, 1280, DecodeMode.All), [], []);
+        return new CameraConfig(record.CameraId, record.CameraName, null, zone, AnalysisConfig.Default, [], []);
     }
 
     /// <summary>A rule removed from the config since the case: id, name, type and version from the record.</summary>

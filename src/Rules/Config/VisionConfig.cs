@@ -46,39 +46,84 @@ public sealed record VisionConfig(
     }
 }
 
+// The section records below declare their config keys on their members ([Setting], [ParsedByHand]): the key is the
+// member's name in snake_case, the default its initial value. docs/config.md documents each (a test holds it to them).
+
 /// <summary>Which detector model to load and how to run it.</summary>
-public sealed record DetectorConfig(
-    string Model,
-    string? Manifest,
-    string Provider,
-    int Threads,
-    float MinScore,
-    float NmsIou,
-    int MaxBatch,
-    TimeSpan MaxBatchWait);
+public sealed record DetectorConfig
+{
+    public static DetectorConfig Default { get; } = new();
+
+    [ParsedByHand("model name (yolox_nano) or path to an .onnx file")]
+    public string Model { get; init; } = "";
+
+    [Setting("model manifest (input size, classes, ...)", TypeText = "path")]
+    public string? Manifest { get; init; }
+
+    [Setting("ONNX Runtime execution provider", Words = ["cpu", "cuda", "tensorrt"])]
+    public string Provider { get; init; } = "cpu";
+
+    [Setting("CPU threads; 0 = the runtime's default", Limit = ">= 0", Note = " (0 = the runtime's default)")]
+    public int Threads { get; init; }
+
+    [Setting("detections below this are dropped")]
+    public float MinScore { get; init; } = 0.1f;
+
+    [Setting("IoU above which overlapping boxes of a class are merged")]
+    public float NmsIou { get; init; } = 0.45f;
+
+    [Setting("frames (from any cameras) per inference call", Limit = ">= 1")]
+    public int MaxBatch { get; init; } = 8;
+
+    [Setting("longest a frame waits for its batch to fill", Limit = ">= 0")]
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(20);
+}
 
 /// <summary>Tracker tuning shared by all cameras.</summary>
-public sealed record TrackerConfig(
-    float HighScore,
-    float LowScore,
-    float MatchIou,
-    TimeSpan LostTimeout,
-    int ConfirmHits);
+public sealed record TrackerConfig
+{
+    public static TrackerConfig Default { get; } = new();
+
+    [Setting("detections at or above this start and extend tracks")]
+    public float HighScore { get; init; } = 0.3f;
+
+    [Setting("weaker detections only extend existing tracks")]
+    public float LowScore { get; init; } = 0.1f;
+
+    [Setting("least IoU for a detection to match a track")]
+    public float MatchIou { get; init; } = 0.2f;
+
+    [Setting("a track unseen this long ends", Limit = "> 0")]
+    public TimeSpan LostTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    [Setting("matches before a track counts", Limit = ">= 1")]
+    public int ConfirmHits { get; init; } = 2;
+}
 
 /// <summary>How evidence is cut and rendered, where <c>vision run</c> spools it, where it is stored and for how long.</summary>
-public sealed record EvidenceConfig(
-    TimeSpan PreRoll,
-    TimeSpan PostRoll,
-    int JpegQuality)
+public sealed record EvidenceConfig
 {
+    [Setting("video kept before the violation", Limit = ">= 0")]
+    public TimeSpan PreRoll { get; init; } = TimeSpan.FromSeconds(5);
+
+    [Setting("video kept after it", Limit = ">= 0")]
+    public TimeSpan PostRoll { get; init; } = TimeSpan.FromSeconds(5);
+
+    [Setting("quality of evidence photos", Limit = "between 1 and 100")]
+    public int JpegQuality { get; init; } = 90;
+
     /// <summary>The local spool: each case is written here first, then uploaded; also holds cases.jsonl and the case database.</summary>
-    public string Directory { get; init; } = ConfigSchema.Evidence.Directory.Default;
+    [Setting("vision run's spool: cases are written here first", TypeText = "path")]
+    public string Directory { get; init; } = "evidence";
 
     /// <summary>The most bytes of not-yet-uploaded evidence the spool may hold; beyond it new cases keep their photos but not their clips.</summary>
-    public long SpoolMaxBytes { get; init; } = ConfigSchema.Evidence.SpoolMaxBytes.Default;
+    [Setting("most bytes of not-yet-uploaded evidence", Limit = "at least 67108864", Note = " (64 MiB)")]
+    public long SpoolMaxBytes { get; init; } = 10L << 30;
 
+    [ParsedByHand("where evidence is kept for good")]
     public EvidenceStoreConfig Store { get; init; } = EvidenceStoreConfig.LocalDefault;
 
+    [ParsedByHand("how long")]
     public RetentionConfig Retention { get; init; } = RetentionConfig.Default;
 
     /// <summary>The local store's folder: as configured, or <c>store</c> inside the spool directory.</summary>
@@ -122,15 +167,45 @@ public sealed record RetentionConfig(TimeSpan DefaultKeep, IReadOnlyDictionary<V
 }
 
 /// <summary>Live ingest: a stream silent for <see cref="StallTimeout"/> is reconnected, with exponential backoff between tries.</summary>
-public sealed record LiveConfig(TimeSpan StallTimeout, TimeSpan ReconnectInitial, TimeSpan ReconnectMax, int FramesPerCamera)
+public sealed record LiveConfig
 {
-    public static LiveConfig Default { get; } = SectionBinder.Defaults<LiveConfig>(ConfigSchema.Live.Section);
+    public static LiveConfig Default { get; } = new();
+
+    [Setting("a stream silent this long is reopened", Limit = "at least 1s")]
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    [Setting("first wait before reconnecting", Limit = "> 0")]
+    public TimeSpan ReconnectInitial { get; init; } = TimeSpan.FromSeconds(1);
+
+    [Setting("longest wait before reconnecting", Limit = "> 0")]
+    public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    [Setting("decoded frames a camera may have in flight", Limit = "between 2 and 16")]
+    public int FramesPerCamera { get; init; } = 3;
 }
 
 /// <summary>The rolling recording per camera: short stream-copied segments, bounded by seconds and bytes, on local disk.</summary>
-public sealed record RecordingConfig(string Directory, TimeSpan SegmentLength, TimeSpan Keep, long MaxBytesPerCamera, long MinFreeBytes, bool Enabled)
+public sealed record RecordingConfig
 {
-    public static RecordingConfig Default { get; } = SectionBinder.Defaults<RecordingConfig>(ConfigSchema.Recording.Section);
+    public static RecordingConfig Default { get; } = new();
+
+    [Setting("without it, live cases get no clip")]
+    public bool Enabled { get; init; } = true;
+
+    [Setting("one sub-folder per camera", TypeText = "path")]
+    public string Directory { get; init; } = "recordings";
+
+    [Setting("length of a recorded segment", Limit = "between 1s and 30s")]
+    public TimeSpan SegmentLength { get; init; } = TimeSpan.FromSeconds(2);
+
+    [Setting("video kept per camera", Limit = "at least 10s", Note = " (pre-roll plus a few segments)")]
+    public TimeSpan Keep { get; init; } = TimeSpan.FromMinutes(4);
+
+    [Setting("hard cap per camera", Limit = "at least 1048576", Note = " (1 MiB)")]
+    public long MaxBytesPerCamera { get; init; } = 256L << 20;
+
+    [Setting("below this free space, cameras connect without recording", Limit = ">= 0")]
+    public long MinFreeBytes { get; init; } = 512L << 20;
 }
 
 /// <summary>
@@ -165,12 +240,25 @@ public sealed record CameraConfig(
 }
 
 /// <summary>How often and at what size a camera's frames are analysed.</summary>
-public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode)
+public sealed record AnalysisConfig
 {
+    public static AnalysisConfig Default { get; } = new();
+
+    [Setting("frames analysed per second", Limit = "> 0 and <= 30", Note = " (frames analysed per second)")]
+    public double Fps { get; init; } = 1;
+
+    [Setting("wider frames are scaled down before analysis", Limit = ">= 64", Note = " pixels")]
+    public int MaxWidth { get; init; } = 1280;
+
+    [Setting("decode every frame, or only keyframes", What = "decode mode")]
+    public DecodeMode Decode { get; init; } = DecodeMode.All;
+
     /// <summary>Skip H.264/H.265 deblocking on non-key frames: about 25 % less decode CPU, slightly blockier analysis frames and photos. Clips are unaffected (stream copy).</summary>
+    [Setting("skip deblocking on non-key frames")]
     public bool FastDecode { get; init; }
 
     /// <summary>Tiled detection (small, distant objects seen at a resolution closer to the model's input); null = the whole frame only (the default).</summary>
+    [ParsedByHand("tiled detection")]
     public TilesConfig? Tiles { get; init; }
 }
 
@@ -179,14 +267,15 @@ public sealed record AnalysisConfig(double Fps, int MaxWidth, DecodeMode Decode)
 /// <see cref="Overlap"/> of a tile's size; each tile is detected on its own besides the whole frame (large near objects
 /// span tiles), and the detections are merged into one per object.
 /// </summary>
-public sealed record TilesConfig(int Columns, int Rows, float Overlap, TileArea Area)
+public sealed record TilesConfig
 {
     /// <summary>How far the zones' bounding box is grown on each side, as a fraction of the frame: objects stand up out of a zone that holds their base.</summary>
     public const float ZonePadding = 0.1f;
 
     public const int MaxPerSide = 4;
-    public const double DefaultOverlap = 0.2;
-    public const TileArea DefaultArea = TileArea.Zones;
+
+    /// <summary>A <c>tiles</c> section that writes no key: a 2x1 grid over the zones.</summary>
+    public static TilesConfig Default { get; } = new();
 
     /// <summary>What a 1x1 grid over the whole frame is refused with.</summary>
     public const string WholeFrameGrid = "a 1x1 grid over the whole frame is the frame itself; use a larger grid, or 'area: zones' to detect the zones' area at a higher resolution";
@@ -194,10 +283,21 @@ public sealed record TilesConfig(int Columns, int Rows, float Overlap, TileArea 
     /// <summary>What 'area: zones' on a camera without zones is refused with.</summary>
     public const string AreaWithoutZones = "is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame";
 
-    public int Count => Columns * Rows;
+    public int Columns { get; init; } = 2;
+
+    public int Rows { get; init; } = 1;
 
     /// <summary>"2x1".</summary>
+    [ParsedByHand("how the area is cut, COLUMNSxROWS")]
     public string Grid => string.Create(CultureInfo.InvariantCulture, $"{Columns}x{Rows}");
+
+    [Setting("share of a tile's size shared with its neighbour", Limit = ">= 0 and < 0.5", Note = " (a fraction of a tile's size shared with its neighbour)")]
+    public float Overlap { get; init; } = 0.2f;
+
+    [Setting("the zones' padded bounding box, or the whole frame", What = "tile area")]
+    public TileArea Area { get; init; } = TileArea.Zones;
+
+    public int Count => Columns * Rows;
 
     /// <summary>Parses <c>COLUMNSxROWS</c> (each 1..<see cref="MaxPerSide"/>), as in <c>grid: 2x1</c>.</summary>
     public static bool TryParseGrid(string text, out int columns, out int rows)
@@ -375,12 +475,17 @@ public enum DatabaseBackend { Sqlite, Postgres }
 /// The case database. PostgreSQL's connection string is read from an environment variable or a file named here, never
 /// from the config itself, so the config can be shared (a Kubernetes ConfigMap) and the password kept in a Secret.
 /// </summary>
-public sealed record DatabaseConfig(DatabaseBackend Backend)
+public sealed record DatabaseConfig
 {
-    public static readonly DatabaseConfig Embedded = new(DatabaseBackend.Sqlite);
+    public static readonly DatabaseConfig Embedded = new();
 
+    [Setting("the embedded SQLite file, or a shared PostgreSQL", What = "database backend")]
+    public DatabaseBackend Backend { get; init; } = DatabaseBackend.Sqlite;
+
+    [Setting("postgres: the variable holding the connection string", Key = "connection_string_env", TypeText = "name")]
     public string? ConnectionStringVariable { get; init; }
 
+    [Setting("postgres: or a file holding it", TypeText = "path")]
     public string? ConnectionStringFile { get; init; }
 }
 
@@ -389,13 +494,30 @@ public sealed record DatabaseConfig(DatabaseBackend Backend)
 /// <see cref="Lease"/>, so a dead node's cameras move within about lease + heartbeat. <see cref="Capacity"/> weighs
 /// this node in the assignment (VISION_NODE_CAPACITY overrides it per node).
 /// </summary>
-public sealed record ClusterConfig(int Capacity, TimeSpan Lease, TimeSpan Heartbeat);
+public sealed record ClusterConfig
+{
+    [Setting("this node's weight when cameras are shared", Limit = "between 1 and 10000", Note = " (cameras this node can carry)")]
+    public int Capacity { get; init; } = 25;
+
+    [Setting("a camera's lease", Limit = "between 3s and 10m")]
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(15);
+
+    [Setting("how often a node heartbeats and renews its leases", Limit = "at least 500ms")]
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(3);
+}
 
 /// <summary>
 /// How long a console session lasts: it ends after <see cref="SessionIdle"/> without a request, and
 /// <see cref="SessionLifetime"/> after sign-in however much it is used.
 /// </summary>
-public sealed record ConsoleConfig(TimeSpan SessionIdle, TimeSpan SessionLifetime)
+public sealed record ConsoleConfig
 {
-    public static readonly ConsoleConfig Default = SectionBinder.Defaults<ConsoleConfig>(ConfigSchema.Console.Section);
+    public static readonly ConsoleConfig Default = new();
+
+    // The idle clock of a session moves at most once a minute (a request writes its last use that rarely).
+    [Setting("a session ends after this long without a request", Limit = "between 5m and 30d")]
+    public TimeSpan SessionIdle { get; init; } = TimeSpan.FromHours(8);
+
+    [Setting("a session ends this long after sign-in", Limit = "between 5s and 90d")]
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
 }

@@ -36,7 +36,7 @@ internal sealed partial class VisionConfigMapper
     private readonly List<string> _scheduleNames = [];
     private readonly Dictionary<string, ConfigLocation> _ruleIds = new(StringComparer.Ordinal);
     private string _timeZoneId = TimeZoneNames.Default;
-    private float _holdConfidenceDefault = ConfigSchema.Tracker.LowScore.Default;
+    private float _holdConfidenceDefault = TrackerConfig.Default.LowScore;
     private TimeZoneInfo? _timeZone;
 
     public VisionConfigMapper(YamlConfigReader reader, string sourcePath, ConfigIncludes includes)
@@ -111,10 +111,9 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node, path, ConfigSchema.Database.Section);
         if (m is null) return null;
-        var backend = m.Read(ConfigSchema.Database.Backend);
-        var env = m.Read(ConfigSchema.Database.ConnectionStringEnv)?.Trim();
-        var file = m.Read(ConfigSchema.Database.ConnectionStringFile)?.Trim();
-        if (backend == DatabaseBackend.Sqlite)
+        var database = m.Bind<DatabaseConfig>(ConfigSchema.Database.Section);
+        var (env, file) = (database.ConnectionStringVariable?.Trim(), database.ConnectionStringFile?.Trim());
+        if (database.Backend == DatabaseBackend.Sqlite)
         {
             if (env is not null || file is not null)
                 m.Error(env is not null ? "connection_string_env" : "connection_string_file", "is only for backend: postgres (SQLite is the file vision.db in evidence.directory)");
@@ -125,7 +124,7 @@ internal sealed partial class VisionConfigMapper
             m.Error("backend", "postgres needs exactly one of connection_string_env (an environment variable holding the connection string, e.g. VISION_DATABASE_URL) or connection_string_file (a file holding it); the string itself never goes in the config");
             return null;
         }
-        return new DatabaseConfig(backend) { ConnectionStringVariable = env, ConnectionStringFile = file };
+        return database with { ConnectionStringVariable = env, ConnectionStringFile = file };
     }
 
     private ClusterConfig? ReadCluster(YamlNode node, string path, DatabaseConfig? database)
@@ -183,9 +182,9 @@ internal sealed partial class VisionConfigMapper
         if (m.GetSet("provider") is YamlScalarNode { Value: { } providerText } providerNode && providerText.Trim().Equals("gpu", StringComparison.OrdinalIgnoreCase))
         {
             _r.Error(providerNode, m.PathOf("provider"), $"unknown provider '{providerText}': for an NVIDIA GPU write cuda (or tensorrt); valid: cpu, cuda, tensorrt");
-            provider = ConfigSchema.Detector.Provider.Default;
+            provider = DetectorConfig.Default.Provider;
         }
-        else provider = m.Read(ConfigSchema.Detector.Provider);
+        else provider = m.Read(ConfigSchema.Detector.Section.Setting<string>("provider"));
         var detector = m.Bind<DetectorConfig>(ConfigSchema.Detector.Section, ("model", model?.Trim() ?? ""), ("provider", provider));
         return model is null ? null : detector;
     }
@@ -512,7 +511,7 @@ internal sealed partial class VisionConfigMapper
 
         var location = m.GetSet("location") is { } locationNode ? ReadLocation(locationNode, m.PathOf("location")) : CameraLocation.Unknown;
         var analysis = m.GetSet("analysis") is { } analysisNode ? ReadAnalysis(analysisNode, m.PathOf("analysis"))
-            : new AnalysisConfig(ConfigSchema.Analysis.Fps.Default, ConfigSchema.Analysis.MaxWidth.Default, ConfigSchema.Analysis.Decode.Default);
+            : AnalysisConfig.Default;
 
         var zones = new List<Zone>();
         var zoneIds = new List<string>();
@@ -686,7 +685,7 @@ internal sealed partial class VisionConfigMapper
     {
         var m = _r.Map(node, path, ConfigSchema.Tiles.Section);
         if (m is null) return null;
-        int columns = 2, rows = 1;
+        var (columns, rows) = (TilesConfig.Default.Columns, TilesConfig.Default.Rows);
         if (m.GetSet("grid") is { } gridNode && _r.Text(gridNode, m.PathOf("grid"), "a grid such as 2x1") is { } gridText)
         {
             if (!TilesConfig.TryParseGrid(gridText, out columns, out rows))

@@ -190,7 +190,7 @@ public sealed class CameraLeaseTests(PostgresFixture postgres) : IDisposable
         Assert.Empty(await leases.NodesAsync(a.AddMilliseconds(1), CancellationToken.None));
     }
 
-    private static readonly ClusterConfig FastCluster = new(Capacity: 10, Lease: TimeSpan.FromSeconds(3), Heartbeat: TimeSpan.FromMilliseconds(500));
+    private static readonly ClusterConfig FastCluster = new() { Capacity = 10, Lease = TimeSpan.FromSeconds(3), Heartbeat = TimeSpan.FromMilliseconds(500) };
 
     private static readonly VisionConfig EightCameras = VisionConfigLoader.Parse("""
         detector: { model: yolox_nano }

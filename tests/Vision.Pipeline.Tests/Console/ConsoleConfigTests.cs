@@ -11,8 +11,8 @@ public sealed class ConsoleConfigTests
     [Fact]
     public void Sessions_last_8_hours_idle_and_12_hours_at_most_unless_the_console_section_says_otherwise()
     {
-        Assert.Equal(new ConsoleConfig(TimeSpan.FromHours(8), TimeSpan.FromHours(12)), Parse("").Console);
-        Assert.Equal(new ConsoleConfig(TimeSpan.FromMinutes(30), TimeSpan.FromHours(9)), Parse("console: { session_idle: 30m, session_lifetime: 9h }\n").Console);
+        Assert.Equal(new ConsoleConfig { SessionIdle = TimeSpan.FromHours(8), SessionLifetime = TimeSpan.FromHours(12) }, Parse("").Console);
+        Assert.Equal(new ConsoleConfig { SessionIdle = TimeSpan.FromMinutes(30), SessionLifetime = TimeSpan.FromHours(9) }, Parse("console: { session_idle: 30m, session_lifetime: 9h }\n").Console);
         Assert.Equal(TimeSpan.FromHours(8), Parse("console: { session_lifetime: 1d }\n").Console.SessionIdle);
     }
 

@@ -54,7 +54,7 @@ public sealed class LiveCameraStopTests : IDisposable
         });
         string marker = "gone-" + Guid.NewGuid().ToString("N");
         string source = $"rtsp://127.0.0.1:{((IPEndPoint)server.LocalEndpoint).Port}/{marker}";
-        var live = new LiveConfig(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), 3);
+        var live = new LiveConfig { StallTimeout = TimeSpan.FromSeconds(1), ReconnectInitial = TimeSpan.FromSeconds(5), ReconnectMax = TimeSpan.FromSeconds(5), FramesPerCamera = 3 };
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var children = new ChildProcesses();
         using var stop = new CancellationTokenSource();
@@ -76,7 +76,7 @@ public sealed class LiveCameraStopTests : IDisposable
     }
 
     private static LiveCamera Camera(string source, LiveConfig live, TimeProvider clock, ChildProcesses children) =>
-        new(new CameraConfig("cam-stop", "cam-stop", source, "UTC", new AnalysisConfig(2, 160, DecodeMode.All), [], []),
+        new(new CameraConfig("cam-stop", "cam-stop", source, "UTC", new AnalysisConfig { Fps = 2, MaxWidth = 160, Decode = DecodeMode.All }, [], []),
             live, ring: null, new FrameMailboxes(clock), new ConnectGate(1), children, clock, NullLogger.Instance, new Random(7));
 
     /// <summary>Children of this test process still running whose command line holds <paramref name="marker"/> (ffprobe or ffmpeg of that camera).</summary>

@@ -23,7 +23,7 @@ public sealed class SegmentRingTests : IDisposable
     }
 
     private SegmentRing Ring(TimeSpan? keep = null, long maxBytes = 1L << 30) =>
-        new(_dir, new RecordingConfig(_dir, TimeSpan.FromSeconds(2), keep ?? TimeSpan.FromMinutes(4), maxBytes, 0, true));
+        new(_dir, new RecordingConfig { Directory = _dir, SegmentLength = TimeSpan.FromSeconds(2), Keep = keep ?? TimeSpan.FromMinutes(4), MaxBytesPerCamera = maxBytes, MinFreeBytes = 0 });
 
     private static DateTimeOffset At(double seconds) => T0 + TimeSpan.FromSeconds(seconds);
 
@@ -270,8 +270,8 @@ public sealed class SegmentRingTests : IDisposable
     [Fact]
     public void Free_space_check_compares_the_disk_with_min_free_bytes()
     {
-        var roomy = new SegmentRing(_dir, new RecordingConfig(_dir, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 1L << 30, 0, true));
-        var impossible = new SegmentRing(_dir, new RecordingConfig(_dir, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 1L << 30, long.MaxValue, true));
+        var roomy = new SegmentRing(_dir, new RecordingConfig { Directory = _dir, SegmentLength = TimeSpan.FromSeconds(2), Keep = TimeSpan.FromMinutes(4), MaxBytesPerCamera = 1L << 30, MinFreeBytes = 0 });
+        var impossible = new SegmentRing(_dir, new RecordingConfig { Directory = _dir, SegmentLength = TimeSpan.FromSeconds(2), Keep = TimeSpan.FromMinutes(4), MaxBytesPerCamera = 1L << 30, MinFreeBytes = long.MaxValue });
 
         Assert.True(roomy.HasFreeSpace());
         Assert.False(impossible.HasFreeSpace());

@@ -10,8 +10,10 @@ public sealed class ObjectTrackerTests
     private const int Person = 0, Car = 1, Truck = 3;
 
     /// <summary>The documented defaults: high 0.3, low 0.1, match IoU 0.2, lost after 30 s, confirmed on the 2nd hit.</summary>
-    private static readonly TrackerConfig Defaults = new(
-        HighScore: 0.3f, LowScore: 0.1f, MatchIou: 0.2f, LostTimeout: TimeSpan.FromSeconds(30), ConfirmHits: 2);
+    private static readonly TrackerConfig Defaults = new()
+    {
+        HighScore = 0.3f, LowScore = 0.1f, MatchIou = 0.2f, LostTimeout = TimeSpan.FromSeconds(30), ConfirmHits = 2,
+    };
 
     private static readonly Colour DarkBlue = new(110, 50, 30);
     private static readonly Colour White = new(235, 235, 235);

@@ -101,7 +101,7 @@ public sealed class SweepGridTests
     {
         var config = VisionConfigLoader.Parse(Config, "street.yaml");
         var grid = SweepGrid.Create([SweepAxis.ParseSet("analysis.fps=2"), SweepAxis.ParseSet("analysis.tiles=off, 3x2"), SweepAxis.ParseSet("rule.dwell=5s,10s")]);
-        var own = config.Cameras[0].Analysis with { Tiles = new TilesConfig(2, 1, 0.3f, TileArea.Frame) };
+        var own = config.Cameras[0].Analysis with { Tiles = new TilesConfig { Columns = 2, Rows = 1, Overlap = 0.3f, Area = TileArea.Frame } };
 
         var off = grid.Settings[0].ApplyTo(own);
         var defaults = grid.Settings[2].ApplyTo(config.Cameras[0].Analysis);
@@ -109,8 +109,8 @@ public sealed class SweepGridTests
 
         Assert.Equal(2, off.Fps);
         Assert.Null(off.Tiles);
-        Assert.Equal(new TilesConfig(3, 2, 0.2f, TileArea.Zones), defaults.Tiles);
-        Assert.Equal(new TilesConfig(3, 2, 0.3f, TileArea.Frame), kept.Tiles);
+        Assert.Equal(new TilesConfig { Columns = 3, Rows = 2, Overlap = 0.2f, Area = TileArea.Zones }, defaults.Tiles);
+        Assert.Equal(new TilesConfig { Columns = 3, Rows = 2, Overlap = 0.3f, Area = TileArea.Frame }, kept.Tiles);
         Assert.Equal("analysis.fps=2 analysis.tiles=3x2", grid.Settings[3].DescribeDetection());
         Assert.Equal(grid.Settings[2].DescribeDetection(), grid.Settings[3].DescribeDetection());
     }
@@ -120,8 +120,8 @@ public sealed class SweepGridTests
     {
         var config = VisionConfigLoader.Parse(Config, "street.yaml");
         var camera = config.Cameras[0];
-        var noZones = camera with { Zones = [], Analysis = camera.Analysis with { Tiles = new TilesConfig(2, 1, 0.2f, TileArea.Zones) } };
-        var wholeFrame = camera with { Analysis = camera.Analysis with { Tiles = new TilesConfig(1, 1, 0.2f, TileArea.Frame) } };
+        var noZones = camera with { Zones = [], Analysis = camera.Analysis with { Tiles = new TilesConfig { Columns = 2, Rows = 1, Overlap = 0.2f, Area = TileArea.Zones } } };
+        var wholeFrame = camera with { Analysis = camera.Analysis with { Tiles = new TilesConfig { Columns = 1, Rows = 1, Overlap = 0.2f, Area = TileArea.Frame } } };
 
         Assert.Null(SweepSetting.InvalidTiles(camera with { Analysis = noZones.Analysis }));
         Assert.Equal("its tiles' area is 'zones' but the camera has no zones; add zones or write 'area: frame' to tile the whole frame", SweepSetting.InvalidTiles(noZones));

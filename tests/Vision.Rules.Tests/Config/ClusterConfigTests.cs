@@ -20,7 +20,7 @@ public sealed class ClusterConfigTests
         var config = Parse(Minimal + "database: { backend: postgres, connection_string_env: VISION_DATABASE_URL }\ncluster: {}\n");
         Assert.Equal((DatabaseBackend.Postgres, "VISION_DATABASE_URL", (string?)null),
             (config.Database.Backend, config.Database.ConnectionStringVariable, config.Database.ConnectionStringFile));
-        Assert.Equal(new ClusterConfig(25, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(3)), config.Cluster);
+        Assert.Equal(new ClusterConfig { Capacity = 25, Lease = TimeSpan.FromSeconds(15), Heartbeat = TimeSpan.FromSeconds(3) }, config.Cluster);
     }
 
     [Fact]

@@ -10,29 +10,21 @@ public sealed class ConfigYamlWriterTests
     [Fact]
     public void Sections_written_from_their_declarations_load_back_to_the_same_values()
     {
-        var tracker = new TrackerConfig(0.45f, 0.15f, 0.25f, TimeSpan.FromMilliseconds(1500), 3);
-        var live = new LiveConfig(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(250), TimeSpan.FromMinutes(2), 5);
-        var recording = new RecordingConfig("/var/lib/vision \"rec\"", TimeSpan.FromSeconds(4), TimeSpan.FromMinutes(10), 3L << 30, 1L << 30, false);
+        var tracker = new TrackerConfig { HighScore = 0.45f, LowScore = 0.15f, MatchIou = 0.25f, LostTimeout = TimeSpan.FromMilliseconds(1500), ConfirmHits = 3 };
+        var live = new LiveConfig
+        {
+            StallTimeout = TimeSpan.FromSeconds(4), ReconnectInitial = TimeSpan.FromMilliseconds(250), ReconnectMax = TimeSpan.FromMinutes(2), FramesPerCamera = 5,
+        };
+        var recording = new RecordingConfig
+        {
+            Directory = "/var/lib/vision \"rec\"", SegmentLength = TimeSpan.FromSeconds(4), Keep = TimeSpan.FromMinutes(10),
+            MaxBytesPerCamera = 3L << 30, MinFreeBytes = 1L << 30, Enabled = false,
+        };
 
         var yaml = new ConfigYamlWriter()
-            .Section(RootKey("tracker"))
-            .Set(ConfigSchema.Tracker.HighScore, tracker.HighScore)
-            .Set(ConfigSchema.Tracker.LowScore, tracker.LowScore)
-            .Set(ConfigSchema.Tracker.MatchIou, tracker.MatchIou)
-            .Set(ConfigSchema.Tracker.LostTimeout, tracker.LostTimeout)
-            .Set(ConfigSchema.Tracker.ConfirmHits, tracker.ConfirmHits)
-            .Section(RootKey("live"))
-            .Set(ConfigSchema.Live.StallTimeout, live.StallTimeout)
-            .Set(ConfigSchema.Live.ReconnectInitial, live.ReconnectInitial)
-            .Set(ConfigSchema.Live.ReconnectMax, live.ReconnectMax)
-            .Set(ConfigSchema.Live.FramesPerCamera, live.FramesPerCamera)
-            .Section(RootKey("recording"))
-            .Set(ConfigSchema.Recording.Enabled, recording.Enabled)
-            .Set(ConfigSchema.Recording.Directory, recording.Directory)
-            .Set(ConfigSchema.Recording.SegmentLength, recording.SegmentLength)
-            .Set(ConfigSchema.Recording.Keep, recording.Keep)
-            .Set(ConfigSchema.Recording.MaxBytesPerCamera, recording.MaxBytesPerCamera)
-            .Set(ConfigSchema.Recording.MinFreeBytes, recording.MinFreeBytes)
+            .Section(RootKey("tracker")).Settings(ConfigSchema.Tracker.Section, tracker)
+            .Section(RootKey("live")).Settings(ConfigSchema.Live.Section, live)
+            .Section(RootKey("recording")).Settings(ConfigSchema.Recording.Section, recording)
             .ToString();
 
         var config = Parse(Minimal + yaml);

@@ -14,8 +14,11 @@ public sealed class LiveConfigTests
     {
         var config = ParseTest(Minimal);
 
-        Assert.Equal(new LiveConfig(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 3), config.Live);
-        Assert.Equal(new RecordingConfig("recordings", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(4), 256L << 20, 512L << 20, true), config.Recording);
+        Assert.Equal(new LiveConfig { StallTimeout = TimeSpan.FromSeconds(10), ReconnectInitial = TimeSpan.FromSeconds(1), ReconnectMax = TimeSpan.FromSeconds(30), FramesPerCamera = 3 }, config.Live);
+        Assert.Equal(new RecordingConfig
+        {
+            Directory = "recordings", SegmentLength = TimeSpan.FromSeconds(2), Keep = TimeSpan.FromMinutes(4), MaxBytesPerCamera = 256L << 20, MinFreeBytes = 512L << 20, Enabled = true,
+        }, config.Recording);
         Assert.Same(LiveConfig.Default, config.Live);
         Assert.Same(RecordingConfig.Default, config.Recording);
         Assert.Equal("evidence", config.Evidence.Directory);
@@ -33,7 +36,7 @@ public sealed class LiveConfigTests
 
             """);
 
-        Assert.Equal(new LiveConfig(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1), 6), config.Live);
+        Assert.Equal(new LiveConfig { StallTimeout = TimeSpan.FromSeconds(4), ReconnectInitial = TimeSpan.FromMilliseconds(500), ReconnectMax = TimeSpan.FromMinutes(1), FramesPerCamera = 6 }, config.Live);
     }
 
     [Fact]
@@ -58,7 +61,10 @@ public sealed class LiveConfigTests
 
             """);
 
-        Assert.Equal(new RecordingConfig("/var/lib/vision/rec", TimeSpan.FromSeconds(4), TimeSpan.FromMinutes(10), 1L << 30, 0, false), config.Recording);
+        Assert.Equal(new RecordingConfig
+        {
+            Directory = "/var/lib/vision/rec", SegmentLength = TimeSpan.FromSeconds(4), Keep = TimeSpan.FromMinutes(10), MaxBytesPerCamera = 1L << 30, MinFreeBytes = 0, Enabled = false,
+        }, config.Recording);
     }
 
     [Fact]

@@ -16,19 +16,21 @@ public class SectionBinderTests
     }
 
     [Fact]
-    public void A_config_without_the_sections_gets_every_declared_default()
+    public void A_config_without_the_sections_gets_each_members_initial_value()
     {
         var config = ConfigTestText.Parse(ConfigTestText.Minimal);
 
-        Assert.Equal(ConfigSchema.Tracker.LostTimeout.Default, config.Tracker.LostTimeout);
-        Assert.Equal(ConfigSchema.Tracker.ConfirmHits.Default, config.Tracker.ConfirmHits);
-        Assert.Equal(ConfigSchema.Evidence.SpoolMaxBytes.Default, config.Evidence.SpoolMaxBytes);
-        Assert.Equal(ConfigSchema.Evidence.JpegQuality.Default, config.Evidence.JpegQuality);
-        Assert.Equal(ConfigSchema.Live.FramesPerCamera.Default, config.Live.FramesPerCamera);
-        Assert.Equal(ConfigSchema.Recording.MaxBytesPerCamera.Default, config.Recording.MaxBytesPerCamera);
-        Assert.Equal(ConfigSchema.Console.SessionLifetime.Default, config.Console.SessionLifetime);
-        Assert.Equal(ConfigSchema.Detector.MaxBatchWait.Default, config.Detector.MaxBatchWait);
-        Assert.Equal(ConfigSchema.Analysis.Fps.Default, config.Cameras[0].Analysis.Fps);
+        Assert.Equal(new TrackerConfig(), config.Tracker);
+        Assert.Equal(TimeSpan.FromSeconds(30), config.Tracker.LostTimeout);
+        Assert.Equal(2, config.Tracker.ConfirmHits);
+        Assert.Equal(10L << 30, config.Evidence.SpoolMaxBytes);
+        Assert.Equal(90, config.Evidence.JpegQuality);
+        Assert.Equal(new LiveConfig(), config.Live);
+        Assert.Equal(new RecordingConfig(), config.Recording);
+        Assert.Equal(new ConsoleConfig(), config.Console);
+        Assert.Equal(new DetectorConfig { Model = "yolox_nano" }, config.Detector);
+        Assert.Equal(new AnalysisConfig(), config.Cameras[0].Analysis);
+        Assert.Equal(TimeSpan.FromSeconds(30), ConfigSchema.Tracker.Section.Setting<TimeSpan>("lost_timeout").Default);
     }
 
     [Fact]
@@ -61,20 +63,76 @@ public class SectionBinderTests
         Assert.Equal((3, 2, 0.25f, TileArea.Zones), (analysis.Tiles!.Columns, analysis.Tiles.Rows, analysis.Tiles.Overlap, analysis.Tiles.Area));
     }
 
-    private sealed record Declared(int Capacity, TimeSpan Lease, TimeSpan Heartbeat);
+    private enum Weather { Clear, LightRain }
 
-    private sealed record MissingKey(int Capacity, TimeSpan Lease, TimeSpan Heartbeat, int Spare);
-
-    private sealed record UncarriedKey(int Capacity, TimeSpan Lease);
+    private sealed record EveryKind
+    {
+        [Setting("a duration", Limit = "between 1s and 1h")] public TimeSpan Wait { get; init; } = TimeSpan.FromSeconds(90);
+        [Setting("an integer", Limit = ">= 1")] public int Count { get; init; } = 3;
+        [Setting("a byte count", Limit = "at least 1048576")] public long MaxBytes { get; init; } = 2L << 20;
+        [Setting("a number", Limit = "> 0 and <= 30")] public double Rate { get; init; } = 2.5;
+        [Setting("a fraction")] public float Share { get; init; } = 0.25f;
+        [Setting("a switch")] public bool On { get; init; } = true;
+        [Setting("a choice of an enum", What = "weather")] public Weather Sky { get; init; } = Weather.LightRain;
+        [Setting("a choice of words", Words = ["fast", "slow"])] public string Pace { get; init; } = "slow";
+        [Setting("text", TypeText = "path")] public string Folder { get; init; } = "data";
+        [Setting("optional text", Key = "env_name")] public string? Variable { get; init; }
+        [ParsedByHand("parsed by the mapper")] public string Grid { get; init; } = "";
+        public int NotAKey { get; init; }
+    }
 
     [Fact]
-    public void A_record_member_without_a_declaration_or_a_declaration_without_a_member_is_refused()
+    public void A_members_type_its_initial_value_and_its_declaration_make_the_setting()
     {
-        Assert.Equal(ConfigSchema.Cluster.Lease.Default, SectionBinder.Defaults<Declared>(ConfigSchema.Cluster.Section).Lease);
+        var section = ConfigSection.Of<EveryKind>("## `kinds`", "wait, count");
 
-        var missing = Assert.Throws<InvalidOperationException>(() => SectionBinder.Defaults<MissingKey>(ConfigSchema.Cluster.Section));
-        Assert.Contains("MissingKey.Spare has no key 'spare'", missing.Message, StringComparison.Ordinal);
-        var uncarried = Assert.Throws<InvalidOperationException>(() => SectionBinder.Defaults<UncarriedKey>(ConfigSchema.Cluster.Section));
-        Assert.Contains("'heartbeat'", uncarried.Message, StringComparison.Ordinal);
+        Assert.Equal(["wait", "count", "max_bytes", "rate", "share", "on", "sky", "pace", "folder", "env_name", "grid"], section.Keys);
+        Assert.Equal(
+            ["duration 1s–1h", "integer ≥ 1", "bytes ≥ 1048576", "number > 0 and ≤ 30", "fraction", "`true` \\| `false`", "`clear` \\| `light_rain`",
+             "`fast` \\| `slow`", "path", "text", null],
+            section.Entries.Select(e => e.TypeText));
+        Assert.Equal(["1m30s", "3", "2097152", "2.5", "0.25", "true", "light_rain", "slow", "data", null, null], section.Entries.Select(e => e.DefaultText));
+        Assert.False(section.Entries[^1].IsSetting);
+    }
+
+    [Fact]
+    public void Written_values_are_read_with_the_declared_limits_and_the_mappers_given_values_fill_their_members()
+    {
+        var section = ConfigSection.Of<EveryKind>("## `kinds`", "wait, count");
+        var reader = new YamlConfigReader("kinds.yaml");
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader("wait: 2h\ncount: 4\nsky: clear\nenv_name: VISION_X\nrate: 31\npace: fast\n"));
+        var map = reader.Map(stream.Documents[0].RootNode, "kinds", section)!;
+
+        var bound = map.Bind<EveryKind>(section, ("grid", "3x2"), ("not_a_key", 7));
+
+        Assert.Equal(
+            ["kinds.wait: wait must be between 1s and 1h, got 2h", "kinds.rate: rate must be > 0 and <= 30, got 31"],
+            reader.Errors.Select(e => $"{e.KeyPath}: {e.Message}"));
+        Assert.Equal(new EveryKind
+        {
+            Count = 4, Sky = Weather.Clear, Variable = "VISION_X", Pace = "fast", Grid = "3x2", NotAKey = 7,
+        }, bound);
+        var notAMember = Assert.Throws<InvalidOperationException>(() => map.Bind<EveryKind>(section, ("spare", 1)));
+        Assert.Contains("no member Spare in EveryKind", notAMember.Message, StringComparison.Ordinal);
+    }
+
+    private sealed record GetOnly
+    {
+        [Setting("cannot be set", Limit = ">= 0")] public int Fixed => 1;
+    }
+
+    private sealed record NoLimit
+    {
+        [Setting("a count with no limit")] public int Count { get; init; }
+    }
+
+    [Fact]
+    public void A_setting_that_cannot_be_set_or_a_number_without_its_limit_is_refused()
+    {
+        var getOnly = Assert.Throws<InvalidOperationException>(() => ConfigSection.Of<GetOnly>("## `x`", ""));
+        Assert.Contains("GetOnly.Fixed is declared a setting but cannot be set", getOnly.Message, StringComparison.Ordinal);
+        var noLimit = Assert.Throws<System.Reflection.TargetInvocationException>(() => ConfigSection.Of<NoLimit>("## `x`", ""));
+        Assert.Contains("setting 'count' needs a Limit", noLimit.InnerException!.Message, StringComparison.Ordinal);
     }
 }

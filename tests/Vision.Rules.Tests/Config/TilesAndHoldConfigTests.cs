@@ -16,7 +16,7 @@ public sealed class TilesAndHoldConfigTests
     {
         var tiles = Parse(Minimal + "    analysis: { tiles: { grid: 3x2, overlap: 0.25, area: frame } }\n").Cameras[0].Analysis.Tiles;
 
-        Assert.Equal(new TilesConfig(3, 2, 0.25f, TileArea.Frame), tiles);
+        Assert.Equal(new TilesConfig { Columns = 3, Rows = 2, Overlap = 0.25f, Area = TileArea.Frame }, tiles);
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class TilesAndHoldConfigTests
     {
         var tiles = Parse(Minimal + "    analysis: { tiles: {} }\n").Cameras[0].Analysis.Tiles;
 
-        Assert.Equal(new TilesConfig(2, 1, 0.2f, TileArea.Zones), tiles);
+        Assert.Equal(new TilesConfig { Columns = 2, Rows = 1, Overlap = 0.2f, Area = TileArea.Zones }, tiles);
     }
 
     [Fact]

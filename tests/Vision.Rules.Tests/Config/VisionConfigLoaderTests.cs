@@ -68,9 +68,13 @@ public sealed class VisionConfigLoaderTests
         var config = Parse(Full);
 
         Assert.Equal(FileName, config.SourcePath);
-        Assert.Equal(new DetectorConfig("models/yolox_s.onnx", "models/yolox_s.json", "cuda", 4, 0.2f, 0.5f, 16, TimeSpan.FromMilliseconds(40)), config.Detector);
-        Assert.Equal(new TrackerConfig(0.5f, 0.2f, 0.3f, TimeSpan.FromMinutes(1), 3), config.Tracker);
-        Assert.Equal(new EvidenceConfig(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(8), 85), config.Evidence);
+        Assert.Equal(new DetectorConfig
+        {
+            Model = "models/yolox_s.onnx", Manifest = "models/yolox_s.json", Provider = "cuda", Threads = 4, MinScore = 0.2f, NmsIou = 0.5f, MaxBatch = 16,
+            MaxBatchWait = TimeSpan.FromMilliseconds(40),
+        }, config.Detector);
+        Assert.Equal(new TrackerConfig { HighScore = 0.5f, LowScore = 0.2f, MatchIou = 0.3f, LostTimeout = TimeSpan.FromMinutes(1), ConfirmHits = 3 }, config.Tracker);
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(8), 85), (config.Evidence.PreRoll, config.Evidence.PostRoll, config.Evidence.JpegQuality));
 
         var schedule = config.Schedules["daytime"];
         Assert.Equal("Asia/Shanghai", schedule.TimeZone.Id);
@@ -86,7 +90,7 @@ public sealed class VisionConfigLoaderTests
         Assert.Equal("人民路东侧", camera.Name);
         Assert.Equal("rtsp://admin:secret@192.0.2.10/stream1", camera.Source);
         Assert.Equal("UTC", camera.TimeZoneId);
-        Assert.Equal(new AnalysisConfig(2.5, 960, DecodeMode.Keyframes), camera.Analysis);
+        Assert.Equal(new AnalysisConfig { Fps = 2.5, MaxWidth = 960, Decode = DecodeMode.Keyframes }, camera.Analysis);
 
         var zone = Assert.Single(camera.Zones);
         Assert.Equal("kerb-east", zone.Id);
@@ -116,16 +120,19 @@ public sealed class VisionConfigLoaderTests
     {
         var config = Parse(Minimal);
 
-        Assert.Equal(new DetectorConfig("yolox_nano", null, "cpu", 0, 0.1f, 0.45f, 8, TimeSpan.FromMilliseconds(20)), config.Detector);
-        Assert.Equal(new TrackerConfig(0.3f, 0.1f, 0.2f, TimeSpan.FromSeconds(30), 2), config.Tracker);
-        Assert.Equal(new EvidenceConfig(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), 90), config.Evidence);
+        Assert.Equal(new DetectorConfig
+        {
+            Model = "yolox_nano", Manifest = null, Provider = "cpu", Threads = 0, MinScore = 0.1f, NmsIou = 0.45f, MaxBatch = 8, MaxBatchWait = TimeSpan.FromMilliseconds(20),
+        }, config.Detector);
+        Assert.Equal(new TrackerConfig { HighScore = 0.3f, LowScore = 0.1f, MatchIou = 0.2f, LostTimeout = TimeSpan.FromSeconds(30), ConfirmHits = 2 }, config.Tracker);
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), 90), (config.Evidence.PreRoll, config.Evidence.PostRoll, config.Evidence.JpegQuality));
         Assert.Empty(config.Schedules);
 
         var camera = Assert.Single(config.Cameras);
         Assert.Equal("cam-01", camera.Name);
         Assert.Null(camera.Source);
         Assert.Equal("Asia/Shanghai", camera.TimeZoneId);
-        Assert.Equal(new AnalysisConfig(1, 1280, DecodeMode.All), camera.Analysis);
+        Assert.Equal(new AnalysisConfig { Fps = 1, MaxWidth = 1280, Decode = DecodeMode.All }, camera.Analysis);
         Assert.Equal("kerb", camera.Zones[0].Name);
         Assert.Equal("parking", camera.Rules[0].Name);
         Assert.Null(camera.Rules[0].ScheduleName);

@@ -56,7 +56,7 @@ internal sealed class SweepSetting(IReadOnlyList<SweepAxis> axes, int[] choice)
     };
 
     private static TilesConfig? WithGrid(TilesConfig? own, (int Columns, int Rows)? grid) => grid is not { } g ? null
-        : own is null ? new TilesConfig(g.Columns, g.Rows, (float)TilesConfig.DefaultOverlap, TilesConfig.DefaultArea)
+        : own is null ? new TilesConfig { Columns = g.Columns, Rows = g.Rows }
         : own with { Columns = g.Columns, Rows = g.Rows };
 
     /// <summary>"rule.dwell=10s tracker.high_score=0.3"; "(config as is)" with nothing swept.</summary>

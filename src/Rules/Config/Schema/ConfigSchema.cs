@@ -3,14 +3,15 @@ using static Vision.Rules.Config.Setting;
 namespace Vision.Rules.Config;
 
 /// <summary>
-/// Every key of vision.yaml, declared once per section: name, default, admitted values, meaning. The mapper reads
-/// these, the records' defaults come from them, and a test holds docs/config.md to them.
+/// Every key of vision.yaml, declared once per section: name, default, admitted values, meaning. Sections that map
+/// onto one record (tracker, evidence, ...) are declared on the record's members (<see cref="SettingAttribute"/>);
+/// sections with structure (stores, rules, dispatch) key by key here. The mapper reads these, and a test holds
+/// docs/config.md to them.
 /// </summary>
 internal static class ConfigSchema
 {
     private static readonly TimeSpan Zero = TimeSpan.Zero;
 
-    private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
     private static TimeSpan Seconds(double s) => TimeSpan.FromSeconds(s);
     private static TimeSpan Minutes(double m) => TimeSpan.FromMinutes(m);
     private static TimeSpan Hours(double h) => TimeSpan.FromHours(h);
@@ -27,44 +28,17 @@ internal static class ConfigSchema
 
     internal static class Detector
     {
-        public static readonly (string, string)[] Providers = [("cpu", "cpu"), ("cuda", "cuda"), ("tensorrt", "tensorrt")];
-
-        public static readonly ConfigKey Model = new("model", "model name (yolox_nano) or path to an .onnx file");
-        public static readonly Setting<string?> Manifest = OptionalText("manifest", "model manifest (input size, classes, ...)", "path");
-        public static readonly Setting<string> Provider = Choice("provider", "cpu", Providers, "provider", "ONNX Runtime execution provider");
-        public static readonly Setting<int> Threads = Integer("threads", 0, Limit<int>.NotBelow(0), "CPU threads; 0 = the runtime's default", " (0 = the runtime's default)");
-        public static readonly Setting<float> MinScore = Fraction("min_score", 0.1f, "detections below this are dropped");
-        public static readonly Setting<float> NmsIou = Fraction("nms_iou", 0.45f, "IoU above which overlapping boxes of a class are merged");
-        public static readonly Setting<int> MaxBatch = Integer("max_batch", 8, Limit<int>.NotBelow(1), "frames (from any cameras) per inference call");
-        public static readonly Setting<TimeSpan> MaxBatchWait = Duration("max_batch_wait", Ms(20), Limit<TimeSpan>.NotBelow(Zero), "longest a frame waits for its batch to fill");
-
-        public static readonly ConfigSection Section = new("## `detector`", "model, provider, ...",
-            [Model, Manifest, Provider, Threads, MinScore, NmsIou, MaxBatch, MaxBatchWait]);
+        public static readonly ConfigSection Section = ConfigSection.Of<DetectorConfig>("## `detector`", "model, provider, ...");
     }
 
     internal static class Tracker
     {
-        public static readonly Setting<float> HighScore = Fraction("high_score", 0.3f, "detections at or above this start and extend tracks");
-        public static readonly Setting<float> LowScore = Fraction("low_score", 0.1f, "weaker detections only extend existing tracks");
-        public static readonly Setting<float> MatchIou = Fraction("match_iou", 0.2f, "least IoU for a detection to match a track");
-        public static readonly Setting<TimeSpan> LostTimeout = Duration("lost_timeout", Seconds(30), Limit<TimeSpan>.Above(Zero), "a track unseen this long ends");
-        public static readonly Setting<int> ConfirmHits = Integer("confirm_hits", 2, Limit<int>.NotBelow(1), "matches before a track counts");
-
-        public static readonly ConfigSection Section = new("## `tracker`", "high_score, low_score, ...",
-            [HighScore, LowScore, MatchIou, LostTimeout, ConfirmHits]);
+        public static readonly ConfigSection Section = ConfigSection.Of<TrackerConfig>("## `tracker`", "high_score, low_score, ...");
     }
 
     internal static class Evidence
     {
-        public static readonly Setting<TimeSpan> PreRoll = Duration("pre_roll", Seconds(5), Limit<TimeSpan>.NotBelow(Zero), "video kept before the violation");
-        public static readonly Setting<TimeSpan> PostRoll = Duration("post_roll", Seconds(5), Limit<TimeSpan>.NotBelow(Zero), "video kept after it");
-        public static readonly Setting<int> JpegQuality = Integer("jpeg_quality", 90, Limit<int>.Between(1, 100), "quality of evidence photos");
-        public static readonly Setting<string> Directory = Text("directory", "evidence", "vision run's spool: cases are written here first", "path");
-        public static readonly Setting<long> SpoolMaxBytes = Bytes("spool_max_bytes", 10L << 30, Limit<double>.AtLeast(64 << 20),
-            "most bytes of not-yet-uploaded evidence", " (64 MiB)");
-
-        public static readonly ConfigSection Section = new("## `evidence`", "pre_roll, post_roll, jpeg_quality",
-            [PreRoll, PostRoll, JpegQuality, Directory, SpoolMaxBytes, new("store", "where evidence is kept for good"), new("retention", "how long")]);
+        public static readonly ConfigSection Section = ConfigSection.Of<EvidenceConfig>("## `evidence`", "pre_roll, post_roll, jpeg_quality");
     }
 
     internal static class Store
@@ -115,26 +89,13 @@ internal static class ConfigSchema
 
     internal static class Live
     {
-        public static readonly Setting<TimeSpan> StallTimeout = Duration("stall_timeout", Seconds(10), Limit<TimeSpan>.AtLeast(Seconds(1)), "a stream silent this long is reopened");
-        public static readonly Setting<TimeSpan> ReconnectInitial = Duration("reconnect_initial", Seconds(1), Limit<TimeSpan>.Above(Zero), "first wait before reconnecting");
-        public static readonly Setting<TimeSpan> ReconnectMax = Duration("reconnect_max", Seconds(30), Limit<TimeSpan>.Above(Zero), "longest wait before reconnecting");
-        public static readonly Setting<int> FramesPerCamera = Integer("frames_per_camera", 3, Limit<int>.Between(2, 16), "decoded frames a camera may have in flight");
-
-        public static readonly ConfigSection Section = new("## `live`", "stall_timeout, reconnect_initial, reconnect_max, frames_per_camera",
-            [StallTimeout, ReconnectInitial, ReconnectMax, FramesPerCamera]);
+        public static readonly ConfigSection Section = ConfigSection.Of<LiveConfig>("## `live`", "stall_timeout, reconnect_initial, reconnect_max, frames_per_camera");
     }
 
     internal static class Recording
     {
-        public static readonly Setting<bool> Enabled = Switch("enabled", true, "without it, live cases get no clip");
-        public static readonly Setting<string> Directory = Text("directory", "recordings", "one sub-folder per camera", "path");
-        public static readonly Setting<TimeSpan> SegmentLength = Duration("segment_length", Seconds(2), Limit<TimeSpan>.Between(Seconds(1), Seconds(30)), "length of a recorded segment");
-        public static readonly Setting<TimeSpan> Keep = Duration("keep", Minutes(4), Limit<TimeSpan>.AtLeast(Seconds(10)), "video kept per camera", " (pre-roll plus a few segments)");
-        public static readonly Setting<long> MaxBytesPerCamera = Bytes("max_bytes_per_camera", 256L << 20, Limit<double>.AtLeast(1 << 20), "hard cap per camera", " (1 MiB)");
-        public static readonly Setting<long> MinFreeBytes = Bytes("min_free_bytes", 512L << 20, Limit<double>.NotBelow(0), "below this free space, cameras connect without recording");
-
-        public static readonly ConfigSection Section = new("## `recording`", "enabled, directory, segment_length, keep, max_bytes_per_camera, min_free_bytes",
-            [Enabled, Directory, SegmentLength, Keep, MaxBytesPerCamera, MinFreeBytes]);
+        public static readonly ConfigSection Section = ConfigSection.Of<RecordingConfig>("## `recording`",
+            "enabled, directory, segment_length, keep, max_bytes_per_camera, min_free_bytes");
     }
 
     internal static class Plates
@@ -144,31 +105,17 @@ internal static class ConfigSchema
 
     internal static class Database
     {
-        public static readonly Setting<DatabaseBackend> Backend = Choice("backend", DatabaseBackend.Sqlite,
-            [("sqlite", DatabaseBackend.Sqlite), ("postgres", DatabaseBackend.Postgres)], "database backend", "the embedded SQLite file, or a shared PostgreSQL");
-        public static readonly Setting<string?> ConnectionStringEnv = OptionalText("connection_string_env", "postgres: the variable holding the connection string", "name");
-        public static readonly Setting<string?> ConnectionStringFile = OptionalText("connection_string_file", "postgres: or a file holding it", "path");
-
-        public static readonly ConfigSection Section = new("## `database`", "backend, connection_string_env, connection_string_file",
-            [Backend, ConnectionStringEnv, ConnectionStringFile]);
+        public static readonly ConfigSection Section = ConfigSection.Of<DatabaseConfig>("## `database`", "backend, connection_string_env, connection_string_file");
     }
 
     internal static class Cluster
     {
-        public static readonly Setting<int> Capacity = Integer("capacity", 25, Limit<int>.Between(1, 10_000), "this node's weight when cameras are shared", " (cameras this node can carry)");
-        public static readonly Setting<TimeSpan> Lease = Duration("lease", Seconds(15), Limit<TimeSpan>.Between(Seconds(3), Minutes(10)), "a camera's lease");
-        public static readonly Setting<TimeSpan> Heartbeat = Duration("heartbeat", Seconds(3), Limit<TimeSpan>.AtLeast(Ms(500)), "how often a node heartbeats and renews its leases");
-
-        public static readonly ConfigSection Section = new("## `cluster`", "capacity, lease, heartbeat", [Capacity, Lease, Heartbeat]);
+        public static readonly ConfigSection Section = ConfigSection.Of<ClusterConfig>("## `cluster`", "capacity, lease, heartbeat");
     }
 
     internal static class Console
     {
-        // The idle clock of a session moves at most once a minute (a request writes its last use that rarely).
-        public static readonly Setting<TimeSpan> SessionIdle = Duration("session_idle", Hours(8), Limit<TimeSpan>.Between(Minutes(5), Days(30)), "a session ends after this long without a request");
-        public static readonly Setting<TimeSpan> SessionLifetime = Duration("session_lifetime", Hours(12), Limit<TimeSpan>.Between(Seconds(5), Days(90)), "a session ends this long after sign-in");
-
-        public static readonly ConfigSection Section = new("## `console`", "session_idle, session_lifetime", [SessionIdle, SessionLifetime]);
+        public static readonly ConfigSection Section = ConfigSection.Of<ConsoleConfig>("## `console`", "session_idle, session_lifetime");
     }
 
     internal static class Schedule
@@ -199,27 +146,12 @@ internal static class ConfigSchema
 
     internal static class Analysis
     {
-        public static readonly (string, DecodeMode)[] DecodeModes = [("all", DecodeMode.All), ("keyframes", DecodeMode.Keyframes)];
-
-        public static readonly Setting<double> Fps = Number("fps", 1, Limit<double>.AboveUpTo(0, 30), "frames analysed per second", " (frames analysed per second)");
-        public static readonly Setting<int> MaxWidth = Integer("max_width", 1280, Limit<int>.NotBelow(64), "wider frames are scaled down before analysis", " pixels");
-        public static readonly Setting<DecodeMode> Decode = Choice("decode", DecodeMode.All, DecodeModes, "decode mode", "decode every frame, or only keyframes");
-        public static readonly Setting<bool> FastDecode = Switch("fast_decode", false, "skip deblocking on non-key frames");
-
-        public static readonly ConfigSection Section = new("## `cameras[]`", "fps, max_width, decode, fast_decode, tiles",
-            [Fps, MaxWidth, Decode, FastDecode, new("tiles", "tiled detection")], docKeyPrefix: "analysis.");
+        public static readonly ConfigSection Section = ConfigSection.Of<AnalysisConfig>("## `cameras[]`", "fps, max_width, decode, fast_decode, tiles", docKeyPrefix: "analysis.");
     }
 
     internal static class Tiles
     {
-        public static readonly (string, TileArea)[] Areas = [("zones", TileArea.Zones), ("frame", TileArea.Frame)];
-
-        public static readonly ConfigKey Grid = new("grid", "how the area is cut, COLUMNSxROWS");
-        public static readonly Setting<double> Overlap = Number("overlap", TilesConfig.DefaultOverlap, Limit<double>.FromBelow(0, 0.5),
-            "share of a tile's size shared with its neighbour", " (a fraction of a tile's size shared with its neighbour)");
-        public static readonly Setting<TileArea> Area = Choice("area", TilesConfig.DefaultArea, Areas, "tile area", "the zones' padded bounding box, or the whole frame");
-
-        public static readonly ConfigSection Section = new("### `analysis.tiles`", "{ grid: 2x1, overlap: 0.2, area: zones }", [Grid, Overlap, Area]);
+        public static readonly ConfigSection Section = ConfigSection.Of<TilesConfig>("### `analysis.tiles`", "{ grid: 2x1, overlap: 0.2, area: zones }");
     }
 
     internal static class Zone

@@ -17,6 +17,21 @@ internal sealed class ConfigSection
         Keys = keys;
     }
 
+    /// <summary>The section whose keys <typeparamref name="TRecord"/> declares on its members (<see cref="SettingAttribute"/>).</summary>
+    public static ConfigSection Of<TRecord>(string docHeading, string example, string docKeyPrefix = "") where TRecord : class, new() =>
+        new(docHeading, example, DeclaredSettings.Of(typeof(TRecord)), docKeyPrefix) { Record = typeof(TRecord) };
+
+    /// <summary>The record the section's keys are declared on; null for a section declared key by key.</summary>
+    public Type? Record { get; private init; }
+
+    /// <summary>A declared setting of the section, by key (for checks across keys and hand-read settings).</summary>
+    public Setting<T> Setting<T>(string key)
+    {
+        foreach (var entry in Entries)
+            if (entry.Key == key && entry is Setting<T> setting) return setting;
+        throw new InvalidOperationException($"{DocHeading} declares no {typeof(T).Name} setting '{key}'");
+    }
+
     /// <summary>The heading of the section in docs/config.md, e.g. "## `tracker`".</summary>
     public string DocHeading { get; }
 

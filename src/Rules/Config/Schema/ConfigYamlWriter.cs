@@ -54,5 +54,13 @@ internal sealed class ConfigYamlWriter
     /// <summary>A declared setting, spelt the way the config reads it back to the same value.</summary>
     public ConfigYamlWriter Set<T>(Setting<T> setting, T value) => Key(setting, value is string text ? YamlText.Quote(text) : setting.Write(value));
 
+    /// <summary>Every setting <paramref name="record"/> declares (its section is declared on it), in declaration order.</summary>
+    public ConfigYamlWriter Settings<T>(ConfigSection section, T record) where T : class
+    {
+        foreach (var entry in section.Entries)
+            if (entry.IsSetting) Key(entry, entry.WriteBoxed(entry.Member!.GetValue(record)));
+        return this;
+    }
+
     public override string ToString() => _text.ToString();
 }

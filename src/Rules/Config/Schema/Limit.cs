@@ -51,6 +51,29 @@ internal sealed class Limit<T> where T : IComparable<T>
     public static Limit<T> FromBelow(T low, T high) =>
         new(low, true, false, high, true, true, $"must be >= {Show(low)} and < {Show(high)}", $"≥ {Show(low)} and < {Show(high)}");
 
+    /// <summary>
+    /// A limit as <see cref="SettingAttribute.Limit"/> words it, each value read by <paramref name="value"/>:
+    /// "between A and B", "at least A", "&gt;= A", "&gt; A", "&gt; A and &lt;= B", "&gt;= A and &lt; B".
+    /// </summary>
+    public static Limit<T> Parse(string text, Func<string, T> value)
+    {
+        const string between = "between ", atLeast = "at least ";
+        if (text.StartsWith(between, StringComparison.Ordinal) && Split(text[between.Length..], " and ") is (string low, string high))
+            return Between(value(low), value(high));
+        if (text.StartsWith(atLeast, StringComparison.Ordinal)) return AtLeast(value(text[atLeast.Length..]));
+        if (text.StartsWith(">= ", StringComparison.Ordinal))
+            return Split(text[3..], " and < ") is (string from, string below) ? FromBelow(value(from), value(below)) : NotBelow(value(text[3..]));
+        if (text.StartsWith("> ", StringComparison.Ordinal))
+            return Split(text[2..], " and <= ") is (string above, string upTo) ? AboveUpTo(value(above), value(upTo)) : Above(value(text[2..]));
+        throw new FormatException($"'{text}' is not a limit: write 'between A and B', 'at least A', '>= A', '> A', '> A and <= B' or '>= A and < B'");
+    }
+
+    private static (string, string)? Split(string text, string separator)
+    {
+        int at = text.IndexOf(separator, StringComparison.Ordinal);
+        return at < 0 ? null : (text[..at], text[(at + separator.Length)..]);
+    }
+
     private static string Show(T value) => SettingText.Of(value);
 
     // A lone bound of zero reads "0" whatever the unit ("must be >= 0"), as the messages always said.

@@ -4,66 +4,39 @@ using System.Text;
 namespace Vision.Rules.Config;
 
 /// <summary>
-/// Builds a section's record from the section's declarations, by name: the setting <c>lost_timeout</c> fills the
-/// constructor parameter or init property <c>LostTimeout</c>. So a new key is its declaration, the record's member
-/// and its line in docs/config.md; no reader changes. Keys whose values need hand-written parsing (a grid, a URL) are
-/// passed in as <c>given</c> values under their key (a given value also replaces a setting's, which is then not read). A record member with no declaration, or a declared setting no
-/// member carries, is a programming error and throws (the config tests bind every section).
+/// Builds a section's record from what the config writes: each setting the record declares
+/// (<see cref="SettingAttribute"/>) is read and checked in declaration order and fills its member; a key left out keeps
+/// the member's initial value, its default. Keys whose values need hand-written parsing (a grid, a model name, a nested
+/// section) are passed in as <c>given</c> values under their key or member name (a given value also replaces a
+/// setting's, which is then not read). So a new key is its member with its declaration, and its line in docs/config.md.
 /// </summary>
 internal static class SectionBinder
 {
-    /// <summary>The record as the map writes it: each declared setting read (and checked) in declaration order.</summary>
-    public static T Bind<T>(this YamlMap map, ConfigSection section, params (string Key, object? Value)[] given) where T : class =>
-        Build<T>(section, setting => setting.ReadBoxed(map), given);
-
-    /// <summary>The record with every setting at its declared default.</summary>
-    public static T Defaults<T>(ConfigSection section, params (string Key, object? Value)[] given) where T : class =>
-        Build<T>(section, setting => setting.DefaultBoxed, given);
-
-    private static T Build<T>(ConfigSection section, Func<ConfigKey, object?> valueOf, (string Key, object? Value)[] given) where T : class
+    public static T Bind<T>(this YamlMap map, ConfigSection section, params (string Key, object? Value)[] given) where T : class, new()
     {
+        if (section.Record != typeof(T))
+            throw new InvalidOperationException($"{section.DocHeading} is declared on {section.Record?.Name ?? "no record"}, not on {typeof(T).Name}");
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, value) in given)
             values[key] = value;
+        var read = new List<(PropertyInfo Member, object? Value)>();
         foreach (var entry in section.Entries)
-            if (entry.IsSetting && !values.ContainsKey(entry.Key)) values[entry.Key] = valueOf(entry);
-
-        var constructor = PrimaryConstructor(typeof(T));
-        var parameters = constructor.GetParameters();
-        var arguments = new object?[parameters.Length];
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < parameters.Length; i++)
         {
-            string key = KeyOf(parameters[i].Name!);
-            if (!values.TryGetValue(key, out var value))
-                throw new InvalidOperationException($"{typeof(T).Name}.{parameters[i].Name} has no key '{key}' declared in {section.DocHeading}");
-            arguments[i] = Convert(value, parameters[i].ParameterType);
-            used.Add(key);
+            if (values.Remove(entry.Key, out var value)) read.Add((entry.Member!, value));
+            else if (entry.IsSetting) read.Add((entry.Member!, entry.ReadBoxed(map)));
         }
-        var record = (T)constructor.Invoke(arguments);
-
         foreach (var (key, value) in values)
         {
-            if (used.Contains(key)) continue;
-            var property = typeof(T).GetProperty(MemberOf(key), BindingFlags.Public | BindingFlags.Instance);
-            if (property is not { CanWrite: true })
-                throw new InvalidOperationException($"'{key}' of {section.DocHeading} has no member {MemberOf(key)} in {typeof(T).Name}");
-            property.SetValue(record, Convert(value, property.PropertyType));
+            var member = typeof(T).GetProperty(MemberOf(key), BindingFlags.Public | BindingFlags.Instance);
+            if (member is not { CanWrite: true })
+                throw new InvalidOperationException($"the value given for '{key}' has no member {MemberOf(key)} in {typeof(T).Name} to fill");
+            read.Add((member, value));
         }
-        return record;
-    }
 
-    private static ConstructorInfo PrimaryConstructor(Type type)
-    {
-        ConstructorInfo? widest = null;
-        foreach (var constructor in type.GetConstructors(BindingFlags.Public | BindingFlags.Instance))
-        {
-            var parameters = constructor.GetParameters();
-            // A record's copy constructor takes the record itself.
-            if (parameters.Length == 1 && parameters[0].ParameterType == type) continue;
-            if (widest is null || parameters.Length > widest.GetParameters().Length) widest = constructor;
-        }
-        return widest ?? throw new InvalidOperationException($"{type.Name} has no public constructor");
+        var record = new T();
+        foreach (var (member, value) in read)
+            member.SetValue(record, Convert(value, member.PropertyType));
+        return record;
     }
 
     private static object? Convert(object? value, Type target)

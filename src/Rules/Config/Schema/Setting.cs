@@ -20,12 +20,18 @@ internal class ConfigKey(string key, string meaning)
     /// <summary>The default as the reference writes it in backticks; null when it is not a plain value.</summary>
     public virtual string? DefaultText => null;
 
+    /// <summary>The record member that carries the key's value, for sections declared on their record.</summary>
+    internal System.Reflection.PropertyInfo? Member { get; set; }
+
     /// <summary>True for a <see cref="Setting{T}"/>: <see cref="SectionBinder"/> reads it; other keys are parsed by hand.</summary>
     internal virtual bool IsSetting => false;
 
     internal virtual object? ReadBoxed(YamlMap map) => throw new InvalidOperationException($"'{Key}' is parsed by hand");
 
     internal virtual object? DefaultBoxed => throw new InvalidOperationException($"'{Key}' is parsed by hand");
+
+    /// <summary>A value of the setting as YAML, the way the config reads it back to the same value.</summary>
+    internal virtual string WriteBoxed(object? value) => throw new InvalidOperationException($"'{Key}' is parsed by hand");
 }
 
 /// <summary>A scalar key with a typed default and the values it admits, read by <see cref="YamlMap.Read{T}(Setting{T})"/>.</summary>
@@ -70,6 +76,8 @@ internal sealed class Setting<T> : ConfigKey
     internal override object? ReadBoxed(YamlMap map) => ReadFrom(map, Default);
 
     internal override object? DefaultBoxed => Default;
+
+    internal override string WriteBoxed(object? value) => value is string text ? YamlText.Quote(text) : Write((T)value!);
 }
 
 /// <summary>Declares settings: each factory fixes how the value is parsed, checked and described.</summary>
@@ -99,6 +107,14 @@ internal static class Setting
             (m, s, fallback) => m.Number(s.Key, fallback, v => limit.Admits(v) ? null : $"{s.Key} {limit.Phrase}{note}"));
 
     /// <summary>A number kept as a float (the value is checked before it is narrowed).</summary>
+    public static Setting<float> Single(string key, float @default, Limit<double> limit, string meaning, string note = "") =>
+        new(key, @default, meaning, $"number {limit.DocText}",
+            (m, s, fallback) => (float)m.Number(s.Key, Widen(fallback), v => limit.Admits(v) ? null : $"{s.Key} {limit.Phrase}{note}"));
+
+    // 0.2f widened bit for bit is 0.20000000298023224; the messages name the default as it is written (0.2).
+    private static double Widen(float value) => double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>A float whose default is not one value.</summary>
     public static Setting<float> Single(string key, Limit<double> limit, string meaning, string note = "") =>
         new(key, default, meaning, $"number {limit.DocText}",
             (m, s, fallback) => (float)m.Number(s.Key, fallback, v => limit.Admits(v) ? null : $"{s.Key} {limit.Phrase}{note}"), defaultIsValue: false);
