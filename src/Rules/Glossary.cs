@@ -18,7 +18,7 @@ public static class Glossary
         [ViolationTypeNames.Litter] = "暴露垃圾",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The 80 COCO class names the detectors report → Chinese name.</summary>
+    /// <summary>The 80 COCO class names the detectors report, and new-object detection's class → Chinese name.</summary>
     public static FrozenDictionary<string, string> ObjectClasses { get; } = new Dictionary<string, string>
     {
         ["person"] = "行人", ["bicycle"] = "自行车", ["car"] = "小汽车", ["motorcycle"] = "摩托车", ["airplane"] = "飞机",
@@ -37,6 +37,7 @@ public static class Glossary
         ["remote"] = "遥控器", ["keyboard"] = "键盘", ["cell phone"] = "手机", ["microwave"] = "微波炉", ["oven"] = "烤箱",
         ["toaster"] = "烤面包机", ["sink"] = "水槽", ["refrigerator"] = "冰箱", ["book"] = "书", ["clock"] = "钟",
         ["vase"] = "花瓶", ["scissors"] = "剪刀", ["teddy bear"] = "玩具熊", ["hair drier"] = "吹风机", ["toothbrush"] = "牙刷",
+        [Config.NewObjectClass.Name] = "新增物体",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static string ViolationName(ViolationType type) => Violations[type.ToWire()];

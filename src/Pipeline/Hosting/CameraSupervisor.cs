@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vision.Pipeline.Detect;
+using Vision.Pipeline.Detect.NewObjects;
 using Vision.Pipeline.Tracking;
 using Vision.Pipeline.Ingest;
 using Vision.Rules.Config;
@@ -20,7 +21,7 @@ internal sealed class CameraSupervisor(
     TimeProvider clock,
     ILoggerFactory logs,
     ChildProcesses children,
-    bool plateTurnover = false) : IRecordings, IAsyncDisposable
+    bool plateTurnover = false) : IRecordings, ISceneChangeObserver, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Running> _cameras = new(StringComparer.Ordinal);
     private readonly ILogger _log = logs.CreateLogger("Vision.Cameras");
@@ -111,7 +112,18 @@ internal sealed class CameraSupervisor(
         // Not "now": the camera's own time (monotonic, from its stream) may be behind or ahead of the wall clock,
         // and a frame still waiting in the mailbox is older than now. The first frame sets the clock.
         loop.SetAnalyzer(new CameraAnalyzer(running.Config, running.Tracker, running.Schedules, classNames, DateTimeOffset.MinValue, width, height,
-            plateTurnover: plateTurnover));
+            plateTurnover: plateTurnover) { SceneChanges = this });
+    }
+
+    public void ViewChanged(string cameraId, GlobalChange change)
+    {
+        FindHealth(cameraId)?.ViewChanged();
+        if (change.Kind == GlobalChangeKind.CameraMoved)
+            _log.LogWarning("camera {CameraId}: the view moved by {ShiftX:0.#},{ShiftY:0.#} px (camera knocked, or a PTZ preset came back elsewhere); new-object detection learns the scene again and raises no new objects until it has",
+                cameraId, change.ShiftX, change.ShiftY);
+        else
+            _log.LogWarning("camera {CameraId}: the picture changed everywhere ({Changed:P0} of the scene: day/night switch, view blocked or lens changed); new-object detection learns the scene again",
+                cameraId, change.ChangedFraction);
     }
 
     private async Task TrimLoopAsync(SegmentRing ring, CancellationToken ct)

@@ -16,7 +16,7 @@ internal sealed class VisionMetrics
 {
     private readonly CollectorRegistry _registry;
     private readonly Gauge _state, _recordingState;
-    private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
+    private readonly Counter _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps, _viewChanges;
     private readonly Gauge _frameQueue, _evidenceQueue, _configReloadFailed, _held, _heldBytes, _overCapacity, _analysedShare, _clockOffset;
     private readonly Counter _writeFailures, _photosDropped, _casesLost, _sameVehicle;
     private readonly Histogram _batchSize, _inferenceSeconds, _storedSeconds;
@@ -45,6 +45,7 @@ internal sealed class VisionMetrics
         _recordingFailures = f.CreateCounter("vision_camera_recording_failures_total", "Times recording was off for a connection (disk nearly full) or a separate record stream failed, stalled or ended.", "camera");
         _recordingOverruns = f.CreateCounter("vision_camera_recording_overruns_total", "Recorded segments deleted by the byte cap while a clip still needed them.", "camera");
         _clockSteps = f.CreateCounter("vision_camera_clock_steps_total", "Times the wall clock stepped against the camera's stream time by more than 2 s (analysis time stays monotonic).", "camera");
+        _viewChanges = f.CreateCounter("vision_camera_view_changes_total", "Times new-object detection saw the camera's whole view change (the camera moved, or the picture changed everywhere) and learned the scene again.", "camera");
         _frameQueue = f.CreateGauge("vision_frame_queue_depth", "Frames waiting for detection (at most one per camera).");
         _evidenceQueue = f.CreateGauge("vision_evidence_queue_depth", "Confirmed violations whose case is not complete yet (waiting for photos, for the post-roll, or held for a full disk).");
         _held = f.CreateGauge("vision_evidence_cases_held", "Cases the evidence disk refused, kept in memory and retried every 10 s (0 when the disk takes cases).");
@@ -176,6 +177,7 @@ internal sealed class VisionMetrics
         _recordingFailures.WithLabels(s.Id).IncTo(s.RecordingFailures);
         _recordingOverruns.WithLabels(s.Id).IncTo(s.RecordingOverruns);
         _clockSteps.WithLabels(s.Id).IncTo(s.ClockSteps);
+        _viewChanges.WithLabels(s.Id).IncTo(s.ViewChanges);
         _known.Add(s.Id);
     }
 }

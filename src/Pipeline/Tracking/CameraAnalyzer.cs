@@ -5,6 +5,7 @@ using Vision.Rules.Config;
 using Vision.Rules.Evaluation;
 using Vision.Rules.Schedules;
 using Vision.Pipeline.Detect;
+using Vision.Pipeline.Detect.NewObjects;
 
 namespace Vision.Pipeline.Tracking;
 
@@ -20,6 +21,7 @@ internal sealed class CameraAnalyzer
     private const int SnapshotJpegQuality = 95;
 
     private readonly CameraTracking _tracking;
+    private readonly NewObjectWatch _newObjects;
     private RulesEdit? _pendingEdit;
     private readonly IReadOnlyList<string> _classNames;
     private readonly int _sourceWidth, _sourceHeight;
@@ -31,10 +33,12 @@ internal sealed class CameraAnalyzer
     public CameraAnalyzer(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
         IReadOnlyList<string> classNames, DateTimeOffset start, int sourceWidth, int sourceHeight, bool plateTurnover = false)
     {
-        _classNames = classNames;
         _sourceWidth = sourceWidth;
         _sourceHeight = sourceHeight;
         _tracking = new CameraTracking(camera, tracker, schedules, classNames, start, plateTurnover);
+        _classNames = _tracking.ClassNames;
+        _newObjects = new NewObjectWatch(IndexOf(_classNames, NewObjectClass.Name));
+        _newObjects.Configure(camera, CameraTracking.TrackerFor(camera, tracker).HighScore);
     }
 
     public CameraConfig Camera => _tracking.Camera;
@@ -44,6 +48,12 @@ internal sealed class CameraAnalyzer
     /// empty for live cameras.
     /// </summary>
     public IAnalysedFrameObserver[] Observers { get; init; } = [];
+
+    /// <summary>Told when new-object detection saw the camera's whole view change and learns the scene again; null: nobody.</summary>
+    public ISceneChangeObserver? SceneChanges { get; init; }
+
+    /// <summary>New-object detection's state for this camera; null while none of its rules names new objects.</summary>
+    public SceneStatus? NewObjectStatus => _newObjects.Status;
 
     /// <summary>Episodes dropped because too many were open at once.</summary>
     public long DroppedEpisodes { get; private set; }
@@ -63,6 +73,7 @@ internal sealed class CameraAnalyzer
     {
         if (Interlocked.Exchange(ref _pendingEdit, null) is not { } edit) return;
         _tracking.Reconfigure(edit.Camera, edit.Tracker, edit.Schedules);
+        _newObjects.Configure(edit.Camera, CameraTracking.TrackerFor(edit.Camera, edit.Tracker).HighScore);
         // Episodes whose rule went away with the edit will never confirm: their snapshots go too.
         foreach (var id in _open.Keys.ToList())
             if (!_tracking.IsEpisodeOpen(id)) _open.Remove(id);
@@ -79,6 +90,7 @@ internal sealed class CameraAnalyzer
     public bool Process(AnalysisFrame frame, List<ViolationCase> confirmed)
     {
         ApplyPendingEdit();
+        if (_newObjects.Observe(frame) is { } viewChange) SceneChanges?.ViewChanged(Camera.Id, viewChange);
         var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frame.Detections);
         if (_looks.Length < detections.Length) _looks = new Appearance[detections.Length * 2];
         var pixels = frame.Buffer.Pixels.AsSpan();
@@ -147,6 +159,13 @@ internal sealed class CameraAnalyzer
         foreach (var id in _open.Keys) oldest = Math.Min(oldest, id);
         _open.Remove(oldest);
         DroppedEpisodes++;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+            if (names[i] == name) return i;
+        throw new ArgumentException($"no class '{name}'", nameof(names));
     }
 
     private sealed record RulesEdit(CameraConfig Camera, TrackerConfig Tracker, IReadOnlyDictionary<string, Schedule> Schedules);

@@ -23,10 +23,10 @@ internal sealed class CameraTracking
     public CameraTracking(CameraConfig camera, TrackerConfig tracker, IReadOnlyDictionary<string, Schedule> schedules,
         IReadOnlyList<string> classNames, DateTimeOffset start, bool plateTurnover = false)
     {
-        _classNames = classNames;
+        _classNames = NewObjectClass.AppendTo(classNames);
         _clock = new FrameClock(start);
-        _tracker = new ObjectTracker(TrackerFor(camera, tracker), classNames.Count, _clock);
-        _rules = new CameraRuleEvaluator(camera, schedules, classNames, _clock, plateTurnover: plateTurnover);
+        _tracker = new ObjectTracker(TrackerFor(camera, tracker), _classNames.Count, _clock);
+        _rules = new CameraRuleEvaluator(camera, schedules, _classNames, _clock, plateTurnover: plateTurnover);
     }
 
     public CameraConfig Camera => _rules.Camera;
@@ -37,6 +37,7 @@ internal sealed class CameraTracking
     /// <summary>Live tracks after the latest frame.</summary>
     public IReadOnlyList<Track> Tracks => _tracker.Tracks;
 
+    /// <summary>The detector's classes, then <see cref="NewObjectClass.Name"/>.</summary>
     public IReadOnlyList<string> ClassNames => _classNames;
 
     /// <summary>

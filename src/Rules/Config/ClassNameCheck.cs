@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Vision.Rules.Config;
 
-/// <summary>Checks, once the detector model is known, that every class a rule names is one the model can detect.</summary>
+/// <summary>Checks, once the detector model is known, that every class a rule names is one the model can detect (or <see cref="NewObjectClass.Name"/>).</summary>
 public static class ClassNameCheck
 {
     // Few enough to list in the message; more and the user is pointed at the model's classes file.
@@ -13,7 +13,7 @@ public static class ClassNameCheck
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(modelClassNames);
-        var known = new HashSet<string>(modelClassNames, StringComparer.Ordinal);
+        var known = new HashSet<string>(modelClassNames, StringComparer.Ordinal) { NewObjectClass.Name };
         var errors = new List<ConfigError>();
         for (int c = 0; c < config.Cameras.Count; c++)
         {

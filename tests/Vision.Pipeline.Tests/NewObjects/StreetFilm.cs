@@ -46,6 +46,9 @@ internal sealed class StreetFilm(ClipFrames clip)
         return said;
     }
 
+    /// <summary>The film's frame <paramref name="i"/> (a copy the caller disposes and may draw on).</summary>
+    public Mat Frame(int i) => clip.Frame(PingPong(i, clip.Count));
+
     /// <summary>Which of <paramref name="count"/> clip frames the film shows as its frame <paramref name="i"/>: forward, then backward, and again.</summary>
     public static int PingPong(int i, int count)
     {

@@ -25,6 +25,19 @@ public sealed class ClassNameCheckTests
     }
 
     [Fact]
+    public void New_objects_are_a_class_of_every_model_and_mark_the_camera_that_watches_for_them()
+    {
+        var config = Parse(Minimal.Replace("type: illegal_parking", "type: litter", StringComparison.Ordinal) + "        classes: [new_object]\n        near_classes: [person]\n");
+        ClassNameCheck.Validate(config, ["person"]);
+        Assert.True(NewObjectClass.IsUsedBy(config.Cameras[0]));
+        Assert.False(NewObjectClass.IsUsedBy(Parse(Minimal).Cameras[0]));
+        Assert.Equal(["person", "car", "new_object"], NewObjectClass.AppendTo(["person", "car"]));
+        var names = NewObjectClass.AppendTo(["person"]);
+        Assert.Same(names, NewObjectClass.AppendTo(names));
+        Assert.Equal("新增物体", Glossary.ObjectClassName(NewObjectClass.Name));
+    }
+
+    [Fact]
     public void Misspelt_class_is_reported_at_its_line_with_a_suggestion()
     {
         var config = Parse(Minimal + "        classes: [cars, bus]\n");

@@ -1,7 +1,7 @@
 namespace Vision.Pipeline.Detect.NewObjects;
 
 /// <summary>What one frame showed of one block, as <see cref="BlockEvidence.Step"/> needs it.</summary>
-/// <param name="Occluded">A detector's box covers it (now or within <see cref="NewObjectOptions.CoverHold"/>), or it is excluded.</param>
+/// <param name="Occluded">A detector's box covers it (while still: most of the time lately, see <see cref="NewObjectOptions.CoverTime"/>; while moving: now), or it is excluded.</param>
 /// <param name="Changed">Its structure is unlike the reference (<see cref="NewObjectOptions.ChangedBelow"/>).</param>
 /// <param name="Clean">It looks like the reference (<see cref="NewObjectOptions.SameAbove"/>).</param>
 /// <param name="Still">It looks like the previous frame (<see cref="NewObjectOptions.SameAbove"/>).</param>

@@ -97,10 +97,12 @@ internal sealed record NewObjectOptions
     public float CoverMargin { get; init; } = 0.1f;
 
     /// <summary>
-    /// A block stays the detector's for this long after a box last covered it, so a parked car whose score flickers
-    /// around the threshold for a few frames does not turn into a new object.
+    /// The time over which a still block's share of frames covered by a detector's box is followed: covered in most of
+    /// them, it is the detector's object (a parked car whose score flickers around the threshold); covered now and then,
+    /// it is not (a pile the detector sometimes guesses is a car). A moving box (a car driving past) covers a block only
+    /// in its own frame.
     /// </summary>
-    public TimeSpan CoverHold { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CoverTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest gap between two frames that counts as time seen; a longer one (a stalled stream) counts as this much.</summary>
     public TimeSpan MaxFrameGap { get; init; } = TimeSpan.FromSeconds(10);
@@ -132,7 +134,7 @@ internal sealed record NewObjectOptions
         Positive(ClearAfter, nameof(ClearAfter));
         Positive(ReferenceTime, nameof(ReferenceTime));
         Positive(MaxFrameGap, nameof(MaxFrameGap));
-        if (CoverHold < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CoverHold), CoverHold, "must not be negative");
+        Positive(CoverTime, nameof(CoverTime));
         if (AbsorbAfter <= StayTime)
             throw new ArgumentOutOfRangeException(nameof(AbsorbAfter), AbsorbAfter, $"must be longer than {nameof(StayTime)} ({StayTime})");
     }

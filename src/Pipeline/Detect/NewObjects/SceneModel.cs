@@ -46,7 +46,7 @@ internal sealed class SceneModel : IDisposable
     private readonly CandidateRegions _regions;
     private readonly WholeViewChange _wholeView;
     private readonly bool[] _excluded, _coveredNow, _occluded, _member, _changed, _still, _shifted, _changedStill;
-    private readonly long[] _coveredUntil;
+    private readonly float[] _coverage;
     private readonly List<NewObject> _candidates = new();
     private readonly int _eligible;
     private readonly LumaPlane _changeLook;
@@ -80,7 +80,7 @@ internal sealed class SceneModel : IDisposable
         _still = new bool[blocks];
         _shifted = new bool[blocks];
         _changedStill = new bool[blocks];
-        _coveredUntil = new long[blocks];
+        _coverage = new float[blocks];
         if (excluded is not null)
             foreach (var area in excluded) _grid.MarkCovered(area, _options.CoveredFraction, _excluded);
         _eligible = Math.Max(1, blocks - Count(_excluded));
@@ -102,6 +102,9 @@ internal sealed class SceneModel : IDisposable
     /// <summary>Copies the learned empty scene, in colour at analysis size, into <paramref name="destination"/> (for evidence: the region beside its reference).</summary>
     public void CopyReferenceTo(Mat destination) => _reference.CopyPictureTo(destination);
 
+    /// <summary>Whether frames of this size are the model's (a camera whose analysis size changed needs a new one).</summary>
+    public bool Fits(int frameWidth, int frameHeight) => frameWidth == _grid.FrameWidth && frameHeight == _grid.FrameHeight;
+
     /// <summary>Takes one analysed frame and the detector's boxes for it (analysis pixels) and returns the status and candidates after it.</summary>
     /// <param name="frame">BGR, 8 bits, the analysis size the model was made for.</param>
     /// <param name="capturedAt">The frame's time; frames must come in order (an earlier time counts as no time passed).</param>
@@ -122,11 +125,12 @@ internal sealed class SceneModel : IDisposable
         }
 
         float seconds = (float)Math.Clamp((double)(now - _lastFrame) / TimeSpan.TicksPerSecond, 0, _options.MaxFrameGap.TotalSeconds);
-        MarkOccluded(detections, now);
+        MarkOccluded(detections, seconds);
         _comparison.Measure(_current, _previous, _reference.Luma);
         _noise.Update(_comparison, _occluded, seconds);
         float noise = _noise.Regulariser;
         _comparison.Score(noise);
+        SettleOcclusion();
         Classify(noise);
 
         var change = TestWholeView(noise, capturedAt);
@@ -155,16 +159,36 @@ internal sealed class SceneModel : IDisposable
         return new SceneReading(_status, _candidates);
     }
 
-    private void MarkOccluded(ReadOnlySpan<Detection> detections, long now)
+    /// <summary>
+    /// Which blocks a detector's box covers now, and how much of the time they have been covered lately
+    /// (<see cref="NewObjectOptions.CoverTime"/>). Until <see cref="SettleOcclusion"/>, every covered block counts as
+    /// occluded, so the noise is measured on the open scene only.
+    /// </summary>
+    private void MarkOccluded(ReadOnlySpan<Detection> detections, float seconds)
     {
         Array.Clear(_coveredNow);
         foreach (var detection in detections)
             _grid.MarkCovered(detection.Box.Expand(_options.CoverMargin), _options.CoveredFraction, _coveredNow);
-        long until = now + _options.CoverHold.Ticks;
+        float follow = 1f - MathF.Exp(-seconds / (float)_options.CoverTime.TotalSeconds);
         for (int block = 0; block < _occluded.Length; block++)
         {
-            if (_coveredNow[block]) _coveredUntil[block] = until;
-            _occluded[block] = _excluded[block] || _coveredNow[block] || (_coveredUntil[block] != 0 && now <= _coveredUntil[block]);
+            _coverage[block] += follow * ((_coveredNow[block] ? 1f : 0f) - _coverage[block]);
+            _occluded[block] = _excluded[block] || _coveredNow[block] || _coverage[block] >= 0.5f;
+        }
+    }
+
+    /// <summary>
+    /// A still block is the detector's object when a box has covered it most of the time lately: a parked car whose
+    /// score flickers under the threshold now and then stays the detector's, while a pile the detector only sometimes
+    /// guesses is a vehicle stays a new object. A block that is not still is occluded only while a box covers it (a car
+    /// driving past), or the traffic beside a kerb would hide what lies there.
+    /// </summary>
+    private void SettleOcclusion()
+    {
+        for (int block = 0; block < _occluded.Length; block++)
+        {
+            bool still = _comparison.ToPrevious[block] >= _options.SameAbove;
+            _occluded[block] = _excluded[block] || (still ? _coverage[block] >= 0.5f : _coveredNow[block]);
         }
     }
 

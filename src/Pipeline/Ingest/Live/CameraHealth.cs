@@ -14,7 +14,7 @@ internal sealed class CameraHealth(string cameraId, string name, string sourceRe
     private CameraState _state = CameraState.Connecting;
     private string _reason = "starting";
     private DateTimeOffset _since = clock.GetUtcNow();
-    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps;
+    private long _received, _analysed, _dropped, _reconnects, _decodeErrors, _cases, _recordingFailures, _recordingOverruns, _clockSteps, _viewChanges;
     private DateTimeOffset? _lastFrameAt;
 
     public string CameraId { get; } = cameraId;
@@ -56,6 +56,7 @@ internal sealed class CameraHealth(string cameraId, string name, string sourceRe
     public void RecordingFailed() => Interlocked.Increment(ref _recordingFailures);
     public void RecordingOverrun() => Interlocked.Increment(ref _recordingOverruns);
     public void ClockStepped() => Interlocked.Increment(ref _clockSteps);
+    public void ViewChanged() => Interlocked.Increment(ref _viewChanges);
 
     public CameraSnapshot Snapshot()
     {
@@ -67,6 +68,7 @@ internal sealed class CameraHealth(string cameraId, string name, string sourceRe
                 Interlocked.Read(ref _recordingFailures), Interlocked.Read(ref _recordingOverruns), Interlocked.Read(ref _clockSteps))
             {
                 RecordSource = RecordSource,
+                ViewChanges = Interlocked.Read(ref _viewChanges),
                 Recording = _recording.ToWire(),
                 RecordingReason = _recordingReason,
             };
@@ -95,6 +97,9 @@ internal sealed record CameraSnapshot(
 {
     /// <summary>The separately recorded main stream; null when <see cref="Source"/> is also the recorded stream.</summary>
     public string? RecordSource { get; init; }
+
+    /// <summary>Times new-object detection saw the whole view change (the camera moved, the picture changed everywhere) and learned the scene again.</summary>
+    public long ViewChanges { get; init; }
 
     /// <summary>off, starting, ok or failing (<see cref="RecordingState"/>).</summary>
     public string Recording { get; init; } = "starting";

@@ -44,15 +44,16 @@ internal static class ReplayRunner
         var feed = new ChannelFrameFeed(ChannelCapacity);
         var confirmed = Channel.CreateBounded<ViolationCase>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-        using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, detector.ClassNames);
+        var classNames = NewObjectClass.AppendTo(detector.ClassNames);
+        using var trace = options.TracePath is null ? null : new AnalysisTrace(options.TracePath, classNames);
         // Every ffmpeg of this replay (decoder, photo frames, trace video): none outlives it, whatever ends it.
         await using var children = new ChildProcesses();
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = failure.Token;
-        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, detector.ClassNames, children, token);
+        await using var traceVideo = options.TraceVideoPath is null ? null : StartTraceVideo(options.TraceVideoPath, options.Source, width, height, fps, classNames, children, token);
         var loop = new AnalysisLoop(detector, config.Detector.MaxBatch, config.Detector.MaxBatchWait, timings) { MergeIou = config.Detector.NmsIou };
         using var plates = CasePlateReader.Open(config.Plates);
-        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, detector.ClassNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Observers = Observers(options.Recorder, trace, traceVideo) });
+        loop.SetAnalyzer(new CameraAnalyzer(camera, config.Tracker, config.Schedules, classNames, start, video.Width, video.Height, plateTurnover: plates is not null) { Observers = Observers(options.Recorder, trace, traceVideo) });
         using var renderer = new PhotoRenderer(config.Evidence.JpegQuality);
         var frames = options.AnalysisFramePhotos ? null : new FileFrameSource(video, children);
         var evidence = new EvidenceWriter(options.OutputDirectory, renderer, new OneCameraSources(new FileClipSource(video, start), frames), config.Evidence.PreRoll,
@@ -150,7 +151,7 @@ internal static class ReplayRunner
             UnwrittenCases = unwritten,
             AnalysedDuration = analysed,
             Truncation = Truncation(video, analysed, fps, camera.Analysis.Decode, reader.TruncationLine),
-            ClassNames = detector.ClassNames,
+            ClassNames = classNames,
             TraceVideoPath = traceVideo?.Path,
             TraceVideoFrames = traceVideo?.FramesWritten ?? 0,
             TraceVideoError = traceVideoError,

@@ -14,7 +14,8 @@ namespace Vision.Pipeline.Tools.Tuning;
 /// </summary>
 internal static class DetectionKey
 {
-    public static string For(string clip, DetectorConfig detector, AnalysisConfig analysis, DateTimeOffset? start)
+    /// <param name="newObjects">Whether the camera's rules name new objects: new-object detection then adds its objects to the detector's.</param>
+    public static string For(string clip, DetectorConfig detector, AnalysisConfig analysis, DateTimeOffset? start, bool newObjects = false)
     {
         var file = new FileInfo(clip);
         var text = new StringBuilder();
@@ -25,6 +26,8 @@ internal static class DetectionKey
         text.Append(JsonSerializer.Serialize(analysis)).Append('\n');
         text.Append(Environment.GetEnvironmentVariable(ModelLocator.EnvironmentVariable)).Append('\n');
         text.Append(start?.ToString("O", CultureInfo.InvariantCulture) ?? "file-time");
+        // Appended only when on, so the keys of recordings made before new-object detection existed stay valid.
+        if (newObjects) text.Append("\nnew_objects");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 }

@@ -140,7 +140,7 @@ internal static class TuneRunner
     {
         var analysis = setting.ApplyTo(clip.Camera.Analysis);
         string detection = setting.DescribeDetection();
-        string key = DetectionKey.For(clip.Truth.Clip, clip.Config.Detector, analysis, clip.Truth.Start);
+        string key = DetectionKey.For(clip.Truth.Clip, clip.Config.Detector, analysis, clip.Truth.Start, NewObjectClass.IsUsedBy(clip.Camera));
         if (cache.TryLoad(key) is { } cached)
         {
             options.Progress?.Invoke($"{clip.Name}: detections read from {cache.PathFor(key)}");
