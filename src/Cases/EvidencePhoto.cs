@@ -14,7 +14,10 @@ public sealed record EvidencePhoto(string File, string Key, string Sha256, strin
 
     public int Height { get; init; }
 
-    /// <summary><c>recording</c> (the original video, full resolution) or <c>analysis_frame</c> (the scaled analysis frame: the recording was not available).</summary>
+    /// <summary>
+    /// <c>recording</c> (the original video, full resolution), <c>analysis_frame</c> (the scaled analysis frame: the
+    /// recording was not available) or <c>learned_scene</c> (the reference photo: the empty scene new-object detection learned).
+    /// </summary>
     public string? Source { get; init; }
 
     /// <summary>Why the photo is not from the recording; null when it is.</summary>

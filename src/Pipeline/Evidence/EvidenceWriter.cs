@@ -211,6 +211,7 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
             }
             if (confirmation is not null && photos[^1].Role == PhotoRole.Confirmation.ToWire())
                 await AddCloseUpAsync(photos, violation, confirmation, caseId, caseDir, keyPrefix, zone, ct).ConfigureAwait(false);
+            await AddReferenceAsync(photos, violation, caseId, caseDir, keyPrefix, zone, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -248,6 +249,7 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
             if (photos.Count > 0 && photos[^1].Role == PhotoRole.Confirmation.ToWire() && decoded.TryGetValue(violation.Confirmation.StreamTime, out var last))
                 await AddCloseUpAsync(photos, violation, last.Image, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None,
                     plate is null ? null : CasePlateReader.BoxIn(plate, photos[^1].Original!.File)).ConfigureAwait(false);
+            await AddReferenceAsync(photos, violation, started.CaseId, started.CaseDirectory, started.KeyPrefix, started.Zone, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -380,6 +382,33 @@ internal sealed class EvidenceWriter(string outputDirectory, PhotoRenderer rende
             SourceNote = from.SourceNote,
             AntiForgeryCode = from.AntiForgeryCode,
             Crop = closeUp.Crop,
+        });
+    }
+
+    /// <summary>
+    /// For a new object: <c>photo-reference.jpg</c>, the camera's learned empty scene (基准图) with the object's box, so a
+    /// reviewer sees the place as it was before the object came. At analysis size: the model learns it there.
+    /// </summary>
+    private async Task AddReferenceAsync(List<EvidencePhoto> photos, ViolationCase violation, string caseId, string caseDir, string keyPrefix,
+        TimeZoneInfo zone, CancellationToken ct)
+    {
+        if (violation.ReferenceJpeg is not { Length: > 0 } jpeg || photos.Count == 0) return;
+        using var reference = Cv2.ImDecode(jpeg, ImreadModes.Color);
+        var snapshot = violation.Confirmation;
+        string code = AntiForgeryCode.For(Signer, Sha256Hex(jpeg));
+        var caption = PhotoCaption.For(violation, "基准图", snapshot.At, snapshot.Score, zone, code, PhotoSource.LearnedScene);
+        byte[] annotated = renderer.RenderPanoramic(reference, violation.Zone, snapshot.Box, violation.FrameWidth, violation.FrameHeight, caption);
+        const string originalName = "photo-reference-original.jpg", name = "photo-reference.jpg";
+        await WriteFileAsync(Path.Combine(caseDir, originalName), jpeg, ct).ConfigureAwait(false);
+        await WriteFileAsync(Path.Combine(caseDir, name), annotated, ct).ConfigureAwait(false);
+        photos.Add(new EvidencePhoto($"{caseId}/{name}", keyPrefix + name, Sha256Hex(annotated), "reference", photos[^1].TakenAt)
+        {
+            Original = new EvidenceOriginal($"{caseId}/{originalName}", keyPrefix + originalName, Sha256Hex(jpeg)),
+            Width = reference.Width,
+            Height = reference.Height,
+            Source = PhotoSource.LearnedScene.ToWire(),
+            SourceNote = "the camera's empty scene as new-object detection learned it (基准图), at analysis size",
+            AntiForgeryCode = code,
         });
     }
 

@@ -5,7 +5,7 @@ using Vision.Rules.Config;
 namespace Vision.Pipeline.Evidence;
 
 /// <summary>Where an evidence photo's picture came from.</summary>
-internal enum PhotoSource { Recording, AnalysisFrame }
+internal enum PhotoSource { Recording, AnalysisFrame, LearnedScene }
 
 internal static class PhotoSourceNames
 {
@@ -13,6 +13,7 @@ internal static class PhotoSourceNames
     {
         PhotoSource.Recording => "recording",
         PhotoSource.AnalysisFrame => "analysis_frame",
+        PhotoSource.LearnedScene => "learned_scene",
         _ => throw new ArgumentOutOfRangeException(nameof(source)),
     };
 }
@@ -41,7 +42,12 @@ internal sealed record PhotoCaption(IReadOnlyList<string> Fields)
             photoLabel,
             string.Create(CultureInfo.InvariantCulture, $"已持续 {(int)dwell.TotalMinutes}分{dwell.Seconds:00}秒"),
             "防伪码 " + AntiForgeryCode.Printed(code),
-            source == PhotoSource.Recording ? "来源 录像原始帧" : "来源 分析帧(录像不可用)",
+            source switch
+            {
+                PhotoSource.Recording => "来源 录像原始帧",
+                PhotoSource.LearnedScene => "来源 场景学习(无物体时)",
+                _ => "来源 分析帧(录像不可用)",
+            },
         ]);
     }
 }

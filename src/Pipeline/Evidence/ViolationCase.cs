@@ -25,4 +25,7 @@ internal sealed record ViolationCase(
     /// stands only if its plate is read and differs from every plate this rule reported on the camera since then.
     /// </summary>
     public DateTimeOffset? SameSpotReportedAt { get; init; }
+
+    /// <summary>For a new object: the camera's learned empty scene (基准图) at analysis size, as JPEG, shown beside the case's photos; null otherwise.</summary>
+    public byte[]? ReferenceJpeg { get; init; }
 }

@@ -138,7 +138,19 @@ internal sealed class CameraAnalyzer
         var zone = Camera.FindZone(e.ZoneId) ?? Camera.Zones[0];
         string className = (uint)e.ClassId < (uint)_classNames.Count ? _classNames[e.ClassId] : e.ClassId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new ViolationCase(Camera, e.Rule, zone, e.EpisodeId, e.TrackId, className, e.StartedAt, e.At, photos,
-            frame.Buffer.Width, frame.Buffer.Height, _sourceWidth, _sourceHeight) { SameSpotReportedAt = e.SameSpotReportedAt };
+            frame.Buffer.Width, frame.Buffer.Height, _sourceWidth, _sourceHeight)
+        {
+            SameSpotReportedAt = e.SameSpotReportedAt,
+            ReferenceJpeg = className == NewObjectClass.Name ? ReferenceJpeg() : null,
+        };
+    }
+
+    private byte[]? ReferenceJpeg()
+    {
+        using var reference = new Mat();
+        if (!_newObjects.TryCopyReference(reference)) return null;
+        Cv2.ImEncode(".jpg", reference, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, SnapshotJpegQuality));
+        return jpeg;
     }
 
     private FrameSnapshot Snapshot(AnalysisFrame frame, EpisodeEvent e)

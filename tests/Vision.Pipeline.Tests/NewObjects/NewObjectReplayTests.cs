@@ -66,8 +66,27 @@ public sealed class NewObjectReplayTests
         double raisedAfter = ReplayResult.Offset(only, "confirmedAt").TotalSeconds - appeared;
         double earliest = (NewObjectOptions.Default.StayTime + TimeSpan.FromSeconds(30)).TotalSeconds;
         Assert.InRange(raisedAfter, earliest - 2, earliest + 2 * NewObjectOptions.Default.CoverTime.TotalSeconds);
-        foreach (var photo in only.GetProperty("evidence").GetProperty("photos").EnumerateArray())
+        var photos = only.GetProperty("evidence").GetProperty("photos").EnumerateArray().ToList();
+        foreach (var photo in photos)
             Assert.True(File.Exists(Path.Combine(withPile.OutputDirectory, photo.GetProperty("file").GetString()!)), $"no photo {photo}");
+        AssertReferenceShowsThePlaceWithoutThePile(withPile.OutputDirectory, photos);
+    }
+
+    /// <summary>The reference photo is the street as it was: at the pile it differs from the confirmation photo far more than elsewhere.</summary>
+    private static void AssertReferenceShowsThePlaceWithoutThePile(string output, List<System.Text.Json.JsonElement> photos)
+    {
+        string Original(string role) => Path.Combine(output, photos.Single(p => p.GetProperty("role").GetString() == role).GetProperty("original").GetProperty("file").GetString()!);
+        using var reference = Cv2.ImRead(Original("reference"));
+        using var confirmation = Cv2.ImRead(Original("confirmation"));
+        Assert.Equal((640, 360), (reference.Width, reference.Height));
+        using var small = new Mat();
+        Cv2.Resize(confirmation, small, reference.Size(), 0, 0, InterpolationFlags.Area);
+        using var difference = new Mat();
+        Cv2.Absdiff(reference, small, difference);
+        using var pile = new Mat(difference, PileBox);
+        using var sky = new Mat(difference, new Rect(0, 0, 300, 60));
+        double atPile = Cv2.Mean(pile).Val0, elsewhere = Cv2.Mean(sky).Val0;
+        Assert.True(atPile > 3 * elsewhere + 10, $"the reference differs from the confirmation photo by {atPile:0.0} at the pile and {elsewhere:0.0} elsewhere: it shows the pile");
     }
 
     private static async Task<ReplayResult> ReplayAsync(string dir, string config, string name, bool withPile)
