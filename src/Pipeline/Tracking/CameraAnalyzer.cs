@@ -37,7 +37,7 @@ internal sealed class CameraAnalyzer
         _sourceHeight = sourceHeight;
         _tracking = new CameraTracking(camera, tracker, schedules, classNames, start, plateTurnover);
         _classNames = _tracking.ClassNames;
-        _newObjects = new NewObjectWatch(IndexOf(_classNames, NewObjectClass.Name));
+        _newObjects = new NewObjectWatch(IndexOf(_classNames, NewObjectClass.Name), NewObjectOptions.For(camera.Analysis.NewObjects));
         _newObjects.Configure(camera, CameraTracking.TrackerFor(camera, tracker).HighScore);
     }
 

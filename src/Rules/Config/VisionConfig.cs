@@ -260,6 +260,28 @@ public sealed record AnalysisConfig
     /// <summary>Tiled detection (small, distant objects seen at a resolution closer to the model's input); null = the whole frame only (the default).</summary>
     [ParsedByHand("tiled detection")]
     public TilesConfig? Tiles { get; init; }
+
+    /// <summary>New-object detection's timing, used while one of the camera's rules names <see cref="NewObjectClass.Name"/>.</summary>
+    [ParsedByHand("new-object detection's timing")]
+    public NewObjectsConfig NewObjects { get; init; } = NewObjectsConfig.Default;
+}
+
+/// <summary>
+/// How long new-object detection takes to learn a camera's empty scene and to call something that appeared in it new
+/// (docs/new-objects.md). The other options are in units of the camera's own noise and hold for any street camera.
+/// </summary>
+public sealed record NewObjectsConfig
+{
+    public static NewObjectsConfig Default { get; } = new();
+
+    [Setting("how long something must stay before it is a new object; a rule's dwell counts after it", Limit = "between 10s and 1h")]
+    public TimeSpan StayTime { get; init; } = TimeSpan.FromMinutes(2);
+
+    [Setting("how long a place must be seen empty and still before it is learned", Limit = "between 10s and 30m")]
+    public TimeSpan LearnTime { get; init; } = TimeSpan.FromMinutes(1);
+
+    [Setting("a new object that stays this long becomes part of the scene (a new kiosk, a fence)", Limit = "between 10m and 7d")]
+    public TimeSpan AbsorbAfter { get; init; } = TimeSpan.FromHours(2);
 }
 
 /// <summary>

@@ -677,7 +677,18 @@ internal sealed partial class VisionConfigMapper
         var m = _r.Map(node, path, ConfigSchema.Analysis.Section);
         if (m is null) return null;
         var tiles = m.GetSet("tiles") is { } tilesNode ? ReadTiles(tilesNode, m.PathOf("tiles")) : null;
-        return m.Bind<AnalysisConfig>(ConfigSchema.Analysis.Section, ("tiles", tiles));
+        var newObjects = m.GetSet("new_objects") is { } newObjectsNode ? ReadNewObjects(newObjectsNode, m.PathOf("new_objects")) : null;
+        return m.Bind<AnalysisConfig>(ConfigSchema.Analysis.Section, ("tiles", tiles), ("new_objects", newObjects ?? NewObjectsConfig.Default));
+    }
+
+    private NewObjectsConfig? ReadNewObjects(YamlNode node, string path)
+    {
+        var m = _r.Map(node, path, ConfigSchema.NewObjects.Section);
+        if (m is null) return null;
+        var newObjects = m.Bind<NewObjectsConfig>(ConfigSchema.NewObjects.Section);
+        if (newObjects.AbsorbAfter <= newObjects.StayTime)
+            m.Error("absorb_after", $"absorb_after ({ConfigDuration.Format(newObjects.AbsorbAfter)}) must be longer than stay_time ({ConfigDuration.Format(newObjects.StayTime)}): a new object is absorbed into the scene only after it was reported");
+        return newObjects;
     }
 
     /// <summary><c>tiles: { grid: 2x1, overlap: 0.2, area: zones }</c>; every key has that default.</summary>

@@ -1,3 +1,5 @@
+using Vision.Rules.Config;
+
 namespace Vision.Pipeline.Detect.NewObjects;
 
 /// <summary>
@@ -51,7 +53,7 @@ internal sealed record NewObjectOptions
     /// How long a block must be seen still and unoccluded, looking the same, before its reference is trusted. A minute
     /// outlasts a pedestrian's pause and a car waiting at a light that the detector misses.
     /// </summary>
-    public TimeSpan LearnTime { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan LearnTime { get; init; } = NewObjectsConfig.Default.LearnTime;
 
     /// <summary>Share of the frame's blocks that must be learned before the model says it is ready (busy lanes may never be, so it is also ready after four learning times).</summary>
     public float ReadyFraction { get; init; } = 0.8f;
@@ -60,7 +62,7 @@ internal sealed record NewObjectOptions
     /// How long a change must be seen staying before it is a candidate. Two minutes outlasts a red light (a queued car the
     /// detector missed), a person stopping to talk, a delivery; rules add their own dwell on top.
     /// </summary>
-    public TimeSpan StayTime { get; init; } = TimeSpan.FromSeconds(120);
+    public TimeSpan StayTime { get; init; } = NewObjectsConfig.Default.StayTime;
 
     /// <summary>
     /// Evidence lost per second while a changed block is hidden by something moving: 0.5 keeps a pile that passers-by
@@ -81,7 +83,7 @@ internal sealed record NewObjectOptions
     /// A change that stays this long becomes part of the scene (a new kiosk, a fence): longer than any dwell a rule sets,
     /// shorter than a day. If it is later removed, the old look is recognised and restored without a candidate.
     /// </summary>
-    public TimeSpan AbsorbAfter { get; init; } = TimeSpan.FromHours(2);
+    public TimeSpan AbsorbAfter { get; init; } = NewObjectsConfig.Default.AbsorbAfter;
 
     /// <summary>
     /// Share of the textured, learned, unoccluded blocks that must have changed and be still at once for the whole view to
@@ -109,6 +111,10 @@ internal sealed record NewObjectOptions
 
     /// <summary>The defaults.</summary>
     public static NewObjectOptions Default { get; } = new();
+
+    /// <summary>The defaults with a camera's timing (<c>analysis.new_objects</c>).</summary>
+    public static NewObjectOptions For(NewObjectsConfig camera) =>
+        camera == NewObjectsConfig.Default ? Default : Default with { StayTime = camera.StayTime, LearnTime = camera.LearnTime, AbsorbAfter = camera.AbsorbAfter };
 
     /// <summary>Throws naming the first option out of range.</summary>
     public void Validate()

@@ -146,12 +146,17 @@ internal static class ConfigSchema
 
     internal static class Analysis
     {
-        public static readonly ConfigSection Section = ConfigSection.Of<AnalysisConfig>("## `cameras[]`", "fps, max_width, decode, fast_decode, tiles", docKeyPrefix: "analysis.");
+        public static readonly ConfigSection Section = ConfigSection.Of<AnalysisConfig>("## `cameras[]`", "fps, max_width, decode, fast_decode, tiles, new_objects", docKeyPrefix: "analysis.");
     }
 
     internal static class Tiles
     {
         public static readonly ConfigSection Section = ConfigSection.Of<TilesConfig>("### `analysis.tiles`", "{ grid: 2x1, overlap: 0.2, area: zones }");
+    }
+
+    internal static class NewObjects
+    {
+        public static readonly ConfigSection Section = ConfigSection.Of<NewObjectsConfig>("### `analysis.new_objects`", "{ stay_time: 2m, learn_time: 1m, absorb_after: 2h }");
     }
 
     internal static class Zone
