@@ -14,7 +14,10 @@ internal sealed record ReplayOptions(
     double? Fps,
     string? TracePath = null)
 {
-    /// <summary>Photos from the scaled analysis frames instead of the source at full resolution (for measuring what full resolution costs).</summary>
+    /// <summary>
+    /// Photos from the scaled analysis frames instead of the source at full resolution: for measuring what full
+    /// resolution costs, and for <c>vision tune</c>'s detection passes, which keep only the detections.
+    /// </summary>
     public bool AnalysisFramePhotos { get; init; }
 
     /// <summary>An MP4 to draw every analysed frame into, with detections, tracks, zones, dwell clocks and events (<c>--trace-video</c>).</summary>

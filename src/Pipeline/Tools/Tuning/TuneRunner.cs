@@ -151,7 +151,13 @@ internal static class TuneRunner
         var recorder = new DetectionRecorder();
         string output = Path.Combine(options.OutputDirectory, "replays", $"{clip.Camera.Id}-{key}");
         var replay = new ReplayOptions(clip.ConfigPath, clip.Truth.Clip, clip.Camera.Id, output,
-            clip.Truth.Start?.ToString("O", CultureInfo.InvariantCulture), Fps: null) { Recorder = recorder, EditCamera = camera => camera with { Analysis = analysis } };
+            clip.Truth.Start?.ToString("O", CultureInfo.InvariantCulture), Fps: null)
+        {
+            Recorder = recorder,
+            EditCamera = camera => camera with { Analysis = analysis },
+            // Only the detections are kept: photos from the analysis frames spare a decode of the source per photo.
+            AnalysisFramePhotos = true,
+        };
         var summary = await ReplayRunner.RunAsync(replay, null, ct).ConfigureAwait(false);
         if (summary.Truncation is { } truncation)
             throw new UsageException($"clip '{clip.Truth.Clip}' is truncated or damaged ({truncation}): its truth cannot be scored; copy it again");
