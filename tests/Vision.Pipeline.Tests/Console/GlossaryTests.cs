@@ -30,13 +30,14 @@ public sealed class GlossaryTests
     }
 
     [Fact]
-    public void Every_violation_type_and_the_eighty_coco_classes_have_one_chinese_name()
+    public void Every_violation_type_the_eighty_coco_classes_and_new_objects_have_one_chinese_name()
     {
         Assert.Equal(("机动车违停", "占道经营", "暴露垃圾"),
             (ViolationType.IllegalParking.ChineseName(), ViolationType.StreetStall.ChineseName(), ViolationType.Litter.ChineseName()));
         foreach (var type in Enum.GetValues<ViolationType>()) Assert.Equal(Glossary.Violations[type.ToWire()], type.ChineseName());
-        Assert.Equal(80, Glossary.ObjectClasses.Count);
-        Assert.Equal(80, Glossary.ObjectClasses.Values.Distinct().Count());
+        Assert.Equal(81, Glossary.ObjectClasses.Count);
+        Assert.Equal(81, Glossary.ObjectClasses.Values.Distinct().Count());
+        Assert.Equal("新增物体", Glossary.ObjectClassName(NewObjectClass.Name));
         Assert.Equal(("行人", "小汽车", "桌子", "伞"), (Glossary.ObjectClassName("person"), Glossary.ObjectClassName("car"), Glossary.ObjectClassName("dining table"), Glossary.ObjectClassName("umbrella")));
         Assert.Equal("forklift", Glossary.ObjectClassName("forklift")); // a custom model's class keeps its own name
     }
